@@ -1,0 +1,142 @@
+"""How cases look to an API caller: one place that decides what a viewer is shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from typing import Any
+
+from tousu.cases.access import Actor, identity_visible
+from tousu.cases.deadlines import is_overdue
+from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+
+STATUS_LABELS = {s.value: s.label for s in Status}
+
+
+def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "stage": d.stage,
+        "due_at": d.due_at.astimezone(tz),
+        "rule": d.text_zh,
+        "rule_en": d.text_en,
+        "provisional": d.provisional,
+        "hard": d.hard,
+        "state": d.state,
+        "overdue": is_overdue(d, now),
+        "extended": d.extended,
+    }
+
+
+def _label(value: str) -> dict[str, str]:
+    zh, _, en = STATUS_LABELS.get(value, value).partition(" ")
+    return {"zh": zh, "en": en or zh}
+
+
+def party_json(p: Party, visible: bool) -> dict[str, Any]:
+    if not visible:
+        return {"role": p.role, "anonymous": p.anonymous, "masked": True}
+    return {
+        "role": p.role,
+        "anonymous": p.anonymous,
+        "masked": False,
+        "name": p.name,
+        "phone": p.phone,
+        "email": p.email,
+        "address": p.address,
+        "employer": p.employer,
+        "id_number": p.id_number,
+        "relation": p.relation,
+    }
+
+
+def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    running = [d for d in case.deadlines.all() if d.state == Deadline.State.OPEN]
+    return {
+        "number": case.number,
+        "kind": case.kind,
+        "channel": case.channel,
+        "category": case.category,
+        "complexity": case.complexity,
+        "status": case.status,
+        "status_label": _label(case.status),
+        "received_at": case.received_at.astimezone(tz),
+        "lead_department": case.lead_department.code if case.lead_department else None,
+        "next_due_at": min((d.due_at.astimezone(tz) for d in running), default=None),
+        "overdue": any(is_overdue(d, now) for d in running),
+    }
+
+
+def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
+    visible = identity_visible(actor, case)
+    tz = ZoneInfo(case.org.time_zone)
+    deadlines = list(case.deadlines.order_by("due_at", "pk"))
+    events = list(
+        Event.objects.filter(case=case).select_related("actor", "record").order_by("seq")
+    )
+    links = [
+        {"type": link.type, "number": link.to_case.number}
+        for link in CaseLink.objects.filter(from_case=case).select_related("to_case")
+        if link.to_case.org_id == case.org_id
+    ] + [
+        {"type": f"{link.type}:incoming", "number": link.from_case.number}
+        for link in CaseLink.objects.filter(to_case=case).select_related("from_case")
+    ]
+    assignments = [
+        {"department": a.department.code, "role": a.role}
+        for a in case.assignments.filter(active=True).select_related("department")
+    ]
+    return {
+        "number": case.number,
+        "org": case.org.slug,
+        "kind": case.kind,
+        "channel": case.channel,
+        "category": case.category,
+        "complexity": case.complexity,
+        "status": case.status,
+        "status_label": _label(case.status),
+        "received_at": case.received_at.astimezone(tz),
+        "registered_at": case.registered_at.astimezone(tz),
+        "policy_version": case.policy_version.number,
+        "first_contact_owner": case.first_contact_owner.get_username(),
+        "proposed_department": case.proposed_department.code if case.proposed_department else None,
+        "lead_department": case.lead_department.code if case.lead_department else None,
+        "pending_department": case.pending_department.code if case.pending_department else None,
+        "assignments": assignments,
+        "handler": case.handler.get_username() if case.handler else None,
+        "content": case.content,
+        "demands": case.demands,
+        "fields": case.fields,
+        "missing_fields": case.missing_fields,
+        "validity": case.validity,
+        "responsibility": case.responsibility,
+        "satisfaction": case.satisfaction,
+        "reply_channel": case.reply_channel,
+        "reopen_count": case.reopen_count,
+        "parties": [party_json(p, visible) for p in case.parties.order_by("pk")],
+        "subjects": [
+            {"type": s.type, "name": s.name, "address": s.address, "url": s.url,
+             "reference": s.reference}
+            for s in case.subjects.order_by("pk")
+        ],  # fmt: skip
+        "deadlines": [deadline_json(d, now, tz) for d in deadlines],
+        "links": links,
+        "timeline": [event_json(e, tz) for e in events],
+    }
+
+
+def event_json(e: Event, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "type": e.type,
+        "at": e.at.astimezone(tz),
+        "actor": e.actor.get_username() if e.actor else None,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "reason_code": e.reason_code,
+        "data": e.data,
+        "record": (
+            {"kind": e.record.kind, "body": e.record.body, "data": e.record.data}
+            if e.record
+            else None
+        ),
+    }

@@ -1,0 +1,315 @@
+"""The REST API under /api/v1/: one reviewable route table.
+
+Every route authenticates a bearer token and goes through the fetch-and-authorise
+helpers in :mod:`tousu.cases.access`; errors are JSON with a stable code and a
+message in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Body, NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import Field
+
+from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
+from tousu.api.renderers import JSONRenderer
+from tousu.api.present import case_json, deadline_json, summary_json
+from tousu.cases import actions, inputs
+from tousu.cases.access import get_case, visible_cases
+from tousu.cases.errors import TousuError, invalid, not_found
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case, Deadline
+
+api = NinjaAPI(
+    title="Tousu API",
+    version="1",
+    description="投诉举报处理 — complaint and report handling. Errors: "
+    '{"code": "...", "message": {"zh": "...", "en": "..."}, "details": ...}',
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    renderer=JSONRenderer(),
+)
+
+
+def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(TousuError)
+def _tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
+    return _error(request, exc.status, exc.as_json())
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = []
+    malformed = False
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query")]
+        if err.get("type") == "json_invalid":
+            malformed = True
+        details.append({"field": ".".join(loc), "type": err.get("type"), "en": err.get("msg")})
+    if malformed:
+        return _error(request, 400, TousuError(
+            "malformed_json", "请求体不是有效的 JSON", "The request body is not valid JSON",
+            details=details).as_json())  # fmt: skip
+    body = TousuError(
+        "invalid_request", "请求内容有误，请检查所列字段", "The request is invalid; see details",
+        details=details,
+    ).as_json()
+    return _error(request, 422, body)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = TousuError(
+        "unauthenticated", "缺少或无效的访问令牌", "Missing or invalid bearer token"
+    ).as_json()
+    response = _error(request, 401, body)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "error"
+    )
+    body = TousuError(code, "请求无法处理", str(exc.message)).as_json()
+    return _error(request, exc.status_code, body)
+
+
+class DeadlineOut(Schema):
+    stage: str
+    due_at: datetime
+    rule: str
+    rule_en: str
+    provisional: bool
+    hard: bool
+    state: str
+    overdue: bool
+    extended: int
+
+
+class RegisteredOut(Schema):
+    number: str
+    status: str
+    deadlines: list[DeadlineOut]
+
+
+class CaseSummaryOut(Schema):
+    number: str
+    kind: str
+    channel: str
+    category: str
+    complexity: str
+    status: str
+    status_label: dict[str, str]
+    received_at: datetime
+    lead_department: str | None
+    next_due_at: datetime | None
+    overdue: bool
+
+
+class CaseListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    results: list[CaseSummaryOut]
+
+
+class CaseOut(Schema):
+    number: str
+    org: str
+    kind: str
+    channel: str
+    category: str
+    complexity: str
+    status: str
+    status_label: dict[str, str]
+    received_at: datetime
+    registered_at: datetime
+    policy_version: int
+    first_contact_owner: str
+    proposed_department: str | None
+    lead_department: str | None
+    pending_department: str | None
+    assignments: list[dict[str, Any]]
+    handler: str | None
+    content: str
+    demands: str
+    fields: dict[str, Any]
+    missing_fields: list[str]
+    validity: str
+    responsibility: str
+    satisfaction: str
+    reply_channel: str
+    reopen_count: int
+    parties: list[dict[str, Any]]
+    subjects: list[dict[str, Any]]
+    deadlines: list[DeadlineOut]
+    links: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: dict[str, str]
+    details: Any = None
+
+
+ERRORS: dict[int, type[Schema]] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
+
+
+def _auth(request: HttpRequest) -> Authorised:
+    assert isinstance(request.auth, Authorised)  # type: ignore[attr-defined]
+    return request.auth  # type: ignore[attr-defined]
+
+
+@api.post(
+    "/orgs/{org}/cases",
+    response={201: RegisteredOut, **ERRORS},
+    auth=RegisterAuth(),
+    operation_id="register",
+    summary="登记案件 Register a case",
+    tags=["cases"],
+)
+def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> tuple[int, dict[str, Any]]:
+    actor = _auth(request).actor
+    case = actions.register(actor, payload)
+    now = timezone.now()
+    running = Deadline.objects.filter(case=case).order_by("due_at", "pk")
+    return 201, {
+        "number": case.number,
+        "status": case.status,
+        "deadlines": [deadline_json(d, now, ZoneInfo(actor.org.time_zone)) for d in running],
+    }
+
+
+@api.get(
+    "/orgs/{org}/cases/{number}",
+    response={200: CaseOut, **ERRORS},
+    operation_id="get_case",
+    summary="案件详情与办理记录 A case with its deadlines and timeline",
+    tags=["cases"],
+)
+def get_one(request: HttpRequest, org: str, number: str) -> dict[str, Any]:
+    actor = _auth(request).actor
+    return case_json(get_case(actor, number), actor, timezone.now())
+
+
+class CaseFilters(Schema):
+    status: str | None = Field(default=None, max_length=200, description="comma-separated")
+    department: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=40)
+    channel: str | None = Field(default=None, max_length=20)
+    kind: str | None = Field(default=None, max_length=20)
+    overdue: bool | None = None
+    received_from: date | datetime | None = None
+    received_to: date | datetime | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+
+
+def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    moment = datetime.combine(value, time.max if end else time.min, tzinfo=tz)
+    return moment
+
+
+@api.get(
+    "/orgs/{org}/cases",
+    response={200: CaseListOut, **ERRORS},
+    operation_id="list_cases",
+    summary="案件列表 Cases, filtered and paginated",
+    tags=["cases"],
+)
+def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> dict[str, Any]:
+    actor = _auth(request).actor
+    now = timezone.now()
+    tz = ZoneInfo(actor.org.time_zone)
+    qs = visible_cases(actor)
+    if filters.status:
+        qs = qs.filter(status__in=[s.strip() for s in filters.status.split(",")])
+    if filters.department:
+        qs = qs.filter(lead_department__code=filters.department)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.received_from is not None:
+        qs = qs.filter(received_at__gte=_bound(filters.received_from, tz, end=False))
+    if filters.received_to is not None:
+        qs = qs.filter(received_at__lte=_bound(filters.received_to, tz, end=True))
+    if filters.received_from and filters.received_to:
+        if _bound(filters.received_from, tz, end=False) > _bound(filters.received_to, tz, end=True):
+            raise invalid("received_to", "截止日期早于起始日期", "received_to is before received_from")
+    if filters.overdue is not None:
+        late = Exists(Deadline.objects.filter(
+            case_id=OuterRef("pk"), state=Deadline.State.OPEN, hard=True, due_at__lt=now))  # fmt: skip
+        qs = qs.filter(late) if filters.overdue else qs.exclude(late)
+    count = qs.count()
+    page = (
+        qs.select_related("lead_department")
+        .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.all()))
+        .order_by("-received_at", "-pk")[filters.offset : filters.offset + filters.limit]
+    )
+    return {
+        "count": count,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "results": [summary_json(c, now, tz) for c in page],
+    }
+
+
+def _action_view(name: str) -> None:
+    fn, schema = actions.ACTION_FUNCTIONS[name]
+    transition = TABLE[name]
+
+    def view(request: HttpRequest, org: str, number: str, payload: Any) -> dict[str, Any]:
+        auth = _auth(request)
+        assert auth.case is not None
+        case: Case = fn(auth.case.pk, actor=auth.actor, data=payload)
+        return case_json(case, auth.actor, timezone.now())
+
+    view.__name__ = f"action_{name}"
+    view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest),
+            inspect.Parameter("org", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+            inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+            inspect.Parameter("payload", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              annotation=schema, default=Body(...)),
+        ],
+        return_annotation=dict,
+    )  # fmt: skip
+    api.post(
+        f"/orgs/{{org}}/cases/{{number}}/actions/{name}",
+        response={200: CaseOut, **ERRORS},
+        auth=ActionAuth(name),
+        operation_id=name,
+        summary=f"{transition.zh} {transition.en}",
+        tags=["actions"],
+    )(view)
+
+
+for _name in actions.ACTION_FUNCTIONS:
+    _action_view(_name)
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def _unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    raise not_found()

@@ -1,0 +1,138 @@
+"""Fetch-and-authorise: the one way any surface gets an organisation or a case.
+
+Every view, endpoint, export and job goes through these helpers. They answer
+"missing" and "forbidden" with the same :func:`~tousu.cases.errors.not_found`,
+so that a case's existence is itself need-to-know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tousu.cases.errors import not_found
+from tousu.cases.models import Assignment, Case
+from tousu.orgs.models import Department, Membership, Organisation
+from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member acting within one organisation, with all their memberships there."""
+
+    user_id: int
+    username: str
+    org: Organisation
+    memberships: tuple[Membership, ...]
+    # Departments the actor works for, with the subtree below each department they head.
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    @property
+    def org_wide(self) -> bool:
+        return bool(self.roles & ORG_WIDE_ROLES)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    def departments_with_role(self, *roles: str) -> frozenset[int]:
+        ids: set[int] = set()
+        for m in self.memberships:
+            if m.role in roles and m.department_id is not None:
+                ids.add(m.department_id)
+        return frozenset(ids)
+
+
+def actor_for(user: AbstractBaseUser | AnonymousUser, org_slug: str) -> Actor:
+    """The user's standing in the organisation, or not_found if they have none."""
+    if not user.is_authenticated or not user.is_active:
+        raise not_found()
+    memberships = tuple(
+        Membership.objects.select_related("org")
+        .filter(user_id=user.pk, org__slug=org_slug, active=True)
+        .order_by("pk")
+    )
+    if not memberships:
+        raise not_found()
+    org = memberships[0].org
+    dept_ids: set[int] = set()
+    for m in memberships:
+        if m.department_id is None:
+            continue
+        if m.role == Role.DEPARTMENT_HEAD:
+            dept_ids |= Department.objects.get(pk=m.department_id).subtree_ids()
+        elif m.role in DEPARTMENT_ROLES or m.role == Role.INTAKE_CLERK:
+            dept_ids.add(m.department_id)
+    return Actor(
+        user_id=int(user.pk),
+        username=user.get_username(),
+        org=org,
+        memberships=memberships,
+        department_ids=frozenset(dept_ids),
+    )
+
+
+def case_scope(actor: Actor) -> Q:
+    """The cases this actor may see, as a filter (organisation isolation included)."""
+    scope = Q(org_id=actor.org.pk)
+    if actor.org_wide:
+        return scope
+    mine = Q(first_contact_owner_id=actor.user_id) | Q(registered_by_id=actor.user_id)
+    depts = actor.departments_with_role(*DEPARTMENT_ROLES)
+    if depts:
+        dept_ids = actor.department_ids
+        involved = Exists(
+            Assignment.objects.filter(
+                case_id=OuterRef("pk"), department_id__in=dept_ids, active=True
+            )
+        )
+        mine |= Q(lead_department_id__in=dept_ids) | Q(pending_department_id__in=dept_ids) | involved
+    return scope & mine
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    return Case.objects.filter(case_scope(actor), number__isnull=False)
+
+
+def get_case(actor: Actor, number: str) -> Case:
+    """Fetch one case the actor may see, or raise not_found (missing or forbidden alike)."""
+    case = visible_cases(actor).filter(number=number).first()
+    if case is None:
+        raise not_found()
+    return case
+
+
+def in_scope(actor: Actor, case: Case, *, role: str) -> bool:
+    """Whether one of the actor's memberships with ``role`` reaches this case."""
+    if role not in actor.roles or case.org_id != actor.org.pk:
+        return False
+    if role in ORG_WIDE_ROLES:
+        return True
+    if case.first_contact_owner_id == actor.user_id or case.registered_by_id == actor.user_id:
+        return True
+    if role in DEPARTMENT_ROLES:
+        depts = actor.department_ids
+        if {case.lead_department_id, case.pending_department_id} & depts:
+            return True
+        return Assignment.objects.filter(
+            case_id=case.pk, department_id__in=depts, active=True
+        ).exists()
+    return False
+
+
+def identity_visible(actor: Actor, case: Case) -> bool:
+    """Whether the actor may see who brought the case.
+
+    Complaints: staff handling the case see the contact details they need to
+    mediate and reply. Reports (举报): the reporter's identity stays sealed from
+    everyone handling the case. Auditors read the ledger, not identities.
+    """
+    if case.kind == "report":
+        return False
+    roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
+    return any(in_scope(actor, case, role=r) for r in roles)

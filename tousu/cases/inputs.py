@@ -1,0 +1,236 @@
+"""Typed inputs of the actions. The API uses these as its request schemas.
+
+Bounds are generous but finite: every text has a maximum length, every list a
+maximum size, so no request can make a case unbounded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Kind = Literal["complaint", "report", "consultation", "suggestion"]
+Channel = Literal[
+    "phone", "letter", "fax", "email", "web", "visit", "sms", "touchscreen",
+    "evaluation_form", "box", "opinion_book", "referral", "other",
+]  # fmt: skip
+Complexity = Literal["on_the_spot", "general", "complex", "major"]
+Code = Field(pattern=r"^[a-z0-9_]{1,40}$")
+Text = Field(default="", max_length=20000)
+ShortText = Field(default="", max_length=200)
+Reason = Field(min_length=1, max_length=5000)
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgentIn(In):
+    name: str = Field(default="", max_length=200)
+    relation: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=50)
+
+
+class ComplainantIn(In):
+    anonymous: bool = False
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50, pattern=r"^[0-9+\-() ]*$")
+    email: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=500)
+    employer: str = Field(default="", max_length=200)
+    id_number: str = Field(default="", max_length=40, pattern=r"^[0-9A-Za-z]*$")
+    agent: AgentIn | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
+            raise ValueError("not an e-mail address")
+        return value
+
+
+class SubjectIn(In):
+    type: Literal["staff", "department", "merchant", "product", "content", "other"] = "other"
+    name: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=500)
+    url: str = Field(default="", max_length=1000)
+    reference: str = Field(default="", max_length=200)
+
+
+class RegisterIn(In):
+    kind: Kind
+    channel: Channel
+    received_at: datetime | None = None
+    category: str = Field(default="", max_length=40)
+    complexity: Complexity | None = None
+    content: str = Field(min_length=1, max_length=50000)
+    demands: str = Field(default="", max_length=20000)
+    complainant: ComplainantIn = ComplainantIn(anonymous=True)
+    subject: SubjectIn | None = None
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=100)
+    customer_deadline: datetime | None = None
+
+    @field_validator("received_at", "customer_deadline")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("must include a UTC offset, e.g. 2026-11-28T09:40:00+08:00")
+        return value
+
+
+class ClassifyIn(In):
+    kind: Kind | None = None
+    category: str | None = Field(default=None, max_length=40)
+    complexity: Complexity | None = None
+    departments: list[str] | None = Field(default=None, max_length=20)
+    note: str = Text
+
+
+class ResolveOnTheSpotIn(In):
+    findings: str = Reason
+    reply_channel: Channel | Literal["on_the_spot"] = "on_the_spot"
+    satisfied: bool | None = None
+
+
+class AcceptIn(In):
+    note: str = Text
+
+
+class RejectIn(In):
+    reason_code: str = Code
+    note: str = Text
+    complainant_told: bool = False
+    told_via: Channel | None = None
+
+
+class ReferIn(In):
+    target_org: str | None = Field(default=None, max_length=50)
+    authority: str = ShortText
+    note: str = Text
+    complainant_told: bool
+    told_via: Channel | None = None
+
+
+class AssignIn(In):
+    lead_department: str = Code
+    co_departments: list[str] = Field(default_factory=list, max_length=20)
+    handler: str | None = Field(default=None, max_length=150)
+    note: str = Text
+
+
+class TransferIn(In):
+    department: str = Code
+    reason: str = Reason
+
+
+class ReceiveIn(In):
+    handler: str | None = Field(default=None, max_length=150)
+    note: str = Text
+
+
+class ReturnIn(In):
+    reason: str = Reason
+
+
+RecordKind = Literal[
+    "note", "investigation", "mediation", "meeting", "evidence", "sealed_evidence",
+    "call", "acknowledgement", "site_inspection",
+]  # fmt: skip
+
+
+class RecordIn(In):
+    kind: RecordKind
+    body: str = Field(min_length=1, max_length=50000)
+    occurred_at: datetime | None = None
+    participants: list[str] = Field(default_factory=list, max_length=50)
+    location: str = ShortText
+    items: list[str] = Field(default_factory=list, max_length=100)
+    witnesses: list[str] = Field(default_factory=list, max_length=20)
+    seal_number: str = ShortText
+    outcome: Literal["", "agreement", "no_agreement", "adjourned"] = ""
+
+
+class PauseIn(In):
+    reason_code: Literal["waiting_materials", "testing", "appraisal", "recusal_request", "other"]
+    note: str = Text
+
+
+class ResumeIn(In):
+    note: str = Text
+
+
+class RequestExtensionIn(In):
+    stage: str = Field(default="reply", max_length=30)
+    amount: int = Field(ge=1, le=365)
+    reason: str = Reason
+
+
+class ApproveExtensionIn(In):
+    approved: bool = True
+    amount: int | None = Field(default=None, ge=1, le=365)
+    note: str = Text
+
+
+class EscalateIn(In):
+    to_role: Literal["department_head", "supervisor", "leader"] = "leader"
+    major: bool = False
+    reason: str = Reason
+
+
+class NotifyAuthorityIn(In):
+    authority: str = Field(min_length=1, max_length=200)
+    reference: str = ShortText
+    notified_at: datetime | None = None
+    note: str = Text
+
+
+class SplitPartIn(In):
+    kind: Kind
+    category: str = Field(default="", max_length=40)
+    complexity: Complexity | None = None
+    content: str = Field(min_length=1, max_length=50000)
+    demands: str = Field(default="", max_length=20000)
+
+
+class SplitIn(In):
+    parts: list[SplitPartIn] = Field(min_length=1, max_length=10)
+    note: str = Text
+
+
+class MergeIn(In):
+    into: str = Field(min_length=1, max_length=40)
+    note: str = Text
+
+
+class ResolveIn(In):
+    findings: str = Reason
+    responsibility: Literal["organisation", "complainant", "third_party", "unclear"]
+    valid: bool | None = None
+    measures: str = Text
+
+
+class ReplyIn(In):
+    channel: Channel | Literal["on_the_spot"]
+    body: str = Field(min_length=1, max_length=50000)
+    delivered_at: datetime | None = None
+
+
+class FollowUpIn(In):
+    reached: bool
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied", ""] = ""
+    channel: Channel = "phone"
+    note: str = Text
+
+
+class CloseIn(In):
+    note: str = Text
+
+
+class ReopenIn(In):
+    reason: str = Reason
+
+
+class WithdrawIn(In):
+    reason: str = Reason

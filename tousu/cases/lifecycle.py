@@ -1,0 +1,120 @@
+"""The case lifecycle: one closed transition table.
+
+Every action a case can undergo is listed here with the states it may start
+from, the state it leads to, and the roles that may take it. An action not in
+the table does not exist; a state not in an action's sources refuses it with
+``transition_forbidden`` and changes nothing. Later issues add their actions
+(recusal, identity reveal, messages to the reporter, penalties) here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tousu.cases.models import OPEN_STATUSES, Status
+from tousu.orgs.roles import Role
+
+S = Status
+R = Role
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    # None: the state does not change, or the action computes it (documented there).
+    target: str | None
+    roles: frozenset[str]
+    zh: str
+    en: str
+    # "pending_department": only members of the department a transfer waits on.
+    scope: str = "case"
+    # Deadline stages the action fulfils.
+    meets: frozenset[str] = frozenset()
+
+
+def _t(
+    action: str,
+    sources: frozenset[str] | set[str],
+    target: str | None,
+    roles: set[str],
+    zh: str,
+    en: str,
+    *,
+    scope: str = "case",
+    meets: set[str] | None = None,
+) -> Transition:
+    return Transition(
+        action, frozenset(sources), target, frozenset(roles), zh, en, scope, frozenset(meets or ())
+    )
+
+
+BEFORE_HANDLING = {S.REGISTERED, S.ACCEPTED}
+HANDLING = {S.IN_PROGRESS}
+ACTIVE = {S.REGISTERED, S.ACCEPTED, S.TRANSFERRING, S.IN_PROGRESS, S.PAUSED}
+STAFF = {R.INTAKE_CLERK, R.DISPATCHER, R.HANDLER, R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER}
+DECIDERS = {R.DISPATCHER, R.SUPERVISOR, R.LEADER}
+HANDLERS = {R.HANDLER, R.DEPARTMENT_HEAD}
+
+TABLE: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("register", set(), S.REGISTERED, STAFF, "登记", "Register"),
+        _t("classify", ACTIVE, None, {R.INTAKE_CLERK, R.DEPARTMENT_HEAD} | DECIDERS,
+           "分类定性", "Classify"),
+        _t("resolve_on_the_spot", {S.REGISTERED}, S.REPLIED, STAFF - {R.LEADER},
+           "当场解决", "Resolve on the spot",
+           meets={"acknowledgement", "acceptance", "routing", "notification",
+                  "investigation_start", "first_response", "verification", "mediation",
+                  "resolution", "reply"}),
+        _t("accept", {S.REGISTERED}, S.ACCEPTED, DECIDERS, "受理", "Accept",
+           meets={"acknowledgement", "acceptance"}),
+        _t("reject", {S.REGISTERED}, S.REJECTED, DECIDERS, "不予受理", "Do not accept",
+           meets={"acknowledgement", "acceptance", "notification"}),
+        _t("refer", BEFORE_HANDLING | HANDLING, S.REFERRED, DECIDERS, "转送", "Refer",
+           meets={"acknowledgement", "acceptance", "routing", "notification"}),
+        _t("assign", {S.ACCEPTED, S.IN_PROGRESS}, S.IN_PROGRESS,
+           {R.DISPATCHER, R.SUPERVISOR, R.DEPARTMENT_HEAD}, "分办", "Assign",
+           meets={"routing"}),
+        _t("transfer", HANDLING, S.TRANSFERRING, HANDLERS | {R.DISPATCHER, R.SUPERVISOR},
+           "转办", "Transfer"),
+        _t("receive", {S.TRANSFERRING}, S.IN_PROGRESS, HANDLERS, "签收", "Receive",
+           scope="pending_department", meets={"investigation_start"}),
+        # From a transfer: back to the sending department. From handling: back to dispatch.
+        _t("return", {S.TRANSFERRING, S.IN_PROGRESS}, None, HANDLERS, "退回", "Return",
+           scope="return"),
+        _t("record", ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP}, None,
+           STAFF, "记录", "Record"),
+        _t("pause", BEFORE_HANDLING | HANDLING, S.PAUSED, HANDLERS | DECIDERS,
+           "中止计时", "Pause"),
+        _t("resume", {S.PAUSED}, None, HANDLERS | DECIDERS, "恢复计时", "Resume"),
+        _t("request_extension", ACTIVE, None, HANDLERS | {R.DISPATCHER},
+           "申请延期", "Request an extension"),
+        # The approver roles come from the policy (extension.approver_roles).
+        _t("approve_extension", ACTIVE, None, {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD,
+           R.DISPATCHER}, "批准延期", "Approve an extension"),
+        _t("escalate", ACTIVE | {S.RESOLVED}, None, STAFF, "上报", "Escalate"),
+        _t("notify_authority", ACTIVE | {S.RESOLVED, S.REPLIED}, None,
+           HANDLERS | DECIDERS, "报告主管部门", "Notify an authority"),
+        _t("split", BEFORE_HANDLING | HANDLING, None, {R.INTAKE_CLERK} | DECIDERS,
+           "拆分", "Split"),
+        _t("merge", BEFORE_HANDLING | HANDLING | {S.PAUSED}, S.MERGED, DECIDERS,
+           "合并", "Merge"),
+        _t("resolve", HANDLING, S.RESOLVED, HANDLERS, "办结", "Resolve",
+           meets={"investigation_start", "first_response", "verification", "mediation",
+                  "resolution"}),
+        _t("reply", {S.RESOLVED}, S.REPLIED, HANDLERS | DECIDERS, "答复", "Reply",
+           meets={"first_response", "reply", "notification"}),
+        _t("follow_up", {S.REPLIED, S.FOLLOWED_UP}, S.FOLLOWED_UP,
+           STAFF - {R.LEADER}, "回访", "Follow up", meets={"follow_up"}),
+        _t("close", {S.REPLIED, S.FOLLOWED_UP}, S.CLOSED,
+           {R.DISPATCHER, R.SUPERVISOR, R.DEPARTMENT_HEAD}, "结案", "Close"),
+        # Back to handling when a department handled it, otherwise back to a decision.
+        _t("reopen", {S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED}, None,
+           {R.INTAKE_CLERK} | DECIDERS, "重新核实", "Reopen for re-verification"),
+        _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER},
+           "撤回", "Withdraw"),
+    ]
+}
+
+ACTIONS = tuple(TABLE)

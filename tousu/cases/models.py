@@ -1,0 +1,330 @@
+"""Cases and everything recorded about them.
+
+The case row is a projection for fast queries; the event log is the record.
+Events hold no personal data: identity, contact details and free text live in
+``Party``, ``Subject``, ``Case.content``/``demands`` and ``CaseRecord``, which
+events refer to by id, so that identity can later be encrypted and, at the end
+of retention, destroyed without breaking the record of what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from tousu.orgs.models import Department, Organisation
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "已登记 Registered"
+    ACCEPTED = "accepted", "已受理 Accepted"
+    TRANSFERRING = "transferring", "转办待签收 Awaiting receipt"
+    IN_PROGRESS = "in_progress", "办理中 In progress"
+    PAUSED = "paused", "已中止计时 Paused"
+    RESOLVED = "resolved", "已办结待答复 Resolved"
+    REPLIED = "replied", "已答复 Replied"
+    FOLLOWED_UP = "followed_up", "已回访 Followed up"
+    CLOSED = "closed", "已结案 Closed"
+    REJECTED = "rejected", "不予受理 Not accepted"
+    REFERRED = "referred", "已转送 Referred"
+    WITHDRAWN = "withdrawn", "已撤回 Withdrawn"
+    MERGED = "merged", "已合并 Merged"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.REGISTERED,
+        Status.ACCEPTED,
+        Status.TRANSFERRING,
+        Status.IN_PROGRESS,
+        Status.PAUSED,
+        Status.RESOLVED,
+        Status.REPLIED,
+        Status.FOLLOWED_UP,
+    }
+)
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", "投诉 Complaint"
+    REPORT = "report", "举报 Report"
+    CONSULTATION = "consultation", "咨询 Consultation"
+    SUGGESTION = "suggestion", "建议 Suggestion"
+
+
+class Case(models.Model):
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    # Assigned as the last step of registration; NULL only inside that transaction.
+    number = models.CharField(max_length=40, null=True, blank=True)
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=20)
+    category = models.CharField(max_length=40, blank=True)
+    complexity = models.CharField(max_length=20, default="general")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    paused_from = models.CharField(max_length=20, blank=True)
+
+    received_at = models.DateTimeField()
+    registered_at = models.DateTimeField()
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    first_contact_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    proposed_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pending_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    content = models.TextField()
+    demands = models.TextField(blank=True)
+    fields = models.JSONField(default=dict)
+    missing_fields = models.JSONField(default=list)
+    customer_deadline = models.DateTimeField(null=True, blank=True)
+
+    validity = models.CharField(max_length=20, blank=True)
+    responsibility = models.CharField(max_length=20, blank=True)
+    satisfaction = models.CharField(max_length=20, blank=True)
+    reply_channel = models.CharField(max_length=20, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    pending_extension = models.ForeignKey(
+        "CaseRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Head of the per-case hash chain (see Event).
+    last_seq = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "number"], name="case_number_unique_per_org")
+        ]
+        indexes = [
+            # Queues and the ledger: an organisation's cases by state, newest first.
+            models.Index(fields=["org", "status", "-received_at"], name="case_org_status_received"),
+            # Ledger date-range filters.
+            models.Index(fields=["org", "-received_at"], name="case_org_received"),
+            # "My department" queues.
+            models.Index(fields=["lead_department", "status"], name="case_lead_status"),
+            models.Index(fields=["pending_department"], name="case_pending_department"),
+            # "Cases I first received" (first-contact owner keeps seeing them).
+            models.Index(fields=["first_contact_owner"], name="case_first_contact_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"case#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        COMPLAINANT = "complainant", "投诉人 Complainant"
+        REPORTER = "reporter", "举报人 Reporter"
+        AGENT = "agent", "代理人 Agent"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    anonymous = models.BooleanField(default=False)
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    employer = models.CharField(max_length=200, blank=True)
+    id_number = models.CharField(max_length=40, blank=True)
+    relation = models.CharField(max_length=100, blank=True)
+    represents = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="agents"
+    )
+
+
+class Subject(models.Model):
+    class Type(models.TextChoices):
+        STAFF = "staff", "工作人员 Staff member"
+        DEPARTMENT = "department", "部门 Department"
+        MERCHANT = "merchant", "商户 Merchant"
+        PRODUCT = "product", "产品 Product"
+        CONTENT = "content", "信息内容 Content"
+        OTHER = "other", "其他 Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    name = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    reference = models.CharField(max_length=200, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class Assignment(models.Model):
+    """A department's part in a case: lead (主办) or co-handling (协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办 Lead"
+        CO = "co", "协办 Co-handling"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    assigned_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Department scope: the cases a department takes part in.
+            models.Index(fields=["department", "active"], name="assignment_department_active")
+        ]
+
+
+class Deadline(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "计时中 Running"
+        PAUSED = "paused", "已暂停 Paused"
+        MET = "met", "已完成 Met"
+        CANCELLED = "cancelled", "已取消 Cancelled"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    stage = models.CharField(max_length=30)
+    start = models.CharField(max_length=20)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    hard = models.BooleanField(default=True)
+    provisional = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    rule = models.JSONField(default=dict)
+    text_zh = models.CharField(max_length=300, blank=True)
+    text_en = models.CharField(max_length=300, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    extended = models.PositiveIntegerField(default=0)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Overdue and due-soon sweeps: open hard deadlines by due time.
+            models.Index(fields=["state", "due_at"], name="deadline_state_due"),
+            models.Index(fields=["case", "stage"], name="deadline_case_stage"),
+        ]
+
+
+class CaseRecord(models.Model):
+    """Something written down on a case: a note, minutes, findings, a reason, a reply.
+
+    Records hold the free text and details that may name people; events point here.
+    Records are append-only like events.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records")
+    kind = models.CharField(max_length=40)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("case records are append-only")
+        super().save(*args, **kwargs)
+
+
+class CaseLink(models.Model):
+    class Type(models.TextChoices):
+        SPLIT_FROM = "split_from", "拆分自 Split from"
+        MERGED_INTO = "merged_into", "并入 Merged into"
+        REFERRED_TO = "referred_to", "转送至 Referred to"
+
+    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_out")
+    to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_in")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    created_at = models.DateTimeField()
+
+
+class Event(models.Model):
+    """One step in a case's history. Append-only and hash-chained per case.
+
+    ``hash`` = SHA-256 over the previous event's hash and this event's canonical
+    content, so editing, deleting or reordering rows breaks the chain.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason_code = models.CharField(max_length=40, blank=True)
+    record = models.ForeignKey(
+        CaseRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_seq_unique")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("events are append-only")
+        super().save(*args, **kwargs)
+
+
+class CaseCounter(models.Model):
+    """The per-organisation serial for case numbers, one row per numbering period."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=10)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "period"], name="case_counter_unique")
+        ]
+
+
+class Notification(models.Model):
+    """An in-app notice to a staff member. It names the case, never a person's data."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The inbox: a user's unread notices, newest first.
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")
+        ]

@@ -1,0 +1,154 @@
+"""Organisations, their department trees, staff memberships and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from tousu.orgs.roles import Role
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    "小写字母、数字和连字符 / lowercase letters, digits and hyphens",
+)
+code_validator = RegexValidator(
+    r"^[a-z0-9_]{1,40}$", "小写字母、数字和下划线 / lowercase letters, digits and underscores"
+)
+
+
+class Organisation(models.Model):
+    slug = models.CharField(max_length=50, unique=True, validators=[slug_validator])
+    name = models.CharField("名称 name", max_length=200)
+    time_zone = models.CharField(max_length=64, default="Asia/Shanghai")
+    # The policy version new cases are registered under; set when a policy is activated.
+    active_policy = models.ForeignKey(
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "组织 organisation"
+        verbose_name_plural = "组织 organisations"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+
+class Department(models.Model):
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="departments")
+    code = models.CharField(max_length=40, validators=[code_validator])
+    name = models.CharField("名称 name", max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "部门 department"
+        verbose_name_plural = "部门 departments"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "code"], name="department_code_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> set[int]:
+        """This department and every department below it (a head sees their subtree)."""
+        ids = {self.pk}
+        frontier = [self.pk]
+        while frontier:
+            children = list(
+                Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            frontier = [c for c in children if c not in ids]
+            ids.update(frontier)
+        return ids
+
+
+class Membership(models.Model):
+    """A staff member's role in one organisation (a person may hold several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "任职 membership"
+        verbose_name_plural = "任职 memberships"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org", "role", "department"], name="membership_unique"
+            )
+        ]
+        indexes = [
+            # Authorising every request: a user's active memberships in one organisation.
+            models.Index(fields=["user", "org"], name="membership_user_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.org.slug} · {self.role}"
+
+
+class ApiToken(models.Model):
+    """A bearer token: only the SHA-256 of a 256-bit random secret is kept.
+
+    A slow password hash would be wrong here: every API request checks the token,
+    and the secret's entropy already makes offline guessing hopeless.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌 API token"
+        verbose_name_plural = "接口令牌 API tokens"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of changes outside cases: organisations, staff, tokens, policies.
+
+    Like case events, it holds no personal data beyond internal user ids.
+    """
+
+    org = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    type = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审计记录 audit event"
+        verbose_name_plural = "审计记录 audit events"
+        indexes = [models.Index(fields=["org", "at"], name="auditevent_org_at")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
