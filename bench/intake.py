@@ -43,18 +43,54 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CHANNELS = ("phone", "visit", "phone", "letter", "phone")  # calls, walk-ins and letters
 NAMES = ("张三", "李秀英", "王芳", "刘伟", "陈静", "杨洋", "赵敏")  # 5, 6, 7: coprime periods
 TEMPLATES = (  # kind, category, subject type and name, demands, content ({n} varies)
-    ("complaint", "fees", "department", "收费处", "退还多收的费用，并书面说明原因",
-     "同一张处方的检查费被重复收取两次，多收{n}元，窗口说系统原因不能当场退。"),
-    ("complaint", "service_attitude", "staff", "挂号窗口工作人员", "当面道歉，加强服务培训",
-     "询问心内科在几楼，工作人员大声呵斥“自己看牌子”，排队的{n}个人都听见了。"),
-    ("complaint", "quality", "merchant", "农贸市场水产区摊主", "退还差价，查处该摊位的秤",
-     "在{n}号摊位买鲈鱼，称的是两斤，回家用公平秤复称只有一斤六两，缺斤短两。"),
-    ("complaint", "facilities", "department", "住院部", "尽快修好并告知维修时间",
-     "三楼卫生间热水器坏了{n}天没人修，家属只能下楼打热水，老人洗澡很不方便。"),
-    ("report", "misconduct", "department", "药剂科", "依法调查处理，对举报人信息保密",
-     "举报药剂科有人收受医药代表回扣，多在月底，每次约{n}00元，有转账记录可以提供。"),
-    ("complaint", "other", "department", "停车场", "修好道闸，高峰时段安排人员疏导",
-     "出口道闸又坏了，排队等了{n}分钟没有人疏导，耽误了孩子复诊。"),
+    (
+        "complaint",
+        "fees",
+        "department",
+        "收费处",
+        "退还多收的费用，并书面说明原因",
+        "同一张处方的检查费被重复收取两次，多收{n}元，窗口说系统原因不能当场退。",
+    ),
+    (
+        "complaint",
+        "service_attitude",
+        "staff",
+        "挂号窗口工作人员",
+        "当面道歉，加强服务培训",
+        "询问心内科在几楼，工作人员大声呵斥“自己看牌子”，排队的{n}个人都听见了。",
+    ),
+    (
+        "complaint",
+        "quality",
+        "merchant",
+        "农贸市场水产区摊主",
+        "退还差价，查处该摊位的秤",
+        "在{n}号摊位买鲈鱼，称的是两斤，回家用公平秤复称只有一斤六两，缺斤短两。",
+    ),
+    (
+        "complaint",
+        "facilities",
+        "department",
+        "住院部",
+        "尽快修好并告知维修时间",
+        "三楼卫生间热水器坏了{n}天没人修，家属只能下楼打热水，老人洗澡很不方便。",
+    ),
+    (
+        "report",
+        "misconduct",
+        "department",
+        "药剂科",
+        "依法调查处理，对举报人信息保密",
+        "举报药剂科有人收受医药代表回扣，多在月底，每次约{n}00元，有转账记录可以提供。",
+    ),
+    (
+        "complaint",
+        "other",
+        "department",
+        "停车场",
+        "修好道闸，高峰时段安排人员疏导",
+        "出口道闸又坏了，排队等了{n}分钟没有人疏导，耽误了孩子复诊。",
+    ),
 )
 
 
@@ -97,15 +133,25 @@ def payload(i: int) -> bytes:
     kind, category, subject_type, subject, demands, content = TEMPLATES[i % len(TEMPLATES)]
     anonymous = kind == "report" and i // len(TEMPLATES) % 2 == 0  # half the reports
     person = {} if anonymous else {"name": NAMES[i % len(NAMES)], "phone": f"138{i % 10**8:08d}"}
-    body = {"kind": kind, "channel": CHANNELS[i % len(CHANNELS)], "category": category,
-            "content": content.format(n=2 + i % 97), "demands": demands,
-            "complainant": {"anonymous": anonymous, **person},
-            "subject": {"type": subject_type, "name": subject}}
+    body = {
+        "kind": kind,
+        "channel": CHANNELS[i % len(CHANNELS)],
+        "category": category,
+        "content": content.format(n=2 + i % 97),
+        "demands": demands,
+        "complainant": {"anonymous": anonymous, **person},
+        "subject": {"type": subject_type, "name": subject},
+    }
     return json.dumps(body, ensure_ascii=False).encode()
 
 
-def call(conn: http.client.HTTPConnection, method: str, path: str, token: str = "",
-         body: bytes | None = None) -> tuple[int, bytes]:
+def call(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    token: str = "",
+    body: bytes | None = None,
+) -> tuple[int, bytes]:
     """One request on `conn` (reconnecting if the server closed it): status and body."""
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     if token:
@@ -177,8 +223,15 @@ def tousu(exe: Path, env: dict[str, str], deadline: float, *args: str) -> str:
     """Run one `tousu` subcommand and return its stdout; BenchError with its stderr."""
     what = f"tousu {' '.join(args[:2])}"  # never the password
     try:
-        done = subprocess.run([exe, *args], env=env, stdin=subprocess.DEVNULL, check=False,
-                              capture_output=True, text=True, timeout=left(deadline))
+        done = subprocess.run(
+            [exe, *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=left(deadline),
+        )
     except subprocess.TimeoutExpired as exc:
         raise BenchError(f"{what} timed out") from exc
     if done.returncode != 0:
@@ -191,8 +244,14 @@ def tousu(exe: Path, env: dict[str, str], deadline: float, *args: str) -> str:
 def server(exe: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`tousu run` in a process group of its own, all of which is ended on exit."""
     with log.open("wb") as out:
-        proc = subprocess.Popen([exe, "run"], env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [exe, "run"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             yield proc
         finally:
@@ -249,19 +308,38 @@ def bench_db(db: str, args: argparse.Namespace, deadline: float) -> Result:
         log = var / "server.log"
         stack.callback(log_tail, log, result)  # runs after the server stopped, before rm -r var
         try:
-            url = (f"sqlite:///{var / 'db.sqlite3'}" if db == "sqlite"
-                   else stack.enter_context(pg_database(args.pg_url)))
+            url = (
+                f"sqlite:///{var / 'db.sqlite3'}"
+                if db == "sqlite"
+                else stack.enter_context(pg_database(args.pg_url))
+            )
             port = args.port or free_port()
             # The caller's own TOUSU_* and DJANGO_* settings would make runs incomparable.
             env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUSU_", "DJANGO_"))}
-            env |= {"DATABASE_URL": url, "TOUSU_VAR_DIR": str(var), "PORT": str(port),
-                    "WEB_CONCURRENCY": str(args.workers),
-                    "TOUSU_SECRET_KEY": secrets.token_urlsafe(50)}
+            env |= {
+                "DATABASE_URL": url,
+                "TOUSU_VAR_DIR": str(var),
+                "PORT": str(port),
+                "WEB_CONCURRENCY": str(args.workers),
+                "TOUSU_SECRET_KEY": secrets.token_urlsafe(50),
+            }
             print(f"[{db}] setting up in {var}", file=sys.stderr)
             tousu(exe, env, deadline, "migrate", "--noinput")
             tousu(exe, env, deadline, "org", "create", ORG, "--name", "基准测试单位")
-            tousu(exe, env, deadline, "user", "create", "benchclerk", "--org", ORG,
-                  "--role", "intake_clerk", "--password", secrets.token_urlsafe(16))
+            tousu(
+                exe,
+                env,
+                deadline,
+                "user",
+                "create",
+                "benchclerk",
+                "--org",
+                ORG,
+                "--role",
+                "intake_clerk",
+                "--password",
+                secrets.token_urlsafe(16),
+            )
             token = tousu(exe, env, deadline, "token", "create", "benchclerk").strip()
             if len(token.split()) != 1:
                 raise BenchError(f"tousu token create printed {token!r}, not one token")
@@ -278,8 +356,15 @@ def bench_db(db: str, args: argparse.Namespace, deadline: float) -> Result:
             result.listed_count = int(json.loads(raw)["count"])
             if result.listed_count != total:
                 result.problems.append(f"case list counts {result.listed_count}, not {total}")
-        except (BenchError, OSError, http.client.HTTPException, psycopg.Error, ValueError,
-                TypeError, KeyError) as exc:
+        except (
+            BenchError,
+            OSError,
+            http.client.HTTPException,
+            psycopg.Error,
+            ValueError,
+            TypeError,
+            KeyError,
+        ) as exc:
             result.problems.append(f"{type(exc).__name__}: {exc}")
     return result
 
@@ -316,42 +401,73 @@ def free_port() -> int:
 
 
 def report(results: list[Result]) -> None:
-    cols = ("requests", "conc", "workers", "wall s", "reg/s", "p50 ms", "p95 ms", "p99 ms",
-            "max ms", "errors")
+    cols = (
+        "requests",
+        "conc",
+        "workers",
+        "wall s",
+        "reg/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+    )
     print(f"{'database':<9}" + "".join(f"{c:>9}" for c in cols))
     for r in results:
-        figures = (r.requests, r.concurrency, r.workers, f"{r.wall_s:.2f}", f"{r.per_s:.1f}",
-                   f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.p99_ms:.1f}", f"{r.max_ms:.1f}",
-                   r.errors)
+        figures = (
+            r.requests,
+            r.concurrency,
+            r.workers,
+            f"{r.wall_s:.2f}",
+            f"{r.per_s:.1f}",
+            f"{r.p50_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+            f"{r.p99_ms:.1f}",
+            f"{r.max_ms:.1f}",
+            r.errors,
+        )
         print(f"{r.database:<9}" + "".join(f"{f:>9}" for f in figures))
     print(f"target: >= {TARGET:.0f} registrations/s (10x django-helpdesk's 26/s)")
     for r in results:
         verdict = "FAILED" if r.problems else "PASS" if r.per_s >= TARGET else "BELOW"
-        print(f"  {r.database}: {r.per_s:.1f}/s {verdict}; {r.distinct_numbers} distinct "
-              f"case numbers; case list count {r.listed_count}")
+        print(
+            f"  {r.database}: {r.per_s:.1f}/s {verdict}; {r.distinct_numbers} distinct "
+            f"case numbers; case list count {r.listed_count}"
+        )
     for r in results:
         for problem in r.problems:
             print(f"FAILED [{r.database}] {problem}", file=sys.stderr)
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Show the module docstring as written, and every option's default."""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
-    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both",
-                        help="database(s) to benchmark, one after the other")
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgres", "both"),
+        default="both",
+        help="database(s) to benchmark, one after the other",
+    )
     parser.add_argument("--requests", type=int, default=2000, help="measured registrations")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=100, help="registrations not measured")
     parser.add_argument("--port", type=int, default=0, help="server port; 0: a free one")
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres",
-                        help="admin URL to create and drop the database tousu_bench_<pid>")
-    parser.add_argument("--tousu", type=Path, default=ROOT / ".venv" / "bin" / "tousu",
-                        help="the tousu console script to drive")
+    parser.add_argument(
+        "--pg-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="admin URL to create and drop the database tousu_bench_<pid>",
+    )
+    parser.add_argument(
+        "--tousu",
+        type=Path,
+        default=ROOT / ".venv" / "bin" / "tousu",
+        help="the tousu console script to drive",
+    )
     parser.add_argument("--timeout", type=float, default=300, help="limit for the whole run, s")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
@@ -360,16 +476,27 @@ def main() -> int:
     # SIGTERM raises KeyboardInterrupt like ^C does, so the cleanup (server, database) runs
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     deadline = time.monotonic() + args.timeout
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()} "
-          f"({platform.python_implementation()}) {platform.platform()}")
+    print(
+        f"cpu_count={os.cpu_count()} python={platform.python_version()} "
+        f"({platform.python_implementation()}) {platform.platform()}"
+    )
     dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     results = [bench_db(db, args, deadline) for db in dbs]
     report(results)
     if args.json:
-        args.json.write_text(json.dumps({
-            "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "warmup": args.warmup, "target_per_s": TARGET,
-            "results": [asdict(r) for r in results]}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "cpu_count": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "warmup": args.warmup,
+                    "target_per_s": TARGET,
+                    "results": [asdict(r) for r in results],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     return 1 if any(r.problems for r in results) else 0
 
 

@@ -122,6 +122,7 @@ TIME_ZONE = env_timezone("TOUSU_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

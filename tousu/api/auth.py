@@ -22,7 +22,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.orgs.models import ApiToken
 
-TOKEN_PREFIX = "tsu_"
+TOKEN_PREFIX = "tsu_"  # noqa: S105 — a public prefix that marks Tousu tokens, not a secret
 
 
 def token_digest(token: str) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.deadlines import is_overdue
@@ -70,9 +70,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     visible = identity_visible(actor, case)
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
-    events = list(
-        Event.objects.filter(case=case).select_related("actor", "record").order_by("seq")
-    )
+    events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
     links = [
         {"type": link.type, "number": link.to_case.number}
         for link in CaseLink.objects.filter(from_case=case).select_related("to_case")
@@ -114,8 +112,13 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "reopen_count": case.reopen_count,
         "parties": [party_json(p, visible) for p in case.parties.order_by("pk")],
         "subjects": [
-            {"type": s.type, "name": s.name, "address": s.address, "url": s.url,
-             "reference": s.reference}
+            {
+                "type": s.type,
+                "name": s.name,
+                "address": s.address,
+                "url": s.url,
+                "reference": s.reference,
+            }
             for s in case.subjects.order_by("pk")
         ],  # fmt: skip
         "deadlines": [deadline_json(d, now, tz) for d in deadlines],

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Body, NinjaAPI, Query, Schema
+from ninja import Body, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
-from tousu.api.renderers import JSONRenderer
 from tousu.api.present import case_json, deadline_json, summary_json
+from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs
 from tousu.cases.access import get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
@@ -62,7 +62,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
             "malformed_json", "请求体不是有效的 JSON", "The request body is not valid JSON",
             details=details).as_json())  # fmt: skip
     body = TousuError(
-        "invalid_request", "请求内容有误，请检查所列字段", "The request is invalid; see details",
+        "invalid_request",
+        "请求内容有误，请检查所列字段",
+        "The request is invalid; see details",
         details=details,
     ).as_json()
     return _error(request, 422, body)
@@ -182,7 +184,9 @@ def _auth(request: HttpRequest) -> Authorised:
     summary="登记案件 Register a case",
     tags=["cases"],
 )
-def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> tuple[int, dict[str, Any]]:
+def register(
+    request: HttpRequest, org: str, payload: inputs.RegisterIn
+) -> tuple[int, dict[str, Any]]:
     actor = _auth(request).actor
     case = actions.register(actor, payload)
     now = timezone.now()
@@ -252,9 +256,12 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
         qs = qs.filter(received_at__gte=_bound(filters.received_from, tz, end=False))
     if filters.received_to is not None:
         qs = qs.filter(received_at__lte=_bound(filters.received_to, tz, end=True))
-    if filters.received_from and filters.received_to:
-        if _bound(filters.received_from, tz, end=False) > _bound(filters.received_to, tz, end=True):
-            raise invalid("received_to", "截止日期早于起始日期", "received_to is before received_from")
+    if (
+        filters.received_from
+        and filters.received_to
+        and _bound(filters.received_from, tz, end=False) > _bound(filters.received_to, tz, end=True)
+    ):
+        raise invalid("received_to", "截止日期早于起始日期", "received_to is before received_from")
     if filters.overdue is not None:
         late = Exists(Deadline.objects.filter(
             case_id=OuterRef("pk"), state=Deadline.State.OPEN, hard=True, due_at__lt=now))  # fmt: skip
@@ -290,7 +297,7 @@ def _action_view(name: str) -> None:
             inspect.Parameter("org", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
             inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
             inspect.Parameter("payload", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                              annotation=schema, default=Body(...)),
+                              annotation=schema, default=Body(...)),  # type: ignore[type-arg]
         ],
         return_annotation=dict,
     )  # fmt: skip

@@ -82,7 +82,7 @@ def case_scope(actor: Actor) -> Q:
     scope = Q(org_id=actor.org.pk)
     if actor.org_wide:
         return scope
-    mine = Q(first_contact_owner_id=actor.user_id) | Q(registered_by_id=actor.user_id)
+    mine: Q = Q(first_contact_owner_id=actor.user_id) | Q(registered_by_id=actor.user_id)
     depts = actor.departments_with_role(*DEPARTMENT_ROLES)
     if depts:
         dept_ids = actor.department_ids
@@ -91,7 +91,8 @@ def case_scope(actor: Actor) -> Q:
                 case_id=OuterRef("pk"), department_id__in=dept_ids, active=True
             )
         )
-        mine |= Q(lead_department_id__in=dept_ids) | Q(pending_department_id__in=dept_ids) | involved
+        mine = mine | Q(lead_department_id__in=dept_ids) | Q(pending_department_id__in=dept_ids)
+        mine = mine | Q(involved)
     return scope & mine
 
 

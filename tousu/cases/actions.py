@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from tousu.cases import deadlines, events, inputs
 from tousu.cases.access import Actor, in_scope
-from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found, transition_forbidden
+from tousu.cases.errors import (
+    TousuError,
+    action_forbidden,
+    invalid,
+    not_found,
+    transition_forbidden,
+)
 from tousu.cases.lifecycle import TABLE, Transition
 from tousu.cases.models import (
     Assignment,
@@ -180,11 +186,15 @@ def _category(policy: Policy, code: str, field_name: str = "category") -> None:
 # --------------------------------------------------------------------------- register
 
 
-def _check_fields(policy: Policy, kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _check_fields(
+    policy: Policy, kind: str, values: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     specs = {f.code: f for f in policy.fields}
     for code in values:
         if code not in specs:
-            raise invalid(f"fields.{code}", f"制度未定义字段：{code}", f"The policy defines no field {code!r}")
+            raise invalid(
+                f"fields.{code}", f"制度未定义字段：{code}", f"The policy defines no field {code!r}"
+            )
     clean: dict[str, Any] = {}
     missing = []
     for code, spec in specs.items():
@@ -224,7 +234,7 @@ def _is_number(value: object) -> bool:
 
 def _is_date(value: str) -> bool:
     try:
-        datetime.strptime(value, "%Y-%m-%d")
+        date.fromisoformat(value)
     except ValueError:
         return False
     return True
@@ -237,25 +247,33 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
         raise action_forbidden("register")
     org = actor.org
     if org.active_policy_id is None:
-        raise TousuError("no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409)
+        raise TousuError(
+            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
+        )
     version = org.active_policy
     assert version is not None
     policy = version.policy
     if data.kind not in policy.kinds:
-        raise invalid("kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases")
+        raise invalid(
+            "kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases"
+        )
     if data.channel not in policy.channels:
         raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
     _category(policy, data.category)
     received_at = data.received_at or now
     if received_at > now + CLOCK_SKEW:
-        raise invalid("received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future")
+        raise invalid(
+            "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
+        )
     fields, missing = _check_fields(policy, data.kind, data.fields)
     person = data.complainant
     if not person.anonymous and not person.name:
         missing.append("complainant.name")
     if person.anonymous and not policy.anonymous_allowed:
         missing.append("complainant.name")
-    if data.subject is None or not (data.subject.name or data.subject.reference or data.subject.url):
+    if data.subject is None or not (
+        data.subject.name or data.subject.reference or data.subject.url
+    ):
         missing.append("subject")
     category = policy.category(data.category) if data.category else None
     proposed = None
@@ -324,12 +342,18 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
 # --------------------------------------------------------------------------- decisions
 
 
-def classify(case_id: int, *, actor: Actor, data: inputs.ClassifyIn, now: datetime | None = None) -> Case:
+def classify(
+    case_id: int, *, actor: Actor, data: inputs.ClassifyIn, now: datetime | None = None
+) -> Case:
     with _step("classify", case_id, actor, now) as s:
         changes: dict[str, Any] = {}
         if data.kind is not None and data.kind != s.case.kind:
             if data.kind not in s.policy.kinds:
-                raise invalid("kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases")
+                raise invalid(
+                    "kind",
+                    "本单位不受理此类案件",
+                    f"This organisation does not take {data.kind} cases",
+                )
             changes["kind"] = [s.case.kind, data.kind]
             s.case.kind = data.kind
         if data.category is not None and data.category != s.case.category:
@@ -351,9 +375,12 @@ def classify(case_id: int, *, actor: Actor, data: inputs.ClassifyIn, now: dateti
         if data.note:
             s.data["_record"] = s.record("classification_note", data.note)
         s.data["changes"] = changes
+    return s.case
 
 
-def resolve_on_the_spot(case_id: int, *, actor: Actor, data: inputs.ResolveOnTheSpotIn, now: datetime | None = None) -> Case:
+def resolve_on_the_spot(
+    case_id: int, *, actor: Actor, data: inputs.ResolveOnTheSpotIn, now: datetime | None = None
+) -> Case:
     """首问当场解决: the first-contact owner settles it at once; still a full record."""
     with _step("resolve_on_the_spot", case_id, actor, now) as s:
         s.data["_record"] = s.record("on_the_spot_findings", data.findings)
@@ -362,9 +389,12 @@ def resolve_on_the_spot(case_id: int, *, actor: Actor, data: inputs.ResolveOnThe
         if data.satisfied is not None:
             s.case.satisfaction = "satisfied" if data.satisfied else "dissatisfied"
         s.data.update(reply_channel=data.reply_channel, satisfied=data.satisfied)
+    return s.case
 
 
-def accept(case_id: int, *, actor: Actor, data: inputs.AcceptIn, now: datetime | None = None) -> Case:
+def accept(
+    case_id: int, *, actor: Actor, data: inputs.AcceptIn, now: datetime | None = None
+) -> Case:
     with _step("accept", case_id, actor, now) as s:
         if s.case.missing_fields:
             raise TousuError(
@@ -377,9 +407,12 @@ def accept(case_id: int, *, actor: Actor, data: inputs.AcceptIn, now: datetime |
         if data.note:
             s.data["_record"] = s.record("acceptance_note", data.note)
         s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "accepted", s.now))
+    return s.case
 
 
-def reject(case_id: int, *, actor: Actor, data: inputs.RejectIn, now: datetime | None = None) -> Case:
+def reject(
+    case_id: int, *, actor: Actor, data: inputs.RejectIn, now: datetime | None = None
+) -> Case:
     with _step("reject", case_id, actor, now, reason_code=data.reason_code) as s:
         reason = s.policy.reason(data.reason_code)
         if reason is None:
@@ -390,6 +423,7 @@ def reject(case_id: int, *, actor: Actor, data: inputs.RejectIn, now: datetime |
         if data.note:
             s.data["_record"] = s.record("rejection_note", data.note)
         s.data.update(complainant_told=data.complainant_told, told_via=data.told_via or "")
+    return s.case
 
 
 def refer(case_id: int, *, actor: Actor, data: inputs.ReferIn, now: datetime | None = None) -> Case:
@@ -405,15 +439,18 @@ def refer(case_id: int, *, actor: Actor, data: inputs.ReferIn, now: datetime | N
         s.data.update(complainant_told=data.complainant_told, told_via=data.told_via or "")
         if data.authority:
             s.data["authority"] = data.authority
-            return
-        target = Organisation.objects.filter(slug=data.target_org).exclude(pk=s.case.org_id).first()
-        if target is None or target.active_policy_id is None:
-            raise invalid("target_org", "未找到接收单位", "No such receiving organisation")
-        copy = _register_referral(s, target)
-        CaseLink.objects.create(
-            from_case=s.case, to_case=copy, type=CaseLink.Type.REFERRED_TO, created_at=s.now
-        )
-        s.data.update(target_org=target.slug, target_number=copy.number)
+        else:
+            target = (
+                Organisation.objects.filter(slug=data.target_org).exclude(pk=s.case.org_id).first()
+            )
+            if target is None or target.active_policy_id is None:
+                raise invalid("target_org", "未找到接收单位", "No such receiving organisation")
+            copy = _register_referral(s, target)
+            CaseLink.objects.create(
+                from_case=s.case, to_case=copy, type=CaseLink.Type.REFERRED_TO, created_at=s.now
+            )
+            s.data.update(target_org=target.slug, target_number=copy.number)
+    return s.case
 
 
 def _register_referral(s: Step, target: Organisation) -> Case:
@@ -428,7 +465,9 @@ def _register_referral(s: Step, target: Organisation) -> Case:
         .first()
     ) or Membership.objects.filter(org=target, active=True).order_by("pk").first()
     if owner is None:
-        raise invalid("target_org", "接收单位尚无工作人员", "The receiving organisation has no staff")
+        raise invalid(
+            "target_org", "接收单位尚无工作人员", "The receiving organisation has no staff"
+        )
     receiver = Actor(
         user_id=owner.user_id, username="", org=target, memberships=(owner,),
         department_ids=frozenset(),
@@ -437,7 +476,7 @@ def _register_referral(s: Step, target: Organisation) -> Case:
     person = original.parties.filter(role__in=[Party.Role.COMPLAINANT, Party.Role.REPORTER]).first()
     subject = original.subjects.first()
     payload = inputs.RegisterIn(
-        kind=original.kind,  # type: ignore[arg-type]
+        kind=original.kind,
         channel="referral",
         received_at=s.now,
         content=original.content,
@@ -449,7 +488,7 @@ def _register_referral(s: Step, target: Organisation) -> Case:
             email=person.email if person else "",
             address=person.address if person else "",
         ),
-        subject=inputs.SubjectIn(type=subject.type, name=subject.name, address=subject.address,  # type: ignore[arg-type]
+        subject=inputs.SubjectIn(type=subject.type, name=subject.name, address=subject.address,
                                  url=subject.url, reference=subject.reference) if subject else None,
     )  # fmt: skip
     return register(receiver, payload, now=s.now)
@@ -462,7 +501,9 @@ def _stages(items: list[Deadline]) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- routing
 
 
-def assign(case_id: int, *, actor: Actor, data: inputs.AssignIn, now: datetime | None = None) -> Case:
+def assign(
+    case_id: int, *, actor: Actor, data: inputs.AssignIn, now: datetime | None = None
+) -> Case:
     """分办: set the lead department (and co-handling ones), optionally a handler."""
     with _step("assign", case_id, actor, now) as s:
         org = s.case.org
@@ -492,25 +533,38 @@ def assign(case_id: int, *, actor: Actor, data: inputs.AssignIn, now: datetime |
         if moved:
             s.notify(s.case.first_contact_owner_id, "case_moved")
         s.notify(handler_id, "case_assigned")
+    return s.case
 
 
-def transfer(case_id: int, *, actor: Actor, data: inputs.TransferIn, now: datetime | None = None) -> Case:
+def transfer(
+    case_id: int, *, actor: Actor, data: inputs.TransferIn, now: datetime | None = None
+) -> Case:
     """内部转办: hand the case to another department, which must receive it explicitly."""
     with _step("transfer", case_id, actor, now) as s:
         dept = _department(s.case.org, data.department, "department")
         if dept.pk == s.case.lead_department_id:
-            raise invalid("department", "不能转办给本部门", "Cannot transfer to the current department")
+            raise invalid(
+                "department", "不能转办给本部门", "Cannot transfer to the current department"
+            )
         s.case.pending_department = dept
         s.data["_record"] = s.record("transfer_reason", data.reason)
-        s.data.update(to=dept.code, **({"from": s.case.lead_department.code} if s.case.lead_department else {}))
+        s.data.update(
+            to=dept.code,
+            **({"from": s.case.lead_department.code} if s.case.lead_department else {}),
+        )
         s.notify(s.case.first_contact_owner_id, "case_moved")
+    return s.case
 
 
-def receive(case_id: int, *, actor: Actor, data: inputs.ReceiveIn, now: datetime | None = None) -> Case:
+def receive(
+    case_id: int, *, actor: Actor, data: inputs.ReceiveIn, now: datetime | None = None
+) -> Case:
     with _step("receive", case_id, actor, now) as s:
         dept = s.case.pending_department
         assert dept is not None
-        handler_id = _staff_in(s.case.org, data.handler, dept, "handler") if data.handler else actor.user_id
+        handler_id = (
+            _staff_in(s.case.org, data.handler, dept, "handler") if data.handler else actor.user_id
+        )
         Assignment.objects.filter(case=s.case, active=True, role=Assignment.Role.LEAD).update(
             active=False, ended_at=s.now
         )
@@ -525,14 +579,19 @@ def receive(case_id: int, *, actor: Actor, data: inputs.ReceiveIn, now: datetime
         if data.note:
             s.data["_record"] = s.record("receipt_note", data.note)
         s.notify(s.case.first_contact_owner_id, "case_moved")
+    return s.case
 
 
-def return_case(case_id: int, *, actor: Actor, data: inputs.ReturnIn, now: datetime | None = None) -> Case:
+def return_case(
+    case_id: int, *, actor: Actor, data: inputs.ReturnIn, now: datetime | None = None
+) -> Case:
     """退回: a transfer goes back to the sender; a case in handling goes back to dispatch."""
     with _step("return", case_id, actor, now) as s:
         s.data["_record"] = s.record("return_reason", data.reason)
         if s.case.status == Status.TRANSFERRING:
-            s.data["department"] = s.case.pending_department.code if s.case.pending_department else ""
+            s.data["department"] = (
+                s.case.pending_department.code if s.case.pending_department else ""
+            )
             s.case.pending_department = None
             s.case.status = Status.IN_PROGRESS
         else:
@@ -542,12 +601,15 @@ def return_case(case_id: int, *, actor: Actor, data: inputs.ReturnIn, now: datet
             s.case.handler_id = None
             s.case.status = Status.ACCEPTED
         s.notify(s.case.first_contact_owner_id, "case_returned")
+    return s.case
 
 
 # --------------------------------------------------------------------------- handling
 
 
-def record(case_id: int, *, actor: Actor, data: inputs.RecordIn, now: datetime | None = None) -> Case:
+def record(
+    case_id: int, *, actor: Actor, data: inputs.RecordIn, now: datetime | None = None
+) -> Case:
     """An investigation note, mediation session, meeting, evidence or sealed evidence."""
     if data.kind == "sealed_evidence" and (len(data.witnesses) < 2 or not data.items):
         raise invalid(
@@ -563,6 +625,7 @@ def record(case_id: int, *, actor: Actor, data: inputs.RecordIn, now: datetime |
             s.data["outcome"] = data.outcome
         if data.kind == "acknowledgement":
             s.data["deadlines_met"] = deadlines.meet(s.case, frozenset({"acknowledgement"}), s.now)
+    return s.case
 
 
 def pause(case_id: int, *, actor: Actor, data: inputs.PauseIn, now: datetime | None = None) -> Case:
@@ -571,21 +634,32 @@ def pause(case_id: int, *, actor: Actor, data: inputs.PauseIn, now: datetime | N
         deadlines.pause(s.case, s.now)
         if data.note:
             s.data["_record"] = s.record("pause_note", data.note)
+    return s.case
 
 
-def resume(case_id: int, *, actor: Actor, data: inputs.ResumeIn, now: datetime | None = None) -> Case:
+def resume(
+    case_id: int, *, actor: Actor, data: inputs.ResumeIn, now: datetime | None = None
+) -> Case:
     with _step("resume", case_id, actor, now) as s:
         s.case.status = s.case.paused_from or Status.IN_PROGRESS
         s.case.paused_from = ""
         s.data["moved"] = deadlines.resume(s.case, s.now)
         if data.note:
             s.data["_record"] = s.record("resume_note", data.note)
+    return s.case
 
 
-def request_extension(case_id: int, *, actor: Actor, data: inputs.RequestExtensionIn, now: datetime | None = None) -> Case:
+def request_extension(
+    case_id: int, *, actor: Actor, data: inputs.RequestExtensionIn, now: datetime | None = None
+) -> Case:
     with _step("request_extension", case_id, actor, now) as s:
         if s.case.pending_extension_id is not None:
-            raise TousuError("extension_pending", "已有待审批的延期申请", "An extension request is already pending", status=409)
+            raise TousuError(
+                "extension_pending",
+                "已有待审批的延期申请",
+                "An extension request is already pending",
+                status=409,
+            )
         deadline = _running(s.case, data.stage)
         limit = s.policy.extension.max_amount - deadline.extended
         if data.amount > limit:
@@ -593,18 +667,35 @@ def request_extension(case_id: int, *, actor: Actor, data: inputs.RequestExtensi
                 "amount", f"延期不得超过制度上限（剩余 {limit}）",
                 f"The extension exceeds the policy's limit ({limit} left)",
             )  # fmt: skip
-        rec = s.record("extension_request", data.reason, {"stage": data.stage, "amount": data.amount})
+        rec = s.record(
+            "extension_request", data.reason, {"stage": data.stage, "amount": data.amount}
+        )
         s.case.pending_extension = rec
-        s.data.update(_record=rec, stage=data.stage, amount=data.amount, unit=s.policy.extension.unit)
+        s.data.update(
+            _record=rec, stage=data.stage, amount=data.amount, unit=s.policy.extension.unit
+        )
+    return s.case
 
 
-def approve_extension(case_id: int, *, actor: Actor, data: inputs.ApproveExtensionIn, now: datetime | None = None) -> Case:
+def approve_extension(
+    case_id: int, *, actor: Actor, data: inputs.ApproveExtensionIn, now: datetime | None = None
+) -> Case:
     with _step("approve_extension", case_id, actor, now) as s:
         request = s.case.pending_extension
         if request is None:
-            raise TousuError("no_extension_request", "没有待审批的延期申请", "There is no pending extension request", status=409)
+            raise TousuError(
+                "no_extension_request",
+                "没有待审批的延期申请",
+                "There is no pending extension request",
+                status=409,
+            )
         if request.created_by_id == actor.user_id:
-            raise TousuError("self_approval", "不能审批本人提出的延期申请", "You cannot approve your own request", status=403)
+            raise TousuError(
+                "self_approval",
+                "不能审批本人提出的延期申请",
+                "You cannot approve your own request",
+                status=403,
+            )
         amount = min(data.amount or request.data["amount"], request.data["amount"])
         s.data.update(request=request.pk, approved=data.approved, stage=request.data["stage"])
         if data.approved:
@@ -615,6 +706,7 @@ def approve_extension(case_id: int, *, actor: Actor, data: inputs.ApproveExtensi
             s.data["_record"] = s.record("extension_decision", data.note)
         s.case.pending_extension = None
         s.notify(request.created_by_id, "extension_decided")
+    return s.case
 
 
 def _running(case: Case, stage: str) -> Deadline:
@@ -622,40 +714,56 @@ def _running(case: Case, stage: str) -> Deadline:
         case=case, stage=stage, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
     ).first()
     if deadline is None:
-        raise invalid("stage", f"该阶段没有正在计时的期限：{stage}", f"No running deadline for stage {stage!r}")
+        raise invalid(
+            "stage",
+            f"该阶段没有正在计时的期限：{stage}",
+            f"No running deadline for stage {stage!r}",
+        )
     return deadline
 
 
-def escalate(case_id: int, *, actor: Actor, data: inputs.EscalateIn, now: datetime | None = None) -> Case:
+def escalate(
+    case_id: int, *, actor: Actor, data: inputs.EscalateIn, now: datetime | None = None
+) -> Case:
     with _step("escalate", case_id, actor, now) as s:
-        s.data.update(_record=s.record("escalation_reason", data.reason), to_role=data.to_role, major=data.major)
+        s.data.update(
+            _record=s.record("escalation_reason", data.reason),
+            to_role=data.to_role,
+            major=data.major,
+        )
         if data.major:
             s.case.complexity = "major"
         recipients = Membership.objects.filter(org=s.case.org, role=data.to_role, active=True)
-        if data.to_role == Role.DEPARTMENT_HEAD and s.case.lead_department_id:
+        if data.to_role == "department_head" and s.case.lead_department_id:
             recipients = recipients.filter(department_id=s.case.lead_department_id)
         for user_id in recipients.values_list("user_id", flat=True).distinct():
             s.notify(user_id, "case_escalated")
+    return s.case
 
 
-def notify_authority(case_id: int, *, actor: Actor, data: inputs.NotifyAuthorityIn, now: datetime | None = None) -> Case:
+def notify_authority(
+    case_id: int, *, actor: Actor, data: inputs.NotifyAuthorityIn, now: datetime | None = None
+) -> Case:
     """Report a violation to a regulator; the case stays here and goes on."""
     with _step("notify_authority", case_id, actor, now) as s:
         s.data.update(authority=data.authority, reference=data.reference,
                       notified_at=(data.notified_at or s.now).isoformat())  # fmt: skip
         if data.note:
             s.data["_record"] = s.record("authority_notice", data.note)
+    return s.case
 
 
 def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | None = None) -> Case:
     """A mixed submission becomes linked cases with their own clocks; this one goes on."""
     with _step("split", case_id, actor, now) as s:
-        person = s.case.parties.filter(role__in=[Party.Role.COMPLAINANT, Party.Role.REPORTER]).first()
+        person = s.case.parties.filter(
+            role__in=[Party.Role.COMPLAINANT, Party.Role.REPORTER]
+        ).first()
         subject = s.case.subjects.first()
         numbers = []
         for part in data.parts:
             new = register(actor, inputs.RegisterIn(
-                kind=part.kind, channel=s.case.channel,  # type: ignore[arg-type]
+                kind=part.kind, channel=s.case.channel,
                 received_at=s.case.received_at, category=part.category,
                 complexity=part.complexity, content=part.content, demands=part.demands,
                 complainant=inputs.ComplainantIn(
@@ -664,7 +772,7 @@ def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | N
                     email=person.email if person else "", address=person.address if person else "",
                     employer=person.employer if person else "",
                 ),
-                subject=inputs.SubjectIn(type=subject.type, name=subject.name,  # type: ignore[arg-type]
+                subject=inputs.SubjectIn(type=subject.type, name=subject.name,
                                          address=subject.address, url=subject.url,
                                          reference=subject.reference) if subject else None,
             ), now=s.now)  # fmt: skip
@@ -675,6 +783,7 @@ def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | N
         s.data["parts"] = numbers
         if data.note:
             s.data["_record"] = s.record("split_note", data.note)
+    return s.case
 
 
 def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | None = None) -> Case:
@@ -682,22 +791,32 @@ def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | N
     with _step("merge", case_id, actor, now) as s:
         target = Case.objects.filter(org=s.case.org, number=data.into).exclude(pk=s.case.pk).first()
         if target is None or not target.is_open:
-            raise invalid("into", "合并目标须为本单位另一在办案件", "The target must be another open case here")
+            raise invalid(
+                "into",
+                "合并目标须为本单位另一在办案件",
+                "The target must be another open case here",
+            )
         CaseLink.objects.create(
             from_case=s.case, to_case=target, type=CaseLink.Type.MERGED_INTO, created_at=s.now
         )
         s.data["into"] = target.number
         if data.note:
             s.data["_record"] = s.record("merge_note", data.note)
+    return s.case
 
 
-def resolve(case_id: int, *, actor: Actor, data: inputs.ResolveIn, now: datetime | None = None) -> Case:
+def resolve(
+    case_id: int, *, actor: Actor, data: inputs.ResolveIn, now: datetime | None = None
+) -> Case:
     with _step("resolve", case_id, actor, now) as s:
-        rec = s.record("findings", data.findings, {"measures": data.measures} if data.measures else {})
+        rec = s.record(
+            "findings", data.findings, {"measures": data.measures} if data.measures else {}
+        )
         s.case.responsibility = data.responsibility
         s.case.validity = "" if data.valid is None else ("valid" if data.valid else "invalid")
         s.data.update(_record=rec, responsibility=data.responsibility, validity=s.case.validity)
         s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "resolved", s.now))
+    return s.case
 
 
 def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | None = None) -> Case:
@@ -714,26 +833,35 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
             )
         s.case.reply_channel = data.channel
         delivered = (data.delivered_at or s.now).isoformat()
-        s.data.update(_record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered)
+        s.data.update(
+            _record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered
+        )
         s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
+    return s.case
 
 
-def follow_up(case_id: int, *, actor: Actor, data: inputs.FollowUpIn, now: datetime | None = None) -> Case:
+def follow_up(
+    case_id: int, *, actor: Actor, data: inputs.FollowUpIn, now: datetime | None = None
+) -> Case:
     with _step("follow_up", case_id, actor, now) as s:
         if data.reached and data.satisfaction:
             s.case.satisfaction = data.satisfaction
         if data.note:
             s.data["_record"] = s.record("follow_up_note", data.note)
         s.data.update(reached=data.reached, satisfaction=data.satisfaction, channel=data.channel)
+    return s.case
 
 
 def close(case_id: int, *, actor: Actor, data: inputs.CloseIn, now: datetime | None = None) -> Case:
     with _step("close", case_id, actor, now) as s:
         if data.note:
             s.data["_record"] = s.record("closing_note", data.note)
+    return s.case
 
 
-def reopen(case_id: int, *, actor: Actor, data: inputs.ReopenIn, now: datetime | None = None) -> Case:
+def reopen(
+    case_id: int, *, actor: Actor, data: inputs.ReopenIn, now: datetime | None = None
+) -> Case:
     """重新核实: the complainant disagrees; the case is looked at again, linked to the earlier handling."""
     with _step("reopen", case_id, actor, now) as s:
         s.case.reopen_count += 1
@@ -746,11 +874,15 @@ def reopen(case_id: int, *, actor: Actor, data: inputs.ReopenIn, now: datetime |
         start = "accepted" if s.case.lead_department_id else "received"
         s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, start, s.now))
         s.notify(s.case.handler_id, "case_reopened")
+    return s.case
 
 
-def withdraw(case_id: int, *, actor: Actor, data: inputs.WithdrawIn, now: datetime | None = None) -> Case:
+def withdraw(
+    case_id: int, *, actor: Actor, data: inputs.WithdrawIn, now: datetime | None = None
+) -> Case:
     with _step("withdraw", case_id, actor, now) as s:
         s.data["_record"] = s.record("withdrawal_reason", data.reason)
+    return s.case
 
 
 ActionFn = Callable[..., Case]

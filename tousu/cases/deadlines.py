@@ -14,7 +14,9 @@ from tousu.clock.calendar import DueRule, compute_due, default_calendar
 from tousu.policy.schema import DeadlineRule, Policy
 
 
-def due_for(rule: DeadlineRule, start: datetime, policy: Policy, tz: ZoneInfo) -> tuple[datetime, bool]:
+def due_for(
+    rule: DeadlineRule, start: datetime, policy: Policy, tz: ZoneInfo
+) -> tuple[datetime, bool]:
     return compute_due(
         start,
         DueRule(amount=rule.amount, unit=rule.unit, end_of_day=rule.end_of_day),
@@ -33,8 +35,9 @@ def start_clocks(case: Case, policy: Policy, start: str, at: datetime) -> list[D
         kind=case.kind, channel=case.channel, complexity=case.complexity, start=start
     )
     existing = set(
-        Deadline.objects.filter(case=case, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED])
-        .values_list("stage", flat=True)
+        Deadline.objects.filter(
+            case=case, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
+        ).values_list("stage", flat=True)
     )
     for rule in rules:
         if rule.stage in existing:
@@ -49,7 +52,9 @@ def start_clocks(case: Case, policy: Policy, start: str, at: datetime) -> list[D
                 due_at=due_at,
                 hard=rule.hard,
                 provisional=provisional,
-                rule=rule.model_dump(mode="json", include={"amount", "unit", "end_of_day", "clause"}),
+                rule=rule.model_dump(
+                    mode="json", include={"amount", "unit", "end_of_day", "clause"}
+                ),
                 text_zh=rule.text_zh,
                 text_en=rule.text_en,
             )

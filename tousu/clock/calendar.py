@@ -72,9 +72,7 @@ def _china_year(year: int) -> tuple[frozenset[date], frozenset[date], bool]:
     ``years`` is; filtering by date makes that harmless.
     """
     # Same as holidays.China(...), but typed (China.__init__ is not).
-    cal = holidays.country_holidays(
-        "CN", years=[y for y in (year, year + 1) if y <= 9999]
-    )
+    cal = holidays.country_holidays("CN", years=[y for y in (year, year + 1) if y <= 9999])
     rest = frozenset(d for d in cal if d.year == year)
     make_up = frozenset(d for d in cal.weekend_workdays if d.year == year)
     return rest, make_up, bool(make_up)
@@ -251,9 +249,7 @@ def compute_due(
     if unit == "hours":
         end = (local.astimezone(UTC) + timedelta(hours=n)).astimezone(tz)
         touched = rule.after_hours_next_working_day
-        return end, touched and cal.is_provisional(
-            start.astimezone(tz).date(), end.date()
-        )
+        return end, touched and cal.is_provisional(start.astimezone(tz).date(), end.date())
     if unit == "working_days":
         last = cal.add_working_days(day, n).date
     elif unit == "calendar_days":

@@ -40,7 +40,9 @@ def activate_policy(
     policy = parse_toml(source)
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=org.pk)
-        number = (org.policies.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        number = (
+            org.policies.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
         version = PolicyVersion.objects.create(
             org=org, number=number, preset=preset, source=source,
             document=PolicyVersion.dump(policy), created_by=actor,
@@ -55,7 +57,9 @@ def activate_policy(
 def _ensure_departments(org: Organisation, policy: Policy) -> None:
     """Create the departments a policy names that the organisation does not have yet."""
     for spec in policy.departments:
-        parent = Department.objects.filter(org=org, code=spec.parent).first() if spec.parent else None
+        parent = (
+            Department.objects.filter(org=org, code=spec.parent).first() if spec.parent else None
+        )
         dept, created = Department.objects.get_or_create(
             org=org, code=spec.code,
             defaults={"name": spec.name_zh, "name_en": spec.name_en, "parent": parent},
@@ -64,7 +68,9 @@ def _ensure_departments(org: Organisation, policy: Policy) -> None:
             audit("department.created", dept, org=org, code=dept.code)
 
 
-def create_org(slug: str, name: str = "", preset: str = "general", actor: Any = None) -> Organisation:
+def create_org(
+    slug: str, name: str = "", preset: str = "general", actor: Any = None
+) -> Organisation:
     if Organisation.objects.filter(slug=slug).exists():
         raise ServiceError(f"organisation {slug!r} already exists")
     source = preset_source(preset)

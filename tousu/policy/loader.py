@@ -48,7 +48,9 @@ def preset_names() -> list[str]:
 
 def preset_source(name: str) -> str:
     if name not in preset_names():
-        raise PolicyError([("preset", f"unknown preset {name!r}; known: {', '.join(preset_names())}")])
+        raise PolicyError(
+            [("preset", f"unknown preset {name!r}; known: {', '.join(preset_names())}")]
+        )
     return resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 

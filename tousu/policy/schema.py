@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CASE_KINDS = ("complaint", "report", "consultation", "suggestion")
+Kind = Literal["complaint", "report", "consultation", "suggestion"]
+CASE_KINDS: tuple[Kind, ...] = ("complaint", "report", "consultation", "suggestion")
 CHANNELS = (
     "phone", "letter", "fax", "email", "web", "visit", "sms", "touchscreen",
     "evaluation_form", "box", "opinion_book", "referral", "other",
@@ -35,7 +36,6 @@ ROLE_CODES = (
     "auditor", "administrator",
 )  # fmt: skip
 
-Kind = Literal["complaint", "report", "consultation", "suggestion"]
 Unit = Literal[
     "working_days", "calendar_days", "weeks", "months", "hours", "same_day",
     "next_working_day", "next_day",
@@ -219,13 +219,18 @@ class Policy(Strict):
     def reason(self, code: str) -> Reason | None:
         return next((r for r in self.rejection_reasons if r.code == code), None)
 
-    def rules_for(self, *, kind: str, channel: str, complexity: str, start: str) -> list[DeadlineRule]:
+    def rules_for(
+        self, *, kind: str, channel: str, complexity: str, start: str
+    ) -> list[DeadlineRule]:
         """The first matching rule per stage among those whose clock starts at ``start``."""
         chosen: dict[str, DeadlineRule] = {}
         for rule in self.deadlines:
-            if rule.start == start and rule.stage not in chosen:
-                if rule.applies(kind=kind, channel=channel, complexity=complexity):
-                    chosen[rule.stage] = rule
+            if (
+                rule.start == start
+                and rule.stage not in chosen
+                and rule.applies(kind=kind, channel=channel, complexity=complexity)
+            ):
+                chosen[rule.stage] = rule
         return list(chosen.values())
 
 

@@ -123,9 +123,7 @@ def test_one_month_from_31_january_ends_at_the_end_of_february() -> None:
     assert CAL.add_months(date(2025, 11, 30), 3).date == date(2026, 2, 28)
 
 
-def test_calendar_days_and_weeks_ending_on_a_rest_day_roll_to_the_next_working_day() -> (
-    None
-):
+def test_calendar_days_and_weeks_ending_on_a_rest_day_roll_to_the_next_working_day() -> None:
     assert CAL.add_calendar_days(date(2026, 9, 26), 10).date == date(2026, 10, 8)
     assert CAL.add_calendar_days(date(2026, 3, 2), 3).date == date(2026, 3, 5)
     assert CAL.add_weeks(date(2026, 9, 24), 1).date == date(2026, 10, 8)
@@ -138,13 +136,7 @@ def test_working_days_between_counts_the_end_but_not_the_start() -> None:
     assert CAL.working_days_between(date(2026, 1, 5), date(2025, 12, 31)) == -2
     assert CAL.working_days_between(date(2026, 3, 4), date(2026, 3, 4)) == 0
     assert CAL.working_days_between(date(2024, 12, 31), date(2026, 12, 31)) == (
-        len(
-            [
-                d
-                for d in _days(date(2025, 1, 1), date(2026, 12, 31))
-                if CAL.is_working_day(d)
-            ]
-        )
+        len([d for d in _days(date(2025, 1, 1), date(2026, 12, 31)) if CAL.is_working_day(d)])
     )
 
 
@@ -162,15 +154,11 @@ def test_a_deadline_running_into_2027_is_provisional() -> None:
     assert CAL.add_months(date(2026, 11, 30), 2).provisional
 
 
-def test_an_override_file_completing_2027_removes_the_provisional_flag_and_wins() -> (
-    None
-):
+def test_an_override_file_completing_2027_removes_the_provisional_flag_and_wins() -> None:
     cal = WorkCalendar({date(2027, 1, 4): False}, complete_years=[2027])
     assert cal.add_working_days(date(2026, 12, 30), 3) == Due(date(2027, 1, 6), False)
     assert (
-        not WorkCalendar(complete_years=[2027])
-        .add_working_days(date(2026, 12, 30), 3)
-        .provisional
+        not WorkCalendar(complete_years=[2027]).add_working_days(date(2026, 12, 30), 3).provisional
     )
 
 
@@ -226,9 +214,7 @@ def test_working_days_between_inverts_adding_working_days(s: date, n: int) -> No
 
 @FAST
 @given(starts, st.integers(min_value=1, max_value=6), st.sampled_from(["c", "w", "m"]))
-def test_calendar_periods_always_end_on_a_working_day(
-    s: date, n: int, kind: str
-) -> None:
+def test_calendar_periods_always_end_on_a_working_day(s: date, n: int, kind: str) -> None:
     add = {"c": CAL.add_calendar_days, "w": CAL.add_weeks, "m": CAL.add_months}[kind]
     assert CAL.is_working_day(add(s, n).date)
 
@@ -273,31 +259,19 @@ def test_intake_on_a_holiday_counts_from_the_next_working_day_when_asked() -> No
 
 def test_same_day_after_hours_ends_at_the_next_working_days_close() -> None:
     rule = DueRule(0, "same_day")
-    assert compute_due(_at(2026, 3, 4, 10), rule, CAL, SHANGHAI)[0] == _at(
-        2026, 3, 4, 17, 30
-    )
-    assert compute_due(_at(2026, 9, 30, 20), rule, CAL, SHANGHAI)[0] == _at(
-        2026, 10, 8, 17, 30
-    )
+    assert compute_due(_at(2026, 3, 4, 10), rule, CAL, SHANGHAI)[0] == _at(2026, 3, 4, 17, 30)
+    assert compute_due(_at(2026, 9, 30, 20), rule, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
     # Friday evening: the make-up Sunday 09-20 is the next working day.
-    assert compute_due(_at(2026, 9, 18, 20), rule, CAL, SHANGHAI)[0] == _at(
-        2026, 9, 20, 17, 30
-    )
+    assert compute_due(_at(2026, 9, 18, 20), rule, CAL, SHANGHAI)[0] == _at(2026, 9, 20, 17, 30)
     shifted = DueRule(0, "same_day", after_hours_next_working_day=True)
-    assert compute_due(_at(2026, 9, 30, 20), shifted, CAL, SHANGHAI)[0] == _at(
-        2026, 10, 8, 17, 30
-    )
+    assert compute_due(_at(2026, 9, 30, 20), shifted, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
 
 
 def test_next_working_day_and_next_day_rules() -> None:
     nwd, nd = DueRule(0, "next_working_day"), DueRule(0, "next_day")
-    assert compute_due(_at(2026, 9, 30, 10), nwd, CAL, SHANGHAI)[0] == _at(
-        2026, 10, 8, 17, 30
-    )
+    assert compute_due(_at(2026, 9, 30, 10), nwd, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
     # 次日 is the next calendar day, even a Saturday.
-    assert compute_due(_at(2026, 3, 6, 10), nd, CAL, SHANGHAI)[0] == _at(
-        2026, 3, 7, 17, 30
-    )
+    assert compute_due(_at(2026, 3, 6, 10), nd, CAL, SHANGHAI)[0] == _at(2026, 3, 7, 17, 30)
 
 
 def test_hours_are_plain_clock_hours() -> None:
@@ -307,24 +281,18 @@ def test_hours_are_plain_clock_hours() -> None:
         False,
     )
     shifted = DueRule(4, "hours", after_hours_next_working_day=True)
-    assert compute_due(_at(2026, 10, 3, 10), shifted, CAL, SHANGHAI)[0] == _at(
-        2026, 10, 8, 12, 30
-    )
+    assert compute_due(_at(2026, 10, 3, 10), shifted, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 12, 30)
 
 
 def test_calendar_months_calendar_days_and_weeks_in_compute_due() -> None:
     start = _at(2026, 5, 31, 10)
-    assert compute_due(start, DueRule(3, "months"), CAL, SHANGHAI)[0] == _at(
-        2026, 8, 31, 17, 30
-    )
+    assert compute_due(start, DueRule(3, "months"), CAL, SHANGHAI)[0] == _at(2026, 8, 31, 17, 30)
     start = _at(2026, 9, 26, 10)
     assert compute_due(start, DueRule(10, "calendar_days"), CAL, SHANGHAI)[0] == (
         _at(2026, 10, 8, 17, 30)
     )
     start = _at(2026, 9, 24, 10)
-    assert compute_due(start, DueRule(1, "weeks"), CAL, SHANGHAI)[0] == _at(
-        2026, 10, 8, 17, 30
-    )
+    assert compute_due(start, DueRule(1, "weeks"), CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
 
 
 def test_compute_due_flags_provisional_results_and_custom_hours() -> None:

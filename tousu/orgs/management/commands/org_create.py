@@ -25,4 +25,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         policy = org.active_policy
         assert policy is not None
-        self.stdout.write(f"{org.slug}: {org.name} (policy v{policy.number}, preset {policy.preset})")
+        self.stdout.write(
+            f"{org.slug}: {org.name} (policy v{policy.number}, preset {policy.preset})"
+        )

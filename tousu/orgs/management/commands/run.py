@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
-        parser.add_argument("--workers", type=int, default=None, help="default: $WEB_CONCURRENCY or 2")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="default: $WEB_CONCURRENCY or 2"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -35,4 +37,4 @@ class Command(BaseCommand):
             "--timeout", "60",
             "--graceful-timeout", "10",
         ]  # fmt: skip
-        os.execv(sys.executable, argv)
+        os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn; fixed argv

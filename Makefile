@@ -1,0 +1,59 @@
+# Tousu — see README.md. Every target says what it does; `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOUSU := $(VENV)/bin/tousu
+# The PostgreSQL run of the suite: DATABASE_URL when it points at PostgreSQL,
+# otherwise the CI service when CI=true, otherwise none (the run says so).
+PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),$(if $(filter true,$(CI)),postgres://postgres@127.0.0.1:5432/test,))
+PYTEST_ARGS ?=
+
+.PHONY: help install run demo serve test test-sqlite test-postgres lint fmt typecheck bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed ## Build .venv with the product, its dependencies and the dev tools; starts nothing
+	$(TOUSU) collectstatic --noinput --verbosity 0
+
+demo: install ## Migrate and load the demo organisation (idempotent); prints the logins
+	$(TOUSU) migrate --noinput --verbosity 0
+	$(TOUSU) demo
+
+serve: install ## Serve on 127.0.0.1:$$PORT (default 8000) with gunicorn
+	$(TOUSU) run
+
+run: demo serve ## install + demo organisation + serve on 127.0.0.1:8000
+
+lint: install ## ruff: lint rules and formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install ## Format the code and apply safe lint fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install ## mypy (strict, with django-stubs)
+	$(VENV)/bin/mypy
+
+test-sqlite: install ## The whole suite on SQLite
+	env -u DATABASE_URL $(PY) -m pytest -m "not postgres_only" $(PYTEST_ARGS)
+
+test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
+	@if [ -z "$(PG_URL)" ]; then echo "PostgreSQL run skipped: set DATABASE_URL=postgres://... (CI=true uses postgres://postgres@127.0.0.1:5432/test)"; \
+	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest $(PYTEST_ARGS); fi
+
+test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the suite on SQLite and PostgreSQL
+
+bench: install ## Benchmarks (not tests): intake throughput and latency over HTTP
+	bench/intake
+
+clean: ## Remove the virtualenv and local state (var/)
+	rm -rf $(VENV) var

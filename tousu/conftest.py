@@ -1,0 +1,105 @@
+"""Shared fixtures: an organisation with one persona per role, and an API client.
+
+Personas (organisation ``acme``, general preset):
+clerk (intake_clerk, office), dispatcher, handler (finance), head (department_head,
+finance), handler2 (handler, service), supervisor, leader, auditor, admin
+(administrator); ``outsider`` is a dispatcher of another organisation, ``other``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tousu.cases.access import Actor, actor_for
+from tousu.orgs.models import Organisation
+from tousu.orgs.services import create_org, create_token, create_user
+
+PERSONAS: dict[str, tuple[str, str | None]] = {
+    "clerk": ("intake_clerk", "office"),
+    "dispatcher": ("dispatcher", None),
+    "handler": ("handler", "finance"),
+    "head": ("department_head", "finance"),
+    "handler2": ("handler", "service"),
+    "supervisor": ("supervisor", None),
+    "leader": ("leader", None),
+    "auditor": ("auditor", None),
+    "admin": ("administrator", None),
+}
+
+
+def needs_postgres() -> None:
+    """Skip outside CI when not on PostgreSQL; under CI=true, never skip: fail."""
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@dataclass
+class Api:
+    """Calls the REST API as one persona."""
+
+    client: Client
+    token: str
+    org: str = "acme"
+
+    def _h(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+
+    def post(self, path: str, body: Any = None, *, raw: str | None = None) -> Any:
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.post(
+            f"/api/v1/orgs/{self.org}{path}", data, content_type="application/json", **self._h()
+        )
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1/orgs/{self.org}{path}", params, **self._h())
+
+    def register(self, **overrides: Any) -> Any:
+        body = {
+            "kind": "complaint",
+            "channel": "phone",
+            "category": "fees",
+            "content": "CT检查被重复收费两次，要求退还多收的费用。",
+            "demands": "退还重复收取的费用",
+            "complainant": {"anonymous": False, "name": "王建国", "phone": "13912345678"},
+            "subject": {"type": "department", "name": "门诊收费处"},
+        }
+        body.update(overrides)
+        return self.post("/cases", body)
+
+    def act(self, number: str, action: str, body: Any = None) -> Any:
+        return self.post(f"/cases/{number}/actions/{action}", body or {})
+
+
+class World:
+    def __init__(self) -> None:
+        self.org = create_org("acme", "示例医院")
+        self.other = create_org("other", "另一单位")
+        self.users = {
+            name: create_user(name, org=self.org, role=role, department=dept)
+            for name, (role, dept) in PERSONAS.items()
+        }
+        self.users["outsider"] = create_user("outsider", org=self.other, role="dispatcher")
+        self._tokens: dict[str, str] = {}
+
+    def api(self, persona: str) -> Api:
+        if persona not in self._tokens:
+            self._tokens[persona] = create_token(self.users[persona])
+        return Api(Client(), self._tokens[persona])
+
+    def actor(self, persona: str, org: Organisation | None = None) -> Actor:
+        return actor_for(self.users[persona], (org or self.org).slug)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return World()
