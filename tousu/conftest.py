@@ -52,16 +52,19 @@ class Api:
     org: str = "acme"
 
     def _h(self) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+        return {"authorization": f"Bearer {self.token}"}
 
     def post(self, path: str, body: Any = None, *, raw: str | None = None) -> Any:
         data = raw if raw is not None else json.dumps(body if body is not None else {})
         return self.client.post(
-            f"/api/v1/orgs/{self.org}{path}", data, content_type="application/json", **self._h()
+            f"/api/v1/orgs/{self.org}{path}",
+            data,
+            content_type="application/json",
+            headers=self._h(),
         )
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"/api/v1/orgs/{self.org}{path}", params, **self._h())
+        return self.client.get(f"/api/v1/orgs/{self.org}{path}", params, headers=self._h())
 
     def register(self, **overrides: Any) -> Any:
         body = {

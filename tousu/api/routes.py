@@ -184,18 +184,18 @@ def _auth(request: HttpRequest) -> Authorised:
     summary="登记案件 Register a case",
     tags=["cases"],
 )
-def register(
-    request: HttpRequest, org: str, payload: inputs.RegisterIn
-) -> tuple[int, dict[str, Any]]:
+def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Status[dict[str, Any]]:
     actor = _auth(request).actor
     case = actions.register(actor, payload)
     now = timezone.now()
     running = Deadline.objects.filter(case=case).order_by("due_at", "pk")
-    return 201, {
+    tz = ZoneInfo(actor.org.time_zone)
+    body = {
         "number": case.number,
         "status": case.status,
-        "deadlines": [deadline_json(d, now, ZoneInfo(actor.org.time_zone)) for d in running],
+        "deadlines": [deadline_json(d, now, tz) for d in running],
     }
+    return Status(201, body)
 
 
 @api.get(

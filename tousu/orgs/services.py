@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tousu.orgs.models import ApiToken, AuditEvent, Department, Membership, Organisation
@@ -92,7 +92,7 @@ def create_user(
     department: str | None = None,
     password: str | None = None,
     actor: Any = None,
-) -> AbstractUser:
+) -> User:
     if role not in Role.values:
         raise ServiceError(f"unknown role {role!r}; roles: {', '.join(Role.values)}")
     dept = None
@@ -119,7 +119,7 @@ def create_user(
         if granted:
             audit("membership.granted", membership, org=org, actor=actor, user=user.pk,
                   role=role, department=dept.code if dept else "")  # fmt: skip
-    assert isinstance(user, AbstractUser)
+    assert isinstance(user, User)
     return user
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tousu.cases.events import verify_case
 from tousu.cases.models import Case, Event, Notification
 from tousu.conftest import World
 
 
-def _types(case_json: dict) -> list[str]:
+def _types(case_json: dict[str, Any]) -> list[str]:
     return [e["type"] for e in case_json["timeline"]]
 
 
