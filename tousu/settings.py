@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,13 @@ def _database() -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000;"
             ),
         }
-        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # A file (threads in tests need real concurrency), one per test process.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("TOUSU_DB_CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+        # One test database per test process, so parallel runs never collide.
+        config["TEST"] = {"NAME": f"test_{config.get('NAME', 'tousu')}_{os.getpid()}"}
     else:
         raise ConfigError(f"DATABASE_URL must point at SQLite or PostgreSQL, got {engine!r}")
     return config

@@ -79,6 +79,17 @@ class Numbering(Strict):
             raise ValueError(f"not a valid format: {exc}") from None
         return value
 
+    @model_validator(mode="after")
+    def _period_in_format(self) -> Numbering:
+        # A serial that restarts must be told apart by the period, or numbers repeat.
+        names = set(re.findall(r"\{(\w+)", self.format))
+        has_year = bool(names & {"yy", "yyyy"})
+        if self.reset == "month" and not (has_year and "mm" in names):
+            raise ValueError("a serial that restarts monthly needs {yy} or {yyyy} and {mm}")
+        if self.reset == "year" and not has_year:
+            raise ValueError("a serial that restarts yearly needs {yy} or {yyyy}")
+        return self
+
 
 class WorkingHours(Strict):
     start: time = time(8, 30)
