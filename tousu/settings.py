@@ -93,6 +93,8 @@ def _database() -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000;"
             ),
         }
+        # Keep connections: opening one runs the PRAGMAs above on every request otherwise.
+        config["CONN_MAX_AGE"] = env_int("TOUSU_DB_CONN_MAX_AGE", 60)
         # A file (threads in tests need real concurrency), one per test process.
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":

@@ -21,6 +21,7 @@ from tousu.cases.errors import action_forbidden
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.orgs.models import ApiToken
+from tousu.policy.models import policy_for
 
 TOKEN_PREFIX = "tsu_"  # noqa: S105 — a public prefix that marks Tousu tokens, not a secret
 
@@ -84,7 +85,9 @@ class ActionAuth(TokenAuth):
         if not isinstance(result, Authorised):
             return result
         case = get_case(result.actor, str(_kwargs(request).get("number", "")))
-        if not permitted(result.actor, case, TABLE[self.action], case.policy_version.policy):
+        if not permitted(
+            result.actor, case, TABLE[self.action], policy_for(case.policy_version_id)[1]
+        ):
             raise action_forbidden(self.action)
         return Authorised(actor=result.actor, case=case)
 

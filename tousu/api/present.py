@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.deadlines import is_overdue
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+from tousu.policy.models import policy_for
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 
@@ -94,7 +95,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "status_label": _label(case.status),
         "received_at": case.received_at.astimezone(tz),
         "registered_at": case.registered_at.astimezone(tz),
-        "policy_version": case.policy_version.number,
+        "policy_version": policy_for(case.policy_version_id)[0],
         "first_contact_owner": case.first_contact_owner.get_username(),
         "proposed_department": case.proposed_department.code if case.proposed_department else None,
         "lead_department": case.lead_department.code if case.lead_department else None,

@@ -188,7 +188,7 @@ def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Stat
     actor = _auth(request).actor
     case = actions.register(actor, payload)
     now = timezone.now()
-    running = Deadline.objects.filter(case=case).order_by("due_at", "pk")
+    running = sorted(case.started_deadlines, key=lambda d: d.due_at)  # type: ignore[attr-defined]
     tz = ZoneInfo(actor.org.time_zone)
     body = {
         "number": case.number,

@@ -42,6 +42,7 @@ from tousu.cases.models import (
 from tousu.cases.numbering import take_number
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
+from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
@@ -80,7 +81,7 @@ class Step:
 
 
 def _policy(case: Case) -> Policy:
-    return case.policy_version.policy
+    return policy_for(case.policy_version_id)[1]
 
 
 def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) -> bool:
@@ -109,7 +110,7 @@ def _step(
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
-            .select_related("org", "policy_version")
+            .select_related("org")
             .filter(pk=case_id, org_id=actor.org.pk)
             .first()
         )
@@ -250,9 +251,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
         raise TousuError(
             "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
         )
-    version = org.active_policy
-    assert version is not None
-    policy = version.policy
+    version_number, policy = policy_for(org.active_policy_id)
     if data.kind not in policy.kinds:
         raise invalid(
             "kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases"
@@ -283,7 +282,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
     with transaction.atomic():
         case = Case.objects.create(
             org=org,
-            policy_version=version,
+            policy_version_id=org.active_policy_id,
             kind=data.kind,
             channel=data.channel,
             category=data.category,
@@ -314,7 +313,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
             )
         if data.subject is not None:
             Subject.objects.create(case=case, **data.subject.model_dump())
-        running = deadlines.start_clocks(case, policy, "received", received_at)
+        running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
         events.append(
             case,
             "registered",
@@ -327,7 +326,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
                 "category": case.category,
                 "complexity": case.complexity,
                 "received_at": received_at.isoformat(),
-                "policy_version": version.number,
+                "policy_version": version_number,
                 "proposed_department": proposed.code if proposed else "",
                 "missing_fields": case.missing_fields,
                 "deadlines": [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in running],
@@ -336,6 +335,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
         # Last step: the counter row stays locked only from here to commit.
         case.number = take_number(org, policy.numbering, now)
         case.save(update_fields=["number", "last_seq", "last_hash"])
+    case.started_deadlines = running  # type: ignore[attr-defined]  # spares the caller a query
     return case
 
 

@@ -27,18 +27,28 @@ def due_for(
     )
 
 
-def start_clocks(case: Case, policy: Policy, start: str, at: datetime) -> list[Deadline]:
-    """Create the deadlines whose clock starts with ``start`` (received, accepted, ...)."""
+def start_clocks(
+    case: Case, policy: Policy, start: str, at: datetime, *, new_case: bool = False
+) -> list[Deadline]:
+    """Create the deadlines whose clock starts with ``start`` (received, accepted, ...).
+
+    A stage whose clock is already running keeps it. ``new_case`` skips that
+    look-up when nothing can be running yet (registration).
+    """
     tz = ZoneInfo(case.org.time_zone)
     created = []
     rules = policy.rules_for(
         kind=case.kind, channel=case.channel, complexity=case.complexity, start=start
     )
-    existing = set(
-        Deadline.objects.filter(
-            case=case, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
-        ).values_list("stage", flat=True)
-    )
+    if not rules:
+        return []
+    existing: set[str] = set()
+    if not new_case:
+        existing = set(
+            Deadline.objects.filter(
+                case=case, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
+            ).values_list("stage", flat=True)
+        )
     for rule in rules:
         if rule.stage in existing:
             continue

@@ -43,3 +43,21 @@ class PolicyVersion(models.Model):
     @staticmethod
     def dump(policy: Policy) -> str:
         return json.dumps(policy.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+_LOADED: dict[int, tuple[int, Policy]] = {}
+
+
+def policy_for(version_id: int) -> tuple[int, Policy]:
+    """(version number, parsed policy) of a version, parsed once per process.
+
+    Versions are immutable, so caching by primary key is always right; this keeps
+    the large document column off every request.
+    """
+    loaded = _LOADED.get(version_id)
+    if loaded is None:
+        number, document = PolicyVersion.objects.values_list("number", "document").get(
+            pk=version_id
+        )
+        loaded = _LOADED[version_id] = (number, from_json(document))
+    return loaded

@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 
 from tousu.cases import actions, inputs
 from tousu.cases.access import actor_for
+from tousu.cases.errors import TousuError
 from tousu.cases.numbering import format_number
 from tousu.conftest import World, needs_postgres
 from tousu.orgs.models import Organisation
@@ -29,7 +30,8 @@ PAYLOAD = inputs.RegisterIn(
 
 def _monthly(org: Organisation) -> None:
     source = preset_source("general").replace(
-        'format = "TS-{yyyy}-{n:06d}"\nreset = "year"', 'format = "{yy}{mm}{n:02d}"\nreset = "month"'
+        'format = "TS-{yyyy}-{n:06d}"\nreset = "year"',
+        'format = "{yy}{mm}{n:02d}"\nreset = "month"',
     )
     activate_policy(org, source)
 
@@ -61,10 +63,10 @@ def test_numbers_are_per_organisation(world: World) -> None:
 def test_a_failed_registration_gives_its_number_back(world: World) -> None:
     actor = world.actor("clerk")
     first = actions.register(actor, PAYLOAD)
-    with pytest.raises(actions.TousuError):
+    with pytest.raises(TousuError):
         actions.register(actor, PAYLOAD.model_copy(update={"category": "no_such_category"}))
     second = actions.register(actor, PAYLOAD)
-    assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+    assert int(str(second.number)[-6:]) == int(str(first.number)[-6:]) + 1
 
 
 def test_a_format_without_the_period_is_refused() -> None:
@@ -75,7 +77,9 @@ def test_a_format_without_the_period_is_refused() -> None:
     )
 
 
-def _register_concurrently(org_slug: str, username_prefix: str, threads: int, each: int) -> list[str]:
+def _register_concurrently(
+    org_slug: str, username_prefix: str, threads: int, each: int
+) -> list[str]:
     org = Organisation.objects.get(slug=org_slug)
     users = [
         create_user(f"{username_prefix}{i}", org=org, role="intake_clerk") for i in range(threads)

@@ -45,7 +45,9 @@ def test_deactivating_a_membership_is_an_event_and_nothing_is_deleted(world: Wor
     assert r.status_code == 302
     membership.refresh_from_db()
     assert membership.active is False
-    assert AuditEvent.objects.filter(type="membership.changed", object_id=str(membership.pk)).exists()
+    assert AuditEvent.objects.filter(
+        type="membership.changed", object_id=str(membership.pk)
+    ).exists()
     r = client.post(f"/admin/orgs/membership/{membership.pk}/delete/", {"post": "yes"})
     assert r.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()

@@ -37,6 +37,8 @@ def test_a_bad_deadline_unit_and_a_broken_toml_are_errors() -> None:
 
 def test_rules_are_chosen_per_stage_by_kind_channel_and_complexity() -> None:
     policy = parse_toml(preset_source("general"))
-    rules = policy.rules_for(kind="complaint", channel="phone", complexity="general", start="received")
+    rules = policy.rules_for(
+        kind="complaint", channel="phone", complexity="general", start="received"
+    )
     assert [r.stage for r in rules] == ["acceptance"]
     assert rules[0].amount == 5 and rules[0].unit == "working_days"

@@ -1,0 +1,286 @@
+"""The transition table is closed: every action refuses every state it does not start from.
+
+For each action of :data:`tousu.cases.lifecycle.TABLE` (register aside) and each
+status outside that action's sources, a case is put in that status and the
+action is taken by someone who may otherwise take it. The answer must be
+``transition_forbidden`` (409), the case must keep its status and no event may
+be written. A control set takes every allowed (action, source) pair through the
+same set-up, so the refusals above cannot come from a broken set-up.
+
+The organisation, staff and one case per status are built once for the module
+inside a transaction that is rolled back at the end; each test runs in a
+savepoint inside it (pytest-django's ``db``), so tests stay independent and fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from tousu.cases import actions, inputs
+from tousu.cases.access import Actor, actor_for
+from tousu.cases.errors import TousuError
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case, CaseRecord, Event, Status
+from tousu.conftest import World
+from tousu.orgs.models import Department, Organisation
+from tousu.orgs.services import create_org, create_user
+
+# A minimal valid input for every action (JSON bodies: the same ones serve the API).
+BODIES: dict[str, dict[str, Any]] = {
+    "classify": {"category": "fees", "note": "按收费问题处理"},
+    "resolve_on_the_spot": {"findings": "当面核实并解释清楚"},
+    "accept": {"note": "予以受理"},
+    "reject": {"reason_code": "before_court", "complainant_told": True, "told_via": "phone"},
+    "refer": {"authority": "区市场监督管理局", "complainant_told": True},
+    "assign": {"lead_department": "service"},
+    "transfer": {"department": "service", "reason": "属服务态度问题"},
+    "receive": {},
+    "return": {"reason": "不属本部门职责"},
+    "record": {"kind": "note", "body": "电话联系投诉人"},
+    "pause": {"reason_code": "testing", "note": "送检"},
+    "resume": {},
+    "request_extension": {"stage": "reply", "amount": 1, "reason": "需鉴定"},
+    "approve_extension": {"note": "同意"},
+    "escalate": {"to_role": "leader", "reason": "涉及多名患者"},
+    "notify_authority": {"authority": "区卫生健康委"},
+    "split": {"parts": [{"kind": "report", "category": "quality", "content": "销售过期牛奶"}]},
+    "merge": {"into": "<merge target>"},  # filled in with a real open case's number
+    "resolve": {"findings": "系统重复计费，已退费", "responsibility": "organisation"},
+    "reply": {"channel": "letter", "body": "书面答复"},
+    "follow_up": {"reached": True, "satisfaction": "satisfied"},
+    "close": {"note": "结案"},
+    "reopen": {"reason": "投诉人对处理结果有异议"},
+    "withdraw": {"reason": "投诉人撤回"},
+}
+
+# Who takes each action: a role the table allows, reaching the case whatever its state.
+# Cases sit with Finance (lead and pending department), so the Finance handler is in
+# scope for the department-scoped actions; the approver comes from the policy.
+ACTORS: dict[str, str] = {
+    "receive": "handler",
+    "return": "handler",
+    "resolve": "handler",
+    "approve_extension": "supervisor",
+}
+DEFAULT_ACTOR = "dispatcher"
+
+STATUSES = [s.value for s in Status]
+ACTIONS = [a for a in TABLE if a != "register"]
+FORBIDDEN = [(a, s) for a in ACTIONS for s in STATUSES if s not in TABLE[a].sources]
+ALLOWED = [(a, s) for a in ACTIONS for s in STATUSES if s in TABLE[a].sources]
+
+
+@dataclass
+class Bench:
+    org: Organisation
+    actors: dict[str, Actor]
+    cases: dict[str, int]  # status -> case pk
+    merge_target: str
+
+    def body(self, action: str) -> dict[str, Any]:
+        body = dict(BODIES[action])
+        if action == "merge":
+            body["into"] = self.merge_target
+        return body
+
+
+def _register(actor: Actor, **overrides: Any) -> Case:
+    data: dict[str, Any] = {
+        "kind": "complaint",
+        "channel": "phone",
+        "category": "fees",
+        "content": "CT检查被重复收费两次，要求退还多收的费用。",
+        "complainant": {"name": "王建国", "phone": "13912345678"},
+        "subject": {"type": "department", "name": "门诊收费处"},
+    }
+    data.update(overrides)
+    return actions.register(actor, inputs.RegisterIn.model_validate(data))
+
+
+@pytest.fixture(scope="module")
+def bench(django_db_setup: None, django_db_blocker: Any) -> Iterator[Bench]:
+    """One organisation, its staff and one case per status, rolled back after the module."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # Own slug and usernames: tests here that use `world` build "acme" beside it.
+            org = create_org("transitions", "状态机测试单位")
+            people = {
+                "clerk": ("intake_clerk", "office"),
+                "dispatcher": ("dispatcher", None),
+                "handler": ("handler", "finance"),
+                "supervisor": ("supervisor", None),
+            }
+            actors = {}
+            for name, (role, dept) in people.items():
+                user = create_user(f"tr_{name}", org=org, role=role, department=dept)
+                actors[name] = actor_for(user, org.slug)
+            finance = Department.objects.get(org=org, code="finance")
+            cases = {}
+            for status in STATUSES:
+                case = _register(actors["clerk"])
+                Case.objects.filter(pk=case.pk).update(
+                    status=status, lead_department=finance, pending_department=finance
+                )
+                cases[status] = case.pk
+            target = _register(actors["clerk"], content="另一件在办案件，作合并目标")
+            assert target.number is not None
+            yield Bench(org, actors, cases, target.number)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _take(bench: Bench, action: str, status: str) -> tuple[Case, Actor]:
+    fn, schema = actions.ACTION_FUNCTIONS[action]
+    actor = bench.actors[ACTORS.get(action, DEFAULT_ACTOR)]
+    case = Case.objects.select_related("policy_version").get(pk=bench.cases[status])
+    assert case.status == status
+    # The actor may take this action on this case: only the state can refuse it.
+    assert actions.permitted(actor, case, TABLE[action], case.policy_version.policy)
+    fn(case.pk, actor=actor, data=schema.model_validate(bench.body(action)))
+    return case, actor
+
+
+def _counts() -> tuple[int, int, int]:
+    return Event.objects.count(), Case.objects.count(), CaseRecord.objects.count()
+
+
+def test_the_action_functions_are_exactly_the_table_and_every_one_has_a_test_input() -> None:
+    assert set(actions.ACTION_FUNCTIONS) == set(TABLE) - {"register"}
+    assert set(BODIES) == set(actions.ACTION_FUNCTIONS)
+    assert set(ACTORS) <= set(actions.ACTION_FUNCTIONS)
+    # Every pair is covered by exactly one of the two sets below.
+    assert len(FORBIDDEN) + len(ALLOWED) == len(ACTIONS) * len(STATUSES)
+    assert FORBIDDEN  # the table does forbid something
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), FORBIDDEN, ids=[f"{a}-from-{s}" for a, s in FORBIDDEN]
+)
+def test_an_action_from_a_state_outside_its_sources_is_refused_and_changes_nothing(
+    bench: Bench, db: None, action: str, status: str
+) -> None:
+    case_before = Case.objects.get(pk=bench.cases[status])
+    events_before = Event.objects.filter(case_id=case_before.pk).count()
+    counts_before = _counts()
+
+    with pytest.raises(TousuError) as refused:
+        _take(bench, action, status)
+
+    assert refused.value.code == "transition_forbidden", refused.value.as_json()
+    assert refused.value.status == 409
+    assert refused.value.details == {"action": action, "status": status}
+    after = Case.objects.get(pk=case_before.pk)
+    assert after.status == status
+    assert (after.last_seq, after.last_hash) == (case_before.last_seq, case_before.last_hash)
+    assert after.updated_at == case_before.updated_at
+    assert Event.objects.filter(case_id=case_before.pk).count() == events_before
+    assert _counts() == counts_before
+
+
+@pytest.mark.parametrize(("action", "status"), ALLOWED, ids=[f"{a}-from-{s}" for a, s in ALLOWED])
+def test_the_same_set_up_lets_an_action_start_from_each_of_its_sources(
+    bench: Bench, db: None, action: str, status: str
+) -> None:
+    """Control: the actor and inputs above are good; only the state refuses them."""
+    events_before = Event.objects.filter(case_id=bench.cases[status]).count()
+    try:
+        case, _ = _take(bench, action, status)
+    except TousuError as exc:
+        # Some actions have preconditions of their own (a pending extension request, a
+        # running deadline, complete fields); the state must not be what refuses them.
+        assert exc.code != "transition_forbidden", exc.as_json()
+        assert exc.code in {"no_extension_request", "invalid_value", "missing_fields"}, (
+            exc.as_json()
+        )
+        return
+    after = Case.objects.get(pk=case.pk)
+    if TABLE[action].target is not None:
+        assert after.status == TABLE[action].target
+    events = list(Event.objects.filter(case_id=case.pk).order_by("seq"))
+    assert len(events) == events_before + 1
+    assert events[-1].from_status == status
+    assert events[-1].to_status == after.status
+
+
+def test_a_forbidden_transition_through_the_api_answers_409_in_both_languages(
+    world: World,
+) -> None:
+    dispatcher = world.api("dispatcher")
+    number = world.api("clerk").register().json()["number"]
+    events_before = Event.objects.filter(case__org=world.org, case__number=number).count()
+
+    r = dispatcher.act(number, "close", {"note": "直接结案"})
+
+    assert r.status_code == 409, r.content
+    assert r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["code"] == "transition_forbidden"
+    assert body["details"] == {"action": "close", "status": "registered"}
+    assert "不允许" in body["message"]["zh"] and "close" in body["message"]["zh"]
+    assert body["message"]["en"] == "Action 'close' is not allowed while the case is registered"
+    # Chinese is sent as UTF-8, not \\u escapes
+    assert "不允许".encode() in r.content
+    case = Case.objects.get(org=world.org, number=number)
+    assert case.status == "registered"
+    assert Event.objects.filter(case=case).count() == events_before
+
+
+def test_a_closed_case_refuses_every_action_but_reopen_through_the_api(world: World) -> None:
+    dispatcher = world.api("dispatcher")
+    number = world.api("clerk").register(channel="visit").json()["number"]
+    assert (
+        dispatcher.act(number, "resolve_on_the_spot", {"findings": "当场解决"}).status_code == 200
+    )
+    assert dispatcher.act(number, "close").status_code == 200
+    events_before = Event.objects.filter(case__org=world.org, case__number=number).count()
+    for action in ("accept", "record", "withdraw", "follow_up", "close", "escalate"):
+        r = dispatcher.act(number, action, BODIES[action])
+        assert r.status_code == 409, (action, r.content)
+        assert r.json()["code"] == "transition_forbidden"
+    assert Case.objects.get(org=world.org, number=number).status == "closed"
+    assert Event.objects.filter(case__org=world.org, case__number=number).count() == events_before
+
+
+NOT_FOUND = {"code": "not_found", "message": {"zh": "未找到该对象", "en": "Not found"}}
+
+
+@pytest.mark.parametrize(
+    "name", ["approve", "register", "delete", "Close", "close_case", "x" * 300]
+)
+def test_an_action_not_in_the_table_does_not_exist(world: World, name: str) -> None:
+    dispatcher = world.api("dispatcher")
+    number = world.api("clerk").register().json()["number"]
+    events_before = Event.objects.filter(case__org=world.org, case__number=number).count()
+
+    r = dispatcher.act(number, name, {"reason": "试试看"})
+
+    assert r.status_code == 404, r.content
+    assert r["Content-Type"].startswith("application/json")
+    assert json.loads(r.content) == NOT_FOUND
+    assert Case.objects.get(org=world.org, number=number).status == "registered"
+    assert Event.objects.filter(case__org=world.org, case__number=number).count() == events_before
+
+
+def test_an_unknown_path_answers_404_json_even_without_a_token(world: World) -> None:
+    number = world.api("clerk").register().json()["number"]
+    for path in (
+        f"/api/v1/orgs/acme/cases/{number}/actions/approve",
+        f"/api/v1/orgs/acme/cases/{number}/actions",
+        "/api/v1/orgs/acme/nothing-here",
+        "/api/v1/nothing-here",
+    ):
+        for r in (
+            world.api("dispatcher").client.post(path),
+            world.api("dispatcher").client.get(path),
+        ):
+            assert r.status_code == 404, (path, r.status_code, r.content)
+            assert json.loads(r.content) == NOT_FOUND
