@@ -241,8 +241,18 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = None) -> Case:
-    """Register a case from any channel. The actor becomes its first-contact owner."""
+def register(
+    actor: Actor,
+    data: inputs.RegisterIn,
+    *,
+    now: datetime | None = None,
+    first_contact_owner_id: int | None = None,
+) -> Case:
+    """Register a case from any channel.
+
+    The actor becomes its first-contact owner unless one is carried over (a case
+    split off keeps the owner of the case it came from).
+    """
     now = now or timezone.now()
     if not actor.roles & TABLE["register"].roles:
         raise action_forbidden("register")
@@ -291,7 +301,7 @@ def register(actor: Actor, data: inputs.RegisterIn, *, now: datetime | None = No
             received_at=received_at,
             registered_at=now,
             registered_by_id=actor.user_id,
-            first_contact_owner_id=actor.user_id,
+            first_contact_owner_id=first_contact_owner_id or actor.user_id,
             proposed_department=proposed,
             content=data.content,
             demands=data.demands,
@@ -389,6 +399,7 @@ def resolve_on_the_spot(
         if data.satisfied is not None:
             s.case.satisfaction = "satisfied" if data.satisfied else "dissatisfied"
         s.data.update(reply_channel=data.reply_channel, satisfied=data.satisfied)
+        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
     return s.case
 
 
@@ -472,26 +483,49 @@ def _register_referral(s: Step, target: Organisation) -> Case:
         user_id=owner.user_id, username="", org=target, memberships=(owner,),
         department_ids=frozenset(),
     )  # fmt: skip
-    original = s.case
-    person = original.parties.filter(role__in=[Party.Role.COMPLAINANT, Party.Role.REPORTER]).first()
-    subject = original.subjects.first()
+    complainant, subject = _intake_of(s.case)
     payload = inputs.RegisterIn(
-        kind=original.kind,
+        kind=s.case.kind,
         channel="referral",
         received_at=s.now,
-        content=original.content,
-        demands=original.demands,
-        complainant=inputs.ComplainantIn(
-            anonymous=person.anonymous if person else True,
-            name=person.name if person else "",
-            phone=person.phone if person else "",
-            email=person.email if person else "",
-            address=person.address if person else "",
-        ),
-        subject=inputs.SubjectIn(type=subject.type, name=subject.name, address=subject.address,
-                                 url=subject.url, reference=subject.reference) if subject else None,
-    )  # fmt: skip
+        content=s.case.content,
+        demands=s.case.demands,
+        complainant=complainant,
+        subject=subject,
+    )
     return register(receiver, payload, now=s.now)
+
+
+def _intake_of(case: Case) -> tuple[inputs.ComplainantIn, inputs.SubjectIn | None]:
+    """The complainant (with agent) and subject of a case, as inputs for a linked case."""
+    parties = list(case.parties.order_by("pk"))
+    person = next((p for p in parties if p.role != Party.Role.AGENT), None)
+    agent = next((p for p in parties if p.role == Party.Role.AGENT), None)
+    complainant = inputs.ComplainantIn(anonymous=True)
+    if person is not None:
+        complainant = inputs.ComplainantIn(
+            anonymous=person.anonymous,
+            name=person.name,
+            phone=person.phone,
+            email=person.email,
+            address=person.address,
+            employer=person.employer,
+            id_number=person.id_number,
+            agent=inputs.AgentIn(name=agent.name, relation=agent.relation, phone=agent.phone)
+            if agent
+            else None,
+        )
+    first = case.subjects.order_by("pk").first()
+    subject = None
+    if first is not None:
+        subject = inputs.SubjectIn(
+            type=first.type,
+            name=first.name,
+            address=first.address,
+            url=first.url,
+            reference=first.reference,
+        )
+    return complainant, subject
 
 
 def _stages(items: list[Deadline]) -> list[dict[str, str]]:
@@ -756,26 +790,23 @@ def notify_authority(
 def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | None = None) -> Case:
     """A mixed submission becomes linked cases with their own clocks; this one goes on."""
     with _step("split", case_id, actor, now) as s:
-        person = s.case.parties.filter(
-            role__in=[Party.Role.COMPLAINANT, Party.Role.REPORTER]
-        ).first()
-        subject = s.case.subjects.first()
+        complainant, subject = _intake_of(s.case)
         numbers = []
         for part in data.parts:
-            new = register(actor, inputs.RegisterIn(
-                kind=part.kind, channel=s.case.channel,
-                received_at=s.case.received_at, category=part.category,
-                complexity=part.complexity, content=part.content, demands=part.demands,
-                complainant=inputs.ComplainantIn(
-                    anonymous=person.anonymous if person else True,
-                    name=person.name if person else "", phone=person.phone if person else "",
-                    email=person.email if person else "", address=person.address if person else "",
-                    employer=person.employer if person else "",
-                ),
-                subject=inputs.SubjectIn(type=subject.type, name=subject.name,
-                                         address=subject.address, url=subject.url,
-                                         reference=subject.reference) if subject else None,
-            ), now=s.now)  # fmt: skip
+            payload = inputs.RegisterIn(
+                kind=part.kind,
+                channel=s.case.channel,
+                received_at=s.case.received_at,
+                category=part.category,
+                complexity=part.complexity,
+                content=part.content,
+                demands=part.demands,
+                complainant=complainant,
+                subject=subject,
+            )
+            new = register(
+                actor, payload, now=s.now, first_contact_owner_id=s.case.first_contact_owner_id
+            )
             CaseLink.objects.create(
                 from_case=new, to_case=s.case, type=CaseLink.Type.SPLIT_FROM, created_at=s.now
             )
@@ -869,7 +900,14 @@ def reopen(
             _record=s.record("reopen_reason", data.reason),
             round=s.case.reopen_count,
             earlier_handling_until_seq=s.case.last_seq,
+            earlier_outcome={
+                "validity": s.case.validity,
+                "responsibility": s.case.responsibility,
+                "satisfaction": s.case.satisfaction,
+            },
         )
+        # The earlier outcome stays in the timeline; the case awaits a new one.
+        s.case.validity = s.case.responsibility = s.case.satisfaction = ""
         s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
         start = "accepted" if s.case.lead_department_id else "received"
         s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, start, s.now))

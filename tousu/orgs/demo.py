@@ -340,7 +340,7 @@ def _play(org: Organisation, actors: dict[str, Actor], now: datetime) -> None:
                 data=model.model_validate(_refs(payload, numbers)),
                 now=at,
             )
-        except TousuError as exc:
+        except (TousuError, ValueError) as exc:  # refused, or input the models reject
             raise DemoError(f"case {script.key!r}, step {i} ({action}): {exc}") from exc
 
 

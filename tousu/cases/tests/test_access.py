@@ -32,16 +32,25 @@ NAME = "王建国"
 NOT_FOUND = {"code": "not_found", "message": {"zh": "未找到该对象", "en": "Not found"}}
 
 
+class AccessWorld(World):
+    """The personas, plus a complaint and a report sitting with Finance."""
+
+    complaint: str
+    report: str
+
+
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    """The personas, built once for the module in a transaction rolled back at its end."""
+def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[AccessWorld]:
+    """Built once for the module in a transaction rolled back at its end."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            built = World()
+            built = AccessWorld()
             for persona in built.users:
                 built.api(persona)  # tokens made here outlive each test's rollback
+            built.complaint = _with_finance(built)
+            built.report = _with_finance(built, kind="report")
             yield built
         finally:
             transaction.set_rollback(True)
@@ -49,8 +58,8 @@ def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Wor
 
 
 @pytest.fixture
-def world(_module_world: World, db: None) -> World:
-    """conftest's `world`, without rebuilding it: each test runs in a savepoint inside."""
+def world(_module_world: AccessWorld, db: None) -> AccessWorld:
+    """conftest's `world`, not rebuilt: each test runs in a savepoint inside the module's."""
     mine = copy.copy(_module_world)
     mine.users = dict(_module_world.users)
     mine._tokens = dict(_module_world._tokens)
@@ -93,7 +102,7 @@ def _numbers(api: Api, **params: Any) -> list[str]:
     return [c["number"] for c in r.json()["results"]]
 
 
-def _second_clerk(world: World) -> Api:
+def _second_clerk(world: AccessWorld) -> Api:
     world.users["clerk2"] = create_user(
         "clerk2", org=world.org, role="intake_clerk", department="office"
     )
@@ -103,8 +112,8 @@ def _second_clerk(world: World) -> Api:
 # --------------------------------------------------------------------------- other organisation
 
 
-def test_another_organisations_staff_cannot_see_acme_cases(world: World) -> None:
-    number = _with_finance(world)
+def test_another_organisations_staff_cannot_see_acme_cases(world: AccessWorld) -> None:
+    number = world.complaint
     outsider = world.api("outsider")
 
     # Through acme's path: not a member, so nothing there exists for them
@@ -123,8 +132,10 @@ def test_another_organisations_staff_cannot_see_acme_cases(world: World) -> None
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_another_organisations_staff_get_404_for_every_action(world: World, action: str) -> None:
-    number = _with_finance(world)
+def test_another_organisations_staff_get_404_for_every_action(
+    world: AccessWorld, action: str
+) -> None:
+    number = world.complaint
     before = _snapshot(world, number)
     outsider = world.api("outsider")
 
@@ -137,7 +148,7 @@ def test_another_organisations_staff_get_404_for_every_action(world: World, acti
     assert _snapshot(world, number) == before
 
 
-def test_another_organisations_staff_cannot_register_into_acme(world: World) -> None:
+def test_another_organisations_staff_cannot_register_into_acme(world: AccessWorld) -> None:
     count = Case.objects.count()
     r = world.api("outsider").register()
     assert r.status_code == 404
@@ -148,8 +159,8 @@ def test_another_organisations_staff_cannot_register_into_acme(world: World) -> 
 # --------------------------------------------------------------------------- other department
 
 
-def test_another_departments_handler_does_not_see_the_case(world: World) -> None:
-    number = _with_finance(world)
+def test_another_departments_handler_does_not_see_the_case(world: AccessWorld) -> None:
+    number = world.complaint
     handler2 = world.api("handler2")
     r = handler2.get(f"/cases/{number}")
     assert r.status_code == 404
@@ -161,8 +172,10 @@ def test_another_departments_handler_does_not_see_the_case(world: World) -> None
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_another_departments_handler_gets_404_for_every_action(world: World, action: str) -> None:
-    number = _with_finance(world)
+def test_another_departments_handler_gets_404_for_every_action(
+    world: AccessWorld, action: str
+) -> None:
+    number = world.complaint
     before = _snapshot(world, number)
     r = world.api("handler2").act(number, action, _body(action))
     assert r.status_code == 404, r.content
@@ -173,8 +186,8 @@ def test_another_departments_handler_gets_404_for_every_action(world: World, act
 # --------------------------------------------------------------------------- auditor, administrator
 
 
-def test_the_auditor_can_read_a_case_and_the_list(world: World) -> None:
-    number = _with_finance(world)
+def test_the_auditor_can_read_a_case_and_the_list(world: AccessWorld) -> None:
+    number = world.complaint
     auditor = world.api("auditor")
     r = auditor.get(f"/cases/{number}")
     assert r.status_code == 200
@@ -183,8 +196,8 @@ def test_the_auditor_can_read_a_case_and_the_list(world: World) -> None:
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_the_auditor_may_not_take_any_action(world: World, action: str) -> None:
-    number = _with_finance(world)
+def test_the_auditor_may_not_take_any_action(world: AccessWorld, action: str) -> None:
+    number = world.complaint
     before = _snapshot(world, number)
     r = world.api("auditor").act(number, action, _body(action))
     assert r.status_code == 403, r.content
@@ -194,7 +207,7 @@ def test_the_auditor_may_not_take_any_action(world: World, action: str) -> None:
     assert _snapshot(world, number) == before
 
 
-def test_the_auditor_may_not_register(world: World) -> None:
+def test_the_auditor_may_not_register(world: AccessWorld) -> None:
     count = Case.objects.count()
     r = world.api("auditor").register()
     assert r.status_code == 403
@@ -202,8 +215,8 @@ def test_the_auditor_may_not_register(world: World) -> None:
     assert Case.objects.count() == count
 
 
-def test_the_administrator_sees_no_cases_and_cannot_register(world: World) -> None:
-    number = _with_finance(world)
+def test_the_administrator_sees_no_cases_and_cannot_register(world: AccessWorld) -> None:
+    number = world.complaint
     admin = world.api("admin")
     r = admin.get(f"/cases/{number}")
     assert r.status_code == 404
@@ -234,7 +247,7 @@ def _unauthenticated(r: Any) -> None:
     assert body["message"]["zh"] and body["message"]["en"]
 
 
-def _calls(world: World, number: str, headers: dict[str, str]) -> list[Any]:
+def _calls(world: AccessWorld, number: str, headers: dict[str, str]) -> list[Any]:
     client = Client()
     base = "/api/v1/orgs/acme/cases"
     register = json.dumps({"kind": "complaint", "channel": "phone", "content": "x"})
@@ -251,8 +264,8 @@ def _calls(world: World, number: str, headers: dict[str, str]) -> list[Any]:
     ]
 
 
-def test_without_a_token_every_endpoint_answers_401(world: World) -> None:
-    number = _with_finance(world)
+def test_without_a_token_every_endpoint_answers_401(world: AccessWorld) -> None:
+    number = world.complaint
     before = _snapshot(world, number)
     for r in _calls(world, number, {}):
         _unauthenticated(r)
@@ -273,16 +286,16 @@ def test_without_a_token_every_endpoint_answers_401(world: World) -> None:
         "Bearer tsu_abc\x00",
     ],
 )
-def test_a_malformed_or_unknown_token_answers_401(world: World, authorization: str) -> None:
-    number = _with_finance(world)
+def test_a_malformed_or_unknown_token_answers_401(world: AccessWorld, authorization: str) -> None:
+    number = world.complaint
     before = _snapshot(world, number)
     for r in _calls(world, number, {"authorization": authorization}):
         _unauthenticated(r)
     assert _snapshot(world, number) == before
 
 
-def test_a_revoked_token_answers_401(world: World) -> None:
-    number = _with_finance(world)
+def test_a_revoked_token_answers_401(world: AccessWorld) -> None:
+    number = world.complaint
     dispatcher = world.api("dispatcher")
     assert dispatcher.get(f"/cases/{number}").status_code == 200
     ApiToken.objects.filter(user=world.users["dispatcher"]).update(revoked_at=timezone.now())
@@ -295,8 +308,8 @@ def test_a_revoked_token_answers_401(world: World) -> None:
     assert Api(Client(), fresh).get(f"/cases/{number}").status_code == 200
 
 
-def test_a_deactivated_users_token_answers_401(world: World) -> None:
-    number = _with_finance(world)
+def test_a_deactivated_users_token_answers_401(world: AccessWorld) -> None:
+    number = world.complaint
     dispatcher = world.api("dispatcher")
     get_user_model().objects.filter(pk=world.users["dispatcher"].pk).update(is_active=False)
     for r in _calls(world, number, {"authorization": f"Bearer {dispatcher.token}"}):
@@ -306,7 +319,7 @@ def test_a_deactivated_users_token_answers_401(world: World) -> None:
 # --------------------------------------------------------------------------- intake clerks
 
 
-def test_an_intake_clerk_sees_only_the_cases_they_registered(world: World) -> None:
+def test_an_intake_clerk_sees_only_the_cases_they_registered(world: AccessWorld) -> None:
     clerk, clerk2 = world.api("clerk"), _second_clerk(world)
     mine = clerk.register().json()["number"]
     theirs = clerk2.register(category="service_attitude").json()["number"]
@@ -315,7 +328,8 @@ def test_an_intake_clerk_sees_only_the_cases_they_registered(world: World) -> No
     r = clerk.get(f"/cases/{theirs}")
     assert r.status_code == 404
     assert r.json() == NOT_FOUND
-    assert _numbers(clerk) == [mine]
+    assert theirs not in _numbers(clerk)
+    assert mine in _numbers(clerk)
     assert _numbers(clerk2) == [theirs]
     # Nor can they act on it (record is open to every staff role)
     before = _snapshot(world, theirs)
@@ -323,9 +337,9 @@ def test_an_intake_clerk_sees_only_the_cases_they_registered(world: World) -> No
     assert _snapshot(world, theirs) == before
 
 
-def test_the_first_contact_owner_keeps_access_after_the_case_moves(world: World) -> None:
+def test_the_first_contact_owner_keeps_access_after_the_case_moves(world: AccessWorld) -> None:
     clerk, dispatcher = world.api("clerk"), world.api("dispatcher")
-    number = _with_finance(world)
+    number = world.complaint
     # Dispatch moves it from Finance to customer service
     r = dispatcher.act(number, "assign", {"lead_department": "service"})
     assert r.status_code == 200, r.content
@@ -356,9 +370,9 @@ INVALID_BODIES: list[Any] = [
 @pytest.mark.parametrize("action", ["accept", "transfer", "record", "withdraw", "merge"])
 @pytest.mark.parametrize("body", INVALID_BODIES, ids=["extra", "empty", "types", "list", "string"])
 def test_a_caller_who_may_not_act_learns_nothing_from_validation(
-    world: World, action: str, body: Any
+    world: AccessWorld, action: str, body: Any
 ) -> None:
-    number = _with_finance(world)
+    number = world.complaint
     before = _snapshot(world, number)
     missing = "TS-2026-999999"
 
@@ -384,9 +398,9 @@ def test_a_caller_who_may_not_act_learns_nothing_from_validation(
 
 @pytest.mark.parametrize("persona", ["handler2", "outsider", "admin", "auditor"])
 def test_malformed_json_from_a_caller_who_may_not_act_is_not_parsed(
-    world: World, persona: str
+    world: AccessWorld, persona: str
 ) -> None:
-    number = _with_finance(world)
+    number = world.complaint
     before = _snapshot(world, number)
     r = world.api(persona).post(f"/cases/{number}/actions/record", raw='{"kind": "note", ')
     assert r.status_code == (403 if persona == "auditor" else 404), r.content
@@ -394,16 +408,16 @@ def test_malformed_json_from_a_caller_who_may_not_act_is_not_parsed(
     assert _snapshot(world, number) == before
 
 
-def test_a_permitted_caller_does_get_validation_errors(world: World) -> None:
+def test_a_permitted_caller_does_get_validation_errors(world: AccessWorld) -> None:
     """Control for the tests above: the same bodies are refused as invalid for someone allowed."""
-    number = _with_finance(world)
+    number = world.complaint
     r = world.api("handler").act(number, "record", {"bogus": 1})
     assert r.status_code == 422
     assert r.json()["code"] == "invalid_request"
 
 
-def test_a_missing_case_and_a_forbidden_case_give_byte_identical_404s(world: World) -> None:
-    number = _with_finance(world)
+def test_a_missing_case_and_a_forbidden_case_give_byte_identical_404s(world: AccessWorld) -> None:
+    number = world.complaint
     handler2 = world.api("handler2")
     missing = "TS-2026-999999"
     for path in (f"/cases/{number}", f"/cases/{number}/actions/record"):
@@ -437,7 +451,7 @@ def _party_keys(case_json: dict[str, Any]) -> set[str]:
 @pytest.mark.parametrize(
     "persona", ["clerk", "dispatcher", "handler", "head", "supervisor", "leader", "auditor"]
 )
-def test_a_reporters_identity_is_masked_for_everyone(world: World, persona: str) -> None:
+def test_a_reporters_identity_is_masked_for_everyone(world: AccessWorld, persona: str) -> None:
     number = _with_finance(
         world,
         kind="report",
@@ -460,8 +474,8 @@ def test_a_reporters_identity_is_masked_for_everyone(world: World, persona: str)
         assert secret not in text, (persona, secret)
 
 
-def test_a_complaints_handler_sees_the_complainants_phone(world: World) -> None:
-    number = _with_finance(world)
+def test_a_complaints_handler_sees_the_complainants_phone(world: AccessWorld) -> None:
+    number = world.complaint
     for persona in ("handler", "head", "dispatcher", "clerk"):
         r = world.api(persona).get(f"/cases/{number}")
         party = r.json()["parties"][0]
@@ -471,8 +485,8 @@ def test_a_complaints_handler_sees_the_complainants_phone(world: World) -> None:
         assert party["name"] == NAME
 
 
-def test_the_auditor_sees_a_complaint_masked(world: World) -> None:
-    number = _with_finance(world)
+def test_the_auditor_sees_a_complaint_masked(world: AccessWorld) -> None:
+    number = world.complaint
     r = world.api("auditor").get(f"/cases/{number}")
     assert r.status_code == 200
     party = r.json()["parties"][0]
@@ -482,9 +496,9 @@ def test_the_auditor_sees_a_complaint_masked(world: World) -> None:
     assert NAME not in r.content.decode()
 
 
-def test_an_action_answer_masks_a_reporter_too(world: World) -> None:
+def test_an_action_answer_masks_a_reporter_too(world: AccessWorld) -> None:
     """The case JSON returned by an action is the same view as GET: no identity leaks there."""
-    number = _with_finance(world, kind="report")
+    number = world.report
     r = world.api("handler").act(number, "record", BODIES["record"])
     assert r.status_code == 200, r.content
     assert r.json()["parties"][0]["masked"] is True
