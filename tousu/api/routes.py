@@ -12,6 +12,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from tousu.cases.access import get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline
+from tousu.cases.models import Status as CaseStatus
 
 api = NinjaAPI(
     title="Tousu API",
@@ -51,16 +54,14 @@ def _tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = []
-    malformed = False
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query")]
-        if err.get("type") == "json_invalid":
-            malformed = True
+        loc = [str(p) for p in err.get("loc", ())]
+        # ninja prefixes the source, and sometimes the parameter name: ("body", "payload", ...)
+        if loc and loc[0] in {"body", "query", "path"}:
+            loc = loc[1:]
+        if loc and loc[0] in {"payload", "filters"}:
+            loc = loc[1:]
         details.append({"field": ".".join(loc), "type": err.get("type"), "en": err.get("msg")})
-    if malformed:
-        return _error(request, 400, TousuError(
-            "malformed_json", "请求体不是有效的 JSON", "The request body is not valid JSON",
-            details=details).as_json())  # fmt: skip
     body = TousuError(
         "invalid_request",
         "请求内容有误，请检查所列字段",
@@ -82,11 +83,31 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and "parse request body" in str(exc.message):
+        # ninja's answer to a body that is not JSON (or not UTF-8)
+        error = TousuError(
+            "malformed_json",
+            "请求体不是有效的 JSON（须为 UTF-8 编码）",
+            "The request body is not valid JSON (UTF-8)",
+        )
+        return _error(request, 400, error.as_json())
     code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "error"
     )
     body = TousuError(code, "请求无法处理", str(exc.message)).as_json()
     return _error(request, exc.status_code, body)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    error = TousuError(
+        "body_too_large",
+        f"请求体过大（上限 {limit} 字节）",
+        f"The request body is too large (limit {limit} bytes)",
+        details={"limit": limit},
+    )
+    return _error(request, 413, error.as_json())
 
 
 class DeadlineOut(Schema):
@@ -223,11 +244,12 @@ class CaseFilters(Schema):
     offset: int = Field(default=0, ge=0, le=10_000_000)
 
 
-def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
+def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool, field: str) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    moment = datetime.combine(value, time.max if end else time.min, tzinfo=tz)
-    return moment
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+    else:
+        moment = datetime.combine(value, time.max if end else time.min, tzinfo=tz)
+    return inputs.sane_moment(moment, field)
 
 
 @api.get(
@@ -243,7 +265,15 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
     tz = ZoneInfo(actor.org.time_zone)
     qs = visible_cases(actor)
     if filters.status:
-        qs = qs.filter(status__in=[s.strip() for s in filters.status.split(",")])
+        wanted = {s.strip() for s in filters.status.split(",") if s.strip()}
+        unknown = wanted - set(CaseStatus.values)
+        if unknown:
+            raise invalid(
+                "status",
+                f"未知状态：{'、'.join(sorted(unknown))}",
+                f"Unknown status: {', '.join(sorted(unknown))}",
+            )
+        qs = qs.filter(status__in=wanted)
     if filters.department:
         qs = qs.filter(lead_department__code=filters.department)
     if filters.category:
@@ -253,13 +283,18 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.received_from is not None:
-        qs = qs.filter(received_at__gte=_bound(filters.received_from, tz, end=False))
+        qs = qs.filter(
+            received_at__gte=_bound(filters.received_from, tz, end=False, field="received_from")
+        )
     if filters.received_to is not None:
-        qs = qs.filter(received_at__lte=_bound(filters.received_to, tz, end=True))
+        qs = qs.filter(
+            received_at__lte=_bound(filters.received_to, tz, end=True, field="received_to")
+        )
     if (
         filters.received_from
         and filters.received_to
-        and _bound(filters.received_from, tz, end=False) > _bound(filters.received_to, tz, end=True)
+        and _bound(filters.received_from, tz, end=False, field="received_from")
+        > _bound(filters.received_to, tz, end=True, field="received_to")
     ):
         raise invalid("received_to", "截止日期早于起始日期", "received_to is before received_from")
     if filters.overdue is not None:

@@ -6,7 +6,7 @@ maximum size, so no request can make a case unbounded.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -23,8 +23,51 @@ ShortText = Field(default="", max_length=200)
 Reason = Field(min_length=1, max_length=5000)
 
 
+# Receipt times outside this range are typing errors, not history.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+# Real time zones lie within ±14 hours; PostgreSQL refuses offsets beyond ±15:59.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def sane_moment(value: datetime, field: str) -> datetime:
+    """Refuse moments no organisation could mean (and databases could not store)."""
+    from tousu.cases.errors import invalid
+
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise invalid(field, "时区偏移超出范围（±14:00）", "UTC offset out of range (±14:00)")
+    try:
+        in_range = EARLIEST <= value.astimezone(UTC) <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise invalid(field, "日期超出可受理范围", "Date out of the accepted range (1990–2199)")
+    return value
+
+
+def _no_nul(value: Any, path: str = "") -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"NUL characters are not allowed{' in ' + path if path else ''}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, path)
+            _no_nul(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_nul(item, path)
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        # Text columns cannot hold NUL (PostgreSQL refuses it); no complainant types one.
+        _no_nul(value)
+        return value
 
 
 class AgentIn(In):
@@ -75,8 +118,15 @@ class RegisterIn(In):
     @field_validator("received_at", "customer_deadline")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.utcoffset() is None:
+        if value is None:
+            return None
+        offset = value.utcoffset()
+        if offset is None:
             raise ValueError("must include a UTC offset, e.g. 2026-11-28T09:40:00+08:00")
+        if abs(offset) > MAX_OFFSET:
+            raise ValueError("UTC offset out of range (±14:00)")
+        if not EARLIEST <= value.astimezone(UTC) <= LATEST:
+            raise ValueError("date out of the accepted range (1990–2199)")
         return value
 
 

@@ -420,20 +420,21 @@ def test_a_missing_case_and_a_forbidden_case_give_byte_identical_404s(world: Acc
     number = world.complaint
     handler2 = world.api("handler2")
     missing = "TS-2026-999999"
-    for path in (f"/cases/{number}", f"/cases/{number}/actions/record"):
-        forbidden = (
-            handler2.get(path)
-            if "actions" not in path
-            else handler2.act(number, "record", BODIES["record"])
-        )
-        absent = (
-            handler2.get(path.replace(number, missing))
-            if "actions" not in path
-            else handler2.act(missing, "record", BODIES["record"])
-        )
-        assert forbidden.status_code == absent.status_code == 404
+    pairs = [
+        (handler2.get(f"/cases/{number}"), handler2.get(f"/cases/{missing}")),
+        (
+            handler2.act(number, "record", BODIES["record"]),
+            handler2.act(missing, "record", BODIES["record"]),
+        ),
+        # The list hides it the same way: a filter naming it finds nothing
+        (handler2.get("/cases", status="in_progress"), handler2.get("/cases", category="nothing")),
+    ]
+    for forbidden, absent in pairs:
+        assert forbidden.status_code == absent.status_code
         assert forbidden.content == absent.content
         assert forbidden["Content-Type"] == absent["Content-Type"]
+    assert pairs[0][0].status_code == 404
+    assert json.loads(pairs[0][0].content) == NOT_FOUND
     # And an organisation that does not exist answers the same
     ghost = Api(handler2.client, handler2.token, org="no-such-org")
     assert ghost.get(f"/cases/{number}").content == handler2.get(f"/cases/{missing}").content
