@@ -103,6 +103,16 @@ class World:
         return actor_for(self.users[persona], (org or self.org).slug)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Ids are reused after a test's rollback on SQLite; per-process caches must not outlive it."""
+    from tousu.orgs import models as org_models
+    from tousu.policy import models as policy_models
+
+    org_models._DEPARTMENT_IDS.clear()
+    policy_models._LOADED.clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return World()

@@ -99,7 +99,9 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("TOUSU_DB_CONN_MAX_AGE", 60)
-        config["CONN_HEALTH_CHECKS"] = True
+        # Off by default: a health check is one more round trip on every request. A
+        # connection broken by a database restart fails one request, then reconnects.
+        config["CONN_HEALTH_CHECKS"] = env_bool("TOUSU_DB_HEALTH_CHECKS", False)
         # One test database per test process, so parallel runs never collide.
         config["TEST"] = {"NAME": f"test_{config.get('NAME', 'tousu')}_{os.getpid()}"}
     else:

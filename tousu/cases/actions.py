@@ -40,7 +40,7 @@ from tousu.cases.models import (
     Subject,
 )
 from tousu.cases.numbering import take_number
-from tousu.orgs.models import Department, Membership, Organisation
+from tousu.orgs.models import Department, Membership, Organisation, department_id
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
@@ -285,9 +285,7 @@ def register(
     ):
         missing.append("subject")
     category = policy.category(data.category) if data.category else None
-    proposed = None
-    if category is not None and category.lead:
-        proposed = Department.objects.filter(org=org, code=category.lead, active=True).first()
+    proposed_id = department_id(org.pk, category.lead) if category and category.lead else None
 
     with transaction.atomic():
         case = Case.objects.create(
@@ -302,7 +300,7 @@ def register(
             registered_at=now,
             registered_by_id=actor.user_id,
             first_contact_owner_id=first_contact_owner_id or actor.user_id,
-            proposed_department=proposed,
+            proposed_department_id=proposed_id,
             content=data.content,
             demands=data.demands,
             fields=fields,
@@ -337,7 +335,7 @@ def register(
                 "complexity": case.complexity,
                 "received_at": received_at.isoformat(),
                 "policy_version": version_number,
-                "proposed_department": proposed.code if proposed else "",
+                "proposed_department": category.lead if proposed_id and category else "",
                 "missing_fields": case.missing_fields,
                 "deadlines": [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in running],
             },

@@ -55,11 +55,14 @@ class Kind(models.TextChoices):
 
 
 class Case(models.Model):
-    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    # Covered by the (org, ...) indexes below.
+    org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     # Assigned as the last step of registration; NULL only inside that transaction.
     number = models.CharField(max_length=40, null=True, blank=True)
     policy_version = models.ForeignKey(
-        "policy.PolicyVersion", on_delete=models.PROTECT, related_name="cases"
+        "policy.PolicyVersion", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=20)
@@ -70,25 +73,31 @@ class Case(models.Model):
 
     received_at = models.DateTimeField()
     registered_at = models.DateTimeField()
+    # Foreign keys without db_index are covered by the indexes in Meta or never
+    # searched by; every index is written twice per registration (insert, number).
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     first_contact_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     proposed_department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     lead_department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     pending_department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
 
     content = models.TextField()
     demands = models.TextField(blank=True)
@@ -102,8 +111,9 @@ class Case(models.Model):
     reply_channel = models.CharField(max_length=20, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
     pending_extension = models.ForeignKey(
-        "CaseRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        "CaseRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
 
     # Head of the per-case hash chain (see Event).
     last_seq = models.PositiveIntegerField(default=0)
@@ -122,6 +132,8 @@ class Case(models.Model):
             # "My department" queues.
             models.Index(fields=["lead_department", "status"], name="case_lead_status"),
             models.Index(fields=["pending_department"], name="case_pending_department"),
+            # "My cases": the handler's queue.
+            models.Index(fields=["handler", "status"], name="case_handler_status"),
             # "Cases I first received" (first-contact owner keeps seeing them).
             models.Index(fields=["first_contact_owner"], name="case_first_contact_owner"),
         ]
@@ -209,7 +221,9 @@ class Deadline(models.Model):
         MET = "met", "已完成 Met"
         CANCELLED = "cancelled", "已取消 Cancelled"
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="deadlines", db_index=False
+    )  # covered by deadline_case_stage
     stage = models.CharField(max_length=30)
     start = models.CharField(max_length=20)
     started_at = models.DateTimeField()
@@ -273,19 +287,23 @@ class Event(models.Model):
     content, so editing, deleting or reordering rows breaks the chain.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", db_index=False
+    )  # covered by event_seq_unique (case, seq)
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     at = models.DateTimeField()
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason_code = models.CharField(max_length=40, blank=True)
     record = models.ForeignKey(
-        CaseRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
+        CaseRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+        db_index=False,
+    )  # fmt: skip
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
@@ -302,7 +320,9 @@ class Event(models.Model):
 class CaseCounter(models.Model):
     """The per-organisation serial for case numbers, one row per numbering period."""
 
-    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # covered by case_counter_unique
     period = models.CharField(max_length=10)
     value = models.PositiveIntegerField(default=0)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from tousu.orgs.roles import Role
 
@@ -68,6 +71,33 @@ class Department(models.Model):
             frontier = [c for c in children if c not in ids]
             ids.update(frontier)
         return ids
+
+
+_DEPARTMENT_IDS: dict[tuple[int, str], tuple[float, int | None]] = {}
+_DEPARTMENT_TTL = 30.0
+
+
+def department_id(org_id: int, code: str) -> int | None:
+    """The id of an active department by code, cached briefly (read on every intake).
+
+    Departments are never deleted; a rename or deactivation shows within 30 s.
+    """
+    now = time.monotonic()
+    hit = _DEPARTMENT_IDS.get((org_id, code))
+    if hit is not None and now - hit[0] < _DEPARTMENT_TTL:
+        return hit[1]
+    found = (
+        Department.objects.filter(org_id=org_id, code=code, active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    _DEPARTMENT_IDS[(org_id, code)] = (now, found)
+    return found
+
+
+@receiver(post_save, sender=Department)
+def _forget_department_ids(**kwargs: Any) -> None:
+    _DEPARTMENT_IDS.clear()
 
 
 class Membership(models.Model):
