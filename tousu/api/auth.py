@@ -16,10 +16,10 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from tousu.cases.access import Actor, actor_for, actor_for_token, get_case
-from tousu.cases.actions import permitted
 from tousu.cases.errors import action_forbidden
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
+from tousu.cases.steps import permitted
 from tousu.orgs.models import ApiToken
 from tousu.policy.models import policy_for
 

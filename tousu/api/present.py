@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.deadlines import is_overdue
+from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
 from tousu.policy.models import policy_for
 
@@ -69,6 +70,7 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
 
 def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     visible = identity_visible(actor, case)
+    policy = policy_for(case.policy_version_id)[1]
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
     events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
@@ -98,6 +100,12 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "policy_version": policy_for(case.policy_version_id)[0],
         "first_contact_owner": case.first_contact_owner.get_username(),
         "proposed_department": case.proposed_department.code if case.proposed_department else None,
+        "proposed_co_departments": case.proposed_co_departments,
+        "proposed_referral": case.proposed_referral or None,
+        "involved_departments": case.involved_departments,
+        "refusal_reasons_offered": refusal_reasons_for(
+            policy, case.kind, case.channel, case.missing_fields
+        ),
         "lead_department": case.lead_department.code if case.lead_department else None,
         "pending_department": case.pending_department.code if case.pending_department else None,
         "assignments": assignments,
@@ -111,7 +119,10 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "satisfaction": case.satisfaction,
         "reply_channel": case.reply_channel,
         "reopen_count": case.reopen_count,
-        "parties": [party_json(p, visible) for p in case.parties.order_by("pk")],
+        "parties": [
+            party_json(p, visible)
+            for p in case.parties.filter(superseded_at__isnull=True).order_by("pk")
+        ],
         "subjects": [
             {
                 "type": s.type,
@@ -120,7 +131,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
                 "url": s.url,
                 "reference": s.reference,
             }
-            for s in case.subjects.order_by("pk")
+            for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
         "deadlines": [deadline_json(d, now, tz) for d in deadlines],
         "links": links,

@@ -24,7 +24,7 @@ from pydantic import Field
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
-from tousu.cases import actions, inputs
+from tousu.cases import actions, inputs, intake
 from tousu.cases.access import get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
@@ -163,6 +163,10 @@ class CaseOut(Schema):
     policy_version: int
     first_contact_owner: str
     proposed_department: str | None
+    proposed_co_departments: list[str]
+    proposed_referral: str | None
+    involved_departments: int
+    refusal_reasons_offered: list[str]
     lead_department: str | None
     pending_department: str | None
     assignments: list[dict[str, Any]]
@@ -207,7 +211,7 @@ def _auth(request: HttpRequest) -> Authorised:
 )
 def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Status[dict[str, Any]]:
     actor = _auth(request).actor
-    case = actions.register(actor, payload)
+    case = intake.register(actor, payload)
     now = timezone.now()
     running = sorted(case.started_deadlines, key=lambda d: d.due_at)  # type: ignore[attr-defined]
     tz = ZoneInfo(actor.org.time_zone)

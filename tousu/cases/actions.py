@@ -1,350 +1,45 @@
-"""Every change to a case, as typed actions.
+"""Every change to a case after registration, as typed actions.
 
-Each action (1) locks the case row, (2) checks the actor's permission, then the
-transition table, (3) applies the change, (4) writes its event — all in one
-transaction, so a refused or failing action changes nothing. Views, the API,
-importers and jobs call only these functions.
+Each runs inside :func:`tousu.cases.steps.step`: locked, authorised, one
+transaction, one event. Views, the API, importers and jobs call only these
+functions (and :func:`tousu.cases.intake.register`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
-
-from tousu.cases import deadlines, events, inputs
-from tousu.cases.access import Actor, in_scope
+from tousu.cases import deadlines, inputs
+from tousu.cases.access import Actor
 from tousu.cases.errors import (
     TousuError,
     action_forbidden,
     invalid,
-    not_found,
-    transition_forbidden,
 )
-from tousu.cases.lifecycle import TABLE, Transition
+from tousu.cases.intake import amend, intake_of, register
 from tousu.cases.models import (
     Assignment,
     Case,
     CaseLink,
-    CaseRecord,
-    Deadline,
-    Notification,
-    Party,
     Status,
-    Subject,
 )
-from tousu.cases.numbering import take_number
-from tousu.orgs.models import Department, Membership, Organisation, department_id
+from tousu.cases.steps import (
+    Step,
+    check_category,
+    department_by_code,
+    running_deadline,
+    staff_in,
+    stage_list,
+    step,
+)
+from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
-from tousu.policy.models import policy_for
-from tousu.policy.schema import Policy
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
 CLOCK_SKEW = timedelta(minutes=2)
 WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
-
-
-@dataclass
-class Step:
-    """What an action works with inside its transaction."""
-
-    case: Case
-    actor: Actor
-    transition: Transition
-    policy: Policy
-    now: datetime
-    before: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def record(self, kind: str, body: str = "", data: dict[str, Any] | None = None) -> CaseRecord:
-        return CaseRecord.objects.create(
-            case=self.case,
-            kind=kind,
-            body=body,
-            data=data or {},
-            created_by_id=self.actor.user_id,
-            created_at=self.now,
-        )
-
-    def notify(self, user_id: int | None, kind: str) -> None:
-        """An in-app notice for a colleague (the body holds no personal data)."""
-        if user_id is not None and user_id != self.actor.user_id:
-            Notification.objects.create(
-                user_id=user_id, case=self.case, kind=kind, created_at=self.now
-            )
-
-
-def _policy(case: Case) -> Policy:
-    return policy_for(case.policy_version_id)[1]
-
-
-def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) -> bool:
-    roles = transition.roles
-    if transition.action == "approve_extension":
-        roles = roles & frozenset(policy.extension.approver_roles)
-    for role in roles & actor.roles:
-        if transition.scope == "pending_department":
-            if case.pending_department_id in actor.department_ids:
-                return True
-        elif transition.scope == "return":
-            dept = case.pending_department_id or case.lead_department_id
-            if dept in actor.department_ids:
-                return True
-        elif in_scope(actor, case, role=role):
-            return True
-    return False
-
-
-@contextmanager
-def _step(
-    action: str, case_id: int, actor: Actor, now: datetime | None, *, reason_code: str = ""
-) -> Iterator[Step]:
-    """Lock, authorise, yield for the change, then write the event and save."""
-    transition = TABLE[action]
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .select_related("org")
-            .filter(pk=case_id, org_id=actor.org.pk)
-            .first()
-        )
-        if case is None:
-            raise not_found()
-        policy = _policy(case)
-        if not permitted(actor, case, transition, policy):
-            raise action_forbidden(action)
-        if case.status not in transition.sources:
-            raise transition_forbidden(action, case.status)
-        step = Step(case, actor, transition, policy, now or timezone.now(), case.status)
-        yield step
-        if transition.target is not None and step.case.status == step.before:
-            step.case.status = transition.target
-        met = deadlines.meet(case, transition.meets, step.now)
-        if met:
-            step.data["deadlines_met"] = met
-        if not case.is_open:
-            deadlines.cancel_running(case)
-        record_id = step.data.pop("_record", None)
-        events.append(
-            case,
-            _EVENT_TYPES[action],
-            actor_id=actor.user_id,
-            at=step.now,
-            from_status=step.before,
-            to_status=case.status,
-            reason_code=reason_code,
-            record=record_id,
-            data=step.data,
-        )
-        case.updated_at = step.now
-        case.save()
-
-
-_EVENT_TYPES = {
-    "register": "registered", "classify": "classified",
-    "resolve_on_the_spot": "resolved_on_the_spot", "accept": "accepted", "reject": "rejected",
-    "refer": "referred", "assign": "assigned", "transfer": "transferred", "receive": "received",
-    "return": "returned", "record": "recorded", "pause": "paused", "resume": "resumed",
-    "request_extension": "extension_requested", "approve_extension": "extension_decided",
-    "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
-    "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
-    "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
-}  # fmt: skip
-
-
-def _department(org: Organisation, code: str, field_name: str) -> Department:
-    dept = Department.objects.filter(org=org, code=code, active=True).first()
-    if dept is None:
-        raise invalid(field_name, f"未知部门：{code}", f"Unknown department: {code}")
-    return dept
-
-
-def _staff_in(org: Organisation, username: str, department: Department, field_name: str) -> int:
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None or not Membership.objects.filter(
-        user=user, org=org, department=department, active=True,
-        role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD],
-    ).exists():  # fmt: skip
-        raise invalid(
-            field_name,
-            f"{username} 不是{department.name}的承办人员",
-            f"{username} is not a handler in {department.name_en or department.code}",
-        )
-    return int(user.pk)
-
-
-def _category(policy: Policy, code: str, field_name: str = "category") -> None:
-    if code and policy.category(code) is None:
-        raise invalid(field_name, f"未知类别：{code}", f"Unknown category: {code}")
-
-
-# --------------------------------------------------------------------------- register
-
-
-def _check_fields(
-    policy: Policy, kind: str, values: dict[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    specs = {f.code: f for f in policy.fields}
-    for code in values:
-        if code not in specs:
-            raise invalid(
-                f"fields.{code}", f"制度未定义字段：{code}", f"The policy defines no field {code!r}"
-            )
-    clean: dict[str, Any] = {}
-    missing = []
-    for code, spec in specs.items():
-        if spec.kinds and kind not in spec.kinds:
-            continue
-        value = values.get(code)
-        if value is None or value == "":
-            if spec.required:
-                missing.append(f"fields.{code}")
-            continue
-        ok = {
-            "string": isinstance(value, str) and len(value) <= spec.max_length,
-            "integer": isinstance(value, int) and not isinstance(value, bool),
-            "decimal": isinstance(value, (int, float, str)) and not isinstance(value, bool)
-            and _is_number(value),
-            "boolean": isinstance(value, bool),
-            "date": isinstance(value, str) and _is_date(value),
-            "choice": value in spec.choices,
-        }[spec.type]  # fmt: skip
-        if not ok:
-            raise invalid(
-                f"fields.{code}",
-                f"字段 {spec.label_zh} 的值无效（应为 {spec.type}）",
-                f"Field {spec.label_en or code} must be a valid {spec.type}",
-            )
-        clean[code] = value
-    return clean, missing
-
-
-def _is_number(value: object) -> bool:
-    try:
-        float(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def register(
-    actor: Actor,
-    data: inputs.RegisterIn,
-    *,
-    now: datetime | None = None,
-    first_contact_owner_id: int | None = None,
-) -> Case:
-    """Register a case from any channel.
-
-    The actor becomes its first-contact owner unless one is carried over (a case
-    split off keeps the owner of the case it came from).
-    """
-    now = now or timezone.now()
-    if not actor.roles & TABLE["register"].roles:
-        raise action_forbidden("register")
-    org = actor.org
-    if org.active_policy_id is None:
-        raise TousuError(
-            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
-        )
-    version_number, policy = policy_for(org.active_policy_id)
-    if data.kind not in policy.kinds:
-        raise invalid(
-            "kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases"
-        )
-    if data.channel not in policy.channels:
-        raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
-    _category(policy, data.category)
-    received_at = data.received_at or now
-    if received_at > now + CLOCK_SKEW:
-        raise invalid(
-            "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
-        )
-    fields, missing = _check_fields(policy, data.kind, data.fields)
-    person = data.complainant
-    if not person.anonymous and not person.name:
-        missing.append("complainant.name")
-    if person.anonymous and not policy.anonymous_allowed:
-        missing.append("complainant.name")
-    if data.subject is None or not (
-        data.subject.name or data.subject.reference or data.subject.url
-    ):
-        missing.append("subject")
-    category = policy.category(data.category) if data.category else None
-    proposed_id = department_id(org.pk, category.lead) if category and category.lead else None
-
-    with transaction.atomic():
-        case = Case.objects.create(
-            org=org,
-            policy_version_id=org.active_policy_id,
-            kind=data.kind,
-            channel=data.channel,
-            category=data.category,
-            complexity=data.complexity or "general",
-            status=Status.REGISTERED,
-            received_at=received_at,
-            registered_at=now,
-            registered_by_id=actor.user_id,
-            first_contact_owner_id=first_contact_owner_id or actor.user_id,
-            proposed_department_id=proposed_id,
-            content=data.content,
-            demands=data.demands,
-            fields=fields,
-            missing_fields=sorted(set(missing)),
-            customer_deadline=data.customer_deadline,
-            updated_at=now,
-        )
-        role = Party.Role.REPORTER if data.kind == "report" else Party.Role.COMPLAINANT
-        party = Party.objects.create(
-            case=case,
-            role=role,
-            anonymous=person.anonymous,
-            **person.model_dump(exclude={"anonymous", "agent"}),
-        )
-        if person.agent is not None and person.agent.name:
-            Party.objects.create(
-                case=case, role=Party.Role.AGENT, represents=party, **person.agent.model_dump()
-            )
-        if data.subject is not None:
-            Subject.objects.create(case=case, **data.subject.model_dump())
-        running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
-        events.append(
-            case,
-            "registered",
-            actor_id=actor.user_id,
-            at=now,
-            to_status=case.status,
-            data={
-                "kind": case.kind,
-                "channel": case.channel,
-                "category": case.category,
-                "complexity": case.complexity,
-                "received_at": received_at.isoformat(),
-                "policy_version": version_number,
-                "proposed_department": category.lead if proposed_id and category else "",
-                "missing_fields": case.missing_fields,
-                "deadlines": [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in running],
-            },
-        )
-        # Last step: the counter row stays locked only from here to commit.
-        case.number = take_number(org, policy.numbering, now)
-        case.save(update_fields=["number", "last_seq", "last_hash"])
-    case.started_deadlines = running  # type: ignore[attr-defined]  # spares the caller a query
-    return case
 
 
 # --------------------------------------------------------------------------- decisions
@@ -353,7 +48,7 @@ def register(
 def classify(
     case_id: int, *, actor: Actor, data: inputs.ClassifyIn, now: datetime | None = None
 ) -> Case:
-    with _step("classify", case_id, actor, now) as s:
+    with step("classify", case_id, actor, now) as s:
         changes: dict[str, Any] = {}
         if data.kind is not None and data.kind != s.case.kind:
             if data.kind not in s.policy.kinds:
@@ -365,7 +60,7 @@ def classify(
             changes["kind"] = [s.case.kind, data.kind]
             s.case.kind = data.kind
         if data.category is not None and data.category != s.case.category:
-            _category(s.policy, data.category)
+            check_category(s.policy, data.category)
             changes["category"] = [s.case.category, data.category]
             s.case.category = data.category
             cat = s.policy.category(data.category)
@@ -378,7 +73,7 @@ def classify(
             s.case.complexity = data.complexity
         if data.departments is not None:
             for code in data.departments:
-                _department(s.case.org, code, "departments")
+                department_by_code(s.case.org, code, "departments")
             changes["departments"] = sorted(set(data.departments))
         if data.note:
             s.data["_record"] = s.record("classification_note", data.note)
@@ -390,21 +85,21 @@ def resolve_on_the_spot(
     case_id: int, *, actor: Actor, data: inputs.ResolveOnTheSpotIn, now: datetime | None = None
 ) -> Case:
     """首问当场解决: the first-contact owner settles it at once; still a full record."""
-    with _step("resolve_on_the_spot", case_id, actor, now) as s:
+    with step("resolve_on_the_spot", case_id, actor, now) as s:
         s.data["_record"] = s.record("on_the_spot_findings", data.findings)
         s.case.complexity = "on_the_spot"
         s.case.reply_channel = data.reply_channel
         if data.satisfied is not None:
             s.case.satisfaction = "satisfied" if data.satisfied else "dissatisfied"
         s.data.update(reply_channel=data.reply_channel, satisfied=data.satisfied)
-        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
+        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
     return s.case
 
 
 def accept(
     case_id: int, *, actor: Actor, data: inputs.AcceptIn, now: datetime | None = None
 ) -> Case:
-    with _step("accept", case_id, actor, now) as s:
+    with step("accept", case_id, actor, now) as s:
         if s.case.missing_fields:
             raise TousuError(
                 "missing_fields",
@@ -415,14 +110,14 @@ def accept(
             )
         if data.note:
             s.data["_record"] = s.record("acceptance_note", data.note)
-        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "accepted", s.now))
+        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "accepted", s.now))
     return s.case
 
 
 def reject(
     case_id: int, *, actor: Actor, data: inputs.RejectIn, now: datetime | None = None
 ) -> Case:
-    with _step("reject", case_id, actor, now, reason_code=data.reason_code) as s:
+    with step("reject", case_id, actor, now, reason_code=data.reason_code) as s:
         reason = s.policy.reason(data.reason_code)
         if reason is None:
             raise invalid(
@@ -442,7 +137,7 @@ def refer(case_id: int, *, actor: Actor, data: inputs.ReferIn, now: datetime | N
             "target_org", "须指明转送的单位（target_org）或外部机关（authority）之一",
             "Give exactly one of target_org (an organisation here) or authority (outside)",
         )  # fmt: skip
-    with _step("refer", case_id, actor, now) as s:
+    with step("refer", case_id, actor, now) as s:
         if data.note:
             s.data["_record"] = s.record("referral_note", data.note)
         s.data.update(complainant_told=data.complainant_told, told_via=data.told_via or "")
@@ -481,7 +176,7 @@ def _register_referral(s: Step, target: Organisation) -> Case:
         user_id=owner.user_id, username="", org=target, memberships=(owner,),
         department_ids=frozenset(),
     )  # fmt: skip
-    complainant, subject = _intake_of(s.case)
+    complainant, subject = intake_of(s.case)
     payload = inputs.RegisterIn(
         kind=s.case.kind,
         channel="referral",
@@ -494,42 +189,6 @@ def _register_referral(s: Step, target: Organisation) -> Case:
     return register(receiver, payload, now=s.now)
 
 
-def _intake_of(case: Case) -> tuple[inputs.ComplainantIn, inputs.SubjectIn | None]:
-    """The complainant (with agent) and subject of a case, as inputs for a linked case."""
-    parties = list(case.parties.order_by("pk"))
-    person = next((p for p in parties if p.role != Party.Role.AGENT), None)
-    agent = next((p for p in parties if p.role == Party.Role.AGENT), None)
-    complainant = inputs.ComplainantIn(anonymous=True)
-    if person is not None:
-        complainant = inputs.ComplainantIn(
-            anonymous=person.anonymous,
-            name=person.name,
-            phone=person.phone,
-            email=person.email,
-            address=person.address,
-            employer=person.employer,
-            id_number=person.id_number,
-            agent=inputs.AgentIn(name=agent.name, relation=agent.relation, phone=agent.phone)
-            if agent
-            else None,
-        )
-    first = case.subjects.order_by("pk").first()
-    subject = None
-    if first is not None:
-        subject = inputs.SubjectIn(
-            type=first.type,
-            name=first.name,
-            address=first.address,
-            url=first.url,
-            reference=first.reference,
-        )
-    return complainant, subject
-
-
-def _stages(items: list[Deadline]) -> list[dict[str, str]]:
-    return [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in items]
-
-
 # --------------------------------------------------------------------------- routing
 
 
@@ -537,14 +196,18 @@ def assign(
     case_id: int, *, actor: Actor, data: inputs.AssignIn, now: datetime | None = None
 ) -> Case:
     """分办: set the lead department (and co-handling ones), optionally a handler."""
-    with _step("assign", case_id, actor, now) as s:
+    with step("assign", case_id, actor, now) as s:
         org = s.case.org
-        lead = _department(org, data.lead_department, "lead_department")
-        co = [_department(org, c, "co_departments") for c in data.co_departments if c != lead.code]
+        lead = department_by_code(org, data.lead_department, "lead_department")
+        co = [
+            department_by_code(org, c, "co_departments")
+            for c in data.co_departments
+            if c != lead.code
+        ]
         only_head = not actor.has_role(Role.DISPATCHER, Role.SUPERVISOR)
         if only_head and (lead.pk not in actor.department_ids or co):
             raise action_forbidden("assign")
-        handler_id = _staff_in(org, data.handler, lead, "handler") if data.handler else None
+        handler_id = staff_in(org, data.handler, lead, "handler") if data.handler else None
         Assignment.objects.filter(case=s.case, active=True).update(active=False, ended_at=s.now)
         Assignment.objects.create(
             case=s.case, department=lead, role=Assignment.Role.LEAD, handler_id=handler_id,
@@ -561,7 +224,9 @@ def assign(
             s.data["_record"] = s.record("assignment_note", data.note)
         s.data.update(lead=lead.code, co=[d.code for d in co], handler=handler_id)
         if s.before == Status.ACCEPTED:
-            s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "assigned", s.now))
+            s.data["started"] = stage_list(
+                deadlines.start_clocks(s.case, s.policy, "assigned", s.now)
+            )
         if moved:
             s.notify(s.case.first_contact_owner_id, "case_moved")
         s.notify(handler_id, "case_assigned")
@@ -572,8 +237,8 @@ def transfer(
     case_id: int, *, actor: Actor, data: inputs.TransferIn, now: datetime | None = None
 ) -> Case:
     """内部转办: hand the case to another department, which must receive it explicitly."""
-    with _step("transfer", case_id, actor, now) as s:
-        dept = _department(s.case.org, data.department, "department")
+    with step("transfer", case_id, actor, now) as s:
+        dept = department_by_code(s.case.org, data.department, "department")
         if dept.pk == s.case.lead_department_id:
             raise invalid(
                 "department", "不能转办给本部门", "Cannot transfer to the current department"
@@ -591,11 +256,11 @@ def transfer(
 def receive(
     case_id: int, *, actor: Actor, data: inputs.ReceiveIn, now: datetime | None = None
 ) -> Case:
-    with _step("receive", case_id, actor, now) as s:
+    with step("receive", case_id, actor, now) as s:
         dept = s.case.pending_department
         assert dept is not None
         handler_id = (
-            _staff_in(s.case.org, data.handler, dept, "handler") if data.handler else actor.user_id
+            staff_in(s.case.org, data.handler, dept, "handler") if data.handler else actor.user_id
         )
         Assignment.objects.filter(case=s.case, active=True, role=Assignment.Role.LEAD).update(
             active=False, ended_at=s.now
@@ -618,7 +283,7 @@ def return_case(
     case_id: int, *, actor: Actor, data: inputs.ReturnIn, now: datetime | None = None
 ) -> Case:
     """退回: a transfer goes back to the sender; a case in handling goes back to dispatch."""
-    with _step("return", case_id, actor, now) as s:
+    with step("return", case_id, actor, now) as s:
         s.data["_record"] = s.record("return_reason", data.reason)
         if s.case.status == Status.TRANSFERRING:
             s.data["department"] = (
@@ -648,7 +313,7 @@ def record(
             "witnesses", "封存实物须列明封存物品并至少有两名见证人",
             "Sealed evidence needs the items sealed and at least two witnesses",
         )  # fmt: skip
-    with _step("record", case_id, actor, now) as s:
+    with step("record", case_id, actor, now) as s:
         details = data.model_dump(mode="json", exclude={"kind", "body"}, exclude_defaults=True)
         rec = s.record(data.kind, data.body, details)
         s.data["_record"] = rec
@@ -661,7 +326,7 @@ def record(
 
 
 def pause(case_id: int, *, actor: Actor, data: inputs.PauseIn, now: datetime | None = None) -> Case:
-    with _step("pause", case_id, actor, now, reason_code=data.reason_code) as s:
+    with step("pause", case_id, actor, now, reason_code=data.reason_code) as s:
         s.case.paused_from = s.case.status
         deadlines.pause(s.case, s.now)
         if data.note:
@@ -672,7 +337,7 @@ def pause(case_id: int, *, actor: Actor, data: inputs.PauseIn, now: datetime | N
 def resume(
     case_id: int, *, actor: Actor, data: inputs.ResumeIn, now: datetime | None = None
 ) -> Case:
-    with _step("resume", case_id, actor, now) as s:
+    with step("resume", case_id, actor, now) as s:
         s.case.status = s.case.paused_from or Status.IN_PROGRESS
         s.case.paused_from = ""
         s.data["moved"] = deadlines.resume(s.case, s.now)
@@ -684,7 +349,7 @@ def resume(
 def request_extension(
     case_id: int, *, actor: Actor, data: inputs.RequestExtensionIn, now: datetime | None = None
 ) -> Case:
-    with _step("request_extension", case_id, actor, now) as s:
+    with step("request_extension", case_id, actor, now) as s:
         if s.case.pending_extension_id is not None:
             raise TousuError(
                 "extension_pending",
@@ -692,7 +357,7 @@ def request_extension(
                 "An extension request is already pending",
                 status=409,
             )
-        deadline = _running(s.case, data.stage)
+        deadline = running_deadline(s.case, data.stage)
         limit = s.policy.extension.max_amount - deadline.extended
         if data.amount > limit:
             raise invalid(
@@ -712,7 +377,7 @@ def request_extension(
 def approve_extension(
     case_id: int, *, actor: Actor, data: inputs.ApproveExtensionIn, now: datetime | None = None
 ) -> Case:
-    with _step("approve_extension", case_id, actor, now) as s:
+    with step("approve_extension", case_id, actor, now) as s:
         request = s.case.pending_extension
         if request is None:
             raise TousuError(
@@ -731,7 +396,7 @@ def approve_extension(
         amount = min(data.amount or request.data["amount"], request.data["amount"])
         s.data.update(request=request.pk, approved=data.approved, stage=request.data["stage"])
         if data.approved:
-            deadline = _running(s.case, request.data["stage"])
+            deadline = running_deadline(s.case, request.data["stage"])
             deadlines.extend(deadline, amount, s.policy.extension.unit)
             s.data.update(amount=amount, due_at=deadline.due_at.isoformat())
         if data.note:
@@ -741,23 +406,10 @@ def approve_extension(
     return s.case
 
 
-def _running(case: Case, stage: str) -> Deadline:
-    deadline = Deadline.objects.filter(
-        case=case, stage=stage, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
-    ).first()
-    if deadline is None:
-        raise invalid(
-            "stage",
-            f"该阶段没有正在计时的期限：{stage}",
-            f"No running deadline for stage {stage!r}",
-        )
-    return deadline
-
-
 def escalate(
     case_id: int, *, actor: Actor, data: inputs.EscalateIn, now: datetime | None = None
 ) -> Case:
-    with _step("escalate", case_id, actor, now) as s:
+    with step("escalate", case_id, actor, now) as s:
         s.data.update(
             _record=s.record("escalation_reason", data.reason),
             to_role=data.to_role,
@@ -777,7 +429,7 @@ def notify_authority(
     case_id: int, *, actor: Actor, data: inputs.NotifyAuthorityIn, now: datetime | None = None
 ) -> Case:
     """Report a violation to a regulator; the case stays here and goes on."""
-    with _step("notify_authority", case_id, actor, now) as s:
+    with step("notify_authority", case_id, actor, now) as s:
         s.data.update(authority=data.authority, reference=data.reference,
                       notified_at=(data.notified_at or s.now).isoformat())  # fmt: skip
         if data.note:
@@ -787,8 +439,8 @@ def notify_authority(
 
 def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | None = None) -> Case:
     """A mixed submission becomes linked cases with their own clocks; this one goes on."""
-    with _step("split", case_id, actor, now) as s:
-        complainant, subject = _intake_of(s.case)
+    with step("split", case_id, actor, now) as s:
+        complainant, subject = intake_of(s.case)
         numbers = []
         for part in data.parts:
             payload = inputs.RegisterIn(
@@ -817,7 +469,7 @@ def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | N
 
 def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | None = None) -> Case:
     """A duplicate is merged into another case of the same organisation."""
-    with _step("merge", case_id, actor, now) as s:
+    with step("merge", case_id, actor, now) as s:
         target = Case.objects.filter(org=s.case.org, number=data.into).exclude(pk=s.case.pk).first()
         if target is None or not target.is_open:
             raise invalid(
@@ -837,20 +489,20 @@ def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | N
 def resolve(
     case_id: int, *, actor: Actor, data: inputs.ResolveIn, now: datetime | None = None
 ) -> Case:
-    with _step("resolve", case_id, actor, now) as s:
+    with step("resolve", case_id, actor, now) as s:
         rec = s.record(
             "findings", data.findings, {"measures": data.measures} if data.measures else {}
         )
         s.case.responsibility = data.responsibility
         s.case.validity = "" if data.valid is None else ("valid" if data.valid else "invalid")
         s.data.update(_record=rec, responsibility=data.responsibility, validity=s.case.validity)
-        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "resolved", s.now))
+        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "resolved", s.now))
     return s.case
 
 
 def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | None = None) -> Case:
     """答复: a case that came in writing gets a written reply."""
-    with _step("reply", case_id, actor, now) as s:
+    with step("reply", case_id, actor, now) as s:
         written_in = s.case.channel in s.policy.written_channels
         if written_in and data.channel not in WRITTEN_REPLY_CHANNELS:
             raise TousuError(
@@ -865,14 +517,14 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
         s.data.update(
             _record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered
         )
-        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
+        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
     return s.case
 
 
 def follow_up(
     case_id: int, *, actor: Actor, data: inputs.FollowUpIn, now: datetime | None = None
 ) -> Case:
-    with _step("follow_up", case_id, actor, now) as s:
+    with step("follow_up", case_id, actor, now) as s:
         if data.reached and data.satisfaction:
             s.case.satisfaction = data.satisfaction
         if data.note:
@@ -882,7 +534,7 @@ def follow_up(
 
 
 def close(case_id: int, *, actor: Actor, data: inputs.CloseIn, now: datetime | None = None) -> Case:
-    with _step("close", case_id, actor, now) as s:
+    with step("close", case_id, actor, now) as s:
         if data.note:
             s.data["_record"] = s.record("closing_note", data.note)
     return s.case
@@ -892,7 +544,7 @@ def reopen(
     case_id: int, *, actor: Actor, data: inputs.ReopenIn, now: datetime | None = None
 ) -> Case:
     """重新核实: the complainant disagrees; the case is looked at again, linked to the earlier handling."""
-    with _step("reopen", case_id, actor, now) as s:
+    with step("reopen", case_id, actor, now) as s:
         s.case.reopen_count += 1
         s.data.update(
             _record=s.record("reopen_reason", data.reason),
@@ -908,7 +560,7 @@ def reopen(
         s.case.validity = s.case.responsibility = s.case.satisfaction = ""
         s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
         start = "accepted" if s.case.lead_department_id else "received"
-        s.data["started"] = _stages(deadlines.start_clocks(s.case, s.policy, start, s.now))
+        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, start, s.now))
         s.notify(s.case.handler_id, "case_reopened")
     return s.case
 
@@ -916,13 +568,14 @@ def reopen(
 def withdraw(
     case_id: int, *, actor: Actor, data: inputs.WithdrawIn, now: datetime | None = None
 ) -> Case:
-    with _step("withdraw", case_id, actor, now) as s:
+    with step("withdraw", case_id, actor, now) as s:
         s.data["_record"] = s.record("withdrawal_reason", data.reason)
     return s.case
 
 
 ActionFn = Callable[..., Case]
 ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
+    "amend": (amend, inputs.AmendIn),
     "classify": (classify, inputs.ClassifyIn),
     "resolve_on_the_spot": (resolve_on_the_spot, inputs.ResolveOnTheSpotIn),
     "accept": (accept, inputs.AcceptIn),

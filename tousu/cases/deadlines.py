@@ -17,9 +17,19 @@ from tousu.policy.schema import DeadlineRule, Policy
 def due_for(
     rule: DeadlineRule, start: datetime, policy: Policy, tz: ZoneInfo
 ) -> tuple[datetime, bool]:
+    """When a rule's period ends for a clock started at ``start``.
+
+    Not for ``customer_date`` or ``none`` rules, which have no arithmetic.
+    """
+    assert rule.unit != "customer_date" and rule.unit != "none"
     return compute_due(
         start,
-        DueRule(amount=rule.amount, unit=rule.unit, end_of_day=rule.end_of_day),
+        DueRule(
+            amount=rule.amount,
+            unit=rule.unit,
+            end_of_day=rule.end_of_day,
+            after_hours_next_working_day=rule.after_hours,
+        ),
         default_calendar(),
         tz,
         close_of_business=policy.working_hours.end,
@@ -32,27 +42,37 @@ def start_clocks(
 ) -> list[Deadline]:
     """Create the deadlines whose clock starts with ``start`` (received, accepted, ...).
 
-    A stage whose clock is already running keeps it. ``new_case`` skips that
-    look-up when nothing can be running yet (registration).
+    A stage whose clock is already running keeps it; a "no limit" rule makes no
+    clock. ``new_case`` skips the look-up when nothing can be running yet.
     """
-    tz = ZoneInfo(case.org.time_zone)
-    created = []
     rules = policy.rules_for(
-        kind=case.kind, channel=case.channel, complexity=case.complexity, start=start
+        kind=case.kind,
+        channel=case.channel,
+        complexity=case.complexity,
+        start=start,
+        category=case.category,
+        departments=case.involved_departments,
+        customer_date=case.customer_deadline is not None,
     )
     if not rules:
         return []
-    existing: set[str] = set()
+    tz = ZoneInfo(case.org.time_zone)
+    running: set[tuple[str, bool]] = set()
     if not new_case:
-        existing = set(
+        running = set(
             Deadline.objects.filter(
                 case=case, state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
-            ).values_list("stage", flat=True)
+            ).values_list("stage", "hard")
         )
+    created = []
     for rule in rules:
-        if rule.stage in existing:
+        if (rule.stage, rule.hard) in running or rule.unit == "none":
             continue
-        due_at, provisional = due_for(rule, at, policy, tz)
+        if rule.unit == "customer_date":
+            assert case.customer_deadline is not None
+            due_at, provisional = case.customer_deadline, False
+        else:
+            due_at, provisional = due_for(rule, at, policy, tz)
         created.append(
             Deadline(
                 case=case,
@@ -63,7 +83,15 @@ def start_clocks(
                 hard=rule.hard,
                 provisional=provisional,
                 rule=rule.model_dump(
-                    mode="json", include={"amount", "unit", "end_of_day", "clause"}
+                    mode="json",
+                    include={
+                        "amount",
+                        "unit",
+                        "end_of_day",
+                        "after_hours",
+                        "clause",
+                        "org_default",
+                    },
                 ),
                 text_zh=rule.text_zh,
                 text_en=rule.text_en,

@@ -130,6 +130,22 @@ class RegisterIn(In):
         return value
 
 
+class AmendIn(In):
+    complainant: ComplainantIn | None = None
+    subject: SubjectIn | None = None
+    demands: str | None = Field(default=None, max_length=20000)
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=100)
+    customer_deadline: datetime | None = None
+    note: str = Text
+
+    @field_validator("customer_deadline")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("must include a UTC offset, e.g. 2026-11-28T17:00:00+08:00")
+        return value
+
+
 class ClassifyIn(In):
     kind: Kind | None = None
     category: str | None = Field(default=None, max_length=40)

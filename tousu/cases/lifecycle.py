@@ -62,6 +62,14 @@ TABLE: dict[str, Transition] = {
     for t in [
         _t("register", set(), S.REGISTERED, STAFF, "登记", "Register"),
         _t(
+            "amend",
+            ACTIVE,
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "补充材料",
+            "Complete or correct intake details",
+        ),
+        _t(
             "classify",
             ACTIVE,
             None,

@@ -82,6 +82,11 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
+    # Routing at intake proposes; the dispatcher confirms or changes (assign).
+    proposed_co_departments = models.JSONField(default=list)
+    proposed_referral = models.CharField(max_length=40, blank=True)
+    # How many departments the case involves (selects deadline rules and complexity).
+    involved_departments = models.PositiveSmallIntegerField(default=1)
     proposed_department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         db_index=False,
@@ -165,6 +170,8 @@ class Party(models.Model):
     represents = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="agents"
     )
+    # Details are corrected by adding a new row; the earlier one is kept, superseded.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
 
 class Subject(models.Model):
@@ -188,6 +195,7 @@ class Subject(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
 
 class Assignment(models.Model):

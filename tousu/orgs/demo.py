@@ -20,9 +20,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from tousu.cases.access import Actor, actor_for
-from tousu.cases.actions import ACTION_FUNCTIONS, register
+from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
+from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role

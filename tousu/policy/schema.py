@@ -7,10 +7,37 @@ typo never silently drops a rule. Error messages name the key path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tousu.policy.sections import (
+    REQUIRABLE,
+    Acceptance,
+    Accountability,
+    ApprovalLimit,
+    ComplexityLevel,
+    Deviation,
+    Duplicates,
+    Duty,
+    Escalation,
+    FollowUpRules,
+    Permissions,
+    Procedure,
+    PublicNotice,
+    ReferralTarget,
+    ReplyRules,
+    Required,
+    Retention,
+    Reviews,
+    Rewards,
+    RoutingRule,
+    SplitRules,
+    StandingRules,
+    Title,
+)
 
 Kind = Literal["complaint", "report", "consultation", "suggestion"]
 CASE_KINDS: tuple[Kind, ...] = ("complaint", "report", "consultation", "suggestion")
@@ -26,20 +53,21 @@ STAGES = (
     "review", "second_review",
 )  # fmt: skip
 # The events a clock may start from.
-CLOCK_STARTS = ("received", "accepted", "assigned", "resolved", "replied")
-UNITS = (
-    "working_days", "calendar_days", "weeks", "months", "hours", "same_day",
-    "next_working_day", "next_day",
-)  # fmt: skip
+ClockStart = Literal[
+    "received", "accepted", "decided", "assigned", "resolved", "replied",
+    "review_requested", "second_review_requested",
+]  # fmt: skip
 ROLE_CODES = (
     "intake_clerk", "dispatcher", "handler", "department_head", "supervisor", "leader",
     "auditor", "administrator",
 )  # fmt: skip
 
+# customer_date: the date the complainant sets (客户指定期限); none: no limit.
 Unit = Literal[
     "working_days", "calendar_days", "weeks", "months", "hours", "same_day",
-    "next_working_day", "next_day",
+    "next_working_day", "next_day", "customer_date", "none",
 ]  # fmt: skip
+ExtensionUnit = Literal["working_days", "calendar_days", "weeks", "months"]
 Code = Field(pattern=r"^[a-z0-9_]{1,40}$")
 
 
@@ -50,7 +78,9 @@ class Strict(BaseModel):
 class Identity(Strict):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    # The regulation this document runs, and who issued it (as in the seed).
     source: str = ""
+    issuer: str = ""
     summary: str = ""
 
 
@@ -117,6 +147,9 @@ class Category(Strict):
     lead: str = ""
     co: tuple[str, ...] = ()
     parent: str = ""
+    examples: tuple[str, ...] = ()
+    # Outside the organisation's mandate: propose referral to this target.
+    refer_to: str = ""
 
 
 class Reason(Strict):
@@ -125,6 +158,7 @@ class Reason(Strict):
     en: str = Field(min_length=1)
     redirect_zh: str = ""
     redirect_en: str = ""
+    clause: str = ""
 
 
 class FieldSpec(Strict):
@@ -136,6 +170,9 @@ class FieldSpec(Strict):
     kinds: tuple[Kind, ...] = ()
     required: bool = False
     max_length: int = Field(default=500, ge=1, le=20000)
+    # Choice fields may allow a value meaning "not yet known" (客户仍在处理，数量待定).
+    undetermined_allowed: bool = False
+    clause: str = ""
 
     @model_validator(mode="after")
     def _choices(self) -> FieldSpec:
@@ -150,30 +187,53 @@ class DeadlineRule(Strict):
         "first_response", "verification", "mediation", "resolution", "reply", "follow_up",
         "review", "second_review",
     ]  # fmt: skip
-    start: Literal["received", "accepted", "assigned", "resolved", "replied"] = "received"
+    start: ClockStart = "received"
     amount: int = Field(default=1, ge=0, le=3650)
     unit: Unit = "working_days"
+    # False: a best-effort target (应尽量, 尽可能) shown beside limits, never escalated.
     hard: bool = True
+    # True: the period ends at 24:00 of the last day instead of close of business.
     end_of_day: bool = False
+    # True: intake at night, on a weekend or holiday counts from the next working day.
+    after_hours: bool = False
+    # Selectors: a rule applies when every given selector matches.
     kinds: tuple[Kind, ...] = ()
     channels: tuple[str, ...] = ()
     complexity: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    departments_min: int = Field(default=0, ge=0, le=50)
+    # Not set by the regulation: an organisation default, marked as such.
+    org_default: bool = False
+    extendable: bool = True
     text_zh: str = ""
     text_en: str = ""
     clause: str = ""
+    note: str = ""
 
-    def applies(self, *, kind: str, channel: str, complexity: str) -> bool:
+    def applies(
+        self, *, kind: str, channel: str, complexity: str, category: str = "", departments: int = 1
+    ) -> bool:
         return (
             (not self.kinds or kind in self.kinds)
             and (not self.channels or channel in self.channels)
             and (not self.complexity or complexity in self.complexity)
+            and (not self.categories or category in self.categories)
+            and departments >= self.departments_min
         )
+
+    @model_validator(mode="after")
+    def _words(self) -> DeadlineRule:
+        if not self.text_zh:
+            raise ValueError(f"deadline {self.stage!r}: text_zh (the rule in words) is required")
+        return self
 
 
 class Extension(Strict):
     max_amount: int = Field(default=10, ge=0, le=365)
-    unit: Unit = "working_days"
+    unit: ExtensionUnit = "working_days"
     approver_roles: tuple[str, ...] = ("supervisor", "leader")
+    reason_required: bool = True
+    clause: str = ""
 
 
 class Policy(Strict):
@@ -190,6 +250,30 @@ class Policy(Strict):
     fields: tuple[FieldSpec, ...] = ()
     deadlines: tuple[DeadlineRule, ...] = ()
     extension: Extension = Extension()
+    standing: StandingRules = StandingRules()
+    required: tuple[Required, ...] = ()
+    titles: tuple[Title, ...] = ()
+    permissions: Permissions = Permissions()
+    duty: Duty = Duty()
+    acceptance: Acceptance = Acceptance()
+    routing: tuple[RoutingRule, ...] = ()
+    referral_targets: tuple[ReferralTarget, ...] = ()
+    out_of_mandate: str = ""
+    complexity_levels: tuple[ComplexityLevel, ...] = ()
+    default_complexity: Literal["on_the_spot", "general", "complex", "major"] = "general"
+    reply: ReplyRules = ReplyRules()
+    follow_up: FollowUpRules = FollowUpRules()
+    escalation: Escalation = Escalation()
+    retention: Retention = Retention()
+    accountability: Accountability = Accountability()
+    rewards: Rewards = Rewards()
+    approval_limits: tuple[ApprovalLimit, ...] = ()
+    procedures: tuple[Procedure, ...] = ()
+    public_notice: PublicNotice = PublicNotice()
+    deviations: tuple[Deviation, ...] = ()
+    split: SplitRules = SplitRules()
+    duplicates: Duplicates = Duplicates()
+    reviews: Reviews = Reviews()
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
@@ -211,17 +295,48 @@ class Policy(Strict):
                 raise ValueError(f"category {cat.code!r}: unknown parent {cat.parent!r}")
         _unique("rejection_reasons", [r.code for r in self.rejection_reasons])
         _unique("fields", [f.code for f in self.fields])
-        for rule in self.deadlines:
-            for channel in rule.channels:
-                if channel not in CHANNELS:
-                    raise ValueError(f"deadline {rule.stage!r}: unknown channel {channel!r}")
-            for level in rule.complexity:
-                if level not in COMPLEXITIES:
-                    raise ValueError(f"deadline {rule.stage!r}: unknown complexity {level!r}")
-        for role in self.extension.approver_roles:
-            if role not in ROLE_CODES:
-                raise ValueError(f"extension.approver_roles: unknown role {role!r}")
+        for i, rule in enumerate(self.deadlines):
+            where = f"deadlines.{i} ({rule.stage})"
+            _known(where, "channel", rule.channels, CHANNELS)
+            _known(where, "complexity", rule.complexity, COMPLEXITIES)
+            _known(where, "category", rule.categories, cat_codes)
+        _known("extension.approver_roles", "role", self.extension.approver_roles, ROLE_CODES)
+        self._check_sections(dept_codes, cat_codes)
         return self
+
+    def _check_sections(self, dept_codes: list[str], cat_codes: list[str]) -> None:
+        field_paths = {f"fields.{f.code}" for f in self.fields} | REQUIRABLE
+        reason_codes = [r.code for r in self.rejection_reasons]
+        target_codes = [t.code for t in self.referral_targets]
+        _unique("referral_targets", target_codes)
+        for i, req in enumerate(self.required):
+            _known(f"required.{i}", "field", req.fields, field_paths)
+            _known(f"required.{i}", "channel", req.channels, CHANNELS)
+            if req.refusal_reason:
+                _known(f"required.{i}", "refusal reason", (req.refusal_reason,), reason_codes)
+        for i, title in enumerate(self.titles):
+            if title.department:
+                _known(f"titles.{i}", "department", (title.department,), dept_codes)
+        for i, rule in enumerate(self.routing):
+            _known(f"routing.{i}", "department", (rule.lead, *rule.co), dept_codes)
+            _known(f"routing.{i}", "category", rule.categories, cat_codes)
+            _known(f"routing.{i}", "channel", rule.channels, CHANNELS)
+        for i, target in enumerate(self.referral_targets):
+            _known(f"referral_targets.{i}", "category", target.categories, cat_codes)
+        for cat in self.categories:
+            if cat.refer_to:
+                _known(f"category {cat.code}", "referral target", (cat.refer_to,), target_codes)
+        for name, code in (
+            ("out_of_mandate", self.out_of_mandate),
+            ("escalation.report_violation_to", self.escalation.report_violation_to),
+        ):
+            if code:
+                _known(name, "referral target", (code,), target_codes)
+        for i, proc in enumerate(self.procedures):
+            _known(f"procedures.{i}", "category", proc.categories, cat_codes)
+        _unique("procedures", [p.code for p in self.procedures])
+        _unique("complexity_levels", [c.level for c in self.complexity_levels])
+        _unique("reply.templates", [t.code for t in self.reply.templates])
 
     # Lookups used on hot paths; the document is immutable, so these are cheap.
     def category(self, code: str) -> Category | None:
@@ -231,18 +346,66 @@ class Policy(Strict):
         return next((r for r in self.rejection_reasons if r.code == code), None)
 
     def rules_for(
-        self, *, kind: str, channel: str, complexity: str, start: str
+        self,
+        *,
+        kind: str,
+        channel: str,
+        complexity: str,
+        start: str,
+        category: str = "",
+        departments: int = 1,
+        customer_date: bool = False,
     ) -> list[DeadlineRule]:
-        """The first matching rule per stage among those whose clock starts at ``start``."""
-        chosen: dict[str, DeadlineRule] = {}
+        """The rules whose clock starts at ``start``: per stage, the first matching hard
+        limit and the first matching best-effort target, in document order.
+
+        A ``customer_date`` rule matches only when the complainant set a date, so the
+        next rule for that stage applies otherwise.
+        """
+        chosen: dict[tuple[str, bool], DeadlineRule] = {}
         for rule in self.deadlines:
-            if (
-                rule.start == start
-                and rule.stage not in chosen
-                and rule.applies(kind=kind, channel=channel, complexity=complexity)
-            ):
-                chosen[rule.stage] = rule
+            key = (rule.stage, rule.hard)
+            if rule.start != start or key in chosen:
+                continue
+            if rule.unit == "customer_date" and not customer_date:
+                continue
+            if rule.applies(
+                kind=kind, channel=channel, complexity=complexity, category=category,
+                departments=departments,
+            ):  # fmt: skip
+                chosen[key] = rule
         return list(chosen.values())
+
+    def title_for(self, role: str) -> str:
+        """The organisation's own title for a role, or ""."""
+        return next((t.zh for t in self.titles if t.role == role and not t.department), "")
+
+    def route(
+        self, *, category: str, subject_type: str, channel: str, kind: str
+    ) -> tuple[str, tuple[str, ...]]:
+        """(lead, co) department codes proposed for a case: routing rules, then the category."""
+        for rule in self.routing:
+            if (
+                (not rule.categories or category in rule.categories)
+                and (not rule.subject_types or subject_type in rule.subject_types)
+                and (not rule.channels or channel in rule.channels)
+                and (not rule.kinds or kind in rule.kinds)
+            ):
+                return rule.lead, rule.co
+        cat = self.category(category)
+        if cat is not None and cat.lead:
+            return cat.lead, cat.co
+        return "", ()
+
+    def referral_target(self, code: str) -> ReferralTarget | None:
+        return next((t for t in self.referral_targets if t.code == code), None)
+
+
+def _known(where: str, what: str, values: Iterable[str], known: Iterable[str]) -> None:
+    allowed = set(known)
+    for value in values:
+        if value not in allowed:
+            raise ValueError(f"{where}: unknown {what} {value!r}")
 
 
 def _unique(what: str, codes: list[str]) -> None:

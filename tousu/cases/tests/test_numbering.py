@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import close_old_connections, connection
 
-from tousu.cases import actions, inputs
+from tousu.cases import inputs, intake
 from tousu.cases.access import actor_for
 from tousu.cases.errors import TousuError
 from tousu.cases.numbering import format_number
@@ -40,21 +40,21 @@ def test_the_yymmnn_serial_restarts_each_month_and_widens_past_99(world: World) 
     _monthly(world.org)
     actor = world.actor("clerk")
     numbers = [
-        actions.register(actor, PAYLOAD, now=datetime(2026, 10, 31, 15, 0, tzinfo=UTC)).number
+        intake.register(actor, PAYLOAD, now=datetime(2026, 10, 31, 15, 0, tzinfo=UTC)).number
         for _ in range(101)
     ]
     assert numbers[0] == "261031"[:4] + "01"
     assert numbers[98] == "261099"
     assert numbers[99] == "2610100"  # widens rather than overflowing
     # 2026-10-31 16:30 UTC is already November in Shanghai: a new month, a new serial
-    november = actions.register(actor, PAYLOAD, now=datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
+    november = intake.register(actor, PAYLOAD, now=datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
     assert november.number == "261101"
 
 
 def test_numbers_are_per_organisation(world: World) -> None:
-    mine = actions.register(world.actor("clerk"), PAYLOAD)
+    mine = intake.register(world.actor("clerk"), PAYLOAD)
     create_user("clerk_other", org=world.other, role="intake_clerk")
-    theirs = actions.register(
+    theirs = intake.register(
         actor_for(world.users["outsider"], "other"), PAYLOAD
     )  # a dispatcher may register too
     assert mine.number == theirs.number == f"TS-{datetime.now(UTC).year}-000001"
@@ -62,10 +62,10 @@ def test_numbers_are_per_organisation(world: World) -> None:
 
 def test_a_failed_registration_gives_its_number_back(world: World) -> None:
     actor = world.actor("clerk")
-    first = actions.register(actor, PAYLOAD)
+    first = intake.register(actor, PAYLOAD)
     with pytest.raises(TousuError):
-        actions.register(actor, PAYLOAD.model_copy(update={"category": "no_such_category"}))
-    second = actions.register(actor, PAYLOAD)
+        intake.register(actor, PAYLOAD.model_copy(update={"category": "no_such_category"}))
+    second = intake.register(actor, PAYLOAD)
     assert int(str(second.number)[-6:]) == int(str(first.number)[-6:]) + 1
 
 
@@ -94,7 +94,7 @@ def _register_concurrently(
             actor = actor_for(users[user_index], org_slug)
             barrier.wait()
             for _ in range(each):
-                case = actions.register(actor, PAYLOAD)
+                case = intake.register(actor, PAYLOAD)
                 with lock:
                     numbers.append(str(case.number))
         except BaseException as exc:  # noqa: BLE001 — reported by the main thread

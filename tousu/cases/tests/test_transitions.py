@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from tousu.cases import actions, inputs
+from tousu.cases import actions, inputs, intake, steps
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
@@ -33,6 +33,7 @@ from tousu.orgs.services import create_org, create_user
 
 # A minimal valid input for every action (JSON bodies: the same ones serve the API).
 BODIES: dict[str, dict[str, Any]] = {
+    "amend": {"demands": "退还多收费用并书面道歉"},
     "classify": {"category": "fees", "note": "按收费问题处理"},
     "resolve_on_the_spot": {"findings": "当面核实并解释清楚"},
     "accept": {"note": "予以受理"},
@@ -100,7 +101,7 @@ def _register(actor: Actor, **overrides: Any) -> Case:
         "subject": {"type": "department", "name": "门诊收费处"},
     }
     data.update(overrides)
-    return actions.register(actor, inputs.RegisterIn.model_validate(data))
+    return intake.register(actor, inputs.RegisterIn.model_validate(data))
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,7 @@ def _take(bench: Bench, action: str, status: str) -> tuple[Case, Actor]:
     case = Case.objects.select_related("policy_version").get(pk=bench.cases[status])
     assert case.status == status
     # The actor may take this action on this case: only the state can refuse it.
-    assert actions.permitted(actor, case, TABLE[action], case.policy_version.policy)
+    assert steps.permitted(actor, case, TABLE[action], case.policy_version.policy)
     fn(case.pk, actor=actor, data=schema.model_validate(bench.body(action)))
     return case, actor
 

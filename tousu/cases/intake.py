@@ -1,0 +1,350 @@
+"""Registration from any channel, and completing what intake left missing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tousu.cases import deadlines, events, inputs
+from tousu.cases.access import Actor
+from tousu.cases.errors import (
+    TousuError,
+    action_forbidden,
+    invalid,
+)
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import (
+    Case,
+    Party,
+    Status,
+    Subject,
+)
+from tousu.cases.numbering import take_number
+from tousu.cases.steps import check_category, step
+from tousu.orgs.models import department_id
+from tousu.policy.models import policy_for
+from tousu.policy.schema import Policy
+
+# A received_at this far ahead of the server clock is treated as clock skew, not the future.
+CLOCK_SKEW = timedelta(minutes=2)
+WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
+
+
+UNDETERMINED = "undetermined"  # 待定: a quantity the customer is still working out
+
+
+def validate_fields(policy: Policy, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The policy's own fields, type-checked; unknown fields are refused."""
+    specs = {f.code: f for f in policy.fields}
+    clean: dict[str, Any] = {}
+    for code, value in values.items():
+        spec = specs.get(code)
+        if spec is None or (spec.kinds and kind not in spec.kinds):
+            raise invalid(
+                f"fields.{code}", f"制度未定义字段：{code}", f"The policy defines no field {code!r}"
+            )
+        if value is None or value == "":
+            continue
+        if spec.undetermined_allowed and value == UNDETERMINED:
+            clean[code] = value
+            continue
+        ok = {
+            "string": isinstance(value, str) and len(value) <= spec.max_length,
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "decimal": isinstance(value, (int, float, str)) and not isinstance(value, bool)
+            and _is_number(value),
+            "boolean": isinstance(value, bool),
+            "date": isinstance(value, str) and _is_date(value),
+            "choice": value in spec.choices,
+        }[spec.type]  # fmt: skip
+        if not ok:
+            raise invalid(
+                f"fields.{code}",
+                f"字段 {spec.label_zh} 的值无效（应为 {spec.type}）",
+                f"Field {spec.label_en or code} must be a valid {spec.type}",
+            )
+        clean[code] = value
+    return clean
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def missing_details(
+    policy: Policy,
+    *,
+    kind: str,
+    channel: str,
+    category: str,
+    demands: str,
+    fields: dict[str, Any],
+    complainant: inputs.ComplainantIn,
+    subject: inputs.SubjectIn | None,
+) -> list[str]:
+    """What the policy needs before acceptance and the case does not have yet.
+
+    Missing details never block registration (a caller may not know the merchant's
+    address yet); acceptance waits for them.
+    """
+    person = complainant
+    have: dict[str, bool] = {
+        "complainant.name": bool(person.name),
+        "complainant.phone": bool(person.phone),
+        "complainant.email": bool(person.email),
+        "complainant.address": bool(person.address),
+        "complainant.employer": bool(person.employer),
+        "complainant.id_number": bool(person.id_number),
+        "complainant.contact": bool(person.phone or person.email or person.address),
+        "subject": subject is not None and bool(subject.name or subject.reference or subject.url),
+        "subject.name": subject is not None and bool(subject.name),
+        "subject.address": subject is not None and bool(subject.address),
+        "subject.reference": subject is not None and bool(subject.reference),
+        "subject.url": subject is not None and bool(subject.url),
+        "demands": bool(demands),
+        "category": bool(category),
+    }
+    missing: set[str] = set()
+    for spec in policy.fields:
+        if spec.required and (not spec.kinds or kind in spec.kinds) and not fields.get(spec.code):
+            missing.add(f"fields.{spec.code}")
+    for rule in policy.required:
+        if (not rule.kinds or kind in rule.kinds) and (
+            not rule.channels or channel in rule.channels
+        ):
+            for path in rule.fields:
+                present = bool(fields.get(path[7:])) if path.startswith("fields.") else have[path]
+                if not present:
+                    missing.add(path)
+    # A named complainant needs a name; anonymity the policy does not allow needs one too.
+    if not person.name and (not person.anonymous or not policy.anonymous_allowed):
+        missing.add("complainant.name")
+    return sorted(missing)
+
+
+def refusal_reasons_for(policy: Policy, kind: str, channel: str, missing: list[str]) -> list[str]:
+    """Non-acceptance reasons the policy offers while these details are missing."""
+    codes: list[str] = []
+    for rule in policy.required:
+        if (
+            rule.refusal_reason
+            and (not rule.kinds or kind in rule.kinds)
+            and (not rule.channels or channel in rule.channels)
+            and set(rule.fields) & set(missing)
+            and rule.refusal_reason not in codes
+        ):
+            codes.append(rule.refusal_reason)
+    return codes
+
+
+def proposal(
+    policy: Policy, org_id: int, *, category: str, subject_type: str, channel: str, kind: str
+) -> tuple[int | None, list[str], str]:
+    """(lead department id, co-handling codes, referral target) proposed at intake."""
+    lead, co = policy.route(
+        category=category, subject_type=subject_type, channel=channel, kind=kind
+    )
+    cat = policy.category(category)
+    referral = cat.refer_to if cat is not None else ""
+    return (department_id(org_id, lead) if lead else None), list(co), referral
+
+
+def register(
+    actor: Actor,
+    data: inputs.RegisterIn,
+    *,
+    now: datetime | None = None,
+    first_contact_owner_id: int | None = None,
+) -> Case:
+    """Register a case from any channel.
+
+    The actor becomes its first-contact owner unless one is carried over (a case
+    split off keeps the owner of the case it came from).
+    """
+    now = now or timezone.now()
+    if not actor.roles & TABLE["register"].roles:
+        raise action_forbidden("register")
+    org = actor.org
+    if org.active_policy_id is None:
+        raise TousuError(
+            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
+        )
+    version_number, policy = policy_for(org.active_policy_id)
+    if data.kind not in policy.kinds:
+        raise invalid(
+            "kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases"
+        )
+    if data.channel not in policy.channels:
+        raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
+    check_category(policy, data.category)
+    received_at = data.received_at or now
+    if received_at > now + CLOCK_SKEW:
+        raise invalid(
+            "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
+        )
+    fields = validate_fields(policy, data.kind, data.fields)
+    person = data.complainant
+    missing = missing_details(
+        policy, kind=data.kind, channel=data.channel, category=data.category,
+        demands=data.demands, fields=fields, complainant=person, subject=data.subject,
+    )  # fmt: skip
+    proposed_id, proposed_co, referral = proposal(
+        policy, org.pk, category=data.category, channel=data.channel, kind=data.kind,
+        subject_type=data.subject.type if data.subject else "",
+    )  # fmt: skip
+
+    with transaction.atomic():
+        case = Case.objects.create(
+            org=org,
+            policy_version_id=org.active_policy_id,
+            kind=data.kind,
+            channel=data.channel,
+            category=data.category,
+            complexity=data.complexity or policy.default_complexity,
+            status=Status.REGISTERED,
+            received_at=received_at,
+            registered_at=now,
+            registered_by_id=actor.user_id,
+            first_contact_owner_id=first_contact_owner_id or actor.user_id,
+            proposed_department_id=proposed_id,
+            proposed_co_departments=proposed_co,
+            proposed_referral=referral,
+            content=data.content,
+            demands=data.demands,
+            fields=fields,
+            missing_fields=missing,
+            customer_deadline=data.customer_deadline,
+            updated_at=now,
+        )
+        _save_parties(case, person)
+        if data.subject is not None:
+            Subject.objects.create(case=case, **data.subject.model_dump())
+        running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
+        events.append(
+            case,
+            "registered",
+            actor_id=actor.user_id,
+            at=now,
+            to_status=case.status,
+            data={
+                "kind": case.kind,
+                "channel": case.channel,
+                "category": case.category,
+                "complexity": case.complexity,
+                "received_at": received_at.isoformat(),
+                "policy_version": version_number,
+                "proposed_department": proposed_id,
+                "proposed_referral": referral,
+                "missing_fields": case.missing_fields,
+                "deadlines": [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in running],
+            },
+        )
+        # Last step: the counter row stays locked only from here to commit.
+        case.number = take_number(org, policy.numbering, now)
+        case.save(update_fields=["number", "last_seq", "last_hash"])
+    case.started_deadlines = running  # type: ignore[attr-defined]  # spares the caller a query
+    return case
+
+
+def intake_of(case: Case) -> tuple[inputs.ComplainantIn, inputs.SubjectIn | None]:
+    """The complainant (with agent) and subject of a case, as inputs for a linked case."""
+    parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
+    person = next((p for p in parties if p.role != Party.Role.AGENT), None)
+    agent = next((p for p in parties if p.role == Party.Role.AGENT), None)
+    complainant = inputs.ComplainantIn(anonymous=True)
+    if person is not None:
+        complainant = inputs.ComplainantIn(
+            anonymous=person.anonymous,
+            name=person.name,
+            phone=person.phone,
+            email=person.email,
+            address=person.address,
+            employer=person.employer,
+            id_number=person.id_number,
+            agent=inputs.AgentIn(name=agent.name, relation=agent.relation, phone=agent.phone)
+            if agent
+            else None,
+        )
+    first = case.subjects.filter(superseded_at__isnull=True).order_by("pk").first()
+    subject = None
+    if first is not None:
+        subject = inputs.SubjectIn(
+            type=first.type,
+            name=first.name,
+            address=first.address,
+            url=first.url,
+            reference=first.reference,
+        )
+    return complainant, subject
+
+
+def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | None = None) -> Case:
+    """补充材料: complete or correct intake details; the earlier rows are kept, superseded.
+
+    The event names what changed, never the values (they may be personal).
+    """
+    with step("amend", case_id, actor, now) as s:
+        case = s.case
+        complainant, subject = intake_of(case)
+        changed: list[str] = []
+        if data.complainant is not None:
+            old = case.parties.filter(superseded_at__isnull=True)
+            old.update(superseded_at=s.now)
+            _save_parties(case, data.complainant)
+            complainant = data.complainant
+            changed.append("complainant")
+        if data.subject is not None:
+            case.subjects.filter(superseded_at__isnull=True).update(superseded_at=s.now)
+            Subject.objects.create(case=case, **data.subject.model_dump())
+            subject = data.subject
+            changed.append("subject")
+        if data.demands is not None:
+            case.demands = data.demands
+            changed.append("demands")
+        if data.fields:
+            merged = {**case.fields, **validate_fields(s.policy, case.kind, data.fields)}
+            case.fields = {k: v for k, v in merged.items() if v not in (None, "")}
+            changed += [f"fields.{code}" for code in sorted(data.fields)]
+        if data.customer_deadline is not None:
+            case.customer_deadline = data.customer_deadline
+            changed.append("customer_deadline")
+        if not changed:
+            raise invalid("(body)", "没有需要补充的内容", "Nothing to amend")
+        before = case.missing_fields
+        case.missing_fields = missing_details(
+            s.policy, kind=case.kind, channel=case.channel, category=case.category,
+            demands=case.demands, fields=case.fields, complainant=complainant, subject=subject,
+        )  # fmt: skip
+        s.data.update(changed=changed, missing_before=before, missing_after=case.missing_fields)
+        if data.note:
+            s.data["_record"] = s.record("amendment_note", data.note)
+    return s.case
+
+
+def _save_parties(case: Case, person: inputs.ComplainantIn) -> None:
+    role = Party.Role.REPORTER if case.kind == "report" else Party.Role.COMPLAINANT
+    party = Party.objects.create(
+        case=case,
+        role=role,
+        anonymous=person.anonymous,
+        **person.model_dump(exclude={"anonymous", "agent"}),
+    )
+    if person.agent is not None and person.agent.name:
+        Party.objects.create(
+            case=case, role=Party.Role.AGENT, represents=party, **person.agent.model_dump()
+        )

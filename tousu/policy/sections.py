@@ -1,0 +1,289 @@
+"""Sections of the policy document beyond the core (see :mod:`tousu.policy.schema`).
+
+Each section is a regulation's rule as data. Flows that act on some of them
+(penalties, rewards, compensation, special procedures) come later; the data is
+validated now so that a preset is complete and traceable to its source.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RoleCode = Literal[
+    "intake_clerk", "dispatcher", "handler", "department_head", "supervisor", "leader",
+    "auditor", "administrator",
+]  # fmt: skip
+Kind = Literal["complaint", "report", "consultation", "suggestion"]
+Standing = Literal["own_rights", "family", "agent", "anyone", "staff"]
+Code = Field(pattern=r"^[a-z0-9_]{1,40}$")
+
+# Paths a policy may require at intake (field codes of the policy's own fields too:
+# "fields.<code>").
+REQUIRABLE = frozenset(
+    {
+        "complainant.name", "complainant.phone", "complainant.email", "complainant.address",
+        "complainant.employer", "complainant.id_number", "complainant.contact",
+        "subject", "subject.name", "subject.address", "subject.reference", "subject.url",
+        "demands", "category",
+    }
+)  # fmt: skip
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    zh: str = Field(min_length=1)
+    en: str = ""
+
+
+class StandingRules(Strict):
+    """Who may bring a case of each kind (投诉人资格)."""
+
+    complaint: tuple[Standing, ...] = ("own_rights", "family", "agent")
+    report: tuple[Standing, ...] = ("anyone",)
+    consultation: tuple[Standing, ...] = ("anyone",)
+    suggestion: tuple[Standing, ...] = ("anyone",)
+    clause: str = ""
+
+
+class Required(Strict):
+    """Details that must be on the case before acceptance (never before registration)."""
+
+    kinds: tuple[Kind, ...] = ()
+    channels: tuple[str, ...] = ()
+    fields: tuple[str, ...] = Field(min_length=1)
+    # A non-acceptance reason the decision offers while something is still missing.
+    refusal_reason: str = ""
+    clause: str = ""
+
+
+class Title(Strict):
+    """A local title for a fixed role (首问责任人, 督查员, 总值班, 分管副总...)."""
+
+    role: RoleCode
+    zh: str = Field(min_length=1)
+    en: str = ""
+    department: str = ""
+
+
+class Permissions(Strict):
+    """Which fixed roles hold each permission the regulation names."""
+
+    custodian: tuple[RoleCode, ...] = ("leader",)
+    decide_acceptance: tuple[RoleCode, ...] = ("dispatcher", "supervisor", "leader")
+    close: tuple[RoleCode, ...] = ("dispatcher", "supervisor", "department_head")
+    propose_penalty: tuple[RoleCode, ...] = ("supervisor", "department_head")
+    approve_penalty: tuple[RoleCode, ...] = ("leader",)
+    hear_appeal: tuple[RoleCode, ...] = ("leader",)
+    approve_reward: tuple[RoleCode, ...] = ("leader",)
+    approve_compensation: tuple[RoleCode, ...] = ("leader",)
+    view_staff_record: tuple[RoleCode, ...] = ("supervisor", "leader")
+
+
+class Duty(Strict):
+    """Reception outside working hours (值班)."""
+
+    reception_24h: bool = False
+    # next_working_day: cases wait for the next working day; duty_officer: the duty
+    # role receives and handles what it can; handled_now: received now, handled now.
+    after_hours: Literal["next_working_day", "duty_officer", "handled_now"] = "next_working_day"
+    duty_role: RoleCode | None = None
+    duty_title_zh: str = ""
+    # What the duty officer could not settle is handed on: next_day (次日) or next_working_day.
+    hand_on: Literal["next_day", "next_working_day"] = "next_working_day"
+    urgent_first: bool = False
+    shifts: bool = False
+    clause: str = ""
+
+
+class Acceptance(Strict):
+    conditions: tuple[Text, ...] = ()
+    clause: str = ""
+
+
+class RoutingRule(Strict):
+    """Category / subject / channel → lead and co-handling departments (first match wins)."""
+
+    categories: tuple[str, ...] = ()
+    subject_types: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    lead: str = Field(min_length=1)
+    co: tuple[str, ...] = ()
+    note: str = ""
+    clause: str = ""
+
+
+class ReferralTarget(Strict):
+    code: str = Code
+    name_zh: str = Field(min_length=1)
+    name_en: str = ""
+    type: Literal[
+        "authority", "court", "police", "organisation", "association", "petition_office",
+        "arbitration", "other",
+    ] = "authority"  # fmt: skip
+    when_zh: str = ""
+    categories: tuple[str, ...] = ()
+    clause: str = ""
+
+
+class ComplexityLevel(Strict):
+    level: Literal["on_the_spot", "general", "complex", "major"]
+    zh: str = Field(min_length=1)
+    en: str = ""
+    description: str = ""
+    # Classed at least this complex when this many departments are involved.
+    departments_min: int = Field(default=0, ge=0, le=50)
+
+
+class Template(Strict):
+    code: str = Code
+    title_zh: str = Field(min_length=1)
+    body_zh: str = Field(min_length=1)
+    title_en: str = ""
+    body_en: str = ""
+
+
+class ReplyRules(Strict):
+    written_for_written: bool = True
+    written_always: bool = False
+    default_form: Literal["oral", "written"] = "oral"
+    templates: tuple[Template, ...] = ()
+    clause: str = ""
+
+
+class FollowUpRules(Strict):
+    required: bool = False
+    by_roles: tuple[RoleCode, ...] = ("intake_clerk", "dispatcher", "supervisor")
+    satisfaction_scale: tuple[str, ...] = ("satisfied", "basically_satisfied", "dissatisfied")
+    dissatisfied: Literal["reverify", "appeal", "record_only"] = "reverify"
+    # Days the complainant has to disagree (0: no limit).
+    disagreement_window_days: int = Field(default=0, ge=0, le=3650)
+    clause: str = ""
+
+
+class Escalation(Strict):
+    major_to: RoleCode | None = "leader"
+    major_immediately: bool = True
+    overdue_to: tuple[RoleCode, ...] = ("department_head", "supervisor")
+    unclear_responsibility_to: RoleCode | None = None
+    # A referral target that must be told when a violation of law is found.
+    report_violation_to: str = ""
+    clause: str = ""
+
+
+class Retention(Strict):
+    years: int = Field(default=2, ge=1, le=100)
+    archive_by_year: bool = True
+    clause: str = ""
+
+
+class PenaltySpec(Strict):
+    code: Literal[
+        "warning", "criticism", "apology", "fine", "appraisal_deduction", "transfer",
+        "suspension", "dismissal", "judicial_referral",
+    ]  # fmt: skip
+    zh: str = Field(min_length=1)
+    en: str = ""
+    amount: Decimal | None = None
+
+
+class CountingRule(Strict):
+    """E.g. the second complaint against the same staff member within a year → suspension."""
+
+    count: int = Field(ge=2, le=100)
+    window_days: int = Field(default=365, ge=1, le=3650)
+    proposes: str = Code
+    notify_role: RoleCode = "leader"
+    zh: str = ""
+    clause: str = ""
+
+
+class Accountability(Strict):
+    penalties: tuple[PenaltySpec, ...] = ()
+    counting: tuple[CountingRule, ...] = ()
+    appeal_to: RoleCode | None = None
+    appeal_window_days: int = Field(default=0, ge=0, le=3650)
+    decision_stands_during_appeal: bool = True
+    notify_in_writing: bool = False
+    counts_in_appraisal: bool = False
+    clause: str = ""
+
+
+class Rewards(Strict):
+    enabled: bool = False
+    via_custodian: bool = True
+    clause: str = ""
+
+
+class ApprovalLimit(Strict):
+    """核决权限: up to these limits the role approves; above them, the next row's role."""
+
+    kind: Literal["return", "credit", "compensation", "advance_compensation", "refund"]
+    role: RoleCode
+    title_zh: str = ""
+    max_amount: Decimal | None = None
+    max_quantity: int | None = None
+    clause: str = ""
+
+
+class ProcedureStep(Strict):
+    code: str = Code
+    zh: str = Field(min_length=1)
+    en: str = ""
+
+
+class Procedure(Strict):
+    code: str = Code
+    zh: str = Field(min_length=1)
+    en: str = ""
+    categories: tuple[str, ...] = ()
+    steps: tuple[ProcedureStep, ...] = Field(min_length=1)
+    clause: str = ""
+
+
+class PublicNotice(Strict):
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    address: str = ""
+    postcode: str = ""
+    boxes: tuple[str, ...] = ()
+    web: str = ""
+    hours_zh: str = ""
+    promises_zh: tuple[str, ...] = ()
+
+
+class Deviation(Strict):
+    """Where this document departs from its source regulation, and why."""
+
+    key: str = Field(min_length=1)
+    source_zh: str = Field(min_length=1)
+    ours: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class SplitRules(Strict):
+    # A complaint that also reports a violation: split into linked cases, or keep one.
+    mixed_submissions: Literal["split", "single"] = "single"
+    clause: str = ""
+
+
+class Duplicates(Strict):
+    # Same reporter, facts and target: flag for a person, or merge (restarting the clock).
+    same_facts: Literal["flag", "merge", "merge_restart_clock"] = "flag"
+    bulk_flag_only: bool = True
+    clause: str = ""
+
+
+class Reviews(Strict):
+    """Petitions: review (复查) and second review (复核) by the next level up."""
+
+    levels: int = Field(default=0, ge=0, le=2)
+    request_window_days: int = Field(default=30, ge=1, le=365)
+    no_reacceptance_after_final: bool = True
+    clause: str = ""
