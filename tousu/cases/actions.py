@@ -18,7 +18,7 @@ from tousu.cases.errors import (
     action_forbidden,
     invalid,
 )
-from tousu.cases.intake import amend, intake_of, register
+from tousu.cases.intake import amend, intake_of, proposal, register
 from tousu.cases.models import (
     Assignment,
     Case,
@@ -34,7 +34,7 @@ from tousu.cases.steps import (
     stage_list,
     step,
 )
-from tousu.orgs.models import Department, Membership, Organisation
+from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
@@ -63,11 +63,14 @@ def classify(
             check_category(s.policy, data.category)
             changes["category"] = [s.case.category, data.category]
             s.case.category = data.category
-            cat = s.policy.category(data.category)
-            if cat is not None and cat.lead:
-                s.case.proposed_department = Department.objects.filter(
-                    org=s.case.org, code=cat.lead, active=True
-                ).first()
+            subject = s.case.subjects.filter(superseded_at__isnull=True).first()
+            lead_id, co, referral = proposal(
+                s.policy, s.case.org_id, category=data.category, channel=s.case.channel,
+                kind=s.case.kind, subject_type=subject.type if subject else "",
+            )  # fmt: skip
+            s.case.proposed_department_id = lead_id
+            s.case.proposed_co_departments = co
+            s.case.proposed_referral = referral
         if data.complexity is not None and data.complexity != s.case.complexity:
             changes["complexity"] = [s.case.complexity, data.complexity]
             s.case.complexity = data.complexity
@@ -75,10 +78,25 @@ def classify(
             for code in data.departments:
                 department_by_code(s.case.org, code, "departments")
             changes["departments"] = sorted(set(data.departments))
+            _involve(s, max(1, len(set(data.departments))))
         if data.note:
             s.data["_record"] = s.record("classification_note", data.note)
         s.data["changes"] = changes
     return s.case
+
+
+def _involve(s: Step, departments: int) -> None:
+    """Record how many departments a case involves; the policy may class it as more complex."""
+    s.case.involved_departments = departments
+    order = ["on_the_spot", "general", "complex", "major"]
+    for level in s.policy.complexity_levels:
+        if (
+            level.departments_min
+            and departments >= level.departments_min
+            and order.index(level.level) > order.index(s.case.complexity)
+        ):
+            s.data["complexity_from_departments"] = [s.case.complexity, level.level]
+            s.case.complexity = level.level
 
 
 def resolve_on_the_spot(
@@ -223,6 +241,7 @@ def assign(
         if data.note:
             s.data["_record"] = s.record("assignment_note", data.note)
         s.data.update(lead=lead.code, co=[d.code for d in co], handler=handler_id)
+        _involve(s, 1 + len(co))
         if s.before == Status.ACCEPTED:
             s.data["started"] = stage_list(
                 deadlines.start_clocks(s.case, s.policy, "assigned", s.now)
@@ -440,6 +459,13 @@ def notify_authority(
 def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | None = None) -> Case:
     """A mixed submission becomes linked cases with their own clocks; this one goes on."""
     with step("split", case_id, actor, now) as s:
+        if s.policy.split.mixed_submissions != "split":
+            raise TousuError(
+                "split_not_in_policy",
+                "本单位制度不拆分混合件，请在同一案件中处理",
+                "This organisation's policy handles mixed submissions as one case",
+                status=409,
+            )
         complainant, subject = intake_of(s.case)
         numbers = []
         for part in data.parts:
@@ -503,8 +529,9 @@ def resolve(
 def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | None = None) -> Case:
     """答复: a case that came in writing gets a written reply."""
     with step("reply", case_id, actor, now) as s:
-        written_in = s.case.channel in s.policy.written_channels
-        if written_in and data.channel not in WRITTEN_REPLY_CHANNELS:
+        rules = s.policy.reply
+        written_in = rules.written_for_written and s.case.channel in s.policy.written_channels
+        if (written_in or rules.written_always) and data.channel not in WRITTEN_REPLY_CHANNELS:
             raise TousuError(
                 "written_reply_required",
                 "书面投诉须书面答复（信函、电子邮件、传真或网上答复）",

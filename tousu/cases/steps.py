@@ -77,10 +77,31 @@ def case_policy(case: Case) -> Policy:
     return policy_for(case.policy_version_id)[1]
 
 
+# Actions whose roles the policy names (a regulation says who decides, who closes).
+POLICY_ROLES = {
+    "accept": lambda p: p.permissions.decide_acceptance,
+    "reject": lambda p: p.permissions.decide_acceptance,
+    "refer": lambda p: p.permissions.decide_acceptance,
+    "close": lambda p: p.permissions.close,
+    "approve_extension": lambda p: p.extension.approver_roles,
+}
+
+
+def roles_for(transition: Transition, policy: Policy) -> frozenset[str]:
+    """The roles that may take an action under this policy.
+
+    The policy chooses among the roles the table allows for that action; it can
+    never hand an action to a role the table keeps away from it (an auditor
+    never writes).
+    """
+    choose = POLICY_ROLES.get(transition.action)
+    if choose is None:
+        return transition.roles
+    return transition.roles & frozenset(choose(policy))
+
+
 def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) -> bool:
-    roles = transition.roles
-    if transition.action == "approve_extension":
-        roles = roles & frozenset(policy.extension.approver_roles)
+    roles = roles_for(transition, policy)
     for role in roles & actor.roles:
         if transition.scope == "pending_department":
             if case.pending_department_id in actor.department_ids:
