@@ -11,6 +11,7 @@ from tousu.cases.deadlines import is_overdue
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
 from tousu.policy.models import policy_for
+from tousu.policy.schema import Policy
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 
@@ -135,6 +136,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         ],  # fmt: skip
         "deadlines": [deadline_json(d, now, tz) for d in deadlines],
         "links": links,
+        "decision": _decision(events, policy),
         "timeline": [event_json(e, tz) for e in events],
     }
 
@@ -154,4 +156,20 @@ def event_json(e: Event, tz: ZoneInfo) -> dict[str, Any]:
             if e.record
             else None
         ),
+    }
+
+
+def _decision(events: list[Event], policy: Policy) -> dict[str, Any] | None:
+    """Why a case was not accepted, and where the complainant should go instead."""
+    rejected = next((e for e in reversed(events) if e.type == "rejected"), None)
+    if rejected is None:
+        return None
+    reason = policy.reason(rejected.reason_code)
+    if reason is None:
+        return {"reason_code": rejected.reason_code}
+    return {
+        "reason_code": reason.code,
+        "reason": {"zh": reason.zh, "en": reason.en},
+        "redirect": {"zh": reason.redirect_zh, "en": reason.redirect_en},
+        "complainant_told": rejected.data.get("complainant_told", False),
     }

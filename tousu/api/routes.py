@@ -30,6 +30,7 @@ from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline
 from tousu.cases.models import Status as CaseStatus
+from tousu.policy.models import policy_for
 
 api = NinjaAPI(
     title="Tousu API",
@@ -184,6 +185,7 @@ class CaseOut(Schema):
     subjects: list[dict[str, Any]]
     deadlines: list[DeadlineOut]
     links: list[dict[str, Any]]
+    decision: dict[str, Any] | None
     timeline: list[dict[str, Any]]
 
 
@@ -233,6 +235,22 @@ def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Stat
 def get_one(request: HttpRequest, org: str, number: str) -> dict[str, Any]:
     actor = _auth(request).actor
     return case_json(get_case(actor, number), actor, timezone.now())
+
+
+@api.get(
+    "/orgs/{org}/policy",
+    response={200: dict[str, Any], **ERRORS},
+    operation_id="get_policy",
+    summary="本单位现行制度 The organisation's active policy",
+    tags=["policy"],
+)
+def get_policy(request: HttpRequest, org: str) -> dict[str, Any]:
+    """Categories, channels, reasons, deadlines and the rest of the active policy document."""
+    actor = _auth(request).actor
+    if actor.org.active_policy_id is None:
+        raise not_found()
+    number, policy = policy_for(actor.org.active_policy_id)
+    return {"version": number, "document": policy.model_dump(mode="json")}
 
 
 class CaseFilters(Schema):

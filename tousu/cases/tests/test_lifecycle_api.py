@@ -282,3 +282,22 @@ def test_escalation_notify_authority_and_withdrawal_are_recorded(world: World) -
     r = handler.act(number, "withdraw", {"reason": "投诉人撤回"})
     assert r.json()["status"] == "withdrawn"
     assert all(d["state"] == "cancelled" for d in r.json()["deadlines"] if d["state"] != "met")
+
+
+def test_a_refused_complainant_is_told_the_reason_and_the_proper_channel(world: World) -> None:
+    number = world.api("clerk").register().json()["number"]
+    r = world.api("dispatcher").act(
+        number, "reject", {"reason_code": "outside_mandate", "complainant_told": True}
+    )
+    decision = r.json()["decision"]
+    assert decision["reason"]["zh"] == "不属于本单位职责范围"
+    assert decision["redirect"]["zh"] == "请向有管辖权的部门反映"
+    assert decision["complainant_told"] is True
+
+
+def test_members_read_the_active_policy_and_outsiders_do_not(world: World) -> None:
+    r = world.api("clerk").get("/policy")
+    assert r.status_code == 200
+    codes = [c["code"] for c in r.json()["document"]["categories"]]
+    assert "fees" in codes and r.json()["version"] == 1
+    assert world.api("outsider").get("/policy").status_code == 404
