@@ -104,6 +104,31 @@ class World:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_inline() -> Any:
+    """Jobs enqueued by a test run at once, in memory (the worker tests use real Redis)."""
+    from tousu.jobs.queue import huey
+
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
+def needs_redis() -> str:
+    """The Redis URL for tests; skip outside CI when Redis is not there, fail under CI=true."""
+    import redis
+
+    url = os.environ.get("TOUSU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        reason = f"needs Redis at {url}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """Ids are reused after a test's rollback on SQLite; per-process caches must not outlive it."""
     from tousu.orgs import models as org_models

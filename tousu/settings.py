@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tousu.orgs",
     "tousu.policy",
+    "tousu.clock",
     "tousu.cases",
+    "tousu.notify",
+    "tousu.jobs",
     "tousu.api",
 ]
 
@@ -141,6 +144,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Request bodies: cases carry text, attachments come later through their own path.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TOUSU_MAX_BODY_BYTES", 1_048_576, minimum=1024)
+
+# Jobs: huey on SQLite under var/ by default, on Redis when TOUSU_REDIS_URL is set.
+TOUSU_REDIS_URL = env_str("TOUSU_REDIS_URL", "") if "TOUSU_REDIS_URL" in os.environ else ""
+TOUSU_JOBS_IMMEDIATE = env_bool("TOUSU_JOBS_IMMEDIATE", False)
+TOUSU_REMIND_BEFORE_HOURS = env_int("TOUSU_REMIND_BEFORE_HOURS", 24, minimum=1, maximum=720)
+TOUSU_BASE_URL = env_str("TOUSU_BASE_URL", f"http://127.0.0.1:{PORT}")
+TOUSU_SMS_PROVIDER = env_str("TOUSU_SMS_PROVIDER", "tousu.notify.sms.LoggingSmsProvider")
+
+# E-mail: SMTP when TOUSU_EMAIL_HOST is set, otherwise written to the log (console).
+if os.environ.get("TOUSU_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("TOUSU_EMAIL_HOST")
+    EMAIL_PORT = env_int("TOUSU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env_str("TOUSU_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("TOUSU_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("TOUSU_EMAIL_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("TOUSU_EMAIL_FROM", "tousu@localhost")
 
 LOGGING = {
     "version": 1,

@@ -368,7 +368,7 @@ def _action_view(name: str) -> None:
     )(view)
 
 
-for _name in actions.ACTION_FUNCTIONS:
+for _name in actions.ACTION_FUNCTIONS:  # system actions (jobs) are not in the API
     _action_view(_name)
 
 

@@ -29,6 +29,8 @@ class Actor:
     memberships: tuple[Membership, ...]
     # Departments the actor works for, with the subtree below each department they head.
     department_ids: frozenset[int] = field(default_factory=frozenset)
+    # The job worker acting for the organisation: only system actions, no case access.
+    system: bool = False
 
     @property
     def roles(self) -> frozenset[str]:
@@ -185,3 +187,22 @@ def identity_visible(actor: Actor, case: Case) -> bool:
         return False
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
     return any(in_scope(actor, case, role=r) for r in roles)
+
+
+SYSTEM_USERNAME = "tousu-system"
+
+
+def system_actor(org: Organisation) -> Actor:
+    """The job worker, acting in one organisation. It cannot log in and sees no cases;
+    it can take only the actions the transition table marks as system actions."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return Actor(
+        user_id=int(user.pk), username=SYSTEM_USERNAME, org=org, memberships=(), system=True
+    )

@@ -34,6 +34,7 @@ from tousu.cases.steps import (
     stage_list,
     step,
 )
+from tousu.cases.sweeps import SYSTEM_FUNCTIONS
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
@@ -628,3 +629,5 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "reopen": (reopen, inputs.ReopenIn),
     "withdraw": (withdraw, inputs.WithdrawIn),
 }
+
+__all__ = ["ACTION_FUNCTIONS", "SYSTEM_FUNCTIONS", "register"]

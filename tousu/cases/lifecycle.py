@@ -32,6 +32,8 @@ class Transition:
     scope: str = "case"
     # Deadline stages the action fulfils.
     meets: frozenset[str] = frozenset()
+    # Taken only by the job worker (the system actor), never by staff or the API.
+    system: bool = False
 
 
 def _t(
@@ -44,9 +46,18 @@ def _t(
     *,
     scope: str = "case",
     meets: Set[str] | None = None,
+    system: bool = False,
 ) -> Transition:
     return Transition(
-        action, frozenset(sources), target, frozenset(roles), zh, en, scope, frozenset(meets or ())
+        action,
+        frozenset(sources),
+        target,
+        frozenset(roles),
+        zh,
+        en,
+        scope,
+        frozenset(meets or ()),
+        system,
     )
 
 
@@ -245,6 +256,9 @@ TABLE: dict[str, Transition] = {
             "Reopen for re-verification",
         ),
         _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, "撤回", "Withdraw"),
+        # The job worker's actions: a deadline passed, a deadline is near.
+        _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
+        _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
     ]
 }
 

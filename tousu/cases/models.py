@@ -243,13 +243,29 @@ class Deadline(models.Model):
     text_zh = models.CharField(max_length=300, blank=True)
     text_en = models.CharField(max_length=300, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
+    # Working days the clock stood still (pauses add them back to the due date).
+    paused_days = models.PositiveIntegerField(default=0)
     extended = models.PositiveIntegerField(default=0)
     met_at = models.DateTimeField(null=True, blank=True)
+    # Set once by the sweep that sent the due-soon reminder / escalated the overdue
+    # deadline: the conditional update that sets them is what makes jobs idempotent.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            # Overdue and due-soon sweeps: open hard deadlines by due time.
+            # Overdue and due-soon sweeps: open deadlines by due time, not yet handled.
             models.Index(fields=["state", "due_at"], name="deadline_state_due"),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_overdue_sweep",
+                condition=models.Q(state="open", hard=True, overdue_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_reminder_sweep",
+                condition=models.Q(state="open", reminded_at__isnull=True),
+            ),
             models.Index(fields=["case", "stage"], name="deadline_case_stage"),
         ]
 

@@ -68,9 +68,16 @@ class Step:
     def notify(self, user_id: int | None, kind: str) -> None:
         """An in-app notice for a colleague (the body holds no personal data)."""
         if user_id is not None and user_id != self.actor.user_id:
-            Notification.objects.create(
+            note = Notification.objects.create(
                 user_id=user_id, case=self.case, kind=kind, created_at=self.now
             )
+            transaction.on_commit(lambda: _enqueue_delivery(note.pk))
+
+
+def _enqueue_delivery(notification_id: int) -> None:
+    from tousu.jobs.queue import deliver_task
+
+    deliver_task([notification_id])
 
 
 def case_policy(case: Case) -> Policy:
@@ -101,6 +108,8 @@ def roles_for(transition: Transition, policy: Policy) -> frozenset[str]:
 
 
 def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) -> bool:
+    if actor.system or transition.system:
+        return actor.system and transition.system and case.org_id == actor.org.pk
     roles = roles_for(transition, policy)
     for role in roles & actor.roles:
         if transition.scope == "pending_department":
@@ -169,6 +178,7 @@ EVENT_TYPES = {
     "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
     "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
     "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
+    "mark_overdue": "deadline_overdue", "remind": "reminded",
 }  # fmt: skip
 
 

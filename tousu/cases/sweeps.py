@@ -1,0 +1,148 @@
+"""What the job worker does to cases: escalate overdue deadlines, remind before they fall due.
+
+Both are system actions in the transition table, so they run inside
+:func:`tousu.cases.steps.step` like any other: locked, one transaction, one event.
+Each first claims its deadline with a conditional UPDATE (``... WHERE overdue_at IS
+NULL``) and goes on only if it changed exactly one row, so any number of workers
+and repeated sweeps act exactly once per deadline. Both take ``now`` as a
+parameter, so tests can run them at any moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from tousu.cases.access import system_actor
+from tousu.cases.errors import TousuError
+from tousu.cases.models import Case, Deadline
+from tousu.cases.steps import Step, step
+from tousu.orgs.models import Membership, Organisation
+from tousu.orgs.roles import Role
+
+
+class AlreadyDone(Exception):
+    """Another worker, or an earlier sweep, has already acted on this deadline."""
+
+
+def _org_of(case_id: int) -> Organisation:
+    return Organisation.objects.get(cases__pk=case_id)
+
+
+def _members(s: Step, roles: tuple[str, ...] | list[str]) -> set[int]:
+    """Users holding these roles for this case: heads of its lead department, or org-wide."""
+    wanted = set(roles)
+    users: set[int] = set()
+    qs = Membership.objects.filter(org_id=s.case.org_id, active=True)
+    if Role.DEPARTMENT_HEAD in wanted and s.case.lead_department_id:
+        users |= set(
+            qs.filter(
+                role=Role.DEPARTMENT_HEAD, department_id=s.case.lead_department_id
+            ).values_list("user_id", flat=True)
+        )
+    org_wide = wanted - {Role.DEPARTMENT_HEAD, Role.HANDLER, Role.INTAKE_CLERK}
+    if org_wide:
+        users |= set(qs.filter(role__in=org_wide).values_list("user_id", flat=True))
+    return users
+
+
+def mark_overdue(case_id: int, *, deadline_id: int, now: datetime) -> Case:
+    """逾期督办: a hard deadline passed; tell those the policy names, the handler and the
+    first-contact owner."""
+    with step("mark_overdue", case_id, system_actor(_org_of(case_id)), now) as s:
+        claimed = Deadline.objects.filter(
+            pk=deadline_id, case_id=case_id, state=Deadline.State.OPEN, hard=True,
+            overdue_at__isnull=True, due_at__lt=s.now,
+        ).update(overdue_at=s.now)  # fmt: skip
+        if claimed != 1:
+            raise AlreadyDone
+        deadline = Deadline.objects.get(pk=deadline_id)
+        s.data.update(stage=deadline.stage, due_at=deadline.due_at.isoformat())
+        recipients = _members(s, s.policy.escalation.overdue_to)
+        recipients |= {u for u in (s.case.handler_id, s.case.first_contact_owner_id) if u}
+        for user_id in sorted(recipients):
+            s.notify(user_id, "deadline_overdue")
+    return s.case
+
+
+def remind(case_id: int, *, deadline_id: int, now: datetime) -> Case:
+    """到期提醒: a deadline falls due soon; remind whoever must act on it."""
+    with step("remind", case_id, system_actor(_org_of(case_id)), now) as s:
+        claimed = Deadline.objects.filter(
+            pk=deadline_id, case_id=case_id, state=Deadline.State.OPEN,
+            reminded_at__isnull=True, due_at__gte=s.now,
+        ).update(reminded_at=s.now)  # fmt: skip
+        if claimed != 1:
+            raise AlreadyDone
+        deadline = Deadline.objects.get(pk=deadline_id)
+        s.data.update(stage=deadline.stage, due_at=deadline.due_at.isoformat())
+        if deadline.stage == "follow_up":
+            recipients = {s.case.first_contact_owner_id}
+        elif s.case.handler_id:
+            recipients = {s.case.handler_id}
+        elif s.case.lead_department_id:
+            recipients = _members(s, [Role.DEPARTMENT_HEAD])
+        else:
+            recipients = _members(s, list(s.policy.permissions.decide_acceptance))
+        for user_id in sorted(recipients):
+            s.notify(user_id, "deadline_due_soon")
+    return s.case
+
+
+@dataclass
+class SweepResult:
+    overdue: int = 0
+    reminded: int = 0
+    skipped: int = 0
+
+
+def due_soon_window() -> timedelta:
+    return timedelta(hours=getattr(settings, "TOUSU_REMIND_BEFORE_HOURS", 24))
+
+
+def overdue_candidates(now: datetime) -> QuerySet[Deadline]:
+    # Uses the partial index deadline_overdue_sweep.
+    return Deadline.objects.filter(
+        state=Deadline.State.OPEN, hard=True, overdue_at__isnull=True, due_at__lt=now
+    )
+
+
+def reminder_candidates(now: datetime) -> QuerySet[Deadline]:
+    # Uses the partial index deadline_reminder_sweep.
+    return Deadline.objects.filter(
+        state=Deadline.State.OPEN,
+        reminded_at__isnull=True,
+        due_at__gte=now,
+        due_at__lt=now + due_soon_window(),
+    )
+
+
+def sweep(now: datetime, *, batch: int = 500) -> SweepResult:
+    """One pass: escalate what is overdue, remind what falls due soon. Idempotent."""
+    result = SweepResult()
+    passes: list[tuple[QuerySet[Deadline], Callable[..., Case], str]] = [
+        (overdue_candidates(now), mark_overdue, "overdue"),
+        (reminder_candidates(now), remind, "reminded"),
+    ]
+    for candidates, act, counter in passes:
+        for deadline_id, case_id in candidates.order_by("due_at").values_list("pk", "case_id")[
+            :batch
+        ]:
+            try:
+                act(case_id, deadline_id=deadline_id, now=now)
+            except (AlreadyDone, TousuError):
+                # Claimed elsewhere, or the case moved on (closed) since we looked.
+                result.skipped += 1
+            else:
+                setattr(result, counter, getattr(result, counter) + 1)
+    return result
+
+
+SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
+    "mark_overdue": mark_overdue,
+    "remind": remind,
+}

@@ -1,0 +1,64 @@
+"""Reminders and escalations through a real worker on a real Redis, exactly once each."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import close_old_connections
+
+from tousu.cases import inputs, intake
+from tousu.cases.access import actor_for
+from tousu.cases.models import Deadline, Event
+from tousu.conftest import needs_redis
+from tousu.jobs.queue import make_huey, register_tasks
+from tousu.orgs.services import create_org, create_user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_and_repeated_sweeps_act_exactly_once_per_deadline() -> None:
+    url = needs_redis()
+    org = create_org("worker-org", "任务单位")
+    clerk = create_user("worker-clerk", org=org, role="intake_clerk")
+    actor = actor_for(clerk, "worker-org")
+    payload = inputs.RegisterIn(
+        kind="complaint", channel="phone", category="fees", content="重复收费",
+        complainant=inputs.ComplainantIn(name="周敏"),
+        subject=inputs.SubjectIn(type="department", name="收费处"),
+    )  # fmt: skip
+    cases = [intake.register(actor, payload) for _ in range(6)]
+    # Half fall due within the day (reminders), half are long overdue (escalations).
+    due = Deadline.objects.filter(case__in=cases, stage="acceptance").order_by("case_id")
+    now = datetime.now(UTC)
+    for i, deadline in enumerate(due):
+        deadline.due_at = now + timedelta(hours=2) if i % 2 else now - timedelta(days=3)
+        deadline.save(update_fields=["due_at"])
+
+    queue = make_huey(f"tousu-test-{uuid.uuid4().hex[:8]}", redis_url=url)
+    tasks = register_tasks(queue)
+    queue.flush()
+    consumers = [queue.create_consumer(workers=2, worker_type="thread", periodic=False)
+                 for _ in range(2)]  # fmt: skip
+    threads = [threading.Thread(target=c.run, daemon=True) for c in consumers]
+    for consumer in consumers:
+        consumer._set_signal_handlers = lambda: None
+    for thread in threads:
+        thread.start()
+    try:
+        results = [tasks["sweep"](now.isoformat()) for _ in range(4)]
+        outcomes = [r.get(blocking=True, timeout=60) for r in results]
+    finally:
+        for consumer in consumers:
+            consumer.stop(graceful=True)
+        for thread in threads:
+            thread.join(timeout=10)
+        queue.flush()
+        close_old_connections()
+    assert sum(o["overdue"] for o in outcomes) == 3
+    assert sum(o["reminded"] for o in outcomes) == 3
+    assert Event.objects.filter(type="deadline_overdue").count() == 3
+    assert Event.objects.filter(type="reminded").count() == 3
+    time.sleep(0)  # nothing else is pending on the queue

@@ -1,0 +1,79 @@
+"""Turn in-app notifications into e-mails and SMS after the transaction commits.
+
+Message bodies carry no personal data: the kind of notice, a case number and a
+link. Every attempt is logged in :class:`~tousu.notify.models.Delivery`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from tousu.cases.models import Notification
+from tousu.notify.models import Delivery, StaffContact
+from tousu.notify.sms import provider
+
+SUBJECTS = {
+    "deadline_overdue": ("案件已逾期", "Case overdue"),
+    "deadline_due_soon": ("案件即将到期", "Case due soon"),
+    "case_moved": ("您首问的案件已转办", "A case you first received has moved"),
+    "case_returned": ("案件被退回", "A case was returned"),
+    "case_assigned": ("新分配的案件", "A case was assigned to you"),
+    "case_escalated": ("案件已上报", "A case was escalated to you"),
+    "case_reopened": ("案件重新核实", "A case was reopened"),
+    "extension_decided": ("延期申请已审批", "Your extension request was decided"),
+}
+
+
+def message(notification: Notification) -> tuple[str, str]:
+    """(subject, body) for a notification: its kind, the case number and a link, nothing else."""
+    zh, en = SUBJECTS.get(notification.kind, ("案件通知", "Case notice"))
+    number = notification.case.number or ""
+    base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    link = f"{base}/api/v1/orgs/{notification.case.org.slug}/cases/{number}"
+    subject = f"[Tousu] {zh} {number} / {en}"
+    return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
+
+
+def deliver(notification_ids: list[int]) -> int:
+    """Send each notification over the channels its recipient chose; returns sends made."""
+    sent = 0
+    for note in Notification.objects.select_related("user", "case", "case__org").filter(
+        pk__in=notification_ids
+    ):
+        contact = StaffContact.objects.filter(user=note.user).first()
+        subject, body = message(note)
+        channels = []
+        if note.user.email and (contact is None or contact.email_notifications):
+            channels.append(Delivery.Channel.EMAIL)
+        if contact is not None and contact.sms_notifications and contact.phone:
+            channels.append(Delivery.Channel.SMS)
+        for channel in channels:
+            if Delivery.objects.filter(
+                notification=note, channel=channel, status=Delivery.Status.SENT
+            ).exists():
+                continue
+            try:
+                if channel == Delivery.Channel.EMAIL:
+                    send_mail(subject, body, None, [note.user.email])
+                    detail = "smtp"
+                else:
+                    assert contact is not None
+                    detail = provider().send(contact.phone, f"{subject}\n{body}")
+            except Exception as exc:  # noqa: BLE001 — any provider failure is logged, not raised
+                Delivery.objects.create(
+                    notification=note, channel=channel, status=Delivery.Status.FAILED,
+                    detail=type(exc).__name__,
+                )  # fmt: skip
+                continue
+            try:
+                with transaction.atomic():
+                    Delivery.objects.create(
+                        notification=note, channel=channel, status=Delivery.Status.SENT,
+                        detail=detail[:300],
+                    )  # fmt: skip
+                sent += 1
+            except IntegrityError:
+                pass  # another worker logged the same send first
+    return sent

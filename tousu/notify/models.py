@@ -1,0 +1,48 @@
+"""Delivering in-app notifications by e-mail and SMS, with a log of every attempt."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StaffContact(models.Model):
+    """How a staff member wants to be told: e-mail (their account's address) and/or SMS."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact"
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email_notifications = models.BooleanField(default=True)
+    sms_notifications = models.BooleanField(default=False)
+
+
+class Delivery(models.Model):
+    """One attempt to deliver one notification over one channel."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件 E-mail"
+        SMS = "sms", "短信 SMS"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "已发送 Sent"
+        FAILED = "failed", "失败 Failed"
+
+    notification = models.ForeignKey(
+        "cases.Notification", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # A provider's message id, or the error; never the message body or the address.
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Exactly once per channel: a repeated job finds the row and does not resend.
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=models.Q(status="sent"),
+                name="delivery_sent_once",
+            )
+        ]
