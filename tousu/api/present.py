@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tousu.cases.access import Actor, identity_visible
-from tousu.cases.deadlines import is_overdue
+from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+from tousu.clock.calendar import WorkCalendar
+from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 
 
-def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -> dict[str, Any]:
+    due_day = d.due_at.astimezone(tz)
+    if d.rule.get("end_of_day") and due_day.time() == time(0):
+        due_day -= timedelta(days=1)  # 24:00 of the last day
     return {
         "stage": d.stage,
         "due_at": d.due_at.astimezone(tz),
         "rule": d.text_zh,
         "rule_en": d.text_en,
+        "rule_with_date": f"{d.text_zh}（{due_day:%Y-%m-%d} 截止）",
+        "remaining_working_days": remaining_working_days(d, now, cal, tz),
+        "paused_days": d.paused_days,
+        "target": not d.hard,
+        "org_default": bool(d.rule.get("org_default")),
         "provisional": d.provisional,
         "hard": d.hard,
         "state": d.state,
@@ -134,7 +144,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
             }
             for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
-        "deadlines": [deadline_json(d, now, tz) for d in deadlines],
+        "deadlines": [deadline_json(d, now, tz, calendar_for(case.org_id)) for d in deadlines],
         "links": links,
         "decision": _decision(events, policy),
         "timeline": [event_json(e, tz) for e in events],

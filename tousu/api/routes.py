@@ -30,6 +30,7 @@ from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline
 from tousu.cases.models import Status as CaseStatus
+from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
 
 api = NinjaAPI(
@@ -116,6 +117,11 @@ class DeadlineOut(Schema):
     due_at: datetime
     rule: str
     rule_en: str
+    rule_with_date: str
+    remaining_working_days: int | None
+    paused_days: int
+    target: bool
+    org_default: bool
     provisional: bool
     hard: bool
     state: str
@@ -220,7 +226,7 @@ def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Stat
     body = {
         "number": case.number,
         "status": case.status,
-        "deadlines": [deadline_json(d, now, tz) for d in running],
+        "deadlines": [deadline_json(d, now, tz, calendar_for(actor.org.pk)) for d in running],
     }
     return Status(201, body)
 

@@ -83,6 +83,8 @@ def classify(
         if data.note:
             s.data["_record"] = s.record("classification_note", data.note)
         s.data["changes"] = changes
+        if changes:
+            s.data["recomputed"] = deadlines.recompute(s.case, s.policy)
     return s.case
 
 
@@ -242,7 +244,10 @@ def assign(
         if data.note:
             s.data["_record"] = s.record("assignment_note", data.note)
         s.data.update(lead=lead.code, co=[d.code for d in co], handler=handler_id)
+        before = (s.case.involved_departments, s.case.complexity)
         _involve(s, 1 + len(co))
+        if (s.case.involved_departments, s.case.complexity) != before:
+            s.data["recomputed"] = deadlines.recompute(s.case, s.policy)
         if s.before == Status.ACCEPTED:
             s.data["started"] = stage_list(
                 deadlines.start_clocks(s.case, s.policy, "assigned", s.now)
@@ -360,7 +365,7 @@ def resume(
     with step("resume", case_id, actor, now) as s:
         s.case.status = s.case.paused_from or Status.IN_PROGRESS
         s.case.paused_from = ""
-        s.data["moved"] = deadlines.resume(s.case, s.now)
+        s.data["moved"] = deadlines.resume(s.case, s.policy, s.now)
         if data.note:
             s.data["_record"] = s.record("resume_note", data.note)
     return s.case
@@ -417,7 +422,7 @@ def approve_extension(
         s.data.update(request=request.pk, approved=data.approved, stage=request.data["stage"])
         if data.approved:
             deadline = running_deadline(s.case, request.data["stage"])
-            deadlines.extend(deadline, amount, s.policy.extension.unit)
+            deadlines.extend(deadline, s.policy, amount)
             s.data.update(amount=amount, due_at=deadline.due_at.isoformat())
         if data.note:
             s.data["_record"] = s.record("extension_decision", data.note)
