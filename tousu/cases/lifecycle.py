@@ -259,6 +259,15 @@ TABLE: dict[str, Transition] = {
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
         _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
+        _t(
+            "recompute_deadlines",
+            OPEN_STATUSES,
+            None,
+            set(),
+            "重算期限",
+            "Recompute deadlines",
+            system=True,
+        ),
     ]
 }
 

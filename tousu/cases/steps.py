@@ -179,6 +179,7 @@ EVENT_TYPES = {
     "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
     "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
     "mark_overdue": "deadline_overdue", "remind": "reminded",
+    "recompute_deadlines": "deadlines_recomputed",
 }  # fmt: skip
 
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from tousu.cases import deadlines
 from tousu.cases.access import system_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Deadline
 from tousu.cases.steps import Step, step
+from tousu.clock.overrides import clear_cache as clear_calendars
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
@@ -93,6 +95,41 @@ def remind(case_id: int, *, deadline_id: int, now: datetime) -> Case:
     return s.case
 
 
+def recompute_deadlines(case_id: int, *, reason: str, now: datetime) -> Case:
+    """重算期限: the calendar changed (a holiday schedule was loaded); each change is recorded."""
+    with step("recompute_deadlines", case_id, system_actor(_org_of(case_id)), now) as s:
+        changes = deadlines.recompute(s.case, s.policy)
+        if not changes:
+            raise AlreadyDone  # nothing moved: no event
+        s.data.update(reason=reason, recomputed=changes)
+    return s.case
+
+
+def recompute_after_calendar_change(
+    org_id: int | None, years: tuple[int, ...], *, reason: str, now: datetime
+) -> int:
+    """Recompute the running deadlines a calendar change can reach; returns cases changed.
+
+    Reached: deadlines started or due in a changed year, and every provisional one.
+    ``org_id`` None means an installation-wide change (every organisation).
+    """
+    clear_calendars()
+    running = Deadline.objects.filter(state__in=deadlines.RUNNING)
+    if org_id is not None:
+        running = running.filter(case__org_id=org_id)
+    reached = running.filter(
+        Q(provisional=True) | Q(due_at__year__in=years) | Q(started_at__year__in=years)
+    )
+    changed = 0
+    for case_id in reached.values_list("case_id", flat=True).distinct().order_by("case_id"):
+        try:
+            recompute_deadlines(case_id, reason=reason, now=now)
+        except (AlreadyDone, TousuError):
+            continue
+        changed += 1
+    return changed
+
+
 @dataclass
 class SweepResult:
     overdue: int = 0
@@ -145,4 +182,5 @@ def sweep(now: datetime, *, batch: int = 500) -> SweepResult:
 SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
+    "recompute_deadlines": recompute_deadlines,
 }

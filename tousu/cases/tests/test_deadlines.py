@@ -114,3 +114,26 @@ def test_the_api_shows_the_rule_in_words_with_its_date_and_the_working_days_left
     assert deadline["rule_with_date"] == "收到后5个工作日内作出是否受理的决定（2026-10-13 截止）"
     assert deadline["target"] is False and deadline["paused_days"] == 0
     assert isinstance(deadline["remaining_working_days"], int)
+
+
+def test_loading_the_years_schedule_recomputes_provisional_deadlines_as_events(
+    world: World,
+) -> None:
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    import tousu.clock
+
+    case = _register(world, "2026-12-28T10:00:00+08:00")
+    assert Deadline.objects.get(case=case, stage="acceptance").provisional is True
+    example = Path(tousu.clock.__file__).parent / "data" / "cn-2027-example.toml"
+    out = StringIO()
+    call_command("calendar", "load", str(example), "--org", world.org.slug, stdout=out)
+    assert "2027" in out.getvalue()
+    deadline = Deadline.objects.get(case=case, stage="acceptance")
+    assert deadline.provisional is False
+    event = case.events.get(type="deadlines_recomputed")
+    assert event.data["recomputed"][0]["stage"] == "acceptance"
+    assert event.actor is not None and event.actor.username == "tousu-system"
