@@ -28,7 +28,7 @@ from tousu.cases import actions, inputs, intake
 from tousu.cases.access import get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
-from tousu.cases.models import Case, Deadline
+from tousu.cases.models import Case, Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
@@ -257,6 +257,71 @@ def get_policy(request: HttpRequest, org: str) -> dict[str, Any]:
         raise not_found()
     number, policy = policy_for(actor.org.active_policy_id)
     return {"version": number, "document": policy.model_dump(mode="json")}
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    case: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationListOut(Schema):
+    unread: int
+    results: list[NotificationOut]
+
+
+@api.get(
+    "/orgs/{org}/notifications",
+    response={200: NotificationListOut, **ERRORS},
+    operation_id="list_notifications",
+    summary="我的通知 My notifications (case number and kind; no personal data)",
+    tags=["notifications"],
+)
+def list_notifications(
+    request: HttpRequest, org: str, unread: bool = False, limit: int = 50
+) -> dict[str, Any]:
+    actor = _auth(request).actor
+    mine = Notification.objects.filter(user_id=actor.user_id, case__org_id=actor.org.pk)
+    shown = mine.filter(read_at__isnull=True) if unread else mine
+    rows = shown.select_related("case").order_by("-created_at", "-pk")[: max(1, min(limit, 200))]
+    return {
+        "unread": mine.filter(read_at__isnull=True).count(),
+        "results": [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "case": n.case.number,
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+            }
+            for n in rows
+        ],  # fmt: skip
+    }
+
+
+@api.post(
+    "/orgs/{org}/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    operation_id="read_notification",
+    summary="标为已读 Mark a notification read",
+    tags=["notifications"],
+)
+def read_notification(request: HttpRequest, org: str, notification_id: int) -> dict[str, Any]:
+    actor = _auth(request).actor
+    note = (
+        Notification.objects.select_related("case")
+        .filter(pk=notification_id, user_id=actor.user_id, case__org_id=actor.org.pk)
+        .first()
+    )
+    if note is None:
+        raise not_found()
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return {"id": note.pk, "kind": note.kind, "case": note.case.number,
+            "created_at": note.created_at, "read_at": note.read_at}  # fmt: skip
 
 
 class CaseFilters(Schema):

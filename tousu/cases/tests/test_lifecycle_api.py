@@ -301,3 +301,19 @@ def test_members_read_the_active_policy_and_outsiders_do_not(world: World) -> No
     codes = [c["code"] for c in r.json()["document"]["categories"]]
     assert "fees" in codes and r.json()["version"] == 1
     assert world.api("outsider").get("/policy").status_code == 404
+
+
+def test_staff_read_their_own_notifications_only(world: World) -> None:
+    clerk, dispatcher = world.api("clerk"), world.api("dispatcher")
+    number = clerk.register().json()["number"]
+    dispatcher.act(number, "accept")
+    dispatcher.act(number, "assign", {"lead_department": "finance"})
+    inbox = clerk.get("/notifications").json()
+    assert inbox["unread"] == 1
+    note = inbox["results"][0]
+    assert note == {**note, "kind": "case_moved", "case": number, "read_at": None}
+    # Another person cannot mark it read, and learns nothing about it
+    assert world.api("handler").post(f"/notifications/{note['id']}/read").status_code == 404
+    r = clerk.post(f"/notifications/{note['id']}/read")
+    assert r.status_code == 200 and r.json()["read_at"] is not None
+    assert clerk.get("/notifications", unread="true").json() == {"unread": 0, "results": []}
