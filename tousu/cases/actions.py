@@ -131,7 +131,9 @@ def accept(
             )
         if data.note:
             s.data["_record"] = s.record("acceptance_note", data.note)
-        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "accepted", s.now))
+        started = deadlines.start_clocks(s.case, s.policy, "accepted", s.now)
+        started += deadlines.start_clocks(s.case, s.policy, "decided", s.now)
+        s.data["started"] = stage_list(started)
     return s.case
 
 
@@ -345,8 +347,9 @@ def record(
         s.data["kind"] = data.kind
         if data.outcome:
             s.data["outcome"] = data.outcome
-        if data.kind == "acknowledgement":
-            s.data["deadlines_met"] = deadlines.meet(s.case, frozenset({"acknowledgement"}), s.now)
+        if data.kind in ("acknowledgement", "notification"):
+            # Telling the sender the case arrived, or the decision and how it will be handled.
+            s.data["deadlines_met"] = deadlines.meet(s.case, frozenset({data.kind}), s.now)
     return s.case
 
 

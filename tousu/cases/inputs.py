@@ -202,7 +202,7 @@ class ReturnIn(In):
 
 RecordKind = Literal[
     "note", "investigation", "mediation", "meeting", "evidence", "sealed_evidence",
-    "call", "acknowledgement", "site_inspection",
+    "call", "acknowledgement", "notification", "site_inspection",
 ]  # fmt: skip
 
 

@@ -145,12 +145,14 @@ def step(
         if case.status not in transition.sources:
             raise transition_forbidden(action, case.status)
         step = Step(case, actor, transition, policy, now or timezone.now(), case.status)
-        yield step
-        if transition.target is not None and step.case.status == step.before:
-            step.case.status = transition.target
+        # The stages this action fulfils are met first, so the clocks it starts (a reply
+        # clock on acceptance, a notice clock on the decision) are not met at once.
         met = deadlines.meet(case, transition.meets, step.now)
         if met:
             step.data["deadlines_met"] = met
+        yield step
+        if transition.target is not None and step.case.status == step.before:
+            step.case.status = transition.target
         if not case.is_open:
             deadlines.cancel_running(case)
         record_id = step.data.pop("_record", None)
