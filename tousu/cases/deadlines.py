@@ -44,6 +44,11 @@ def due_of(
 ) -> tuple[datetime, bool]:
     """When a clock running under ``rule`` ends, and whether that rests on an unpublished
     holiday schedule (provisional)."""
+    if paused_days and rule.unit in ("working_days", "calendar_days"):
+        # Time paused is excluded from the period itself (Order 121: testing time is not
+        # counted), so a calendar-day period that lands on a holiday rolls forward once.
+        rule = rule.model_copy(update={"amount": rule.amount + paused_days})
+        paused_days = 0
     if rule.unit == "customer_date":
         assert customer_deadline is not None
         due, provisional = customer_deadline, False
@@ -63,7 +68,9 @@ def due_of(
             working_start=policy.working_hours.start,
         )
     local = due.astimezone(tz)
-    moves = [(paused_days, "working_days"), (extended, policy.extension.unit)]
+    # A pause counts in the rule's own kind of day; an extension in the policy's unit.
+    pause_unit = "working_days" if rule.unit == "working_days" else "calendar_days"
+    moves = [(paused_days, pause_unit), (extended, policy.extension.unit)]
     for amount, unit in moves:
         if amount:
             # 24:00 is stored as 00:00 of the next day: shift the last day, not that one.
@@ -89,7 +96,13 @@ def _rules(case: Case, policy: Policy, start: str) -> list[DeadlineRule]:
 
 
 def start_clocks(
-    case: Case, policy: Policy, start: str, at: datetime, *, new_case: bool = False
+    case: Case,
+    policy: Policy,
+    start: str,
+    at: datetime,
+    *,
+    new_case: bool = False,
+    skip: set[tuple[str, bool]] | None = None,
 ) -> list[Deadline]:
     """Create the deadlines whose clock starts with ``start`` (received, accepted, ...).
 
@@ -108,7 +121,8 @@ def start_clocks(
         )
     created = []
     for rule in rules:
-        if (rule.stage, rule.hard) in running or rule.unit == "none":
+        key = (rule.stage, rule.hard)
+        if key in running or (skip and key in skip) or rule.unit == "none":
             continue
         due_at, provisional = due_of(
             rule, at, policy, cal, tz, customer_deadline=case.customer_deadline
@@ -180,8 +194,11 @@ def recompute(case: Case, policy: Policy) -> list[dict[str, str]]:
                 _rule_json(rule), rule.text_zh, rule.text_en,
             )  # fmt: skip
             deadline.save(update_fields=["due_at", "provisional", "rule", "text_zh", "text_en"])
+    # Every stage that ever had a clock keeps its history: a met or cancelled one is not
+    # started again.
+    had = set(Deadline.objects.filter(case=case).values_list("stage", "hard"))
     for start, at in started.items():
-        for new in start_clocks(case, policy, start, at):
+        for new in start_clocks(case, policy, start, at, skip=had):
             changes.append({"stage": new.stage, "from": "", "to": new.due_at.isoformat()})
     return changes
 
@@ -213,12 +230,11 @@ def resume(case: Case, policy: Policy, at: datetime) -> list[dict[str, str]]:
     moved = []
     for deadline in Deadline.objects.filter(case=case, state=Deadline.State.PAUSED):
         assert deadline.paused_at is not None
-        deadline.paused_days += max(
-            0,
-            cal.working_days_between(
-                deadline.paused_at.astimezone(tz).date(), at.astimezone(tz).date()
-            ),
-        )
+        since, until = deadline.paused_at.astimezone(tz).date(), at.astimezone(tz).date()
+        if deadline.rule.get("unit") == "working_days":
+            deadline.paused_days += max(0, cal.working_days_between(since, until))
+        else:
+            deadline.paused_days += max(0, (until - since).days)
         deadline.state = Deadline.State.OPEN
         deadline.paused_at = None
         _rederive(deadline, case, policy, cal, tz)

@@ -42,3 +42,19 @@ def test_rules_are_chosen_per_stage_by_kind_channel_and_complexity() -> None:
     )
     assert [r.stage for r in rules] == ["acceptance"]
     assert rules[0].amount == 5 and rules[0].unit == "working_days"
+
+
+def test_all_eighteen_regulations_ship_as_presets_and_each_cites_its_source() -> None:
+    expected = {
+        "market", "enterprise", "gov-service", "work-safety", "pcb-quality", "integrity",
+        "website", "consumer-12315", "scenic-area", "hospital", "law-firm", "food-drug",
+        "customer-service", "tobacco", "health-products", "samr-regulator", "petitions",
+        "whistleblowing",
+    }  # fmt: skip
+    assert expected <= set(preset_names())
+    for name in expected:
+        policy = parse_toml(preset_source(name))
+        assert policy.identity.source, name
+        assert policy.departments and policy.categories and policy.deadlines, name
+        assert all(rule.clause or rule.org_default for rule in policy.deadlines), name
+        assert policy.retention.years >= 2, name
