@@ -137,3 +137,20 @@ def test_loading_the_years_schedule_recomputes_provisional_deadlines_as_events(
     event = case.events.get(type="deadlines_recomputed")
     assert event.data["recomputed"][0]["stage"] == "acceptance"
     assert event.actor is not None and event.actor.username == "tousu-system"
+
+
+def test_recomputing_never_restarts_a_stage_already_met(world: World) -> None:
+    case = _register(world, "2026-06-01T09:00:00+08:00")
+    dispatcher = world.actor("dispatcher")
+    actions.accept(case.pk, actor=dispatcher, data=inputs.AcceptIn())
+    actions.assign(
+        case.pk,
+        actor=dispatcher,
+        data=inputs.AssignIn(lead_department="finance", co_departments=["service"]),
+    )
+    case.refresh_from_db()
+    assert case.involved_departments == 2
+    states = list(
+        Deadline.objects.filter(case=case, stage="acceptance").values_list("state", flat=True)
+    )
+    assert states == ["met"]
