@@ -54,6 +54,7 @@ test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the sui
 
 bench: install ## Benchmarks (not tests): intake throughput and latency over HTTP
 	bench/intake
+	bench/deadlines
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tousu.cases import deadlines, inputs
 from tousu.cases.access import Actor
@@ -554,6 +555,58 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
             _record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered
         )
         s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, "replied", s.now))
+        if s.case.review_level:
+            stage = "review" if s.case.review_level == 1 else "second_review"
+            s.data["deadlines_met"] = deadlines.meet(s.case, frozenset({stage}), s.now)
+    return s.case
+
+
+def request_review(
+    case_id: int, *, actor: Actor, data: inputs.RequestReviewIn, now: datetime | None = None
+) -> Case:
+    """复查 / 复核: the petitioner asks the next level up to review the handling opinion.
+
+    Within the policy's window after the last answer; after the last level, the same
+    facts are not taken again.
+    """
+    with step("request_review", case_id, actor, now) as s:
+        rules = s.policy.reviews
+        if rules.levels == 0:
+            raise TousuError(
+                "no_review_in_policy", "本单位制度未设复查、复核程序",
+                "This organisation's policy has no review procedure", status=409,
+            )  # fmt: skip
+        if s.case.review_level >= rules.levels:
+            raise TousuError(
+                "final_review_done", "复核意见为最终意见，同一事实不再受理",
+                "The second review was final; the same facts are not taken again", status=409,
+            )  # fmt: skip
+        answered = (
+            s.case.events.filter(type="replied")
+            .order_by("-seq")
+            .values_list("at", flat=True)
+            .first()
+        )
+        asked = data.requested_at or s.now
+        tz = ZoneInfo(s.case.org.time_zone)
+        if (
+            answered is not None
+            and (asked.astimezone(tz).date() - answered.astimezone(tz).date()).days
+            > rules.request_window_days
+        ):
+            raise TousuError(
+                "review_window_passed",
+                f"已超过{rules.request_window_days}日的申请期限",
+                f"The {rules.request_window_days}-day window to ask for a review has passed",
+                status=409,
+            )
+        s.case.review_level += 1
+        start = "review_requested" if s.case.review_level == 1 else "second_review_requested"
+        s.data.update(
+            _record=s.record("review_request", data.reason),
+            level=s.case.review_level,
+            started=stage_list(deadlines.start_clocks(s.case, s.policy, start, asked)),
+        )
     return s.case
 
 
@@ -635,6 +688,7 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "follow_up": (follow_up, inputs.FollowUpIn),
     "close": (close, inputs.CloseIn),
     "reopen": (reopen, inputs.ReopenIn),
+    "request_review": (request_review, inputs.RequestReviewIn),
     "withdraw": (withdraw, inputs.WithdrawIn),
 }
 

@@ -298,5 +298,10 @@ class ReopenIn(In):
     reason: str = Reason
 
 
+class RequestReviewIn(In):
+    reason: str = Reason
+    requested_at: datetime | None = None
+
+
 class WithdrawIn(In):
     reason: str = Reason

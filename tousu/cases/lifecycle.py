@@ -255,6 +255,15 @@ TABLE: dict[str, Transition] = {
             "重新核实",
             "Reopen for re-verification",
         ),
+        # Petitions: the next level up reviews the handling opinion (复查), then once more (复核).
+        _t(
+            "request_review",
+            {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            S.IN_PROGRESS,
+            {R.INTAKE_CLERK} | DECIDERS,
+            "申请复查（复核）",
+            "Request a review",
+        ),
         _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, "撤回", "Withdraw"),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),

@@ -180,6 +180,7 @@ EVENT_TYPES = {
     "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
     "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
     "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
+    "request_review": "review_requested",
     "mark_overdue": "deadline_overdue", "remind": "reminded",
     "recompute_deadlines": "deadlines_recomputed",
 }  # fmt: skip

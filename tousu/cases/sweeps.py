@@ -142,14 +142,14 @@ def due_soon_window() -> timedelta:
 
 
 def overdue_candidates(now: datetime) -> QuerySet[Deadline]:
-    # Uses the partial index deadline_overdue_sweep.
+    # Uses the index deadline_state_due.
     return Deadline.objects.filter(
         state=Deadline.State.OPEN, hard=True, overdue_at__isnull=True, due_at__lt=now
     )
 
 
 def reminder_candidates(now: datetime) -> QuerySet[Deadline]:
-    # Uses the partial index deadline_reminder_sweep.
+    # Uses the index deadline_state_due.
     return Deadline.objects.filter(
         state=Deadline.State.OPEN,
         reminded_at__isnull=True,
