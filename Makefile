@@ -52,7 +52,7 @@ test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
 
 test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the suite on SQLite and PostgreSQL
 
-bench: install ## Benchmarks (not tests): intake throughput and latency over HTTP
+bench: install ## Benchmarks (not tests): intake over HTTP; deadline arithmetic and the overdue sweep over 1,000,000 cases
 	bench/intake
 	bench/deadlines
 

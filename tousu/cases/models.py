@@ -235,7 +235,7 @@ class Deadline(models.Model):
         Case, on_delete=models.PROTECT, related_name="deadlines", db_index=False
     )  # covered by deadline_case_stage
     stage = models.CharField(max_length=30)
-    start = models.CharField(max_length=20)
+    start = models.CharField(max_length=30)
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     hard = models.BooleanField(default=True)
