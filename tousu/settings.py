@@ -104,9 +104,7 @@ def _database() -> dict[str, Any]:
         config["CONN_MAX_AGE"] = env_int("TOUSU_DB_CONN_MAX_AGE", 60)
         # Server-side parameters let psycopg prepare the statements a request repeats
         # (after 5 uses), so PostgreSQL stops planning the same joins every time.
-        config["OPTIONS"] = {
-            "server_side_binding": env_bool("TOUSU_DB_SERVER_SIDE_BINDING", True)
-        }
+        config["OPTIONS"] = {"server_side_binding": env_bool("TOUSU_DB_SERVER_SIDE_BINDING", True)}
         # Off by default: a health check is one more round trip on every request. A
         # connection broken by a database restart fails one request, then reconnects.
         config["CONN_HEALTH_CHECKS"] = env_bool("TOUSU_DB_HEALTH_CHECKS", False)
