@@ -62,8 +62,8 @@ def party_json(p: Party, visible: bool) -> dict[str, Any]:
     }
 
 
-def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    running = [d for d in case.deadlines.all() if d.state == Deadline.State.OPEN]
+def _common(case: Case, tz: ZoneInfo) -> dict[str, Any]:
+    """The fields a case shows in lists and in full."""
     return {
         "number": case.number,
         "kind": case.kind,
@@ -74,6 +74,13 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
         "status_label": _label(case.status),
         "received_at": case.received_at.astimezone(tz),
         "lead_department": case.lead_department.code if case.lead_department else None,
+    }
+
+
+def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    running = [d for d in case.deadlines.all() if d.state == Deadline.State.OPEN]
+    return {
+        **_common(case, tz),
         "next_due_at": min((d.due_at.astimezone(tz) for d in running), default=None),
         "overdue": any(is_overdue(d, now) for d in running),
     }
@@ -98,15 +105,8 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         for a in case.assignments.filter(active=True).select_related("department")
     ]
     return {
-        "number": case.number,
+        **_common(case, tz),
         "org": case.org.slug,
-        "kind": case.kind,
-        "channel": case.channel,
-        "category": case.category,
-        "complexity": case.complexity,
-        "status": case.status,
-        "status_label": _label(case.status),
-        "received_at": case.received_at.astimezone(tz),
         "registered_at": case.registered_at.astimezone(tz),
         "policy_version": policy_for(case.policy_version_id)[0],
         "first_contact_owner": case.first_contact_owner.get_username(),
@@ -117,7 +117,6 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "refusal_reasons_offered": refusal_reasons_for(
             policy, case.kind, case.channel, case.missing_fields
         ),
-        "lead_department": case.lead_department.code if case.lead_department else None,
         "pending_department": case.pending_department.code if case.pending_department else None,
         "assignments": assignments,
         "handler": case.handler.get_username() if case.handler else None,

@@ -288,16 +288,17 @@ def list_notifications(
     rows = shown.select_related("case").order_by("-created_at", "-pk")[: max(1, min(limit, 200))]
     return {
         "unread": mine.filter(read_at__isnull=True).count(),
-        "results": [
-            {
-                "id": n.pk,
-                "kind": n.kind,
-                "case": n.case.number,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-            }
-            for n in rows
-        ],  # fmt: skip
+        "results": [_notification(n) for n in rows],
+    }
+
+
+def _notification(note: Notification) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "case": note.case.number,
+        "created_at": note.created_at,
+        "read_at": note.read_at,
     }
 
 
@@ -320,8 +321,7 @@ def read_notification(request: HttpRequest, org: str, notification_id: int) -> d
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    return {"id": note.pk, "kind": note.kind, "case": note.case.number,
-            "created_at": note.created_at, "read_at": note.read_at}  # fmt: skip
+    return _notification(note)
 
 
 class CaseFilters(Schema):
