@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tousu.cases.errors import not_found
-from tousu.cases.models import Assignment, Case
+from tousu.cases.models import Assignment, Case, IdentityReveal, Recusal, Subject
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
 
@@ -127,9 +127,35 @@ def actor_from(user_id: int, username: str, memberships: tuple[Membership, ...])
     )
 
 
+def excluded(user_id: int) -> Q:
+    """Cases this person must never see: they are recused, or the case is about them."""
+    recused = Exists(
+        Recusal.objects.filter(case_id=OuterRef("pk"), user_id=user_id, state=Recusal.State.ACTIVE)
+    )
+    about_them = Exists(
+        Subject.objects.filter(case_id=OuterRef("pk"), staff_id=user_id, superseded_at__isnull=True)
+    )
+    return Q(recused) | Q(about_them)
+
+
+def is_excluded(user_id: int, case: Case) -> bool:
+    return (
+        Recusal.objects.filter(
+            case_id=case.pk, user_id=user_id, state=Recusal.State.ACTIVE
+        ).exists()
+        or Subject.objects.filter(
+            case_id=case.pk, staff_id=user_id, superseded_at__isnull=True
+        ).exists()
+    )
+
+
 def case_scope(actor: Actor) -> Q:
-    """The cases this actor may see, as a filter (organisation isolation included)."""
-    scope = Q(org_id=actor.org.pk)
+    """The cases this actor may see, as a filter (organisation isolation included).
+
+    Exclusion always wins: a recused person, or the staff member a case is about, does
+    not see it whatever their role.
+    """
+    scope = Q(org_id=actor.org.pk) & ~excluded(actor.user_id)
     if actor.org_wide:
         return scope
     mine: Q = Q(first_contact_owner_id=actor.user_id) | Q(registered_by_id=actor.user_id)
@@ -162,6 +188,8 @@ def in_scope(actor: Actor, case: Case, *, role: str) -> bool:
     """Whether one of the actor's memberships with ``role`` reaches this case."""
     if role not in actor.roles or case.org_id != actor.org.pk:
         return False
+    if is_excluded(actor.user_id, case):
+        return False
     if role in ORG_WIDE_ROLES:
         return True
     if case.first_contact_owner_id == actor.user_id or case.registered_by_id == actor.user_id:
@@ -183,10 +211,15 @@ def identity_visible(actor: Actor, case: Case) -> bool:
     mediate and reply. Reports (举报): the reporter's identity stays sealed from
     everyone handling the case. Auditors read the ledger, not identities.
     """
-    if case.kind == "report":
-        return False
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
-    return any(in_scope(actor, case, role=r) for r in roles)
+    if not any(in_scope(actor, case, role=r) for r in roles):
+        return False
+    if case.kind == "report":
+        # Sealed, unless a custodian approved opening it to this person.
+        return IdentityReveal.objects.filter(
+            case=case, requested_by_id=actor.user_id, state=IdentityReveal.State.APPROVED
+        ).exists()
+    return True
 
 
 SYSTEM_USERNAME = "tousu-system"

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tousu.cases import deadlines, inputs
+from tousu.cases import deadlines, inputs, safeguards
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
     TousuError,
@@ -231,7 +231,7 @@ def assign(
         only_head = not actor.has_role(Role.DISPATCHER, Role.SUPERVISOR)
         if only_head and (lead.pk not in actor.department_ids or co):
             raise action_forbidden("assign")
-        handler_id = staff_in(org, data.handler, lead, "handler") if data.handler else None
+        handler_id = staff_in(org, data.handler, lead, "handler", s.case) if data.handler else None
         Assignment.objects.filter(case=s.case, active=True).update(active=False, ended_at=s.now)
         Assignment.objects.create(
             case=s.case, department=lead, role=Assignment.Role.LEAD, handler_id=handler_id,
@@ -288,7 +288,9 @@ def receive(
         dept = s.case.pending_department
         assert dept is not None
         handler_id = (
-            staff_in(s.case.org, data.handler, dept, "handler") if data.handler else actor.user_id
+            staff_in(s.case.org, data.handler, dept, "handler", s.case)
+            if data.handler
+            else actor.user_id
         )
         Assignment.objects.filter(case=s.case, active=True, role=Assignment.Role.LEAD).update(
             active=False, ended_at=s.now
@@ -689,6 +691,11 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "close": (close, inputs.CloseIn),
     "reopen": (reopen, inputs.ReopenIn),
     "request_review": (request_review, inputs.RequestReviewIn),
+    "recuse": (safeguards.recuse, inputs.RecuseIn),
+    "request_recusal": (safeguards.request_recusal, inputs.RequestRecusalIn),
+    "decide_recusal": (safeguards.decide_recusal, inputs.DecideRecusalIn),
+    "request_reveal": (safeguards.request_reveal, inputs.RequestRevealIn),
+    "approve_reveal": (safeguards.approve_reveal, inputs.ApproveRevealIn),
     "withdraw": (withdraw, inputs.WithdrawIn),
 }
 

@@ -96,6 +96,8 @@ class ComplainantIn(In):
 
 class SubjectIn(In):
     type: Literal["staff", "department", "merchant", "product", "content", "other"] = "other"
+    # The staff member complained about, when known (username): they never see the case.
+    staff: str = Field(default="", max_length=150)
     name: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500)
     url: str = Field(default="", max_length=1000)
@@ -301,6 +303,33 @@ class ReopenIn(In):
 class RequestReviewIn(In):
     reason: str = Reason
     requested_at: datetime | None = None
+
+
+class RecuseIn(In):
+    # Empty: the actor declares their own conflict; a username: the approver orders it.
+    user: str = Field(default="", max_length=150)
+    reason: str = Reason
+
+
+class RequestRecusalIn(In):
+    user: str = Field(min_length=1, max_length=150)
+    reason: str = Reason
+
+
+class DecideRecusalIn(In):
+    user: str = Field(min_length=1, max_length=150)
+    approved: bool
+    note: str = Text
+
+
+class RequestRevealIn(In):
+    reason: str = Reason
+
+
+class ApproveRevealIn(In):
+    requested_by: str = Field(min_length=1, max_length=150)
+    approved: bool
+    note: str = Text
 
 
 class WithdrawIn(In):

@@ -24,7 +24,7 @@ from tousu.cases.models import (
 )
 from tousu.cases.numbering import take_number
 from tousu.cases.steps import check_category, step
-from tousu.orgs.models import department_id
+from tousu.orgs.models import Membership, department_id
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
@@ -233,7 +233,8 @@ def register(
         )
         _save_parties(case, person)
         if data.subject is not None:
-            Subject.objects.create(case=case, **data.subject.model_dump())
+            save_subject(case, data.subject)
+            _hand_over_if_subject(case, actor.user_id)
         running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
         events.append(
             case,
@@ -289,8 +290,67 @@ def intake_of(case: Case) -> tuple[inputs.ComplainantIn, inputs.SubjectIn | None
             address=first.address,
             url=first.url,
             reference=first.reference,
+            staff=first.staff.get_username() if first.staff else "",
         )
     return complainant, subject
+
+
+def staff_member(org_id: int, username: str, field_name: str) -> int:
+    """The id of an active staff member of the organisation, by username."""
+    user_id = (
+        Membership.objects.filter(org_id=org_id, user__username=username, active=True)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user_id is None:
+        raise invalid(
+            field_name, f"本单位没有工作人员 {username}", f"No staff member {username!r} here"
+        )
+    return int(user_id)
+
+
+def save_subject(case: Case, subject: inputs.SubjectIn) -> Subject:
+    staff_id = staff_member(case.org_id, subject.staff, "subject.staff") if subject.staff else None
+    return Subject.objects.create(
+        case=case, staff_id=staff_id, **subject.model_dump(exclude={"staff"})
+    )
+
+
+def _hand_over_if_subject(case: Case, user_id: int) -> None:
+    """Exclusion wins: when the one who took the case is the person it is about, the
+    first-contact role passes to their head (recorded by the caller's event)."""
+    if case.subjects.filter(staff_id=user_id).exists():
+        case.first_contact_owner_id = successor(case, user_id)
+        case.save(update_fields=["first_contact_owner"])
+
+
+def successor(case: Case, user_id: int) -> int:
+    """Who takes over a case's first contact from this person: the head of their
+    department, or else a dispatcher or supervisor of the organisation."""
+    from tousu.orgs.roles import Role
+
+    departments = Membership.objects.filter(
+        org_id=case.org_id, user_id=user_id, active=True, department__isnull=False
+    ).values_list("department_id", flat=True)
+    candidates = Membership.objects.filter(org_id=case.org_id, active=True).exclude(user_id=user_id)
+    head = (
+        candidates.filter(role=Role.DEPARTMENT_HEAD, department_id__in=list(departments))
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if head is None:
+        head = (
+            candidates.filter(role__in=[Role.DISPATCHER, Role.SUPERVISOR])
+            .order_by("role", "pk")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+    if head is None:
+        raise TousuError(
+            "no_successor", "没有可接替首问责任的人员", "Nobody can take over the first contact",
+            status=409,
+        )  # fmt: skip
+    return int(head)
 
 
 def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | None = None) -> Case:
@@ -310,7 +370,7 @@ def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | N
             changed.append("complainant")
         if data.subject is not None:
             case.subjects.filter(superseded_at__isnull=True).update(superseded_at=s.now)
-            Subject.objects.create(case=case, **data.subject.model_dump())
+            save_subject(case, data.subject)
             subject = data.subject
             changed.append("subject")
         if data.demands is not None:

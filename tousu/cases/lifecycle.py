@@ -255,6 +255,41 @@ TABLE: dict[str, Transition] = {
             "重新核实",
             "Reopen for re-verification",
         ),
+        # 回避: declared by the person, or ordered by the policy's approver (recusal rules).
+        _t("recuse", ACTIVE | {S.RESOLVED}, None, STAFF, "回避", "Recuse"),
+        _t(
+            "request_recusal",
+            ACTIVE,
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "当事人申请回避",
+            "A party asks for a recusal",
+        ),
+        _t(
+            "decide_recusal",
+            ACTIVE,
+            None,
+            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
+            "决定回避",
+            "Decide a recusal request",
+        ),
+        # Opening a reporter's identity: asked with a reason, approved by a custodian.
+        _t(
+            "request_reveal",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            STAFF,
+            "申请查看举报人身份",
+            "Ask to see the reporter's identity",
+        ),
+        _t(
+            "approve_reveal",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            {R.DISPATCHER, R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
+            "审批查看身份",
+            "Decide an identity request (custodian)",
+        ),
         # Petitions: the next level up reviews the handling opinion (复查), then once more (复核).
         _t(
             "request_review",

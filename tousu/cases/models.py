@@ -366,3 +366,47 @@ class Notification(models.Model):
             # The inbox: a user's unread notices, newest first.
             models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")
         ]
+
+
+class Recusal(models.Model):
+    """回避: a staff member with an interest steps aside; while active they cannot see the case."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待决定 Pending"
+        ACTIVE = "active", "已回避 Recused"
+        REFUSED = "refused", "不予回避 Refused"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # declared (by the person), ordered (by an approver), party_request (by a party).
+    origin = models.CharField(max_length=20)
+    state = models.CharField(max_length=10, choices=State.choices)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Access checks: is this user recused from this case?
+            models.Index(fields=["user", "state"], name="recusal_user_state"),
+        ]
+
+
+class IdentityReveal(models.Model):
+    """Opening a reporter's identity to one staff member: asked with a reason, approved by a
+    custodian who is not the asker. Until approved, the identity stays sealed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批 Pending"
+        APPROVED = "approved", "已批准 Approved"
+        REFUSED = "refused", "不予批准 Refused"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reveals")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)

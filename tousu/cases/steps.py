@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tousu.cases import deadlines, events
-from tousu.cases.access import Actor, in_scope
+from tousu.cases.access import Actor, in_scope, is_excluded
 from tousu.cases.errors import (
     action_forbidden,
     invalid,
@@ -66,8 +66,15 @@ class Step:
         )
 
     def notify(self, user_id: int | None, kind: str) -> None:
-        """An in-app notice for a colleague (the body holds no personal data)."""
-        if user_id is not None and user_id != self.actor.user_id:
+        """An in-app notice for a colleague (the body holds no personal data).
+
+        Never to someone excluded from the case: a notice would tip off the subject.
+        """
+        if (
+            user_id is not None
+            and user_id != self.actor.user_id
+            and not is_excluded(user_id, self.case)
+        ):
             note = Notification.objects.create(
                 user_id=user_id, case=self.case, kind=kind, created_at=self.now
             )
@@ -90,6 +97,8 @@ POLICY_ROLES = {
     "reject": lambda p: p.permissions.decide_acceptance,
     "refer": lambda p: p.permissions.decide_acceptance,
     "close": lambda p: p.permissions.close,
+    "decide_recusal": lambda p: p.recusal.approver_roles,
+    "approve_reveal": lambda p: p.permissions.custodian,
     "approve_extension": lambda p: p.extension.approver_roles,
 }
 
@@ -110,6 +119,8 @@ def roles_for(transition: Transition, policy: Policy) -> frozenset[str]:
 def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) -> bool:
     if actor.system or transition.system:
         return actor.system and transition.system and case.org_id == actor.org.pk
+    if is_excluded(actor.user_id, case):
+        return False
     roles = roles_for(transition, policy)
     for role in roles & actor.roles:
         if transition.scope == "pending_department":
@@ -180,7 +191,9 @@ EVENT_TYPES = {
     "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
     "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
     "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
-    "request_review": "review_requested",
+    "request_review": "review_requested", "recuse": "recused",
+    "request_recusal": "recusal_requested", "decide_recusal": "recusal_decided",
+    "request_reveal": "identity_requested", "approve_reveal": "identity_decided",
     "mark_overdue": "deadline_overdue", "remind": "reminded",
     "recompute_deadlines": "deadlines_recomputed",
 }  # fmt: skip
@@ -193,8 +206,21 @@ def department_by_code(org: Organisation, code: str, field_name: str) -> Departm
     return dept
 
 
-def staff_in(org: Organisation, username: str, department: Department, field_name: str) -> int:
+def staff_in(
+    org: Organisation,
+    username: str,
+    department: Department,
+    field_name: str,
+    case: Case | None = None,
+) -> int:
+    """A handler of ``department``; never one excluded from ``case`` (recused or its subject)."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is not None and case is not None and is_excluded(int(user.pk), case):
+        raise invalid(
+            field_name,
+            f"{username} 须回避本案，不能承办",
+            f"{username} is excluded from this case and cannot handle it",
+        )
     if user is None or not Membership.objects.filter(
         user=user, org=org, department=department, active=True,
         role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD],

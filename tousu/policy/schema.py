@@ -27,6 +27,7 @@ from tousu.policy.sections import (
     Permissions,
     Procedure,
     PublicNotice,
+    RecusalRules,
     ReferralTarget,
     ReplyRules,
     Required,
@@ -271,6 +272,7 @@ class Policy(Strict):
     procedures: tuple[Procedure, ...] = ()
     public_notice: PublicNotice = PublicNotice()
     deviations: tuple[Deviation, ...] = ()
+    recusal: RecusalRules = RecusalRules()
     split: SplitRules = SplitRules()
     duplicates: Duplicates = Duplicates()
     reviews: Reviews = Reviews()

@@ -267,6 +267,15 @@ class Deviation(Strict):
     reason: str = Field(min_length=1)
 
 
+class RecusalRules(Strict):
+    """回避: who orders or decides a recusal, and whether a party's request stops the clock
+    until it is decided (SAMR Order 121)."""
+
+    approver_roles: tuple[RoleCode, ...] = ("supervisor", "leader", "department_head")
+    request_pauses_clock: bool = False
+    clause: str = ""
+
+
 class SplitRules(Strict):
     # A complaint that also reports a violation: split into linked cases, or keep one.
     mixed_submissions: Literal["split", "single"] = "single"

@@ -59,6 +59,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "reopen": {"reason": "投诉人对处理结果有异议"},
     "withdraw": {"reason": "投诉人撤回"},
     "request_review": {"reason": "对处理意见不服，申请复查"},
+    "recuse": {"reason": "与被投诉人系亲属关系"},
+    "request_recusal": {"user": "tr_handler", "reason": "投诉人申请承办人回避"},
+    "decide_recusal": {"user": "tr_handler", "approved": True},
+    "request_reveal": {"reason": "需核实举报人所述细节"},
+    "approve_reveal": {"requested_by": "tr_dispatcher", "approved": True},
 }
 
 # Who takes each action: a role the table allows, reaching the case whatever its state.
@@ -69,6 +74,8 @@ ACTORS: dict[str, str] = {
     "return": "handler",
     "resolve": "handler",
     "approve_extension": "supervisor",
+    "decide_recusal": "supervisor",
+    "approve_reveal": "leader",  # the general policy's custodian
 }
 DEFAULT_ACTOR = "dispatcher"
 
@@ -119,6 +126,7 @@ def bench(django_db_setup: None, django_db_blocker: Any) -> Iterator[Bench]:
                 "dispatcher": ("dispatcher", None),
                 "handler": ("handler", "finance"),
                 "supervisor": ("supervisor", None),
+                "leader": ("leader", None),
             }
             actors = {}
             for name, (role, dept) in people.items():

@@ -1,0 +1,166 @@
+"""Recusal (回避) and opening a reporter's identity: need-to-know, enforced as actions.
+
+A recused person, or the staff member a case is about, loses access at once
+(:func:`tousu.cases.access.excluded`). A reporter's identity opens to one person only
+with a reason and a custodian's approval; both are events the auditor can list.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tousu.cases import deadlines, inputs
+from tousu.cases.access import Actor
+from tousu.cases.errors import TousuError, action_forbidden, invalid
+from tousu.cases.intake import staff_member, successor
+from tousu.cases.models import Case, IdentityReveal, Recusal
+from tousu.cases.steps import Step, step
+
+
+def _activate(s: Step, user_id: int) -> None:
+    Recusal.objects.create(
+        case=s.case, user_id=user_id, origin=s.data["origin"], state=Recusal.State.ACTIVE,
+        created_at=s.now, decided_at=s.now,
+    )  # fmt: skip
+    if s.case.handler_id == user_id:
+        s.case.handler_id = None
+        s.data["handler_removed"] = True
+    if s.case.first_contact_owner_id == user_id:
+        s.case.first_contact_owner_id = successor(s.case, user_id)
+        s.data["first_contact_passed_to"] = s.case.first_contact_owner_id
+        s.notify(s.case.first_contact_owner_id, "case_moved")
+
+
+def recuse(
+    case_id: int, *, actor: Actor, data: inputs.RecuseIn, now: datetime | None = None
+) -> Case:
+    """Declare one's own conflict, or (as the policy's approver) order someone to step aside."""
+    with step("recuse", case_id, actor, now) as s:
+        if data.user and data.user != actor.username:
+            if not actor.roles & set(s.policy.recusal.approver_roles):
+                raise action_forbidden("recuse")
+            user_id = staff_member(s.case.org_id, data.user, "user")
+            s.data["origin"] = "ordered"
+        else:
+            user_id = actor.user_id
+            s.data["origin"] = "declared"
+        if Recusal.objects.filter(
+            case=s.case, user_id=user_id, state=Recusal.State.ACTIVE
+        ).exists():
+            raise TousuError("already_recused", "已回避", "Already recused", status=409)
+        s.data.update(user=user_id, _record=s.record("recusal_reason", data.reason))
+        _activate(s, user_id)
+    return s.case
+
+
+def request_recusal(
+    case_id: int, *, actor: Actor, data: inputs.RequestRecusalIn, now: datetime | None = None
+) -> Case:
+    """A party asks that a staff member step aside; where the policy says so, the clock
+    stops until the request is decided."""
+    with step("request_recusal", case_id, actor, now) as s:
+        user_id = staff_member(s.case.org_id, data.user, "user")
+        if Recusal.objects.filter(
+            case=s.case, user_id=user_id,
+            state__in=[Recusal.State.PENDING, Recusal.State.ACTIVE],
+        ).exists():  # fmt: skip
+            raise TousuError(
+                "already_requested",
+                "已有回避申请或已回避",
+                "Already requested or recused",
+                status=409,
+            )
+        Recusal.objects.create(
+            case=s.case, user_id=user_id, origin="party_request", state=Recusal.State.PENDING,
+            created_at=s.now,
+        )  # fmt: skip
+        s.data.update(user=user_id, _record=s.record("recusal_request", data.reason))
+        if s.policy.recusal.request_pauses_clock:
+            deadlines.pause(s.case, s.now)
+            s.data["clock_paused"] = True
+    return s.case
+
+
+def decide_recusal(
+    case_id: int, *, actor: Actor, data: inputs.DecideRecusalIn, now: datetime | None = None
+) -> Case:
+    with step("decide_recusal", case_id, actor, now) as s:
+        user_id = staff_member(s.case.org_id, data.user, "user")
+        pending = Recusal.objects.filter(case=s.case, user_id=user_id, state=Recusal.State.PENDING)
+        if not pending.exists():
+            raise invalid(
+                "user", "没有待决定的回避申请", "No pending recusal request for this person"
+            )
+        if user_id == actor.user_id:
+            raise TousuError(
+                "self_decision",
+                "不能决定针对本人的回避申请",
+                "You cannot decide a request about yourself",
+                status=403,
+            )
+        pending.update(
+            state=Recusal.State.ACTIVE if data.approved else Recusal.State.REFUSED,
+            decided_at=s.now,
+        )
+        s.data.update(user=user_id, approved=data.approved, origin="party_request")
+        if data.note:
+            s.data["_record"] = s.record("recusal_decision", data.note)
+        if data.approved:
+            s.case.handler_id = None if s.case.handler_id == user_id else s.case.handler_id
+            if s.case.first_contact_owner_id == user_id:
+                s.case.first_contact_owner_id = successor(s.case, user_id)
+                s.data["first_contact_passed_to"] = s.case.first_contact_owner_id
+        still_pending = Recusal.objects.filter(case=s.case, state=Recusal.State.PENDING).exists()
+        if s.policy.recusal.request_pauses_clock and not still_pending:
+            s.data["moved"] = deadlines.resume(s.case, s.policy, s.now)
+    return s.case
+
+
+def request_reveal(
+    case_id: int, *, actor: Actor, data: inputs.RequestRevealIn, now: datetime | None = None
+) -> Case:
+    """Ask, with a reason, to see a reporter's identity (reports only)."""
+    with step("request_reveal", case_id, actor, now) as s:
+        if s.case.kind != "report":
+            raise invalid(
+                "reason", "仅举报件的举报人身份需审批查看", "Only a report's identity is sealed"
+            )
+        if IdentityReveal.objects.filter(
+            case=s.case, requested_by_id=actor.user_id,
+            state__in=[IdentityReveal.State.PENDING, IdentityReveal.State.APPROVED],
+        ).exists():  # fmt: skip
+            raise TousuError("already_requested", "已提出申请", "Already requested", status=409)
+        IdentityReveal.objects.create(
+            case=s.case, requested_by_id=actor.user_id, state=IdentityReveal.State.PENDING,
+            created_at=s.now,
+        )  # fmt: skip
+        s.data.update(_record=s.record("reveal_reason", data.reason))
+    return s.case
+
+
+def approve_reveal(
+    case_id: int, *, actor: Actor, data: inputs.ApproveRevealIn, now: datetime | None = None
+) -> Case:
+    """The custodian decides. Never the asker, never the case's own handler."""
+    with step("approve_reveal", case_id, actor, now) as s:
+        asker = staff_member(s.case.org_id, data.requested_by, "requested_by")
+        if actor.user_id in (asker, s.case.handler_id):
+            raise TousuError(
+                "custodian_conflict", "申请人或本案承办人不能审批",
+                "The asker or the case's own handler cannot approve", status=403,
+            )  # fmt: skip
+        pending = IdentityReveal.objects.filter(
+            case=s.case, requested_by_id=asker, state=IdentityReveal.State.PENDING
+        )
+        if not pending.exists():
+            raise invalid("requested_by", "没有待审批的申请", "No pending request from this person")
+        pending.update(
+            state=IdentityReveal.State.APPROVED if data.approved else IdentityReveal.State.REFUSED,
+            decided_by_id=actor.user_id,
+            decided_at=s.now,
+        )
+        s.data.update(requested_by=asker, approved=data.approved)
+        if data.note:
+            s.data["_record"] = s.record("reveal_decision", data.note)
+        s.notify(asker, "identity_decided")
+    return s.case
