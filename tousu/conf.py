@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,12 +75,14 @@ def var_dir() -> Path:
     return path
 
 
-def secret_from_env_or_file(name: str, filename: str, nbytes: int = 48) -> str:
+def secret_from_env_or_file(
+    name: str, filename: str, nbytes: int = 48, *, generator: Callable[[], str] | None = None
+) -> str:
     """Return the secret in ``name``, or one generated once into ``var/filename``.
 
-    The generated file is created with mode 0600 and never committed (``var/`` is
-    ignored by git). Creation is atomic (O_EXCL), so two processes starting at
-    once agree on one key.
+    The generated file has mode 0600 and is never committed (``var/`` is ignored by
+    git). It is written to a temporary file and linked into place, so two processes
+    starting at once agree on one key and never read a half-written one.
     """
     value = os.environ.get(name)
     if value:
@@ -88,14 +91,17 @@ def secret_from_env_or_file(name: str, filename: str, nbytes: int = 48) -> str:
         return value
     path = var_dir() / filename
     if not path.exists():
-        key = secrets.token_urlsafe(nbytes)
+        key = generator() if generator else secrets.token_urlsafe(nbytes)
+        tmp = path.with_name(f".{filename}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(tmp, path)
         except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(key)
+            pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
     key = path.read_text().strip()
     if len(key) < 32:
         raise ConfigError(f"{path} holds a key shorter than 32 characters")

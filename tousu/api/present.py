@@ -6,7 +6,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tousu.cases.access import Actor, identity_visible
+from django.db.models import Q
+
+from tousu.cases.access import Actor, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
@@ -59,6 +61,7 @@ def party_json(p: Party, visible: bool) -> dict[str, Any]:
         "employer": p.employer,
         "id_number": p.id_number,
         "relation": p.relation,
+        "consent_share_identity": p.consent_share_identity,
     }
 
 
@@ -92,13 +95,20 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
     events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
+    # A link could connect a sealed report to a case whose identity this viewer sees:
+    # shown only when the viewer may see the identity on both sides.
     links = [
         {"type": link.type, "number": link.to_case.number}
-        for link in CaseLink.objects.filter(from_case=case).select_related("to_case")
-        if link.to_case.org_id == case.org_id
+        for link in CaseLink.objects.filter(from_case=case).select_related(
+            "to_case", "to_case__org"
+        )
+        if link.to_case.org_id == case.org_id and _may_link(actor, case, link.to_case, visible)
     ] + [
         {"type": f"{link.type}:incoming", "number": link.from_case.number}
-        for link in CaseLink.objects.filter(to_case=case).select_related("from_case")
+        for link in CaseLink.objects.filter(to_case=case).select_related(
+            "from_case", "from_case__org"
+        )
+        if _may_link(actor, case, link.from_case, visible)
     ]
     assignments = [
         {"department": a.department.code, "role": a.role}
@@ -145,6 +155,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         ],  # fmt: skip
         "deadlines": [deadline_json(d, now, tz, calendar_for(case.org_id)) for d in deadlines],
         "links": links,
+        "same_contact": same_contact(actor, case) if visible else [],
         "decision": _decision(events, policy),
         "timeline": [event_json(e, tz) for e in events],
     }
@@ -166,6 +177,33 @@ def event_json(e: Event, tz: ZoneInfo) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def _may_link(actor: Actor, case: Case, other: Case, visible_here: bool) -> bool:
+    if case.kind != "report" and other.kind != "report":
+        return True
+    return visible_here and identity_visible(actor, other)
+
+
+def same_contact(actor: Actor, case: Case) -> list[str]:
+    """Other cases this viewer may see whose complainant shares a phone, ID number or
+    e-mail with this one (by blind index) — only where the viewer may see both identities."""
+    mine = case.parties.filter(superseded_at__isnull=True)
+    indexes = Q()
+    for field in ("phone_index", "email_index", "id_index"):
+        values = [v for v in mine.values_list(field, flat=True) if v]
+        if values:
+            indexes |= Q(**{f"parties__{field}__in": values})
+    if not indexes:
+        return []
+    others = (
+        visible_cases(actor)
+        .filter(indexes, parties__superseded_at__isnull=True)
+        .exclude(pk=case.pk)
+        .distinct()
+        .order_by("-received_at")[:20]
+    )
+    return [str(o.number) for o in others if identity_visible(actor, o)]
 
 
 def _decision(events: list[Event], policy: Policy) -> dict[str, Any] | None:

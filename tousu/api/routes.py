@@ -191,6 +191,7 @@ class CaseOut(Schema):
     subjects: list[dict[str, Any]]
     deadlines: list[DeadlineOut]
     links: list[dict[str, Any]]
+    same_contact: list[str]
     decision: dict[str, Any] | None
     timeline: list[dict[str, Any]]
 

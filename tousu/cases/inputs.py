@@ -85,6 +85,8 @@ class ComplainantIn(In):
     employer: str = Field(default="", max_length=200)
     id_number: str = Field(default="", max_length=40, pattern=r"^[0-9A-Za-z]*$")
     agent: AgentIn | None = None
+    # Asked at intake: may the identity be shared with the subject for mediation?
+    consent_share_identity: bool = False
 
     @field_validator("email")
     @classmethod

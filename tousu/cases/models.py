@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 
 from tousu.orgs.models import Department, Organisation
+from tousu.privacy.crypto import blind_index, new_case_key, wrap
+from tousu.privacy.fields import SealedJSONField, SealedTextField
 
 
 class Status(models.TextChoices):
@@ -104,8 +106,12 @@ class Case(models.Model):
         db_index=False,
     )  # fmt: skip
 
-    content = models.TextField()
-    demands = models.TextField(blank=True)
+    # Sealed under the case's own key (tousu.privacy): free text may name people.
+    content = SealedTextField(context="case.content")
+    demands = SealedTextField(context="case.demands")
+    # The case key, wrapped under the master key; "" once destroyed (crypto-shredding).
+    sealed_key = models.TextField(blank=True)
+    shredded_at = models.DateTimeField(null=True, blank=True)
     fields = models.JSONField(default=dict)
     missing_fields = models.JSONField(default=list)
     customer_deadline = models.DateTimeField(null=True, blank=True)
@@ -145,8 +151,15 @@ class Case(models.Model):
             models.Index(fields=["first_contact_owner"], name="case_first_contact_owner"),
         ]
 
+    _is_case = True
+
     def __str__(self) -> str:
         return self.number or f"case#{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.sealed_key and self.shredded_at is None:
+            self.sealed_key = wrap(new_case_key())
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -162,18 +175,31 @@ class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=20, choices=Role.choices)
     anonymous = models.BooleanField(default=False)
-    name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=50, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    address = models.CharField(max_length=500, blank=True)
-    employer = models.CharField(max_length=200, blank=True)
-    id_number = models.CharField(max_length=40, blank=True)
-    relation = models.CharField(max_length=100, blank=True)
+    # Identity and contact details: sealed under the case key, never stored in clear.
+    name = SealedTextField(context="party.name")
+    phone = SealedTextField(context="party.phone")
+    email = SealedTextField(context="party.email")
+    address = SealedTextField(context="party.address")
+    employer = SealedTextField(context="party.employer")
+    id_number = SealedTextField(context="party.id_number")
+    relation = SealedTextField(context="party.relation")
+    # Keyed blind indexes: find repeat complainants without decrypting anything.
+    phone_index = models.CharField(max_length=40, blank=True, db_index=True)
+    email_index = models.CharField(max_length=40, blank=True, db_index=True)
+    id_index = models.CharField(max_length=40, blank=True, db_index=True)
+    # Asked at intake: may the identity be shared with the subject for face-to-face mediation?
+    consent_share_identity = models.BooleanField(default=False)
     represents = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="agents"
     )
     # Details are corrected by adding a new row; the earlier one is kept, superseded.
     superseded_at = models.DateTimeField(null=True, blank=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_index = blind_index("phone", self.phone)
+        self.email_index = blind_index("email", self.email)
+        self.id_index = blind_index("id_number", self.id_number)
+        super().save(*args, **kwargs)
 
 
 class Subject(models.Model):
@@ -273,8 +299,8 @@ class CaseRecord(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="records")
     kind = models.CharField(max_length=40)
-    body = models.TextField(blank=True)
-    data = models.JSONField(default=dict)
+    body = SealedTextField(context="record.body")
+    data = SealedJSONField(context="record.data")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -237,11 +237,18 @@ def test_split_and_merge_keep_links_between_cases(world: World) -> None:
     )
     r = dispatcher.act(
         number, "split",
-        {"parts": [{"kind": "report", "category": "quality", "content": "超市销售过期牛奶"}]},
+        {"parts": [
+            {"kind": "complaint", "category": "quality", "content": "要求超市赔偿"},
+            {"kind": "report", "category": "quality", "content": "超市销售过期牛奶"},
+        ]},
     )  # fmt: skip
     assert r.status_code == 200, r.content
-    part = r.json()["timeline"][-1]["data"]["parts"][0]
-    assert {"type": "split_from:incoming", "number": part} in r.json()["links"]
+    dispute, report = r.json()["timeline"][-1]["data"]["parts"]
+    assert {"type": "split_from:incoming", "number": dispute} in r.json()["links"]
+    # The report's side stays sealed: no link ties it to the caller's named complaint
+    assert all(link["number"] != report for link in r.json()["links"])
+    report_view = dispatcher.get(f"/cases/{report}").json()
+    assert report_view["links"] == [] and report_view["parties"][0]["masked"] is True
     dup = world.api("clerk").register().json()["number"]
     r = dispatcher.act(dup, "merge", {"into": number})
     assert r.json()["status"] == "merged"

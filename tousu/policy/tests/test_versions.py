@@ -84,7 +84,7 @@ def test_correcting_the_complainant_keeps_the_earlier_record(world: World) -> No
         actor=world.actor("clerk"),
         data=inputs.AmendIn(complainant=inputs.ComplainantIn(name="孙丽", phone="13600000001")),
     )
-    phones = list(case.parties.order_by("pk").values_list("phone", "superseded_at"))
+    phones = [(p.phone, p.superseded_at) for p in case.parties.order_by("pk")]
     assert phones[0][0] == "13600000000" and phones[0][1] is not None
     assert phones[1] == ("13600000001", None)
     shown = world.api("handler").get(f"/cases/{case.number}")  # not the handler's yet
