@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tousu.conf import ConfigError, secret_from_env_or_file
+from tousu.conf import ConfigError, secret_from_env_or_file, var_dir
 
 SEALED_PREFIX = "s1:"
 WRAPPED_PREFIX = "w1:"
@@ -79,14 +79,34 @@ def wrap(case_key: bytes, *, master: bytes | None = None) -> str:
     return f"{WRAPPED_PREFIX}{key_id(master)}:{base64.b64encode(nonce + sealed).decode()}"
 
 
+@lru_cache(maxsize=1)
+def keyring() -> dict[str, bytes]:
+    """Every master key this installation holds, by key id: the current one, and the
+    retired or next ones a rotation leaves in ``var/`` (so an interrupted rotation
+    never strands a case key)."""
+    keys = {key_id(master_key()): master_key()}
+    for path in sorted(var_dir().glob("master_key.*")):
+        try:
+            extra = _key_from(path.read_text().strip(), path.name)
+        except ConfigError:
+            continue
+        keys.setdefault(key_id(extra), extra)
+    return keys
+
+
+def forget_keys() -> None:
+    master_key.cache_clear()
+    keyring.cache_clear()
+
+
 def unwrap(wrapped: str, *, master: bytes | None = None) -> bytes:
-    master = master or master_key()
     try:
         prefix, kid, body = wrapped.split(":", 2)
         if f"{prefix}:" != WRAPPED_PREFIX:
             raise ValueError(prefix)
-        if kid != key_id(master):
-            raise CryptoError("case key wrapped under another master key (rotate or restore it)")
+        master = master or keyring().get(kid)
+        if master is None or kid != key_id(master):
+            raise CryptoError(f"case key wrapped under master key {kid}, which is not here")
         raw = base64.b64decode(body)
         return AESGCM(master).decrypt(raw[:_NONCE], raw[_NONCE:], b"tousu-case-key")
     except CryptoError:

@@ -114,3 +114,35 @@ def test_consent_to_share_identity_with_the_subject_is_recorded(world: World) ->
     )
     party = world.api("clerk").get(f"/cases/{r.json()['number']}").json()["parties"][0]
     assert party["consent_share_identity"] is True
+
+
+def test_rotating_the_master_key_keeps_every_case_readable(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tousu.conf import var_dir
+    from tousu.privacy import crypto, fields
+
+    number = _report(world)
+    # Rotate in a copy of var/, so the developer's own keys are not touched.
+    for name in ("master_key", "index_key"):
+        shutil.copy(var_dir() / name, tmp_path / name)
+    monkeypatch.setenv("TOUSU_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("TOUSU_MASTER_KEY", raising=False)
+    crypto.forget_keys()
+    before = Case.objects.get(number=number).sealed_key
+    out = StringIO()
+    call_command("keys", "rotate", stdout=out)
+    assert "re-wrapped" in out.getvalue()
+    after = Case.objects.get(number=number).sealed_key
+    assert after != before and after.split(":")[1] == crypto.key_id(crypto.master_key())
+    fields._KEYS.clear()
+    assert Party.objects.get(case__number=number).phone == PHONE
+    assert (tmp_path / f"master_key.retired-{before.split(':')[1]}").exists()
+    monkeypatch.undo()
+    crypto.forget_keys()
+    fields._KEYS.clear()

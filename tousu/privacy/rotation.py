@@ -1,0 +1,57 @@
+"""Master-key rotation: every case key re-wrapped under a new master key, atomically.
+
+1. The new key is written to ``var/master_key.next`` (the keyring can read it).
+2. Every live case key is unwrapped and wrapped again under it, in one transaction.
+3. ``master_key`` becomes ``master_key.retired-<id>``; ``master_key.next`` becomes
+   ``master_key``. An interruption at any step leaves every case key readable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tousu.conf import ConfigError, var_dir
+from tousu.privacy import crypto, fields
+
+
+@dataclass
+class RotationResult:
+    old_id: str
+    new_id: str
+    rewrapped: int
+
+
+def rotate() -> RotationResult:
+    from tousu.cases.models import Case
+
+    if os.environ.get("TOUSU_MASTER_KEY"):
+        raise ConfigError(
+            "TOUSU_MASTER_KEY is set in the environment: rotate by putting the new key in "
+            "var/master_key.next, running `tousu keys rotate`, then updating the environment"
+        )
+    folder = var_dir()
+    current = folder / "master_key"
+    nxt = folder / "master_key.next"
+    if not nxt.exists():
+        fd = os.open(nxt, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(crypto._new_key_text())
+    crypto.forget_keys()
+    old = crypto.master_key()
+    new = crypto._key_from(nxt.read_text().strip(), "master_key.next")
+    count = 0
+    with transaction.atomic():
+        for pk, wrapped in (
+            Case.objects.select_for_update().exclude(sealed_key="").values_list("pk", "sealed_key")
+        ):
+            rewrapped = crypto.wrap(crypto.unwrap(wrapped), master=new)
+            Case.objects.filter(pk=pk).update(sealed_key=rewrapped)
+            count += 1
+    os.replace(current, folder / f"master_key.retired-{crypto.key_id(old)}")
+    os.replace(nxt, current)
+    crypto.forget_keys()
+    fields._KEYS.clear()
+    return RotationResult(old_id=crypto.key_id(old), new_id=crypto.key_id(new), rewrapped=count)
