@@ -692,6 +692,8 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "reopen": (reopen, inputs.ReopenIn),
     "request_review": (request_review, inputs.RequestReviewIn),
     "recuse": (safeguards.recuse, inputs.RecuseIn),
+    "hold": (safeguards.hold, inputs.HoldIn),
+    "release_hold": (safeguards.release_hold, inputs.HoldIn),
     "request_recusal": (safeguards.request_recusal, inputs.RequestRecusalIn),
     "decide_recusal": (safeguards.decide_recusal, inputs.DecideRecusalIn),
     "request_reveal": (safeguards.request_reveal, inputs.RequestRevealIn),

@@ -334,5 +334,9 @@ class ApproveRevealIn(In):
     note: str = Text
 
 
+class HoldIn(In):
+    reason: str = Reason
+
+
 class WithdrawIn(In):
     reason: str = Reason

@@ -300,9 +300,28 @@ TABLE: dict[str, Transition] = {
             "Request a review",
         ),
         _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, "撤回", "Withdraw"),
+        # 诉讼保全: a legal hold keeps a case's personal data past its retention.
+        _t("hold", set(S), None, {R.SUPERVISOR, R.LEADER}, "法律保全", "Place a legal hold"),
+        _t(
+            "release_hold",
+            set(S),
+            None,
+            {R.SUPERVISOR, R.LEADER},
+            "解除保全",
+            "Release a legal hold",
+        ),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
         _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
+        _t(
+            "shred",
+            set(S) - OPEN_STATUSES,
+            None,
+            set(),
+            "销毁个人信息",
+            "Destroy personal data (retention)",
+            system=True,
+        ),
         _t(
             "recompute_deadlines",
             OPEN_STATUSES,

@@ -112,6 +112,8 @@ class Case(models.Model):
     # The case key, wrapped under the master key; "" once destroyed (crypto-shredding).
     sealed_key = models.TextField(blank=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # A legal hold keeps the case out of every retention run until released.
+    legal_hold = models.BooleanField(default=False)
     fields = models.JSONField(default=dict)
     missing_fields = models.JSONField(default=list)
     customer_deadline = models.DateTimeField(null=True, blank=True)

@@ -164,3 +164,24 @@ def approve_reveal(
             s.data["_record"] = s.record("reveal_decision", data.note)
         s.notify(asker, "identity_decided")
     return s.case
+
+
+def hold(case_id: int, *, actor: Actor, data: inputs.HoldIn, now: datetime | None = None) -> Case:
+    """诉讼保全: keep the case's personal data past its retention (litigation, inquiry)."""
+    with step("hold", case_id, actor, now) as s:
+        if s.case.legal_hold:
+            raise TousuError("already_held", "已处于保全状态", "Already on legal hold", status=409)
+        s.case.legal_hold = True
+        s.data["_record"] = s.record("hold_reason", data.reason)
+    return s.case
+
+
+def release_hold(
+    case_id: int, *, actor: Actor, data: inputs.HoldIn, now: datetime | None = None
+) -> Case:
+    with step("release_hold", case_id, actor, now) as s:
+        if not s.case.legal_hold:
+            raise TousuError("not_held", "未处于保全状态", "Not on legal hold", status=409)
+        s.case.legal_hold = False
+        s.data["_record"] = s.record("release_reason", data.reason)
+    return s.case

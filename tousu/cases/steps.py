@@ -195,7 +195,8 @@ EVENT_TYPES = {
     "request_recusal": "recusal_requested", "decide_recusal": "recusal_decided",
     "request_reveal": "identity_requested", "approve_reveal": "identity_decided",
     "mark_overdue": "deadline_overdue", "remind": "reminded",
-    "recompute_deadlines": "deadlines_recomputed",
+    "recompute_deadlines": "deadlines_recomputed", "shred": "personal_data_destroyed",
+    "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
 }  # fmt: skip
 
 

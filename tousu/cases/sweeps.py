@@ -179,8 +179,15 @@ def sweep(now: datetime, *, batch: int = 500) -> SweepResult:
     return result
 
 
+def _shred(case_id: int, *, run_id: int, now: datetime) -> Case:
+    from tousu.privacy.retention import shred
+
+    return shred(case_id, run_id=run_id, now=now)
+
+
 SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
     "recompute_deadlines": recompute_deadlines,
+    "shred": _shred,
 }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection
 
+from tousu.audit.tests.tamper import tamper
 from tousu.cases.events import verify_case
 from tousu.cases.models import Case, CaseRecord, Event
 from tousu.conftest import World
@@ -48,11 +48,12 @@ def test_editing_an_event_row_breaks_the_chain_at_that_event(world: World) -> No
     case = _walked_case(world)
     assert verify_case(case) == (True, None)
     table = Event._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET to_status = 'closed' WHERE case_id = %s AND seq = 2",  # noqa: S608
-            [case.pk],
-        )
+    # On PostgreSQL a trigger refuses the edit; `tamper` then makes it with the trigger off.
+    tamper(
+        table,
+        f"UPDATE {table} SET to_status = 'closed' WHERE case_id = %s AND seq = 2",  # noqa: S608
+        [case.pk],
+    )
     assert verify_case(case) == (False, 2)
 
 
@@ -60,8 +61,8 @@ def test_deleting_an_event_row_breaks_the_chain(world: World) -> None:
     case = _walked_case(world)
     last = Event.objects.filter(case=case).order_by("-seq").first()
     assert last is not None
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [last.pk])  # noqa: S608
+    table = Event._meta.db_table
+    tamper(table, f"DELETE FROM {table} WHERE id = %s", [last.pk])  # noqa: S608
     ok, _ = verify_case(case)
     assert ok is False
 

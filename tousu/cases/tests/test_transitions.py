@@ -60,6 +60,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "withdraw": {"reason": "投诉人撤回"},
     "request_review": {"reason": "对处理意见不服，申请复查"},
     "recuse": {"reason": "与被投诉人系亲属关系"},
+    "hold": {"reason": "涉诉，法院调取材料"},
+    "release_hold": {"reason": "诉讼已结束"},
     "request_recusal": {"user": "tr_handler", "reason": "投诉人申请承办人回避"},
     "decide_recusal": {"user": "tr_handler", "approved": True},
     "request_reveal": {"reason": "需核实举报人所述细节"},
@@ -75,6 +77,8 @@ ACTORS: dict[str, str] = {
     "resolve": "handler",
     "approve_extension": "supervisor",
     "decide_recusal": "supervisor",
+    "hold": "supervisor",
+    "release_hold": "supervisor",
     "approve_reveal": "leader",  # the general policy's custodian
 }
 DEFAULT_ACTOR = "dispatcher"
@@ -215,6 +219,7 @@ def test_the_same_set_up_lets_an_action_start_from_each_of_its_sources(
             "invalid_value",
             "missing_fields",
             "no_review_in_policy",
+            "not_held",
         }, (  # fmt: skip
             exc.as_json()
         )

@@ -1,0 +1,27 @@
+"""A retention run: planned, approved by a leader, then executed (see retention.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tousu.orgs.models import Organisation
+
+
+class RetentionRun(models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", "待审批 Planned"
+        APPROVED = "approved", "已批准 Approved"
+        DONE = "done", "已执行 Done"
+
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
+    case_ids = models.JSONField(default=list)
+    planned_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    archive_path = models.CharField(max_length=500, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
