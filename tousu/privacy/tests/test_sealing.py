@@ -146,3 +146,27 @@ def test_rotating_the_master_key_keeps_every_case_readable(
     monkeypatch.undo()
     crypto.forget_keys()
     fields._KEYS.clear()
+
+
+def test_a_pipl_request_exports_what_is_held_about_the_person_and_is_recorded(
+    world: World,
+) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tousu.orgs.models import AuditEvent
+
+    number = _report(world)
+    world.api("clerk").register(complainant={"name": "别人", "phone": "13000000000"})
+    out = StringIO()
+    call_command(
+        "pipl", "export", "--org", world.org.slug, "--phone", "139 8765 0123",
+        "--requested-by", "admin", stdout=out,
+    )  # fmt: skip
+    result = json.loads(out.getvalue())
+    assert [c["number"] for c in result["cases"]] == [number]
+    assert result["cases"][0]["records_of_you"][0]["name"] == NAME
+    event = AuditEvent.objects.get(type="pipl.export")
+    assert event.data["cases"] == 1 and PHONE not in json.dumps(event.data)
