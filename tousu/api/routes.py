@@ -24,7 +24,7 @@ from pydantic import Field
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
-from tousu.cases import actions, inputs, intake
+from tousu.cases import actions, inputs, intake, safeguards
 from tousu.cases.access import get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
@@ -323,6 +323,31 @@ def read_notification(request: HttpRequest, org: str, notification_id: int) -> d
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
     return _notification(note)
+
+
+@api.get(
+    "/orgs/{org}/about-me",
+    response={200: list[dict[str, Any]], **ERRORS},
+    operation_id="cases_about_me",
+    summary="涉及本人的处理决定 Decisions about me (restricted view, for the subject)",
+    tags=["cases"],
+)
+def about_me(request: HttpRequest, org: str) -> list[dict[str, Any]]:
+    """For a staff member a case is about: only cases already decided, in the restricted
+    view (redacted allegation, the decision, how to appeal) — never the reporter."""
+    actor = _auth(request).actor
+    decided = (
+        Case.objects.filter(
+            org_id=actor.org.pk,
+            number__isnull=False,
+            status__in=safeguards.DECIDED,
+            subjects__staff_id=actor.user_id,
+            subjects__superseded_at__isnull=True,
+        )
+        .distinct()
+        .order_by("-received_at")
+    )
+    return [safeguards.subject_view(case) for case in decided]
 
 
 class CaseFilters(Schema):

@@ -693,6 +693,7 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "request_review": (request_review, inputs.RequestReviewIn),
     "recuse": (safeguards.recuse, inputs.RecuseIn),
     "hold": (safeguards.hold, inputs.HoldIn),
+    "redact": (safeguards.redact, inputs.RedactIn),
     "release_hold": (safeguards.release_hold, inputs.HoldIn),
     "request_recusal": (safeguards.request_recusal, inputs.RequestRecusalIn),
     "decide_recusal": (safeguards.decide_recusal, inputs.DecideRecusalIn),

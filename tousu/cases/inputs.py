@@ -334,6 +334,19 @@ class ApproveRevealIn(In):
     note: str = Text
 
 
+class RedactIn(In):
+    # Words or phrases to hide wherever the case's text is shown in a restricted view.
+    phrases: list[str] = Field(min_length=1, max_length=50)
+
+    @field_validator("phrases")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        cleaned = [p.strip() for p in value if p.strip()]
+        if not cleaned or any(len(p) > 200 for p in cleaned):
+            raise ValueError("give 1 to 50 phrases of at most 200 characters")
+        return cleaned
+
+
 class HoldIn(In):
     reason: str = Reason
 

@@ -300,6 +300,8 @@ TABLE: dict[str, Transition] = {
             "Request a review",
         ),
         _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, "撤回", "Withdraw"),
+        # Mark words to hide in restricted views and exports (names, places that identify).
+        _t("redact", set(S), None, HANDLERS | DECIDERS, "标注遮蔽", "Mark redactions"),
         # 诉讼保全: a legal hold keeps a case's personal data past its retention.
         _t("hold", set(S), None, {R.SUPERVISOR, R.LEADER}, "法律保全", "Place a legal hold"),
         _t(

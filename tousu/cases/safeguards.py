@@ -185,3 +185,63 @@ def release_hold(
         s.case.legal_hold = False
         s.data["_record"] = s.record("release_reason", data.reason)
     return s.case
+
+
+def redact(
+    case_id: int, *, actor: Actor, data: inputs.RedactIn, now: datetime | None = None
+) -> Case:
+    """标注遮蔽: phrases hidden wherever a restricted view shows the case's text. The
+    phrases themselves are sealed with the case's other personal data."""
+    with step("redact", case_id, actor, now) as s:
+        s.data.update(
+            _record=s.record("redaction", "", {"phrases": data.phrases}), count=len(data.phrases)
+        )
+    return s.case
+
+
+REDACTED = "■■■"
+DECIDED = ("resolved", "replied", "followed_up", "closed")
+
+
+def redacted(case: Case, text: str) -> str:
+    """The text with every phrase marked for this case hidden."""
+    from tousu.cases.models import CaseRecord
+
+    phrases: list[str] = []
+    for record in CaseRecord.objects.filter(case=case, kind="redaction"):
+        phrases += record.data.get("phrases", [])
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        text = text.replace(phrase, REDACTED)
+    return text
+
+
+def subject_view(case: Case) -> dict[str, object]:
+    """What the staff member a case is about may see once a decision about them exists:
+    the allegation (redacted, without the reporter), the decision, and how to appeal."""
+    from tousu.cases.models import CaseRecord
+    from tousu.policy.models import policy_for
+
+    policy = policy_for(case.policy_version_id)[1]
+    findings = (
+        CaseRecord.objects.filter(case=case, kind__in=["findings", "on_the_spot_findings"])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    rules = policy.accountability
+    return {
+        "number": case.number,
+        "category": case.category,
+        "received_at": case.received_at.isoformat(),
+        "allegation": redacted(case, case.content),
+        "decision": {
+            "validity": case.validity,
+            "responsibility": case.responsibility,
+            "findings": redacted(case, findings.body) if findings else "",
+        },
+        "appeal": {
+            "to_role": rules.appeal_to or "",
+            "to_title": policy.title_for(rules.appeal_to) if rules.appeal_to else "",
+            "window_days": rules.appeal_window_days,
+            "decision_stands_during_appeal": rules.decision_stands_during_appeal,
+        },
+    }

@@ -197,6 +197,7 @@ EVENT_TYPES = {
     "mark_overdue": "deadline_overdue", "remind": "reminded",
     "recompute_deadlines": "deadlines_recomputed", "shred": "personal_data_destroyed",
     "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
+    "redact": "redactions_marked",
 }  # fmt: skip
 
 

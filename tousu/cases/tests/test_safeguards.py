@@ -137,3 +137,42 @@ def test_a_reporters_identity_opens_only_to_the_asker_after_a_custodians_approva
     assert world.api("dispatcher").get(f"/cases/{number}").json()["parties"][0]["masked"] is True
     types = [e["type"] for e in world.api("auditor").get(f"/cases/{number}").json()["timeline"]]
     assert "identity_requested" in types and "identity_decided" in types
+
+
+def test_once_decided_the_subject_sees_a_redacted_allegation_the_decision_and_the_appeal(
+    world: World,
+) -> None:
+    clerk, dispatcher, handler = world.api("clerk"), world.api("dispatcher"), world.api("handler")
+    number = clerk.register(
+        kind="report",
+        category="misconduct",
+        content="举报人郑红称：财务科张某收取好处费，郑红可作证。",
+        complainant={"name": "郑红", "phone": "13511112222"},
+        subject={"type": "staff", "name": "张某", "staff": "handler2"},
+    ).json()["number"]
+    subject = world.api("handler2")
+    assert subject.get("/about-me").json() == []  # nothing while it is being handled
+    dispatcher.act(number, "accept")
+    dispatcher.act(number, "assign", {"lead_department": "finance", "handler": "handler"})
+    handler.act(number, "redact", {"phrases": ["郑红"]})
+    handler.act(
+        number, "resolve",
+        {"findings": "经核实，张某收取好处费属实；郑红所述与账目相符。",
+         "responsibility": "organisation", "valid": True},
+    )  # fmt: skip
+    views = subject.get("/about-me").json()
+    assert len(views) == 1
+    view = views[0]
+    assert "郑红" not in str(view) and "13511112222" not in str(view)
+    assert view["allegation"].startswith("举报人■■■称")
+    assert view["decision"]["validity"] == "valid"
+    assert set(view["appeal"]) == {
+        "to_role",
+        "to_title",
+        "window_days",
+        "decision_stands_during_appeal",
+    }
+    # ... and still not the case itself
+    assert subject.get(f"/cases/{number}").status_code == 404
+    # Others are not shown cases that are not about them
+    assert world.api("handler").get("/about-me").json() == []

@@ -61,6 +61,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "request_review": {"reason": "对处理意见不服，申请复查"},
     "recuse": {"reason": "与被投诉人系亲属关系"},
     "hold": {"reason": "涉诉，法院调取材料"},
+    "redact": {"phrases": ["王建国"]},
     "release_hold": {"reason": "诉讼已结束"},
     "request_recusal": {"user": "tr_handler", "reason": "投诉人申请承办人回避"},
     "decide_recusal": {"user": "tr_handler", "approved": True},
