@@ -38,7 +38,9 @@ INSTALLED_APPS = [
     "tousu.policy",
     "tousu.clock",
     "tousu.cases",
+    "tousu.privacy",
     "tousu.notify",
+    "tousu.audit",
     "tousu.jobs",
     "tousu.api",
 ]

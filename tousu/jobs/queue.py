@@ -65,12 +65,17 @@ def run_delivery(notification_ids: list[int]) -> int:
 
 def register_tasks(queue: Huey) -> dict[str, Any]:
     """Attach Tousu's tasks to a huey instance (tests build their own on a test Redis)."""
+    from tousu.audit.checkpoints import run_periodic_checkpoints
+
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
         "deliver": queue.task(name="tousu.deliver", retries=3, retry_delay=30)(run_delivery),
         "periodic_sweep": queue.periodic_task(crontab(minute="*"), name="tousu.periodic_sweep")(
             run_sweep
         ),
+        "periodic_checkpoint": queue.periodic_task(
+            crontab(minute="0"), name="tousu.periodic_checkpoint"
+        )(run_periodic_checkpoints),
     }
 
 

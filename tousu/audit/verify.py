@@ -1,0 +1,285 @@
+"""Verifying the record: every case's event chain, and every organisation's checkpoints.
+
+For each case, the chain is recomputed (``tousu.cases.events.verify_case``) and every
+head a checkpoint recorded for it must still be on the chain: the event with that
+``seq`` exists and has that hash. Because each event's hash covers everything before
+it, a recorded head pins the whole chain up to it, even if someone deleted the events
+after it and pointed the case row back at an earlier event. For each organisation,
+the checkpoint chain itself is recomputed.
+
+The report names the first broken link of each case (by case number and event seq)
+and of each organisation's checkpoint chain (by checkpoint seq).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tousu.audit.checkpoints import checkpoint_hash, heads_digest
+from tousu.audit.models import Checkpoint
+from tousu.cases.events import chain_hash, verify_case
+from tousu.cases.models import Case, Event
+from tousu.orgs.models import Organisation
+
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken link of one case or of one organisation's checkpoint chain.
+
+    ``problem`` is a stable code for programs; ``message`` is for people.
+    """
+
+    org: str
+    problem: str
+    message: str
+    case: str | None = None  # the case number ("#<id>" when the case row is gone)
+    case_id: int | None = None
+    event: int | None = None
+    checkpoint: int | None = None
+
+    def __str__(self) -> str:
+        if self.case is not None:
+            where = f"case {self.case}"
+            if self.event is not None:
+                where += f" event {self.event}"
+        else:
+            where = f"checkpoint {self.checkpoint} of org {self.org}"
+        return f"BROKEN {where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    cases: int = 0
+    events: int = 0
+    checkpoints: int = 0
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+    def summary(self) -> str:
+        return f"{self.cases} cases, {self.events} events, {self.checkpoints} checkpoints"
+
+    def lines(self) -> list[str]:
+        if self.ok:
+            return [f"OK: {self.summary()} verified"]
+        return [str(b) for b in self.breaks]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "cases": self.cases,
+            "events": self.events,
+            "checkpoints": self.checkpoints,
+            "breaks": [b.as_dict() for b in self.breaks],
+        }
+
+
+# What checkpoints recorded: case id -> seq -> {hash: seq of the first checkpoint recording it}
+Recorded = dict[int, dict[int, dict[str, int]]]
+
+
+def verify(org: Organisation | None = None) -> Report:
+    """Verify one organisation's record, or every organisation's."""
+    report = Report()
+    orgs = [org] if org is not None else list(Organisation.objects.order_by("slug"))
+    for each in orgs:
+        _verify_org(each, report)
+    return report
+
+
+def _verify_org(org: Organisation, report: Report) -> None:
+    recorded, checkpoint_break = _verify_checkpoints(org, report)
+    for case in _cases(org):
+        report.cases += 1
+        found = _case_break(org, case, recorded.pop(case.pk, {}))
+        if found is not None:
+            report.breaks.append(found)
+    if recorded:
+        report.breaks.extend(_vanished_cases(org, recorded))
+    if checkpoint_break is not None:
+        report.breaks.append(checkpoint_break)
+    report.events += Event.objects.filter(case__org=org).count()
+
+
+def _cases(org: Organisation) -> Iterator[Case]:
+    """The organisation's cases in batches by id (verify_case queries inside the loop)."""
+    after = 0
+    while True:
+        batch = list(
+            Case.objects.filter(org=org, pk__gt=after)
+            .order_by("pk")
+            .only("pk", "org_id", "number", "last_seq", "last_hash")[:_BATCH]
+        )
+        yield from batch
+        if len(batch) < _BATCH:
+            return
+        after = batch[-1].pk
+
+
+# -- checkpoints -------------------------------------------------------------------------
+
+
+def _well_formed(heads: Any) -> bool:
+    return isinstance(heads, list) and all(
+        isinstance(h, list)
+        and len(h) == 3
+        and isinstance(h[0], int)
+        and isinstance(h[1], int)
+        and isinstance(h[2], str)
+        for h in heads
+    )
+
+
+def _verify_checkpoints(org: Organisation, report: Report) -> tuple[Recorded, Break | None]:
+    """Recompute the organisation's checkpoint chain; collect the heads it recorded.
+
+    Heads are taken only from checkpoints whose own content verifies."""
+    recorded: Recorded = {}
+    first: Break | None = None
+    prev_hash = ""
+    expected = 1
+    for checkpoint in Checkpoint.objects.filter(org=org).order_by("seq").iterator(chunk_size=20):
+        report.checkpoints += 1
+        own: tuple[str, str] | None = None
+        if checkpoint_hash(checkpoint.prev_hash, checkpoint) != checkpoint.hash:
+            own = ("hash_mismatch", "hash mismatch (content changed)")
+        elif not _well_formed(checkpoint.heads) or (
+            heads_digest(checkpoint.heads) != checkpoint.heads_digest
+        ):
+            own = ("heads_mismatch", "recorded case heads do not match their digest")
+        elif checkpoint.case_count != len(checkpoint.heads) or checkpoint.event_count != sum(
+            h[1] for h in checkpoint.heads
+        ):
+            own = ("count_mismatch", "counts do not match the recorded case heads")
+        link: tuple[str, str] | None = None
+        if checkpoint.seq != expected:
+            link = ("sequence_gap", "missing (sequence gap)")
+        elif checkpoint.prev_hash != prev_hash:
+            link = ("broken_link", f"does not link to checkpoint {checkpoint.seq - 1}")
+        problem = link or own
+        if problem is not None and first is None:
+            # A gap names the checkpoint that is missing, not the one found after it.
+            seq = expected if problem[0] == "sequence_gap" else checkpoint.seq
+            first = Break(org=org.slug, problem=problem[0], message=problem[1], checkpoint=seq)
+        if own is None:
+            for case_id, seq, head in checkpoint.heads:
+                if seq == 0:  # a case without events: nothing to pin
+                    continue
+                recorded.setdefault(case_id, {}).setdefault(seq, {}).setdefault(
+                    head, checkpoint.seq
+                )
+        prev_hash = checkpoint.hash
+        expected = checkpoint.seq + 1
+    return recorded, first
+
+
+# -- cases -------------------------------------------------------------------------------
+
+
+def _label(case: Case) -> str:
+    return case.number or f"#{case.pk}"
+
+
+def _case_break(org: Organisation, case: Case, heads: dict[int, dict[str, int]]) -> Break | None:
+    """The first broken link of one case: on its own chain, or against a recorded head."""
+    candidates: list[tuple[int, str, str]] = []
+    ok, bad_seq = verify_case(case)
+    if not ok:
+        candidates.append(_diagnose(case, bad_seq))
+    if heads:
+        stored = dict(
+            Event.objects.filter(case=case, seq__in=list(heads)).values_list("seq", "hash")
+        )
+        for seq in sorted(heads):
+            for head, checkpoint_seq in sorted(heads[seq].items(), key=lambda kv: kv[1]):
+                if seq not in stored:
+                    candidates.append(
+                        (seq, "removed", f"missing (checkpoint {checkpoint_seq} recorded it)")
+                    )
+                elif stored[seq] != head:
+                    candidates.append(
+                        (
+                            seq,
+                            "rewritten",
+                            f"differs from checkpoint {checkpoint_seq} (rewritten up to here)",
+                        )
+                    )
+                else:
+                    continue
+                break
+    if not candidates:
+        return None
+    seq, problem, message = min(candidates, key=lambda c: c[0])
+    return Break(
+        org=org.slug,
+        problem=problem,
+        message=message,
+        case=_label(case),
+        case_id=case.pk,
+        event=seq,
+    )
+
+
+def _diagnose(case: Case, bad_seq: int | None) -> tuple[int, str, str]:
+    """Why a chain does not verify, walking it as verify_case does."""
+    prev = ""
+    expected = 1
+    for event in Event.objects.filter(case=case).order_by("seq"):
+        if event.seq > expected:
+            return expected, "sequence_gap", "missing (sequence gap)"
+        if event.seq < expected:
+            return event.seq, "out_of_order", "out of sequence"
+        if event.prev_hash != prev:
+            return (
+                event.seq,
+                "broken_link",
+                "does not link to the event before it (reordered, inserted or replaced)",
+            )
+        if chain_hash(prev, event) != event.hash:
+            return event.seq, "hash_mismatch", "hash mismatch (content changed)"
+        prev = event.hash
+        expected += 1
+    last = expected - 1
+    if case.last_seq > last:
+        return (
+            last + 1,
+            "truncated",
+            f"missing (the chain ends at event {last}; the case's head is event {case.last_seq})",
+        )
+    if case.last_seq != last or case.last_hash != prev:
+        return last, "head_mismatch", "chain head does not match the case"
+    # verify_case and this walk disagree: report what verify_case said.
+    return bad_seq or last, "broken", "chain does not verify"
+
+
+def _vanished_cases(org: Organisation, recorded: Recorded) -> list[Break]:
+    """Cases a checkpoint recorded that are no longer among the organisation's cases."""
+    elsewhere = dict(Case.objects.filter(pk__in=list(recorded)).values_list("pk", "org__slug"))
+    breaks = []
+    for case_id in sorted(recorded):
+        checkpoint_seq = min(
+            cp for by_hash in recorded[case_id].values() for cp in by_hash.values()
+        )
+        if case_id in elsewhere:
+            problem, message = (
+                "moved",
+                f"moved to org {elsewhere[case_id]} "
+                f"(checkpoint {checkpoint_seq} recorded it in org {org.slug})",
+            )
+        else:
+            problem, message = "case_removed", f"missing (checkpoint {checkpoint_seq} recorded it)"
+        breaks.append(
+            Break(
+                org=org.slug, problem=problem, message=message, case=f"#{case_id}", case_id=case_id
+            )
+        )
+    return breaks
