@@ -127,26 +127,41 @@ def actor_from(user_id: int, username: str, memberships: tuple[Membership, ...])
     )
 
 
-def excluded(user_id: int) -> Q:
-    """Cases this person must never see: they are recused, or the case is about them."""
+def excluded(user_id: int, departments: frozenset[int] = frozenset()) -> Q:
+    """Cases this person must never see: they are recused, the case is about them, or
+    (where the policy says so) about someone in a department they belong to."""
     recused = Exists(
         Recusal.objects.filter(case_id=OuterRef("pk"), user_id=user_id, state=Recusal.State.ACTIVE)
     )
     about_them = Exists(
         Subject.objects.filter(case_id=OuterRef("pk"), staff_id=user_id, superseded_at__isnull=True)
     )
-    return Q(recused) | Q(about_them)
+    found = Q(recused) | Q(about_them)
+    if departments:
+        found |= Q(
+            Exists(
+                Subject.objects.filter(
+                    case_id=OuterRef("pk"),
+                    excluded_department_id__in=departments,
+                    superseded_at__isnull=True,
+                )
+            )
+        )
+    return found
 
 
 def is_excluded(user_id: int, case: Case) -> bool:
-    return (
-        Recusal.objects.filter(
-            case_id=case.pk, user_id=user_id, state=Recusal.State.ACTIVE
-        ).exists()
-        or Subject.objects.filter(
-            case_id=case.pk, staff_id=user_id, superseded_at__isnull=True
-        ).exists()
-    )
+    if Recusal.objects.filter(
+        case_id=case.pk, user_id=user_id, state=Recusal.State.ACTIVE
+    ).exists():
+        return True
+    subjects = Subject.objects.filter(case_id=case.pk, superseded_at__isnull=True)
+    if subjects.filter(staff_id=user_id).exists():
+        return True
+    walled = subjects.exclude(excluded_department=None).values_list("excluded_department_id")
+    return Membership.objects.filter(
+        user_id=user_id, org_id=case.org_id, active=True, department_id__in=walled
+    ).exists()
 
 
 def case_scope(actor: Actor) -> Q:
@@ -155,7 +170,10 @@ def case_scope(actor: Actor) -> Q:
     Exclusion always wins: a recused person, or the staff member a case is about, does
     not see it whatever their role.
     """
-    scope = Q(org_id=actor.org.pk) & ~excluded(actor.user_id)
+    own_departments = frozenset(
+        m.department_id for m in actor.memberships if m.department_id is not None
+    )
+    scope = Q(org_id=actor.org.pk) & ~excluded(actor.user_id, own_departments)
     if actor.org_wide:
         return scope
     mine: Q = Q(first_contact_owner_id=actor.user_id) | Q(registered_by_id=actor.user_id)

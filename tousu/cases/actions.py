@@ -228,6 +228,7 @@ def assign(
             for c in data.co_departments
             if c != lead.code
         ]
+        _not_walled(s.case, {lead.pk, *(d.pk for d in co)}, "lead_department")
         only_head = not actor.has_role(Role.DISPATCHER, Role.SUPERVISOR)
         if only_head and (lead.pk not in actor.department_ids or co):
             raise action_forbidden("assign")
@@ -261,6 +262,20 @@ def assign(
     return s.case
 
 
+def _not_walled(case: Case, department_ids: set[int], field_name: str) -> None:
+    """Where the policy keeps the subject's department out, it cannot handle the case."""
+    walled = set(
+        case.subjects.filter(superseded_at__isnull=True)
+        .exclude(excluded_department=None)
+        .values_list("excluded_department_id", flat=True)
+    )
+    if walled & department_ids:
+        raise invalid(
+            field_name, "被投诉人所在部门须回避，不能承办本案",
+            "The department of the person complained about cannot handle this case",
+        )  # fmt: skip
+
+
 def transfer(
     case_id: int, *, actor: Actor, data: inputs.TransferIn, now: datetime | None = None
 ) -> Case:
@@ -271,6 +286,7 @@ def transfer(
             raise invalid(
                 "department", "不能转办给本部门", "Cannot transfer to the current department"
             )
+        _not_walled(s.case, {dept.pk}, "department")
         s.case.pending_department = dept
         s.data["_record"] = s.record("transfer_reason", data.reason)
         s.data.update(

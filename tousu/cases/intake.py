@@ -311,9 +311,22 @@ def staff_member(org_id: int, username: str, field_name: str) -> int:
 
 def save_subject(case: Case, subject: inputs.SubjectIn) -> Subject:
     staff_id = staff_member(case.org_id, subject.staff, "subject.staff") if subject.staff else None
+    walled = None
+    if (
+        staff_id is not None
+        and policy_for(case.policy_version_id)[1].recusal.subject_department_excluded
+    ):
+        walled = (
+            Membership.objects.filter(
+                org_id=case.org_id, user_id=staff_id, active=True, department__isnull=False
+            )
+            .values_list("department_id", flat=True)
+            .first()
+        )
     return Subject.objects.create(
-        case=case, staff_id=staff_id, **subject.model_dump(exclude={"staff"})
-    )
+        case=case, staff_id=staff_id, excluded_department_id=walled,
+        **subject.model_dump(exclude={"staff"}),
+    )  # fmt: skip
 
 
 def _hand_over_if_subject(case: Case, user_id: int) -> None:

@@ -225,6 +225,10 @@ class Subject(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the policy keeps the subject's whole department out of the case.
+    excluded_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     superseded_at = models.DateTimeField(null=True, blank=True)
 
 

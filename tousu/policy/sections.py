@@ -273,6 +273,9 @@ class RecusalRules(Strict):
 
     approver_roles: tuple[RoleCode, ...] = ("supervisor", "leader", "department_head")
     request_pauses_clock: bool = False
+    # The whole department of the staff member complained about stays out of the case
+    # (and cannot handle it), not only the person.
+    subject_department_excluded: bool = False
     clause: str = ""
 
 

@@ -176,3 +176,31 @@ def test_once_decided_the_subject_sees_a_redacted_allegation_the_decision_and_th
     assert subject.get(f"/cases/{number}").status_code == 404
     # Others are not shown cases that are not about them
     assert world.api("handler").get("/about-me").json() == []
+
+
+def test_where_the_policy_says_so_the_subjects_whole_department_stays_out(world: World) -> None:
+    from tousu.orgs.services import activate_policy
+    from tousu.policy.loader import preset_source
+
+    activate_policy(
+        world.org,
+        preset_source("general").replace(
+            "[split]", "[recusal]\nsubject_department_excluded = true\n\n[split]"
+        ),
+    )
+    number = (
+        world.api("clerk")
+        .register(
+            category="misconduct", subject={"type": "staff", "name": "财务部王某", "staff": "head"}
+        )
+        .json()["number"]
+    )
+    dispatcher = world.api("dispatcher")
+    dispatcher.act(number, "accept")
+    # Finance is the head's department: it can neither see nor take the case
+    assert world.api("handler").get(f"/cases/{number}").status_code == 404
+    r = dispatcher.act(number, "assign", {"lead_department": "finance"})
+    assert r.status_code == 422
+    r = dispatcher.act(number, "assign", {"lead_department": "supervision"})
+    assert r.status_code == 200
+    assert world.api("handler").get(f"/cases/{number}").status_code == 404
