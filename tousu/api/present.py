@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +15,7 @@ from tousu.cases.access import Actor, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+from tousu.cases.safeguards import identity_masked
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
@@ -91,6 +95,9 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
 
 def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     visible = identity_visible(actor, case)
+    # Free text may name the sealed reporter: those who may not see the identity get it
+    # with the reporter's own details (and any marked phrases) hidden.
+    mask: Callable[[str], str] = (lambda text: text) if visible else partial(identity_masked, case)
     policy = policy_for(case.policy_version_id)[1]
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
@@ -130,8 +137,8 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "pending_department": case.pending_department.code if case.pending_department else None,
         "assignments": assignments,
         "handler": case.handler.get_username() if case.handler else None,
-        "content": case.content,
-        "demands": case.demands,
+        "content": mask(case.content),
+        "demands": mask(case.demands),
         "fields": case.fields,
         "missing_fields": case.missing_fields,
         "validity": case.validity,
@@ -157,11 +164,11 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "links": links,
         "same_contact": same_contact(actor, case) if visible else [],
         "decision": _decision(events, policy),
-        "timeline": [event_json(e, tz) for e in events],
+        "timeline": [event_json(e, tz, mask) for e in events],
     }
 
 
-def event_json(e: Event, tz: ZoneInfo) -> dict[str, Any]:
+def event_json(e: Event, tz: ZoneInfo, mask: Callable[[str], str] = str) -> dict[str, Any]:
     return {
         "seq": e.seq,
         "type": e.type,
@@ -172,7 +179,11 @@ def event_json(e: Event, tz: ZoneInfo) -> dict[str, Any]:
         "reason_code": e.reason_code,
         "data": e.data,
         "record": (
-            {"kind": e.record.kind, "body": e.record.body, "data": e.record.data}
+            {
+                "kind": e.record.kind,
+                "body": mask(e.record.body),
+                "data": json.loads(mask(json.dumps(e.record.data, ensure_ascii=False))),
+            }
             if e.record
             else None
         ),

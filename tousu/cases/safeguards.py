@@ -200,14 +200,33 @@ def redact(
 
 
 REDACTED = "■■■"
+
+
+def identity_masked(case: Case, text: str) -> str:
+    """Free text with the complainant's or reporter's own details hidden (every value
+    they ever gave: name, phone, e-mail, address, employer, ID number), and the marked
+    phrases. Short values (under two characters) are left alone."""
+    from tousu.cases.models import Party
+
+    values: set[str] = set()
+    for party in Party.objects.filter(case=case).exclude(role=Party.Role.AGENT):
+        for value in (party.name, party.phone, party.email, party.address, party.employer,
+                      party.id_number):  # fmt: skip
+            if len(value) >= 2:
+                values.add(value)
+    return redacted(case, text, tuple(values))
+
+
 DECIDED = ("resolved", "replied", "followed_up", "closed")
 
 
-def redacted(case: Case, text: str) -> str:
-    """The text with every phrase marked for this case hidden."""
+def redacted(case: Case, text: str, extra: tuple[str, ...] = ()) -> str:
+    """The text with every phrase marked for this case (and ``extra``) hidden."""
     from tousu.cases.models import CaseRecord
 
-    phrases: list[str] = []
+    if not text:
+        return text
+    phrases: list[str] = list(extra)
     for record in CaseRecord.objects.filter(case=case, kind="redaction"):
         phrases += record.data.get("phrases", [])
     for phrase in sorted(set(phrases), key=len, reverse=True):

@@ -204,3 +204,23 @@ def test_where_the_policy_says_so_the_subjects_whole_department_stays_out(world:
     r = dispatcher.act(number, "assign", {"lead_department": "supervision"})
     assert r.status_code == 200
     assert world.api("handler").get(f"/cases/{number}").status_code == 404
+
+
+def test_free_text_naming_the_reporter_is_masked_for_those_who_may_not_see_them(
+    world: World,
+) -> None:
+    number = _routed(
+        world,
+        kind="report",
+        content="我是郑红，电话13511112222，举报仓库消防通道被锁。",
+        complainant={"name": "郑红", "phone": "13511112222"},
+    )
+    world.api("handler").act(number, "record", {"kind": "call", "body": "已回电13511112222核实"})
+    view = world.api("dispatcher").get(f"/cases/{number}").json()
+    text = str(view)
+    assert "郑红" not in text and "13511112222" not in text
+    assert view["content"] == "我是■■■，电话■■■，举报仓库消防通道被锁。"
+    # After an approved reveal, the asker reads it as written
+    world.api("handler").act(number, "request_reveal", {"reason": "需回访核实"})
+    world.api("leader").act(number, "approve_reveal", {"requested_by": "handler", "approved": True})
+    assert "郑红" in world.api("handler").get(f"/cases/{number}").json()["content"]
