@@ -234,7 +234,8 @@ def register(
         _save_parties(case, person)
         if data.subject is not None:
             save_subject(case, data.subject)
-            _hand_over_if_subject(case, actor.user_id)
+            if data.subject.staff:
+                _hand_over_if_subject(case, actor.user_id)
         running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
         events.append(
             case,
