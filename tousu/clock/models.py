@@ -24,7 +24,28 @@ _INSTALLATION_HELP = (
 )
 
 
-class HolidayOverride(models.Model):
+class _FromNotice(models.Model):
+    """A calendar fact taken from a notice; never deleted, withdrawn instead."""
+
+    source_notice = models.CharField(
+        "依据 source notice", max_length=200, help_text="例如 国办发明电〔2025〕7号"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField("撤销时间 withdrawn at", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class HolidayOverride(_FromNotice):
     """One day declared working (调休上班, extra workday) or not (day off, local closure)."""
 
     org = models.ForeignKey(
@@ -43,19 +64,6 @@ class HolidayOverride(models.Model):
         " (checked = a working day; unchecked = a day off)",
     )
     name = models.CharField("名称 name", max_length=100, help_text="例如 春节调休上班、本地停工")
-    source_notice = models.CharField(
-        "依据 source notice", max_length=200, help_text="例如 国办发明电〔2025〕7号"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField("撤销时间 withdrawn at", null=True, blank=True)
 
     class Meta:
         verbose_name = "节假日调整 holiday override"
@@ -94,7 +102,7 @@ class HolidayOverride(models.Model):
                 )
 
 
-class CoveredYear(models.Model):
+class CoveredYear(_FromNotice):
     """The overrides for ``year`` complete the State Council schedule: no longer provisional."""
 
     org = models.ForeignKey(
@@ -109,19 +117,6 @@ class CoveredYear(models.Model):
     year = models.PositiveSmallIntegerField(
         "年份 year", validators=[MinValueValidator(1949), MaxValueValidator(9999)]
     )
-    source_notice = models.CharField(
-        "依据 source notice", max_length=200, help_text="例如 国办发明电〔2025〕7号"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField("撤销时间 withdrawn at", null=True, blank=True)
 
     class Meta:
         verbose_name = "已覆盖年份 covered year"
