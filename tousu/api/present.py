@@ -20,6 +20,7 @@ from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
+from tousu.privacy.models import IdentityAccess
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 
@@ -95,6 +96,9 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
 
 def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     visible = identity_visible(actor, case)
+    if visible and case.parties.exists():
+        # Their job, so no reason is asked — but every view of an identity is logged.
+        IdentityAccess.objects.create(case=case, user_id=actor.user_id)
     # Free text may name the sealed reporter: those who may not see the identity get it
     # with the reporter's own details (and any marked phrases) hidden.
     mask: Callable[[str], str] = (lambda text: text) if visible else partial(identity_masked, case)

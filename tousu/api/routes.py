@@ -32,6 +32,7 @@ from tousu.cases.models import Case, Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
+from tousu.privacy.models import IdentityAccess
 
 api = NinjaAPI(
     title="Tousu API",
@@ -348,6 +349,25 @@ def about_me(request: HttpRequest, org: str) -> list[dict[str, Any]]:
         .order_by("-received_at")
     )
     return [safeguards.subject_view(case) for case in decided]
+
+
+@api.get(
+    "/orgs/{org}/cases/{number}/identity-access",
+    response={200: list[dict[str, Any]], **ERRORS},
+    operation_id="identity_access_log",
+    summary="身份信息查看记录 Who was shown the identity, and when (auditors, custodians)",
+    tags=["cases"],
+)
+def identity_access_log(request: HttpRequest, org: str, number: str) -> list[dict[str, Any]]:
+    actor = _auth(request).actor
+    case = get_case(actor, number)
+    policy = policy_for(case.policy_version_id)[1]
+    if not actor.roles & ({"auditor"} | set(policy.permissions.custodian)):
+        raise TousuError(
+            "action_forbidden", "仅审计员或保管人可查看", "Only auditors and custodians", status=403
+        )
+    rows = IdentityAccess.objects.filter(case=case).select_related("user").order_by("at", "pk")
+    return [{"user": row.user.get_username(), "at": row.at, "surface": row.surface} for row in rows]
 
 
 class CaseFilters(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -25,3 +27,20 @@ class RetentionRun(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     archive_path = models.CharField(max_length=500, blank=True)
     archive_sha256 = models.CharField(max_length=64, blank=True)
+
+
+class IdentityAccess(models.Model):
+    """Every time someone is shown a complainant's or reporter's identity (append-only)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    surface = models.CharField(max_length=40, default="api")
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"], name="identity_access_case_at")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("identity access records are append-only")
+        super().save(*args, **kwargs)

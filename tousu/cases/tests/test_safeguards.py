@@ -224,3 +224,14 @@ def test_free_text_naming_the_reporter_is_masked_for_those_who_may_not_see_them(
     world.api("handler").act(number, "request_reveal", {"reason": "需回访核实"})
     world.api("leader").act(number, "approve_reveal", {"requested_by": "handler", "approved": True})
     assert "郑红" in world.api("handler").get(f"/cases/{number}").json()["content"]
+
+
+def test_every_view_of_an_identity_is_logged_for_the_auditor(world: World) -> None:
+    number = _routed(world)
+    world.api("handler").get(f"/cases/{number}")
+    world.api("handler").get(f"/cases/{number}")
+    world.api("auditor").get(f"/cases/{number}")  # masked for the auditor: not a view
+    log = world.api("auditor").get(f"/cases/{number}/identity-access").json()
+    assert [row["user"] for row in log].count("handler") == 2
+    assert "auditor" not in [row["user"] for row in log]
+    assert world.api("handler").get(f"/cases/{number}/identity-access").status_code == 403
