@@ -101,3 +101,26 @@ def test_a_review_asked_after_the_window_is_refused() -> None:
             now=T0 + timedelta(days=51),
         )  # fmt: skip
     assert late.value.code == "review_window_passed"
+
+
+@pytest.mark.django_db
+def test_under_order_121_a_merged_duplicate_restarts_the_cases_clocks() -> None:
+    org = create_org("samr-merge", preset="samr-regulator")
+    clerk = actor_for(create_user("sm-clerk", org=org, role="intake_clerk"), org.slug)
+    dispatcher = actor_for(create_user("sm-dispatcher", org=org, role="dispatcher"), org.slug)
+    body = inputs.RegisterIn.model_validate(
+        {
+            "kind": "report", "channel": "phone", "category": "counterfeit",
+            "content": "举报某店销售假冒电饭煲", "complainant": {"name": "韩梅"},
+            "subject": {"type": "merchant", "name": "优品电器专营店", "address": "文一西路1号"},
+        }
+    )  # fmt: skip
+    first = intake.register(clerk, body, now=T0)
+    again = intake.register(clerk, body, now=T0 + timedelta(days=5))
+    before = Deadline.objects.get(case=first, stage="verification").due_at
+    actions.merge(again.pk, actor=dispatcher, data=inputs.MergeIn(into=str(first.number)),
+                  now=T0 + timedelta(days=5))  # fmt: skip
+    after = Deadline.objects.get(case=first, stage="verification")
+    assert after.due_at > before and after.started_at == T0 + timedelta(days=5)
+    event = first.events.get(type="clocks_restarted")
+    assert event.data["merged"] == again.number
