@@ -104,9 +104,13 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("TOUSU_DB_CONN_MAX_AGE", 60)
-        # Server-side parameters let psycopg prepare the statements a request repeats
-        # (after 5 uses), so PostgreSQL stops planning the same joins every time.
-        config["OPTIONS"] = {"server_side_binding": env_bool("TOUSU_DB_SERVER_SIDE_BINDING", True)}
+        # Server-side parameters, and statements prepared after 5 uses on a connection
+        # (Django disables preparing by default), so PostgreSQL stops planning the same
+        # joins on every request. Turn off behind a transaction-pooling pgbouncer.
+        config["OPTIONS"] = {
+            "server_side_binding": env_bool("TOUSU_DB_SERVER_SIDE_BINDING", True),
+            "prepare_threshold": env_int("TOUSU_DB_PREPARE_THRESHOLD", 5, minimum=0) or None,
+        }
         # Off by default: a health check is one more round trip on every request. A
         # connection broken by a database restart fails one request, then reconnects.
         config["CONN_HEALTH_CHECKS"] = env_bool("TOUSU_DB_HEALTH_CHECKS", False)
