@@ -48,6 +48,11 @@ class Command(BaseCommand):
             "--timeout", "60",
             "--graceful-timeout", "10",
         ]  # fmt: skip
+        threads = env_int("TOUSU_WEB_THREADS", 1 if _sqlite() else 2, minimum=1, maximum=32)
+        if threads > 1:
+            # On PostgreSQL a worker waits on the network for much of a request; a second
+            # thread uses that time. SQLite has one writer: threads there only queue.
+            web += ["--worker-class", "gthread", "--threads", str(threads)]
         children = [subprocess.Popen(web)]  # noqa: S603 — fixed argv, our own server
         if with_worker:
             job = [sys.executable, "-m", "tousu.cli", "worker", "--workers", "1"]
@@ -58,6 +63,10 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         sys.exit(_supervise(children))
+
+
+def _sqlite() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"))
 
 
 def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
