@@ -54,4 +54,19 @@ def rotate() -> RotationResult:
     os.replace(nxt, current)
     crypto.forget_keys()
     fields._KEYS.clear()
-    return RotationResult(old_id=crypto.key_id(old), new_id=crypto.key_id(new), rewrapped=count)
+    result = RotationResult(old_id=crypto.key_id(old), new_id=crypto.key_id(new), rewrapped=count)
+    audit_rotation(result)
+    return result
+
+
+def audit_rotation(result: RotationResult) -> None:
+    """The rotation is recorded (key ids only, never key material)."""
+    from tousu.orgs.models import AuditEvent
+
+    AuditEvent.objects.create(
+        org=None,
+        type="keys.rotated",
+        object_type="keys",
+        object_id=result.new_id,
+        data={"old": result.old_id, "new": result.new_id, "rewrapped": result.rewrapped},
+    )

@@ -146,6 +146,10 @@ def test_rotating_the_master_key_keeps_every_case_readable(
     fields._KEYS.clear()
     assert Party.objects.get(case__number=number).phone == PHONE
     assert (tmp_path / f"master_key.retired-{before.split(':')[1]}").exists()
+    from tousu.orgs.models import AuditEvent
+
+    rotated = AuditEvent.objects.get(type="keys.rotated")
+    assert rotated.data["old"] == before.split(":")[1] and rotated.data["rewrapped"] >= 1
     monkeypatch.undo()
     crypto.forget_keys()
     fields._KEYS.clear()
