@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -95,6 +94,3 @@ class ActionAuth(TokenAuth):
         ):
             raise action_forbidden(self.action)
         return Authorised(actor=result.actor, case=case)
-
-
-User = get_user_model()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ from tousu.cases.access import Actor, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
-from tousu.cases.safeguards import identity_masked
+from tousu.cases.safeguards import identity_masker
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
@@ -96,13 +95,15 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
 
 def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     visible = identity_visible(actor, case)
-    if visible and case.parties.exists():
+    parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
+    if visible and parties:
         # Their job, so no reason is asked — but every view of an identity is logged.
         IdentityAccess.objects.create(case=case, user_id=actor.user_id)
     # Free text may name the sealed reporter: those who may not see the identity get it
     # with the reporter's own details (and any marked phrases) hidden.
-    mask: Callable[[str], str] = (lambda text: text) if visible else partial(identity_masked, case)
-    policy = policy_for(case.policy_version_id)[1]
+    mask: Callable[[str], str] = (lambda text: text) if visible else identity_masker(case)
+    version, policy = policy_for(case.policy_version_id)
+    calendar = calendar_for(case.org_id)
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
     events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
@@ -129,7 +130,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         **_common(case, tz),
         "org": case.org.slug,
         "registered_at": case.registered_at.astimezone(tz),
-        "policy_version": policy_for(case.policy_version_id)[0],
+        "policy_version": version,
         "first_contact_owner": case.first_contact_owner.get_username(),
         "proposed_department": case.proposed_department.code if case.proposed_department else None,
         "proposed_co_departments": case.proposed_co_departments,
@@ -150,10 +151,7 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
         "satisfaction": case.satisfaction,
         "reply_channel": case.reply_channel,
         "reopen_count": case.reopen_count,
-        "parties": [
-            party_json(p, visible)
-            for p in case.parties.filter(superseded_at__isnull=True).order_by("pk")
-        ],
+        "parties": [party_json(p, visible) for p in parties],
         "subjects": [
             {
                 "type": s.type,
@@ -164,9 +162,9 @@ def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
             }
             for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
-        "deadlines": [deadline_json(d, now, tz, calendar_for(case.org_id)) for d in deadlines],
+        "deadlines": [deadline_json(d, now, tz, calendar) for d in deadlines],
         "links": links,
-        "same_contact": same_contact(actor, case) if visible else [],
+        "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),
         "timeline": [event_json(e, tz, mask) for e in events],
     }
@@ -200,13 +198,12 @@ def _may_link(actor: Actor, case: Case, other: Case, visible_here: bool) -> bool
     return visible_here and identity_visible(actor, other)
 
 
-def same_contact(actor: Actor, case: Case) -> list[str]:
+def same_contact(actor: Actor, case: Case, parties: list[Party]) -> list[str]:
     """Other cases this viewer may see whose complainant shares a phone, ID number or
     e-mail with this one (by blind index) — only where the viewer may see both identities."""
-    mine = case.parties.filter(superseded_at__isnull=True)
     indexes = Q()
     for field in ("phone_index", "email_index", "id_index"):
-        values = [v for v in mine.values_list(field, flat=True) if v]
+        values = [getattr(p, field) for p in parties if getattr(p, field)]
         if values:
             indexes |= Q(**{f"parties__{field}__in": values})
     if not indexes:

@@ -196,17 +196,30 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
 
 def get_case(actor: Actor, number: str) -> Case:
     """Fetch one case the actor may see, or raise not_found (missing or forbidden alike)."""
-    case = visible_cases(actor).filter(number=number).first()
+    case = (
+        visible_cases(actor)
+        .select_related(
+            "org", "first_contact_owner", "handler", "proposed_department", "lead_department",
+            "pending_department",
+        )
+        .filter(number=number)
+        .first()
+    )  # fmt: skip
     if case is None:
         raise not_found()
     return case
 
 
 def in_scope(actor: Actor, case: Case, *, role: str) -> bool:
-    """Whether one of the actor's memberships with ``role`` reaches this case."""
+    """Whether one of the actor's memberships with ``role`` reaches this case (exclusion
+    included)."""
+    return reaches(actor, case, role=role) and not is_excluded(actor.user_id, case)
+
+
+def reaches(actor: Actor, case: Case, *, role: str) -> bool:
+    """Whether a membership with ``role`` reaches this case by organisation, department or
+    first contact — for callers that have already checked exclusion once."""
     if role not in actor.roles or case.org_id != actor.org.pk:
-        return False
-    if is_excluded(actor.user_id, case):
         return False
     if role in ORG_WIDE_ROLES:
         return True
@@ -230,7 +243,9 @@ def identity_visible(actor: Actor, case: Case) -> bool:
     everyone handling the case. Auditors read the ledger, not identities.
     """
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
-    if not any(in_scope(actor, case, role=r) for r in roles):
+    if not any(reaches(actor, case, role=r) for r in roles):
+        return False
+    if is_excluded(actor.user_id, case):
         return False
     if case.kind == "report":
         # Sealed, unless a custodian approved opening it to this person.

@@ -8,7 +8,7 @@ functions (and :func:`tousu.cases.intake.register`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,8 +41,7 @@ from tousu.cases.sweeps import SYSTEM_FUNCTIONS
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
-# A received_at this far ahead of the server clock is treated as clock skew, not the future.
-CLOCK_SKEW = timedelta(minutes=2)
+# The channels that count as a written reply (书面答复).
 WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
 
 

@@ -30,7 +30,6 @@ from tousu.policy.schema import Policy
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
 CLOCK_SKEW = timedelta(minutes=2)
-WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
 
 
 UNDETERMINED = "undetermined"  # 待定: a quantity the customer is still working out

@@ -7,6 +7,7 @@ with a reason and a custodian's approval; both are events the auditor can list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from tousu.cases import deadlines, inputs
@@ -202,10 +203,11 @@ def redact(
 REDACTED = "■■■"
 
 
-def identity_masked(case: Case, text: str) -> str:
-    """Free text with the complainant's or reporter's own details hidden (every value
-    they ever gave: name, phone, e-mail, address, employer, ID number), and the marked
-    phrases. Short values (under two characters) are left alone."""
+def identity_masker(case: Case) -> Callable[[str], str]:
+    """A function hiding, in any text of this case, the complainant's or reporter's own
+    details (every value they ever gave: name, phone, e-mail, address, employer, ID
+    number; values under two characters are left alone) and the marked phrases.
+    The phrases are read once, however many texts it is applied to."""
     from tousu.cases.models import Party
 
     values: set[str] = set()
@@ -214,24 +216,27 @@ def identity_masked(case: Case, text: str) -> str:
                       party.id_number):  # fmt: skip
             if len(value) >= 2:
                 values.add(value)
-    return redacted(case, text, tuple(values))
+    return redactor(case, tuple(values))
 
 
 DECIDED = ("resolved", "replied", "followed_up", "closed")
 
 
-def redacted(case: Case, text: str, extra: tuple[str, ...] = ()) -> str:
-    """The text with every phrase marked for this case (and ``extra``) hidden."""
+def redactor(case: Case, extra: tuple[str, ...] = ()) -> Callable[[str], str]:
+    """A function hiding every phrase marked for this case (and ``extra``)."""
     from tousu.cases.models import CaseRecord
 
-    if not text:
-        return text
-    phrases: list[str] = list(extra)
+    phrases: set[str] = set(extra)
     for record in CaseRecord.objects.filter(case=case, kind="redaction"):
-        phrases += record.data.get("phrases", [])
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        text = text.replace(phrase, REDACTED)
-    return text
+        phrases.update(record.data.get("phrases", []))
+    ordered = sorted(phrases, key=len, reverse=True)  # longer first: names inside names
+
+    def hide(text: str) -> str:
+        for phrase in ordered:
+            text = text.replace(phrase, REDACTED)
+        return text
+
+    return hide
 
 
 def subject_view(case: Case) -> dict[str, object]:
@@ -247,15 +252,16 @@ def subject_view(case: Case) -> dict[str, object]:
         .first()
     )
     rules = policy.accountability
+    hide = redactor(case)
     return {
         "number": case.number,
         "category": case.category,
         "received_at": case.received_at.isoformat(),
-        "allegation": redacted(case, case.content),
+        "allegation": hide(case.content),
         "decision": {
             "validity": case.validity,
             "responsibility": case.responsibility,
-            "findings": redacted(case, findings.body) if findings else "",
+            "findings": hide(findings.body) if findings else "",
         },
         "appeal": {
             "to_role": rules.appeal_to or "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tousu.cases import deadlines, events
-from tousu.cases.access import Actor, in_scope, is_excluded
+from tousu.cases.access import Actor, is_excluded, reaches
 from tousu.cases.errors import (
     action_forbidden,
     invalid,
@@ -37,10 +37,6 @@ from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
-
-# A received_at this far ahead of the server clock is treated as clock skew, not the future.
-CLOCK_SKEW = timedelta(minutes=2)
-WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
 
 
 @dataclass
@@ -130,7 +126,7 @@ def permitted(actor: Actor, case: Case, transition: Transition, policy: Policy) 
             dept = case.pending_department_id or case.lead_department_id
             if dept in actor.department_ids:
                 return True
-        elif in_scope(actor, case, role=role):
+        elif reaches(actor, case, role=role):  # exclusion was checked above
             return True
     return False
 

@@ -47,12 +47,6 @@ CHANNELS = (
     "evaluation_form", "box", "opinion_book", "referral", "other",
 )  # fmt: skip
 COMPLEXITIES = ("on_the_spot", "general", "complex", "major")
-# Stage codes are shared by every policy and appear in the API.
-STAGES = (
-    "acknowledgement", "acceptance", "routing", "notification", "investigation_start",
-    "first_response", "verification", "mediation", "resolution", "reply", "follow_up",
-    "review", "second_review",
-)  # fmt: skip
 # The events a clock may start from.
 ClockStart = Literal[
     "received", "accepted", "decided", "assigned", "resolved", "replied",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -61,4 +60,3 @@ def test_two_workers_and_repeated_sweeps_act_exactly_once_per_deadline() -> None
     assert sum(o["reminded"] for o in outcomes) == 3
     assert Event.objects.filter(type="deadline_overdue").count() == 3
     assert Event.objects.filter(type="reminded").count() == 3
-    time.sleep(0)  # nothing else is pending on the queue
