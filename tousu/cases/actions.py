@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tousu.cases import deadlines, events, inputs, safeguards
+from tousu.cases import deadlines, inputs, safeguards
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
     TousuError,
@@ -24,12 +24,10 @@ from tousu.cases.models import (
     Assignment,
     Case,
     CaseLink,
-    Deadline,
     Status,
 )
 from tousu.cases.steps import (
     Step,
-    case_policy,
     check_category,
     department_by_code,
     running_deadline,
@@ -37,7 +35,7 @@ from tousu.cases.steps import (
     stage_list,
     step,
 )
-from tousu.cases.sweeps import SYSTEM_FUNCTIONS
+from tousu.cases.sweeps import SYSTEM_FUNCTIONS, restart_clocks
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
@@ -539,25 +537,8 @@ def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | N
         if data.note:
             s.data["_record"] = s.record("merge_note", data.note)
         if s.policy.duplicates.same_facts == "merge_restart_clock":
-            _restart_clocks(target.pk, merged=str(s.case.number), actor=actor, now=s.now)
+            restart_clocks(target.pk, merged=str(s.case.number), by=actor.user_id, now=s.now)
     return s.case
-
-
-def _restart_clocks(case_id: int, *, merged: str, actor: Actor, now: datetime) -> None:
-    """Order 121 Art. 35: new facts merged into a case restart its running clocks, recorded
-    on that case's own timeline."""
-    target = Case.objects.select_for_update().select_related("org").get(pk=case_id)
-    policy = case_policy(target)
-    running = Deadline.objects.filter(case=target, state__in=deadlines.RUNNING)
-    running.update(started_at=now, paused_days=0, paused_at=None, state=Deadline.State.OPEN)
-    changes = deadlines.recompute(target, policy)
-    events.append(
-        target, "clocks_restarted", actor_id=actor.user_id, at=now,
-        from_status=target.status, to_status=target.status,
-        data={"merged": merged, "recomputed": changes},
-    )  # fmt: skip
-    target.updated_at = now
-    target.save(update_fields=["last_seq", "last_hash", "updated_at"])
 
 
 def resolve(

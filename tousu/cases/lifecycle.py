@@ -316,6 +316,15 @@ TABLE: dict[str, Transition] = {
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
         _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
         _t(
+            "restart_clocks",
+            OPEN_STATUSES,
+            None,
+            set(),
+            "重新计时",
+            "Restart the clocks (duplicate merged in)",
+            system=True,
+        ),
+        _t(
             "shred",
             set(S) - OPEN_STATUSES,
             None,

@@ -192,6 +192,7 @@ EVENT_TYPES = {
     "request_reveal": "identity_requested", "approve_reveal": "identity_decided",
     "mark_overdue": "deadline_overdue", "remind": "reminded",
     "recompute_deadlines": "deadlines_recomputed", "shred": "personal_data_destroyed",
+    "restart_clocks": "clocks_restarted",
     "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
     "redact": "redactions_marked",
 }  # fmt: skip

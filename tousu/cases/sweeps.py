@@ -105,6 +105,17 @@ def recompute_deadlines(case_id: int, *, reason: str, now: datetime) -> Case:
     return s.case
 
 
+def restart_clocks(case_id: int, *, merged: str, by: int, now: datetime) -> Case:
+    """Order 121 Art. 35: new facts merged into a case restart its running clocks (a paused
+    one stays paused), recorded on that case's own timeline."""
+    with step("restart_clocks", case_id, system_actor(_org_of(case_id)), now) as s:
+        running = Deadline.objects.filter(case=s.case, state__in=deadlines.RUNNING)
+        running.update(started_at=s.now, paused_days=0)
+        running.filter(state=Deadline.State.PAUSED).update(paused_at=s.now)
+        s.data.update(merged=merged, by=by, recomputed=deadlines.recompute(s.case, s.policy))
+    return s.case
+
+
 def recompute_after_calendar_change(
     org_id: int | None, years: tuple[int, ...], *, reason: str, now: datetime
 ) -> int:
@@ -189,5 +200,6 @@ SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
     "recompute_deadlines": recompute_deadlines,
+    "restart_clocks": restart_clocks,
     "shred": _shred,
 }

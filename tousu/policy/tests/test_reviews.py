@@ -123,4 +123,5 @@ def test_under_order_121_a_merged_duplicate_restarts_the_cases_clocks() -> None:
     after = Deadline.objects.get(case=first, stage="verification")
     assert after.due_at > before and after.started_at == T0 + timedelta(days=5)
     event = first.events.get(type="clocks_restarted")
-    assert event.data["merged"] == again.number
+    assert event.data["merged"] == again.number and event.data["by"] == dispatcher.user_id
+    assert event.actor is not None and event.actor.username == "tousu-system"
