@@ -39,10 +39,6 @@ from tousu.cases.sweeps import SYSTEM_FUNCTIONS, restart_clocks
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
-# The channels that count as a written reply (书面答复).
-WRITTEN_REPLY_CHANNELS = frozenset({"letter", "email", "fax", "web"})
-
-
 # --------------------------------------------------------------------------- decisions
 
 
@@ -560,13 +556,13 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
     with step("reply", case_id, actor, now) as s:
         rules = s.policy.reply
         written_in = rules.written_for_written and s.case.channel in s.policy.written_channels
-        if (written_in or rules.written_always) and data.channel not in WRITTEN_REPLY_CHANNELS:
+        if (written_in or rules.written_always) and data.channel not in rules.written_forms:
             raise TousuError(
                 "written_reply_required",
-                "书面投诉须书面答复（信函、电子邮件、传真或网上答复）",
-                "A case received in writing needs a written reply (letter, e-mail, fax or web)",
+                "本案须书面答复（可用：" + "、".join(rules.written_forms) + "）",
+                "This case needs a written reply (one of: " + ", ".join(rules.written_forms) + ")",
                 status=422,
-                details=[{"field": "channel"}],
+                details=[{"field": "channel", "allowed": list(rules.written_forms)}],
             )
         s.case.reply_channel = data.channel
         delivered = (data.delivered_at or s.now).isoformat()

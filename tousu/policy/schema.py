@@ -333,6 +333,7 @@ class Policy(Strict):
         _unique("procedures", [p.code for p in self.procedures])
         _unique("complexity_levels", [c.level for c in self.complexity_levels])
         _unique("reply.templates", [t.code for t in self.reply.templates])
+        _known("reply.written_forms", "channel", self.reply.written_forms, CHANNELS)
 
     # Lookups used on hot paths; the document is immutable, so these are cheap.
     def category(self, code: str) -> Category | None:

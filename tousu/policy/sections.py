@@ -151,6 +151,8 @@ class Template(Strict):
 
 class ReplyRules(Strict):
     written_for_written: bool = True
+    # The reply channels that count as a written reply (书面答复).
+    written_forms: tuple[str, ...] = ("letter", "email", "fax", "web")
     written_always: bool = False
     default_form: Literal["oral", "written"] = "oral"
     templates: tuple[Template, ...] = ()
