@@ -25,7 +25,7 @@ from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs, intake, safeguards
-from tousu.cases.access import get_case, visible_cases
+from tousu.cases.access import decided_cases_about, get_case, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Notification
@@ -337,18 +337,7 @@ def about_me(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """For a staff member a case is about: only cases already decided, in the restricted
     view (redacted allegation, the decision, how to appeal) — never the reporter."""
     actor = _auth(request).actor
-    decided = (
-        Case.objects.filter(
-            org_id=actor.org.pk,
-            number__isnull=False,
-            status__in=safeguards.DECIDED,
-            subjects__staff_id=actor.user_id,
-            subjects__superseded_at__isnull=True,
-        )
-        .distinct()
-        .order_by("-received_at")
-    )
-    return [safeguards.subject_view(case) for case in decided]
+    return [safeguards.subject_view(case) for case in decided_cases_about(actor)]
 
 
 @api.get(

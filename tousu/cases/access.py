@@ -210,6 +210,25 @@ def get_case(actor: Actor, number: str) -> Case:
     return case
 
 
+DECIDED_STATUSES = ("resolved", "replied", "followed_up", "closed")
+
+
+def decided_cases_about(actor: Actor) -> QuerySet[Case]:
+    """The subject's own path: cases about this staff member that are already decided.
+    Callers show them only through the restricted view (never the case itself)."""
+    return (
+        Case.objects.filter(
+            org_id=actor.org.pk,
+            number__isnull=False,
+            status__in=DECIDED_STATUSES,
+            subjects__staff_id=actor.user_id,
+            subjects__superseded_at__isnull=True,
+        )
+        .distinct()
+        .order_by("-received_at")
+    )
+
+
 def in_scope(actor: Actor, case: Case, *, role: str) -> bool:
     """Whether one of the actor's memberships with ``role`` reaches this case (exclusion
     included)."""

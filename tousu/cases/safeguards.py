@@ -219,9 +219,6 @@ def identity_masker(case: Case) -> Callable[[str], str]:
     return redactor(case, tuple(values))
 
 
-DECIDED = ("resolved", "replied", "followed_up", "closed")
-
-
 def redactor(case: Case, extra: tuple[str, ...] = ()) -> Callable[[str], str]:
     """A function hiding every phrase marked for this case (and ``extra``)."""
     from tousu.cases.models import CaseRecord
