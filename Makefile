@@ -20,7 +20,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed ## Build .venv with the product, its dependencies and the dev tools; starts nothing
+# Front-end packages from the npm registry, copied beside the code and served locally.
+VENDOR := tousu/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.installed ## Build .venv and the front-end assets (npm); starts nothing
 	$(TOUSU) collectstatic --noinput --verbosity 0
 
 demo: install ## Migrate and load the demo organisation (idempotent); prints the logins
@@ -57,4 +65,4 @@ bench: install ## Benchmarks (not tests): intake over HTTP; deadline arithmetic 
 	bench/deadlines
 
 clean: ## Remove the virtualenv and local state (var/)
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules $(VENDOR)

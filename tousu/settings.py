@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tousu.audit",
     "tousu.jobs",
     "tousu.api",
+    "tousu.desk",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csrf",
             ],
         },
     },
@@ -143,6 +146,14 @@ TIME_ZONE = env_timezone("TOUSU_TIME_ZONE", "Asia/Shanghai")
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Front-end packages from npm (htmx, ECharts), copied here by `make install`.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+(BASE_DIR / "static").mkdir(exist_ok=True)
+
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:home"
+SESSION_COOKIE_AGE = env_int("TOUSU_SESSION_SECONDS", 12 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

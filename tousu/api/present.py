@@ -93,12 +93,14 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def case_json(case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
+def case_json(
+    case: Case, actor: Actor, now: datetime, *, surface: str = "api"
+) -> dict[str, Any]:
     visible = identity_visible(actor, case)
     parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
     if visible and parties:
         # Their job, so no reason is asked — but every view of an identity is logged.
-        IdentityAccess.objects.create(case=case, user_id=actor.user_id)
+        IdentityAccess.objects.create(case=case, user_id=actor.user_id, surface=surface)
     # Free text may name the sealed reporter: those who may not see the identity get it
     # with the reporter's own details (and any marked phrases) hidden.
     mask: Callable[[str], str] = (lambda text: text) if visible else identity_masker(case)

@@ -1,0 +1,261 @@
+"""Action forms generated from the actions' typed inputs, with the policy's options.
+
+Each action of the transition table has a pydantic input (:mod:`tousu.cases.inputs`).
+The desk builds its small form from that same model — so the desk can never offer a
+field the action does not take, nor miss one it requires — and fills the choices
+from the organisation's policy: refusal reasons, departments, staff, categories,
+reply templates, the deadlines that may be extended. Posted values go back through
+the model's validation and then through the action itself, like an API call.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.http import QueryDict
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+
+from tousu.cases.models import Case, Deadline
+from tousu.desk import labels
+from tousu.desk.i18n import t
+from tousu.orgs.models import Department, Membership
+from tousu.policy.schema import Policy
+
+# Fields whose text is long enough for a text area.
+LONG_TEXT = {"note", "reason", "findings", "measures", "body", "content", "demands"}
+# Fields taking one line per item.
+LINES = {"participants", "items", "witnesses", "phrases"}
+DEPARTMENT_FIELDS = {"lead_department", "department"}
+STAFF_FIELDS = {"handler", "user", "requested_by"}
+# Nested structures the desk does not edit through the generic form (the API does).
+SKIPPED = {"complainant", "subject", "fields", "parts"}
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    widget: str  # text, textarea, select, multiselect, checkbox, tristate, number, datetime, lines
+    required: bool
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    value: Any = ""
+    error: str = ""
+    hint: str = ""
+
+
+@dataclass
+class ActionForm:
+    action: str
+    title: str
+    fields: list[FormField]
+    templates: list[tuple[str, str, str]] = field(default_factory=list)  # code, title, body
+    error: str = ""
+
+    @property
+    def is_simple(self) -> bool:
+        return not any(f.required for f in self.fields)
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else typing.Union[tuple(rest)]), True  # noqa: UP007
+    return annotation, False
+
+
+def _literal_values(annotation: Any) -> list[str] | None:
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return [str(v) for v in typing.get_args(annotation)]
+    if origin in (typing.Union, types.UnionType):
+        values: list[str] = []
+        for arg in typing.get_args(annotation):
+            sub = _literal_values(arg)
+            if sub is None:
+                return None
+            values += sub
+        return values
+    return None
+
+
+@dataclass
+class Options:
+    """What the policy and the organisation offer for the choices of a form."""
+
+    policy: Policy
+    departments: list[tuple[str, str]]
+    staff: list[tuple[str, str]]
+    stages: list[tuple[str, str]]
+
+    @classmethod
+    def for_case(cls, case: Case, policy: Policy) -> Options:
+        departments = [
+            (d.code, t(d.name, d.name_en or d.name))
+            for d in Department.objects.filter(org_id=case.org_id).order_by("code")
+        ]
+        users = (
+            Membership.objects.filter(org_id=case.org_id, active=True)
+            .values_list("user__username", "user__first_name", "user__last_name")
+            .distinct()
+            .order_by("user__username")
+        )
+        staff = [(u, f"{(last + first) or u} ({u})") for u, first, last in users]
+        stages = [
+            (d.stage, labels.stage(d.stage))
+            for d in case.deadlines.filter(state=Deadline.State.OPEN).order_by("due_at")
+        ]
+        return cls(policy=policy, departments=departments, staff=staff, stages=stages)
+
+    def choices_for(
+        self, action: str, name: str, values: list[str] | None
+    ) -> list[tuple[str, str]] | None:
+        policy = self.policy
+        if name == "reason_code" and action == "reject":
+            return [(r.code, t(r.zh, r.en)) for r in policy.rejection_reasons]
+        if name in DEPARTMENT_FIELDS or name in {"co_departments", "departments"}:
+            return self.departments
+        if name in STAFF_FIELDS:
+            return self.staff
+        if name == "category":
+            return [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories]
+        if name == "kind":
+            return [(k, labels.kind(k)) for k in policy.kinds]
+        if name == "stage":
+            return self.stages
+        if name == "satisfaction":
+            return [("", "—")] + [
+                (s, labels.choice(s)) for s in policy.follow_up.satisfaction_scale
+            ]
+        if name in {"channel", "reply_channel", "told_via"} and values is not None:
+            offered = [v for v in values if v in policy.channels or v == "on_the_spot"]
+            return [(v, labels.channel(v)) for v in offered or values]
+        if values is not None:
+            return [(v, labels.choice(v) if v else "—") for v in values]
+        return None
+
+
+def build_form(action: str, schema: type[BaseModel], case: Case, options: Options) -> ActionForm:
+    from tousu.cases.lifecycle import TABLE
+
+    transition = TABLE[action]
+    fields: list[FormField] = []
+    for name, info in schema.model_fields.items():
+        if name in SKIPPED:
+            continue
+        annotation, optional = _strip_optional(info.annotation)
+        required = info.is_required()
+        values = _literal_values(annotation)
+        choices = options.choices_for(action, name, values)
+        widget = "text"
+        if annotation is bool:
+            widget = "tristate" if optional else "checkbox"
+        elif annotation is int:
+            widget = "number"
+        elif annotation is datetime:
+            widget = "datetime"
+        elif typing.get_origin(annotation) is list:
+            widget = "multiselect" if choices else "lines"
+        elif choices is not None:
+            widget = "select"
+        elif name in LONG_TEXT:
+            widget = "textarea"
+        default = info.get_default() if not required else ""
+        value: Any = "" if default is None else default
+        if action == "assign" and name == "lead_department" and case.proposed_department_id:
+            value = case.proposed_department.code if case.proposed_department else ""
+        if action == "assign" and name == "co_departments":
+            value = list(case.proposed_co_departments or [])
+        if widget == "select" and choices and not required and optional:
+            choices = [("", "—"), *[c for c in choices if c[0] != ""]]
+        fields.append(
+            FormField(
+                name=name,
+                label=labels.field(name),
+                widget=widget,
+                required=required,
+                choices=choices or [],
+                value=value,
+            )
+        )
+    templates = []
+    if action == "reply":
+        templates = [
+            (
+                tpl.code,
+                t(tpl.title_zh, tpl.title_en or tpl.title_zh),
+                t(tpl.body_zh, tpl.body_en or tpl.body_zh),
+            )
+            for tpl in options.policy.reply.templates
+        ]
+    return ActionForm(
+        action=action, title=t(transition.zh, transition.en), fields=fields, templates=templates
+    )
+
+
+def parse(form: ActionForm, post: QueryDict, tz: ZoneInfo) -> dict[str, Any]:
+    """Posted form values as the action's input document (validation comes after)."""
+    data: dict[str, Any] = {}
+    for f in form.fields:
+        raw = post.get(f.name, "")
+        if f.widget == "checkbox":
+            data[f.name] = post.get(f.name) in {"on", "true", "1"}
+        elif f.widget == "tristate":
+            if raw in {"true", "false"}:
+                data[f.name] = raw == "true"
+        elif f.widget == "multiselect":
+            data[f.name] = [v for v in post.getlist(f.name) if v]
+        elif f.widget == "lines":
+            data[f.name] = [line.strip() for line in raw.splitlines() if line.strip()]
+        elif f.widget == "datetime":
+            if raw:
+                try:
+                    data[f.name] = datetime.fromisoformat(raw).replace(tzinfo=tz).isoformat()
+                except ValueError:
+                    data[f.name] = raw  # refused by validation, with its message
+        elif raw != "" or f.required:
+            data[f.name] = raw
+        f.value = data.get(f.name, raw)
+    return data
+
+
+def attach_errors(form: ActionForm, exc: PydanticError) -> None:
+    by_name = {f.name: f for f in form.fields}
+    loose = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        target = by_name.get(loc[0]) if loc else None
+        message = _message(err)
+        if target is not None:
+            target.error = message
+        else:
+            loose.append(message)
+    form.error = (
+        "；".join(loose) if loose else t("请检查标出的字段", "Please check the marked fields")
+    )
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return t("必填", "Required")
+    if kind == "string_too_short":
+        return t("必填", "Required")
+    if kind == "string_too_long":
+        return t("内容过长", "Too long")
+    if kind in {"literal_error", "enum"}:
+        return t("请从列表中选择", "Choose from the list")
+    if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
+        return t("请填写有效数字", "Enter a valid number")
+    if kind.startswith("datetime"):
+        return t("日期时间格式有误", "Invalid date and time")
+    if kind == "string_pattern_mismatch":
+        return t("格式不正确", "Invalid format")
+    return t("内容有误", "Invalid value") + f" ({err.get('msg', '')})"

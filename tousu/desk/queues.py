@@ -1,0 +1,94 @@
+"""The desk's work queues: what needs doing, nearest deadline first.
+
+Every queue is a filter on :func:`tousu.cases.access.visible_cases`, so a queue can
+never show a case its viewer may not open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+
+from tousu.cases.access import Actor, visible_cases
+from tousu.cases.models import OPEN_STATUSES, Case, Deadline, Status
+from tousu.desk.i18n import t
+
+
+@dataclass(frozen=True)
+class Queue:
+    code: str
+    zh: str
+    en: str
+
+    @property
+    def title(self) -> str:
+        return t(self.zh, self.en)
+
+
+QUEUES = (
+    Queue("mine", "我的案件", "My cases"),
+    Queue("department", "本部门", "My department"),
+    Queue("dispatch", "待分办", "Waiting for dispatch"),
+    Queue("due_soon", "即将到期", "Due soon"),
+    Queue("overdue", "已超期", "Overdue"),
+    Queue("follow_up", "待回访", "Awaiting follow-up"),
+)
+BY_CODE = {q.code: q for q in QUEUES}
+
+
+def _open_hard(now: datetime, *, before: datetime | None = None, overdue: bool) -> Exists:
+    deadlines = Deadline.objects.filter(
+        case_id=OuterRef("pk"), state=Deadline.State.OPEN, hard=True
+    )
+    if overdue:
+        deadlines = deadlines.filter(due_at__lt=now)
+    else:
+        deadlines = deadlines.filter(due_at__gte=now, due_at__lt=before)
+    return Exists(deadlines)
+
+
+def queue_filter(code: str, actor: Actor, now: datetime) -> Q:
+    open_ = Q(status__in=OPEN_STATUSES)
+    if code == "mine":
+        return open_ & (
+            Q(handler_id=actor.user_id)
+            | Q(first_contact_owner_id=actor.user_id, status__in=[Status.REGISTERED])
+        )
+    if code == "department":
+        depts = actor.department_ids
+        return open_ & (Q(lead_department_id__in=depts) | Q(pending_department_id__in=depts))
+    if code == "dispatch":
+        return Q(status__in=[Status.REGISTERED, Status.ACCEPTED], lead_department__isnull=True)
+    if code == "due_soon":
+        soon = now + timedelta(hours=settings.TOUSU_REMIND_BEFORE_HOURS)
+        return open_ & Q(_open_hard(now, before=soon, overdue=False))
+    if code == "overdue":
+        return open_ & Q(_open_hard(now, overdue=True))
+    if code == "follow_up":
+        return Q(status=Status.REPLIED)
+    raise KeyError(code)
+
+
+def queue_cases(code: str, actor: Actor, now: datetime) -> QuerySet[Case]:
+    """The queue's cases, nearest open deadline first (cases without one last)."""
+    return (
+        visible_cases(actor)
+        .filter(queue_filter(code, actor, now))
+        .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.OPEN)))
+        .select_related("lead_department")
+        .order_by(  # nearest deadline first; nulls last on both databases
+            Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.OPEN)).asc(
+                nulls_last=True
+            ),
+            "-received_at",
+        )
+    )
+
+
+def counts(actor: Actor, now: datetime) -> dict[str, int]:
+    """How many cases wait in each queue, for the tabs (one query per queue)."""
+    base = visible_cases(actor)
+    return {q.code: base.filter(queue_filter(q.code, actor, now)).count() for q in QUEUES}

@@ -1,0 +1,36 @@
+// The desk's few behaviours. No inline script anywhere: this file is the only one.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (ev) {
+    // Ctrl+Enter submits the form being typed in (quick registration, action forms).
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      var form = ev.target.closest && ev.target.closest("form[data-ctrl-enter]");
+      if (form) { ev.preventDefault(); form.requestSubmit(); }
+    }
+  });
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    // A reply template fills the reply text (which stays editable).
+    if (el.matches && el.matches("select[data-template-for]")) {
+      var option = el.options[el.selectedIndex];
+      var body = document.getElementById(el.getAttribute("data-template-for"));
+      if (body && option && option.dataset.body) { body.value = option.dataset.body; body.focus(); }
+    }
+    // The organisation switcher goes to the chosen organisation's desk.
+    if (el.closest && el.closest("form[data-org-switch]")) { window.location = el.value; }
+  });
+  document.addEventListener("click", function (ev) {
+    if (ev.target.matches && ev.target.matches("[data-print]")) { window.print(); }
+  });
+  // Anonymous: the identity fields are not asked for.
+  function syncAnonymous() {
+    var box = document.getElementById("anonymous");
+    if (!box) { return; }
+    ["c_name", "c_phone", "c_address", "c_email", "c_id_number", "c_employer", "c_consent"].forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) { field.disabled = box.checked; }
+    });
+  }
+  document.addEventListener("change", function (ev) { if (ev.target.id === "anonymous") { syncAnonymous(); } });
+  document.addEventListener("DOMContentLoaded", syncAnonymous);
+})();

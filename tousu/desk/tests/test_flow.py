@@ -1,0 +1,53 @@
+"""A phone complaint from registration to closing, through the desk's pages only."""
+
+from __future__ import annotations
+
+from tousu.cases.models import Case, Event
+from tousu.privacy.models import IdentityAccess
+
+
+def _number(response) -> str:
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return str(response["Location"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_phone_complaint_from_registration_to_closing(world, desk):
+    clerk = desk("clerk")
+    number = _number(clerk.register())
+    case = Case.objects.get(number=number)
+    assert case.channel == "phone" and case.status == "registered"
+    page = clerk.get(f"cases/{number}/").content.decode()
+    assert number in page and "王建国" in page and "办理时限" in page
+
+    dispatcher = desk("dispatcher")
+    assert _number(dispatcher.act(number, "accept")) == number
+    r = dispatcher.act(number, "assign", {"lead_department": "finance", "handler": "handler"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    handler = desk("handler")
+    r = handler.act(
+        number,
+        "record",
+        {"kind": "mediation", "body": "与收费处核对，确认重复收费。", "outcome": "agreement"},
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    r = handler.act(
+        number,
+        "resolve",
+        {"findings": "重复收费属实，已退费。", "responsibility": "organisation", "valid": "true"},
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    r = handler.act(number, "reply", {"channel": "phone", "body": "您好，多收的费用已退还。"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    r = clerk.act(
+        number, "follow_up", {"reached": "on", "satisfaction": "satisfied", "channel": "phone"}
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    case.refresh_from_db()
+    assert case.status == "followed_up"
+    r = desk("supervisor").act(number, "close", {})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    case.refresh_from_db()
+    assert case.status == "closed"
+    types = list(Event.objects.filter(case=case).order_by("seq").values_list("type", flat=True))
+    assert types[0] == "registered" and types[-1] == "closed"
+    assert IdentityAccess.objects.filter(case=case, surface="desk").exists()

@@ -1,0 +1,30 @@
+"""The desk's URL table: one reviewable list."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tousu.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="desk/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="desk:login"), name="logout"),
+    path("desk/<slug:org>/", views.home, name="home"),
+    path("desk/<slug:org>/queue/<slug:code>/", views.queue, name="queue"),
+    path("desk/<slug:org>/new/", views.register, name="register"),
+    path("desk/<slug:org>/lookup/", views.lookup, name="lookup"),
+    path("desk/<slug:org>/cases/<str:number>/", views.case_page, name="case"),
+    path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
+    path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),
+    path("desk/<slug:org>/inbox/<int:note_id>/read/", views.inbox_read, name="inbox_read"),
+]

@@ -1,0 +1,108 @@
+"""The desk's request plumbing: who is asking, in which organisation, and error pages.
+
+Every desk view is wrapped by :func:`desk_view`. It sends anonymous visitors to the
+login page, resolves the staff member's standing in the organisation named in the
+URL through :func:`tousu.cases.access.actor_for` (the same fetch-and-authorise helper
+the API uses), and renders any :class:`~tousu.cases.errors.TousuError` as a page with
+its status — so "missing" and "forbidden" look the same here too.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tousu.cases.access import Actor, actor_for
+from tousu.cases.errors import TousuError
+from tousu.desk.i18n import english, t
+from tousu.orgs.models import Membership, Organisation
+from tousu.policy.models import policy_for
+from tousu.policy.schema import Policy
+
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The staff member's standing in the organisation of this request."""
+
+    actor: Actor
+    org: Organisation
+    policy: Policy
+    policy_version: int
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.org.time_zone)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.actor.roles
+
+
+class DeskRequest(HttpRequest):
+    desk: Desk
+
+
+def desk_for(request: HttpRequest, org_slug: str) -> Desk:
+    actor = actor_for(request.user, org_slug)
+    org = actor.org
+    if org.active_policy_id is None:
+        raise TousuError(
+            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
+        )
+    version, policy = policy_for(org.active_policy_id)
+    return Desk(actor=actor, org=org, policy=policy, policy_version=version)
+
+
+def orgs_of(user_id: int) -> list[Organisation]:
+    """The organisations a staff member belongs to (the organisation switcher)."""
+    ids = Membership.objects.filter(user_id=user_id, active=True).values("org_id")
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+def error_page(request: HttpRequest, exc: TousuError) -> HttpResponse:
+    context = {"code": exc.code, "message": exc.en if english() else exc.zh, "details": exc.details}
+    if exc.status == 404:
+        context["message"] = t("未找到该页面或对象", "Not found")
+    return render(request, "desk/error.html", context, status=exc.status)
+
+
+def desk_view(
+    view: Callable[Concatenate[DeskRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Login required; ``org`` from the URL resolved to the staff member's standing."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            request.desk = desk_for(request, str(kwargs["org"]))  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)  # type: ignore[arg-type]
+        except TousuError as exc:
+            return error_page(request, exc)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a desk page; htmx requests for a fragment get the same template's block."""
+    desk: Desk | None = getattr(request, "desk", None)
+    base: dict[str, Any] = {
+        "desk": desk,
+        "org": desk.org if desk else None,
+        "tz": desk.org.time_zone if desk else "Asia/Shanghai",
+    }
+    if desk is not None and request.user.is_authenticated:
+        base["my_orgs"] = orgs_of(int(request.user.pk))
+    return render(request, template, {**base, **context}, status=status)
