@@ -44,6 +44,12 @@ INSTALLED_APPS = [
     "tousu.jobs",
     "tousu.api",
     "tousu.desk",
+    "tousu.accounts",
+    "tousu.reports",
+    "tousu.documents",
+    "tousu.duty",
+    "tousu.orgadmin",
+    "tousu.evidence",
 ]
 
 MIDDLEWARE = [

@@ -93,9 +93,7 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def case_json(
-    case: Case, actor: Actor, now: datetime, *, surface: str = "api"
-) -> dict[str, Any]:
+def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") -> dict[str, Any]:
     visible = identity_visible(actor, case)
     parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
     if visible and parties:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tousu.desk import views
 
@@ -27,4 +27,11 @@ urlpatterns = [
     path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
     path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),
     path("desk/<slug:org>/inbox/<int:note_id>/read/", views.inbox_read, name="inbox_read"),
+    # Each part of the desk keeps its own URL table, under the organisation's prefix.
+    path("accounts/", include("tousu.accounts.urls")),
+    path("desk/<slug:org>/ledger/", include("tousu.reports.urls")),
+    path("desk/<slug:org>/cases/<str:number>/documents/", include("tousu.documents.urls")),
+    path("desk/<slug:org>/cases/<str:number>/files/", include("tousu.evidence.urls")),
+    path("desk/<slug:org>/duty/", include("tousu.duty.urls")),
+    path("desk/<slug:org>/manage/", include("tousu.orgadmin.urls")),
 ]

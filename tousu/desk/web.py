@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.errors import TousuError
@@ -93,6 +94,27 @@ def desk_view(
     return wrapped  # type: ignore[return-value]
 
 
+# The sections of the desk in the top bar: (URL name, zh, en, roles that see it; empty: all).
+SECTIONS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("reports:ledger", "台帐", "Ledger", frozenset()),
+    ("duty:roster", "值班", "Duty", frozenset()),
+    ("orgadmin:home", "单位管理", "Administration", frozenset({"administrator"})),
+)
+
+
+def _links(desk: Desk) -> list[dict[str, str]]:
+    links = []
+    for name, zh, en, roles in SECTIONS:
+        if roles and not desk.roles & roles:
+            continue
+        try:
+            url = reverse(name, kwargs={"org": desk.org.slug})
+        except NoReverseMatch:  # a section not installed
+            continue
+        links.append({"url": url, "label": t(zh, en), "name": name})
+    return links
+
+
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -105,4 +127,5 @@ def page(
     }
     if desk is not None and request.user.is_authenticated:
         base["my_orgs"] = orgs_of(int(request.user.pk))
+        base["desk_links"] = _links(desk)
     return render(request, template, {**base, **context}, status=status)
