@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import OPEN_STATUSES, Case, Deadline, Status
@@ -74,17 +74,18 @@ def queue_filter(code: str, actor: Actor, now: datetime) -> Q:
 
 def queue_cases(code: str, actor: Actor, now: datetime) -> QuerySet[Case]:
     """The queue's cases, nearest open deadline first (cases without one last)."""
+    next_due = (
+        Deadline.objects.filter(case_id=OuterRef("pk"), state=Deadline.State.OPEN)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
     return (
         visible_cases(actor)
         .filter(queue_filter(code, actor, now))
-        .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.OPEN)))
+        .annotate(next_due=Subquery(next_due))
         .select_related("lead_department")
-        .order_by(  # nearest deadline first; nulls last on both databases
-            Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.OPEN)).asc(
-                nulls_last=True
-            ),
-            "-received_at",
-        )
+        # Nearest deadline first, cases without one last (the same on both databases).
+        .order_by(F("next_due").asc(nulls_last=True), "-received_at", "-pk")
     )
 
 

@@ -125,7 +125,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         except PydanticError as exc:
             errors = _field_errors(exc)
         except TousuError as exc:
-            errors = {"__all__": t(exc.zh, exc.en)}
+            errors = {"form": t(exc.zh, exc.en)}
         else:
             messages.success(request, t(f"已登记：{case.number}", f"Registered: {case.number}"))
             return redirect("desk:case", org=org, number=case.number)
@@ -197,7 +197,7 @@ def _field_errors(exc: PydanticError) -> dict[str, str]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         if not loc:
-            key = "__all__"
+            key = "form"
         elif loc[0] in prefixes and len(loc) > 1:
             key = prefixes[loc[0]] + loc[1]
         else:
