@@ -34,7 +34,7 @@ PAGE_SIZE = 50
 def root(request: HttpRequest) -> HttpResponse:
     """The desk of the staff member's organisation (or a choice when they have several)."""
     if not request.user.is_authenticated:
-        return redirect("desk:login")
+        return redirect("desk:accounts:login")
     orgs = orgs_of(int(request.user.pk))
     if len(orgs) == 1:
         return redirect("desk:home", org=orgs[0].slug)
@@ -104,8 +104,17 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {"kind": "complaint", "channel": channel}
     if request.method == "POST":
+        from tousu.evidence import services as evidence
+
         values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         document = _registration(values, desk.tz)
+        # Scanned originals: every refusal is shown with the other errors; the files are
+        # stored in the registration's transaction, so all of it happens or none of it.
+        uploads = request.FILES.getlist("attachments")
+        refused = evidence.refusals(uploads)
+        if refused:
+            errors["attachments"] = " ".join(t(e.zh, e.en) for e in refused)
+        stored: list[evidence.Stored] = []
         try:
             data = inputs.RegisterIn.model_validate(document)
             spot = None
@@ -118,16 +127,23 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
                         ),
                     }
                 )
-            with transaction.atomic():
-                case = intake.register(desk.actor, data)
-                if spot is not None:
-                    case = actions.resolve_on_the_spot(case.pk, actor=desk.actor, data=spot)
+            if not refused:
+                with evidence.discard_on_error(), transaction.atomic():
+                    case = intake.register(desk.actor, data)
+                    stored = [evidence.store(case.pk, actor=desk.actor, upload=u) for u in uploads]
+                    if spot is not None:
+                        case = actions.resolve_on_the_spot(case.pk, actor=desk.actor, data=spot)
         except PydanticError as exc:
-            errors = _field_errors(exc)
+            errors.update(_field_errors(exc))
         except TousuError as exc:
-            errors = {"form": t(exc.zh, exc.en)}
-        else:
+            errors["attachments" if exc.code.startswith("file_") else "form"] = t(exc.zh, exc.en)
+        if not errors:
             messages.success(request, t(f"已登记：{case.number}", f"Registered: {case.number}"))
+            done, same = evidence.outcome(stored)
+            if done:
+                messages.success(request, t(*done))
+            if same:
+                messages.info(request, t(*same))
             return redirect("desk:case", org=org, number=case.number)
     context = {
         "values": values,
@@ -243,11 +259,12 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
     policy = policy_for(case.policy_version_id)[1]
     options: forms.Options | None = None
     result = []
+    # get_case() only returns cases the viewer is not excluded from (recused, subject).
     for name, (_fn, schema) in actions.ACTION_FUNCTIONS.items():
         transition = TABLE[name]
         if transition.sources and case.status not in transition.sources:
             continue
-        if not permitted(desk.actor, case, transition, policy):
+        if not permitted(desk.actor, case, transition, policy, not_excluded=True):
             continue
         options = options or forms.Options.for_case(case, policy)
         result.append(forms.build_form(name, schema, case, options))

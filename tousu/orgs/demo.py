@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
@@ -405,8 +406,13 @@ def summary(org: Organisation) -> str:
             lines.append("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 10)
     counts = status_counts(org)
     labels = dict(Status.choices)
+    base = settings.TOUSU_BASE_URL.rstrip("/")
     lines += [
         "",
+        f"Staff desk:   {base}/  (工作台; sign in with a login above)",
+        "  A phone complaint from start to end: clerk registers it (登记), dispatcher accepts",
+        "  and routes it (受理, 分办), handler records, resolves and replies (办结, 答复), clerk",
+        "  records the follow-up (回访), supervisor closes it (结案).",
         f"Django admin: {ADMIN_URL}  (log in as admin / {PASSWORD})",
         f"API base:     {API_BASE}  (a token: tousu token create clerk)",
         "",

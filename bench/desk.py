@@ -1,0 +1,267 @@
+"""Desk benchmark: server time of the queue, the case page and the ledger at 100,000 cases.
+
+For each database (SQLite in a temporary directory; PostgreSQL in a temporary database on
+127.0.0.1, dropped at the end) in a child process of its own: migrate, load the demo
+organisation (`tousu demo`: 32 cases walked through the real actions, with timelines),
+then clone those cases with their deadlines, parties, subjects, assignments and events
+in SQL until the organisation holds --cases cases (cloned events carry no record). Then,
+in-process through Django's test client (the full request: middleware, sign-in session,
+fetch-and-authorise, queries, templates — no network), it times each page --requests
+times after 3 warm-up requests and prints p50/p95/max in milliseconds against the target
+(p95 < 200 ms). Not a test: a figure above target still exits 0; a failed page exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+TARGET_MS = 200.0
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def setup_django(var: Path, database_url: str) -> None:
+    for name in list(os.environ):
+        if name.startswith(("TOUSU_", "DJANGO_")) or name == "DATABASE_URL":
+            del os.environ[name]
+    os.environ |= {
+        "DJANGO_SETTINGS_MODULE": "tousu.settings",
+        "TOUSU_VAR_DIR": str(var),
+        "TOUSU_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database_url,
+    }
+    import django
+
+    django.setup()
+
+
+def clone_cases(org_id: int, target: int) -> int:
+    """Copy the organisation's cases (and their rows) in SQL until it holds ``target``."""
+    from django.db import connection, transaction
+
+    from tousu.cases.models import Assignment, Case, Deadline, Event, Party, Subject
+
+    template_ids = list(Case.objects.filter(org_id=org_id).values_list("pk", flat=True))
+    have = len(template_ids)
+    ids = ",".join(str(i) for i in template_ids)
+
+    def columns(model: Any, skip: set[str]) -> list[str]:
+        return [f.column for f in model._meta.concrete_fields if f.column not in skip]
+
+    case_cols = columns(Case, {"id", "number"})
+    children = [
+        (Deadline, columns(Deadline, {"id", "case_id"})),
+        (Party, columns(Party, {"id", "case_id"})),
+        (Subject, columns(Subject, {"id", "case_id"})),
+        (Assignment, columns(Assignment, {"id", "case_id"})),
+        (Event, columns(Event, {"id", "case_id", "record_id"})),
+    ]
+    copy = 0
+    while have < target:
+        copy += 1
+        suffix = f"-c{copy}"
+        cols = ", ".join(case_cols)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO cases_case ({cols}, number) "  # noqa: S608 — our own column names
+                f"SELECT {cols}, number || %s FROM cases_case WHERE id IN ({ids})",
+                [suffix],
+            )
+            for model, child_cols in children:
+                table = model._meta.db_table
+                plain = ", ".join(child_cols)
+                picked = ", ".join(f"t.{c}" for c in child_cols)
+                extra_cols, extra_vals = ("", "")
+                if model is Event:
+                    extra_cols, extra_vals = (", record_id", ", NULL")
+                cursor.execute(
+                    f"INSERT INTO {table} ({plain}, case_id{extra_cols}) "  # noqa: S608
+                    f"SELECT {picked}, n.id{extra_vals} FROM {table} t "
+                    "JOIN cases_case o ON o.id = t.case_id "
+                    "JOIN cases_case n ON n.org_id = o.org_id AND n.number = o.number || %s "
+                    f"WHERE o.id IN ({ids})",
+                    [suffix],
+                )
+        have += len(template_ids)
+        if copy % 200 == 0:
+            progress(f"  {have:,} cases")
+    return have
+
+
+def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
+    """In a child process: build the database, time the pages, return the figures."""
+    var = Path(tempfile.mkdtemp(prefix=f"tousu-bench-desk-{db}-"))
+    pg_name = f"tousu_bench_desk_{os.getpid()}"
+    url = f"sqlite:///{var / 'bench.sqlite3'}"
+    if db == "postgres":
+        url = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(pg_name))
+            )
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_name)))
+    try:
+        setup_django(var, url)
+        return measure(db, cases, requests)
+    finally:
+        if db == "postgres":
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(pg_name)
+                    )
+                )
+
+
+def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from tousu.cases.models import Case
+    from tousu.orgs.demo import SLUG, load_demo
+    from tousu.orgs.models import Organisation
+
+    progress(f"{db}: migrate")
+    call_command("migrate", verbosity=0)
+    progress(f"{db}: demo organisation")
+    load_demo()
+    org = Organisation.objects.get(slug=SLUG)
+    real = (
+        Case.objects.filter(org=org, status="in_progress")
+        .order_by("pk")
+        .values_list("number", flat=True)
+        .first()
+        or Case.objects.filter(org=org).values_list("number", flat=True).first()
+    )
+    progress(f"{db}: cloning to {cases:,} cases")
+    started = time.perf_counter()
+    total = clone_cases(org.pk, cases)
+    load_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if db == "postgres" else "ANALYZE")
+    progress(f"{db}: {total:,} cases in {load_s:.0f} s; timing pages")
+
+    users = get_user_model().objects
+    pages: list[tuple[str, str, str]] = [
+        ("queue: my cases (handler, Finance)", "handler", f"/desk/{SLUG}/queue/mine/"),
+        ("queue: my department (head, Finance)", "head", f"/desk/{SLUG}/queue/department/"),
+        ("queue: overdue (dispatcher, all)", "dispatcher", f"/desk/{SLUG}/queue/overdue/"),
+        ("queue: waiting for dispatch (dispatcher)", "dispatcher", f"/desk/{SLUG}/queue/dispatch/"),
+        ("case page (dispatcher)", "dispatcher", f"/desk/{SLUG}/cases/{real}/"),
+        ("case page (handler)", "handler", f"/desk/{SLUG}/cases/{real}/"),
+    ]
+    try:
+        ledger = reverse("reports:ledger", kwargs={"org": SLUG})
+        pages += [
+            ("ledger: first page (dispatcher)", "dispatcher", ledger),
+            (
+                "ledger: closed, by number (dispatcher)",
+                "dispatcher",
+                f"{ledger}?status=closed&sort=number",
+            ),
+            ("ledger: last page (dispatcher)", "dispatcher", f"{ledger}?page=last"),
+            ("ledger: first page (handler, Finance)", "handler", ledger),
+        ]
+    except NoReverseMatch:
+        progress("ledger not installed: skipped")
+    results = []
+    for label, username, path in pages:
+        client = Client()
+        client.force_login(users.get(username=username))
+        times = []
+        for i in range(3 + requests):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{db}: {path} answered {response.status_code}")
+            if i >= 3:
+                times.append(elapsed)
+        times.sort()
+        p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
+        results.append(
+            {
+                "page": label,
+                "p50": statistics.median(times),
+                "p95": p95,
+                "max": times[-1],
+                "pass": p95 < TARGET_MS,
+            }
+        )
+        progress(f"{db}: {label}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+    return {"db": db, "cases": total, "load_s": load_s, "pages": results}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        result = run_one(args.child, args.cases, args.requests)
+        print(json.dumps(result))
+        return 0
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    reports = []
+    for db in dbs:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                db,
+                "--cases",
+                str(args.cases),
+                "--requests",
+                str(args.requests),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        sys.stderr.write(out.stderr[-4000:] if out.returncode else "")
+        if out.returncode:
+            print(f"{db}: FAILED (exit {out.returncode})")
+            return 1
+        reports.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(
+        f"Desk pages, server time in-process, {args.requests} requests each after 3 warm-up; target p95 < {TARGET_MS:.0f} ms"
+    )
+    for rep in reports:
+        print(
+            f"\n{rep['db']}: {rep['cases']:,} cases in the organisation (loaded in {rep['load_s']:.0f} s)"
+        )
+        for row in rep["pages"]:
+            verdict = "PASS" if row["pass"] else "ABOVE TARGET"
+            print(
+                f"  {row['page']:<44} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  max {row['max']:7.1f} ms  {verdict}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
