@@ -4,7 +4,10 @@ For each database (SQLite in a temporary directory; PostgreSQL in a temporary da
 127.0.0.1, dropped at the end) in a child process of its own: migrate, load the demo
 organisation (`tousu demo`: 32 cases walked through the real actions, with timelines),
 then clone those cases with their deadlines, parties, subjects, assignments and events
-in SQL until the organisation holds --cases cases (cloned events carry no record). Then,
+in SQL until the organisation holds --cases cases (cloned events carry no record); each
+copy is received a day earlier than the last, and all but one copy in 30 are closed with
+their clocks met, so the organisation holds a few thousand open cases beside a long
+history, as a real one of that size does. Then,
 in-process through Django's test client (the full request: middleware, sign-in session,
 fetch-and-authorise, queries, templates — no network), it times each page --requests
 times after 3 warm-up requests and prints p50/p95/max in milliseconds against the target
@@ -78,6 +81,8 @@ def clone_cases(org_id: int, target: int) -> int:
         suffix = f"-c{copy}"
         cols = ", ".join(case_cols)
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
+            before = cursor.fetchone()[0]
             cursor.execute(
                 f"INSERT INTO cases_case ({cols}, number) "  # noqa: S608 — our own column names
                 f"SELECT {cols}, number || %s FROM cases_case WHERE id IN ({ids})",
@@ -98,10 +103,38 @@ def clone_cases(org_id: int, target: int) -> int:
                     f"WHERE o.id IN ({ids})",
                     [suffix],
                 )
+            age_history(cursor, before, copy)
         have += len(template_ids)
         if copy % 200 == 0:
             progress(f"  {have:,} cases")
     return have
+
+
+LIVE_EVERY = 30  # one copy in 30 keeps its open work; the rest are past, closed cases
+
+
+def age_history(cursor: Any, before: int, copy: int) -> None:
+    """Make a copy look like past years: received ``copy`` days earlier and, except one
+    copy in LIVE_EVERY, closed with its clocks met. An organisation with 100,000 cases
+    has a few thousand open at any time, not tens of thousands."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        shifted = "received_at - make_interval(days => %s)"
+    else:
+        shifted = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', received_at, '-' || %s || ' days')"
+    cursor.execute(f"UPDATE cases_case SET received_at = {shifted} WHERE id > %s", [copy, before])
+    if copy % LIVE_EVERY:
+        cursor.execute(
+            "UPDATE cases_case SET status = 'closed' WHERE id > %s AND status IN "
+            "('registered','accepted','transferring','in_progress','paused','resolved',"
+            "'replied','followed_up')",
+            [before],
+        )
+        cursor.execute(
+            "UPDATE cases_deadline SET state = 'met' WHERE case_id > %s AND state IN ('open','paused')",
+            [before],
+        )
 
 
 def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:

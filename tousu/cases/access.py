@@ -129,24 +129,19 @@ def actor_from(user_id: int, username: str, memberships: tuple[Membership, ...])
 
 def excluded(user_id: int, departments: frozenset[int] = frozenset()) -> Q:
     """Cases this person must never see: they are recused, the case is about them, or
-    (where the policy says so) about someone in a department they belong to."""
-    recused = Exists(
-        Recusal.objects.filter(case_id=OuterRef("pk"), user_id=user_id, state=Recusal.State.ACTIVE)
-    )
-    about_them = Exists(
-        Subject.objects.filter(case_id=OuterRef("pk"), staff_id=user_id, superseded_at__isnull=True)
-    )
-    found = Q(recused) | Q(about_them)
+    (where the policy says so) about someone in a department they belong to.
+
+    Uncorrelated ``IN`` subqueries: the database finds the person's few excluded cases
+    once per query, instead of probing three tables for every case it scans.
+    """
+    recused = Recusal.objects.filter(user_id=user_id, state=Recusal.State.ACTIVE)
+    about_them = Subject.objects.filter(staff_id=user_id, superseded_at__isnull=True)
+    found = Q(pk__in=recused.values("case_id")) | Q(pk__in=about_them.values("case_id"))
     if departments:
-        found |= Q(
-            Exists(
-                Subject.objects.filter(
-                    case_id=OuterRef("pk"),
-                    excluded_department_id__in=departments,
-                    superseded_at__isnull=True,
-                )
-            )
+        walled = Subject.objects.filter(
+            excluded_department_id__in=departments, superseded_at__isnull=True
         )
+        found |= Q(pk__in=walled.values("case_id"))
     return found
 
 

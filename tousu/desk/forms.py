@@ -126,7 +126,7 @@ class Options:
             return self.staff
         if name == "category":
             return [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories]
-        if name == "kind":
+        if name == "kind" and action != "record":  # a record's kind is the record's own
             return [(k, labels.kind(k)) for k in policy.kinds]
         if name == "stage":
             return self.stages
