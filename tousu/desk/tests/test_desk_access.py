@@ -17,16 +17,15 @@ from django.test import Client
 
 from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.models import Case
-from tousu.cases.tests.test_access import (  # noqa: F401 — fixtures used by name
-    AccessWorld,
-    _module_world,
-    _snapshot,
-    _with_finance,
-    world,
-)
+from tousu.cases.tests import test_access
+from tousu.cases.tests.test_access import AccessWorld, _snapshot, _with_finance
 from tousu.cases.tests.test_transitions import BODIES
 from tousu.desk.tests.conftest import Desk
 from tousu.privacy.models import IdentityAccess
+
+# The API matrix's world (built once per module, each test in a savepoint), by name.
+_module_world = test_access._module_world
+world = test_access.world
 
 ACTIONS = sorted(ACTION_FUNCTIONS)
 MISSING = "TS-2099-999999"
