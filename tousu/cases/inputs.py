@@ -207,6 +207,9 @@ class ReturnIn(In):
 RecordKind = Literal[
     "note", "investigation", "mediation", "meeting", "evidence", "sealed_evidence",
     "call", "acknowledgement", "notification", "site_inspection",
+    # 送达: occurred_at = delivered at, participants = recipient, location = where / how,
+    # body = what was delivered.
+    "delivery",
 ]  # fmt: skip
 
 

@@ -124,17 +124,19 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 
 STAGES: dict[str, tuple[str, str]] = {
-    "acknowledge": ("告知受理", "Acknowledge"),
-    "decide": ("受理决定", "Decide acceptance"),
-    "accept": ("受理决定", "Decide acceptance"),
-    "assign": ("分办", "Assign"),
-    "handle": ("办理", "Handle"),
-    "resolve": ("办结", "Resolve"),
+    "acknowledgement": ("告知收到", "Acknowledgement"),
+    "acceptance": ("受理决定", "Acceptance decision"),
+    "routing": ("分办", "Routing"),
+    "notification": ("告知", "Notification"),
+    "investigation_start": ("启动调查", "Start of investigation"),
+    "first_response": ("首次响应", "First response"),
+    "verification": ("核查", "Verification"),
+    "mediation": ("调解", "Mediation"),
+    "resolution": ("办结", "Resolution"),
     "reply": ("答复", "Reply"),
-    "follow_up": ("回访", "Follow up"),
+    "follow_up": ("回访", "Follow-up"),
     "review": ("复查", "Review"),
     "second_review": ("复核", "Second review"),
-    "mediate": ("调解", "Mediate"),
 }
 
 

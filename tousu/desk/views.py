@@ -44,7 +44,8 @@ def root(request: HttpRequest) -> HttpResponse:
 @require_GET
 @desk_view
 def home(request: DeskRequest, org: str) -> HttpResponse:
-    return queue(request, org, "mine" if request.desk.actor.department_ids else "dispatch")
+    code = "mine" if request.desk.actor.department_ids else "dispatch"
+    return queue(request, org=org, code=code)
 
 
 @require_GET

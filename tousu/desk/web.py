@@ -71,7 +71,7 @@ def orgs_of(user_id: int) -> list[Organisation]:
 
 def error_page(request: HttpRequest, exc: TousuError) -> HttpResponse:
     context = {"code": exc.code, "message": exc.en if english() else exc.zh, "details": exc.details}
-    if exc.status == 404:
+    if exc.code == "not_found":  # the one answer for missing and forbidden alike
         context["message"] = t("未找到该页面或对象", "Not found")
     return render(request, "desk/error.html", context, status=exc.status)
 
@@ -96,9 +96,9 @@ def desk_view(
 
 # The sections of the desk in the top bar: (URL name, zh, en, roles that see it; empty: all).
 SECTIONS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
-    ("reports:ledger", "台帐", "Ledger", frozenset()),
-    ("duty:roster", "值班", "Duty", frozenset()),
-    ("orgadmin:home", "单位管理", "Administration", frozenset({"administrator"})),
+    ("desk:reports:ledger", "台帐", "Ledger", frozenset()),
+    ("desk:duty:roster", "值班", "Duty", frozenset()),
+    ("desk:orgadmin:home", "单位管理", "Administration", frozenset({"administrator"})),
 )
 
 

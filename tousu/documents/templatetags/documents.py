@@ -1,0 +1,52 @@
+"""The case page's list of printable documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from tousu.desk.i18n import t
+from tousu.documents.build import available
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_documents(case: dict[str, Any], org: Any) -> list[dict[str, str]]:
+    """The documents this case has now, as links: [{"url", "label", "hint"}]."""
+    kwargs = {"org": org.slug, "number": case["number"]}
+    has = available(case["timeline"])
+    links = [
+        {
+            "url": reverse("desk:documents:registration", kwargs=kwargs),
+            "label": t(f"{_kind(case)}登记表", "Registration form"),
+            "hint": t("供投诉人核对签名", "for the complainant to check and sign"),
+        }
+    ]
+    if has["mediation"]:
+        links.append(
+            {
+                "url": reverse("desk:documents:mediation", kwargs=kwargs),
+                "label": t("调解书", "Mediation agreement")
+                if has["agreement"]
+                else t("调解记录", "Mediation minutes"),
+                "hint": t("据调解记录生成", "from the mediation records"),
+            }
+        )
+    if has["reply"]:
+        links.append(
+            {
+                "url": reverse("desk:documents:reply", kwargs=kwargs),
+                "label": t("书面答复", "Written reply"),
+                "hint": t("含送达回证", "with the delivery receipt"),
+            }
+        )
+    return links
+
+
+def _kind(case: dict[str, Any]) -> str:
+    return {"report": "举报", "consultation": "咨询", "suggestion": "建议"}.get(
+        str(case["kind"]), "投诉"
+    )

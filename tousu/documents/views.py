@@ -1,0 +1,116 @@
+"""Printable documents of a case, as PDF: 登记表, 调解书 / 调解记录, 书面答复 with 送达回证.
+
+Each view fetches the case with ``get_case`` (missing and forbidden answer alike),
+builds the document from the case as this viewer may see it (:mod:`.build`) and
+renders it in Chinese whatever the desk's language: these are papers handed to the
+complainant and filed in the dossier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from tousu.cases.access import get_case
+from tousu.cases.models import Case
+from tousu.desk.i18n import t
+from tousu.desk.web import DeskRequest, desk_view, page
+from tousu.documents import build
+from tousu.documents.render import render_pdf
+
+DOCUMENT_LANGUAGE = "zh-hans"
+
+
+def content_disposition(filename: str) -> str:
+    """``inline`` with an ASCII ``filename`` and the exact name as RFC 5987 ``filename*``."""
+    ascii_name = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename
+    )
+    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def pdf_response(pdf: bytes, kind: str, number: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(f"{kind}-{number}.pdf")
+    # Personal data: never kept by a browser or a proxy.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def unavailable(request: DeskRequest, code: str, zh: str, en: str) -> HttpResponse:
+    """404 for a document the case does not have (yet), saying why.
+
+    The viewer can see the case, so the reason reveals nothing; ``error_page`` replaces
+    every 404 message with the generic one (right for missing-or-forbidden cases), so
+    this renders the same error template with the specific message.
+    """
+    context = {"code": code, "message": t(zh, en), "details": None}
+    return page(request, "desk/error.html", context, status=404)
+
+
+def _render(
+    request: DeskRequest,
+    number: str,
+    kind: str,
+    builder: Callable[[build.Document], dict[str, Any]],
+    exists: Callable[[Case], bool] | None = None,
+    missing: tuple[str, str, str] = ("", "", ""),
+) -> HttpResponse:
+    case = get_case(request.desk.actor, number)
+    if exists is not None and not exists(case):
+        return unavailable(request, *missing)
+    with translation.override(DOCUMENT_LANGUAGE):
+        doc = build.load(case, request.desk.actor, timezone.now())
+        html = render_to_string(f"documents/pdf/{kind}.html", builder(doc))
+    return pdf_response(render_pdf(html), kind, str(case.number))
+
+
+@require_GET
+@desk_view
+def registration(request: DeskRequest, org: str, number: str) -> HttpResponse:
+    """投诉登记表: for the complainant to check and sign."""
+    return _render(request, number, "registration", build.registration)
+
+
+@require_GET
+@desk_view
+def mediation(request: DeskRequest, org: str, number: str) -> HttpResponse:
+    """调解书 (an agreement was reached) or 调解记录 (minutes of the sessions)."""
+    return _render(
+        request,
+        number,
+        "mediation",
+        build.mediation,
+        exists=build.has_mediation,
+        missing=(
+            "no_mediation_record",
+            "本案尚无调解记录，无法生成调解书。请先通过“记录”登记调解情况（类型：调解）。",
+            "This case has no mediation record yet, so there is no mediation document. "
+            "Record the mediation first (Record → kind: Mediation).",
+        ),
+    )
+
+
+@require_GET
+@desk_view
+def reply(request: DeskRequest, org: str, number: str) -> HttpResponse:
+    """书面答复, with a delivery receipt (送达回证)."""
+    return _render(
+        request,
+        number,
+        "reply",
+        build.reply,
+        exists=build.has_reply,
+        missing=(
+            "no_reply_yet",
+            "本案尚未答复，暂无书面答复可打印。请先办理“答复”。",
+            "This case has not been replied to yet, so there is no written reply to print. "
+            "Give the reply first.",
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The administration pages, one module per subject."""

@@ -1,0 +1,116 @@
+"""Holiday overrides: this organisation's (add, withdraw) and the installation's (read only).
+
+After each change the deadlines the change reaches are recomputed, as
+``tousu calendar load`` does, and the page says how many moved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from tousu.cases.errors import not_found
+from tousu.clock.models import HolidayOverride
+from tousu.clock.overrides import calendar_for
+from tousu.desk.i18n import t
+from tousu.desk.web import DeskRequest
+from tousu.orgadmin import services
+from tousu.orgadmin.access import admin_view
+from tousu.orgadmin.forms import HolidayForm
+from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.views.common import admin_page, refuse
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _rows(rows: list[HolidayOverride]) -> list[dict[str, object]]:
+    return [
+        {
+            "row": r,
+            "weekday": t(f"周{WEEKDAYS_ZH[r.date.weekday()]}", WEEKDAYS_EN[r.date.weekday()]),
+        }
+        for r in rows
+    ]
+
+
+def _page(
+    request: DeskRequest, form: HolidayForm, error: str = "", status: int = 200
+) -> HttpResponse:
+    desk = request.desk
+    own = list(
+        HolidayOverride.objects.filter(org=desk.org)
+        .select_related("created_by")
+        .order_by("-date", "-pk")
+    )
+    installation = list(HolidayOverride.objects.filter(org__isnull=True).order_by("-date", "-pk"))
+    own_active = {r.date for r in own if r.withdrawn_at is None}
+    context = {
+        "form": form,
+        "error": error,
+        "own": _rows(own),
+        "installation": _rows(installation),
+        "shadowed": own_active,
+    }
+    return admin_page(request, "orgadmin/holidays.html", "holidays", context, status)
+
+
+@require_GET
+@admin_view
+def holidays(request: DeskRequest, org: str) -> HttpResponse:
+    return _page(request, HolidayForm(initial={"working": "0"}))
+
+
+def _recomputed(result: services.Recomputed) -> str:
+    return t(
+        f"已重算期限：{result.moved} 个期限的到期时间改变（涉及 {result.cases} 件案件）",
+        f"Deadlines recomputed: {result.moved} deadline(s) moved ({result.cases} case(s) changed)",
+    )
+
+
+@require_POST
+@admin_view
+def holiday_add(request: DeskRequest, org: str) -> HttpResponse:
+    desk = request.desk
+    form = HolidayForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=422)
+    data = form.cleaned_data
+    try:
+        row, result = services.add_holiday(
+            desk.org, day=data["date"], working=data["working"], name=data["name"].strip(),
+            source_notice=data["source_notice"].strip(), actor=request.user,
+        )  # fmt: skip
+    except services.Refused as exc:
+        return _page(request, form, refuse(form, exc), exc.status)
+    working = calendar_for(desk.org.pk).is_working_day(row.date)
+    messages.success(
+        request,
+        t(
+            f"已新增调整：{row.date:%Y-%m-%d} {'上班' if working else '休息'}",
+            f"Override added: {row.date:%Y-%m-%d} {'working day' if working else 'day off'}",
+        ),
+    )
+    messages.info(request, _recomputed(result))
+    return redirect(admin_url("holidays", org=org))
+
+
+@require_POST
+@admin_view
+def holiday_withdraw(request: DeskRequest, org: str, pk: int) -> HttpResponse:
+    desk = request.desk
+    row = HolidayOverride.objects.filter(pk=pk, org=desk.org).first()
+    if row is None:
+        raise not_found()
+    try:
+        result = services.withdraw_holiday(desk.org, row, actor=request.user)
+    except services.Refused as exc:
+        return _page(request, HolidayForm(initial={"working": "0"}), exc.message, exc.status)
+    messages.success(
+        request,
+        t(f"已撤销 {row.date:%Y-%m-%d} 的调整", f"Withdrew the override of {row.date:%Y-%m-%d}"),
+    )
+    messages.info(request, _recomputed(result))
+    return redirect(admin_url("holidays", org=org))

@@ -1,0 +1,170 @@
+"""Staff and roles: who works here in which role; new staff; roles granted and withdrawn."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import AbstractUser
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tousu.cases.errors import not_found
+from tousu.desk.i18n import t
+from tousu.desk.web import DeskRequest
+from tousu.orgadmin import services
+from tousu.orgadmin.access import admin_view
+from tousu.orgadmin.forms import RoleForm, StaffForm
+from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.views.common import admin_page, refuse
+from tousu.orgs.models import Membership
+
+
+@require_GET
+@admin_view
+def staff(request: DeskRequest, org: str) -> HttpResponse:
+    return admin_page(
+        request, "orgadmin/staff.html", "staff", {"rows": services.staff_rows(request.desk.org)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_view
+def staff_new(request: DeskRequest, org: str) -> HttpResponse:
+    desk = request.desk
+    error, status = "", 200
+    if request.method == "POST":
+        form = StaffForm(desk.org, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.create_staff(
+                    desk.org, username=data["username"], last_name=data["last_name"].strip(),
+                    first_name=data["first_name"].strip(), email=data["email"],
+                    password=data["password1"], role=data["role"],
+                    department=data["department"], actor=request.user,
+                )  # fmt: skip
+            except services.Refused as exc:
+                error, status = refuse(form, exc), exc.status
+            else:
+                messages.success(
+                    request,
+                    t(f"已新建账号 {user.username}", f"Account {user.username} created"),
+                )
+                return redirect(admin_url("member", org=org, user_id=user.pk))
+        else:
+            status = 422
+    else:
+        form = StaffForm(desk.org)
+    return admin_page(
+        request, "orgadmin/staff_new.html", "staff", {"form": form, "error": error}, status
+    )
+
+
+def _member(request: DeskRequest, user_id: int) -> AbstractUser:
+    user = services.member_of(request.desk.org, user_id)
+    if user is None:
+        raise not_found()
+    return user
+
+
+def _member_page(
+    request: DeskRequest,
+    user: AbstractUser,
+    *,
+    form: RoleForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    desk = request.desk
+    context = {
+        "person": user,
+        "memberships": Membership.objects.filter(org=desk.org, user_id=user.pk)
+        .select_related("department")
+        .order_by("-active", "role", "pk"),
+        "form": form or RoleForm(desk.org, auto_id="role_%s"),
+        "error": error,
+        "other_orgs": services.other_orgs(user.pk, desk.org),
+        "is_me": user.pk == request.user.pk,
+    }
+    return admin_page(request, "orgadmin/member.html", "staff", context, status)
+
+
+@require_GET
+@admin_view
+def member(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    return _member_page(request, _member(request, user_id))
+
+
+@require_POST
+@admin_view
+def member_role(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    desk = request.desk
+    user = _member(request, user_id)
+    form = RoleForm(desk.org, request.POST, auto_id="role_%s")
+    if not form.is_valid():
+        return _member_page(request, user, form=form, status=422)
+    try:
+        services.add_role(
+            desk.org, user, role=form.cleaned_data["role"],
+            department=form.cleaned_data["department"], actor=request.user,
+        )  # fmt: skip
+    except services.Refused as exc:
+        return _member_page(request, user, form=form, error=refuse(form, exc), status=exc.status)
+    messages.success(request, t("已授予角色", "Role granted"))
+    return redirect(admin_url("member", org=org, user_id=user.pk))
+
+
+def _membership_active(request: DeskRequest, org: str, pk: int, active: bool) -> HttpResponse:
+    membership = (
+        Membership.objects.select_related("user").filter(pk=pk, org=request.desk.org).first()
+    )
+    if membership is None:
+        raise not_found()
+    try:
+        services.set_membership_active(membership, active, actor=request.user)
+    except services.Refused as exc:
+        user = _member(request, membership.user_id)
+        return _member_page(request, user, error=exc.message, status=exc.status)
+    messages.success(
+        request, t("角色已恢复", "Role restored") if active else t("角色已撤销", "Role removed")
+    )
+    return redirect(admin_url("member", org=org, user_id=membership.user_id))
+
+
+@require_POST
+@admin_view
+def membership_deactivate(request: DeskRequest, org: str, pk: int) -> HttpResponse:
+    return _membership_active(request, org, pk, False)
+
+
+@require_POST
+@admin_view
+def membership_activate(request: DeskRequest, org: str, pk: int) -> HttpResponse:
+    return _membership_active(request, org, pk, True)
+
+
+def _account_active(request: DeskRequest, org: str, user_id: int, active: bool) -> HttpResponse:
+    user = _member(request, user_id)
+    try:
+        services.set_account_active(request.desk.org, user, active, actor=request.user)
+    except services.Refused as exc:
+        return _member_page(request, user, error=exc.message, status=exc.status)
+    messages.success(
+        request,
+        t("账号已恢复", "Account switched on")
+        if active
+        else t("账号已停用", "Account switched off"),
+    )
+    return redirect(admin_url("member", org=org, user_id=user_id))
+
+
+@require_POST
+@admin_view
+def account_deactivate(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    return _account_active(request, org, user_id, False)
+
+
+@require_POST
+@admin_view
+def account_activate(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    return _account_active(request, org, user_id, True)
