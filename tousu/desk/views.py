@@ -385,6 +385,14 @@ def inbox(request: DeskRequest, org: str) -> HttpResponse:
     return page(request, "desk/inbox.html", context)
 
 
+def _notice_label(kind: str) -> str:
+    from tousu.notify.delivery import SUBJECTS
+
+    if kind in SUBJECTS:
+        return t(*SUBJECTS[kind])
+    return _event_label(kind)
+
+
 @require_POST
 @desk_view
 def inbox_read(request: DeskRequest, org: str, note_id: int) -> HttpResponse:

@@ -66,6 +66,7 @@ def run_delivery(notification_ids: list[int]) -> int:
 def register_tasks(queue: Huey) -> dict[str, Any]:
     """Attach Tousu's tasks to a huey instance (tests build their own on a test Redis)."""
     from tousu.audit.checkpoints import run_periodic_checkpoints
+    from tousu.duty.handon import run_hand_on
 
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
@@ -76,6 +77,10 @@ def register_tasks(queue: Huey) -> dict[str, Any]:
         "periodic_checkpoint": queue.periodic_task(
             crontab(minute="0"), name="tousu.periodic_checkpoint"
         )(run_periodic_checkpoints),
+        # What duty officers could not settle passes to the office when it is due.
+        "periodic_hand_on": queue.periodic_task(
+            crontab(minute="*/15"), name="tousu.periodic_hand_on"
+        )(run_hand_on),
     }
 
 

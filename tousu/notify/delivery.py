@@ -23,6 +23,8 @@ SUBJECTS = {
     "case_escalated": ("案件已上报", "A case was escalated to you"),
     "case_reopened": ("案件重新核实", "A case was reopened"),
     "extension_decided": ("延期申请已审批", "Your extension request was decided"),
+    "after_hours_intake": ("值班期间收到的案件", "Received after hours on your shift"),
+    "duty_hand_on": ("值班移交待分办", "Handed on from duty"),
 }
 
 
@@ -31,7 +33,7 @@ def message(notification: Notification) -> tuple[str, str]:
     zh, en = SUBJECTS.get(notification.kind, ("案件通知", "Case notice"))
     number = notification.case.number or ""
     base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    link = f"{base}/api/v1/orgs/{notification.case.org.slug}/cases/{number}"
+    link = f"{base}/desk/{notification.case.org.slug}/cases/{number}/"
     subject = f"[Tousu] {zh} {number} / {en}"
     return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
 

@@ -26,6 +26,7 @@ from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
+from tousu.duty.demo import seed_roster
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_org, create_user
@@ -369,6 +370,7 @@ def load_demo(now: datetime | None = None) -> bool:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
             actors[username] = actor_for(user, SLUG)
+        seed_roster(by=actors["admin"], night=("supervisor", "leader"), hotline=("clerk",), now=now)
         _play(org, actors, now)
     return True
 
