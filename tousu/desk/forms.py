@@ -21,6 +21,7 @@ from django.http import QueryDict
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case, Deadline
 from tousu.desk import labels
 from tousu.desk.i18n import t
@@ -33,8 +34,18 @@ LONG_TEXT = {"note", "reason", "findings", "measures", "body", "content", "deman
 LINES = {"participants", "items", "witnesses", "phrases"}
 DEPARTMENT_FIELDS = {"lead_department", "department"}
 STAFF_FIELDS = {"handler", "user", "requested_by"}
-# Nested structures the desk does not edit through the generic form (the API does).
+# Nested structures the desk does not edit through the generic form (the API does);
+# amend's complainant and split's parts get their own fields below.
 SKIPPED = {"complainant", "subject", "fields", "parts"}
+PARTY_FIELDS = ("name", "phone", "email", "address", "id_number")
+PARTY_LABELS = {
+    "name": ("姓名", "Name"),
+    "phone": ("联系电话", "Phone"),
+    "email": ("电子邮箱", "E-mail"),
+    "address": ("地址", "Address"),
+    "id_number": ("身份证号", "ID number"),
+}
+SPLIT_PARTS = 2
 
 
 @dataclass
@@ -94,9 +105,13 @@ class Options:
     departments: list[tuple[str, str]]
     staff: list[tuple[str, str]]
     stages: list[tuple[str, str]]
+    # The complainant's current details and the demands, only for a viewer who may see
+    # the identity (amend prefills them; others amend without seeing them).
+    party: dict[str, Any] | None = None
+    demands: str | None = None
 
     @classmethod
-    def for_case(cls, case: Case, policy: Policy) -> Options:
+    def for_case(cls, case: Case, policy: Policy, actor: Actor | None = None) -> Options:
         departments = [
             (d.code, t(d.name, d.name_en or d.name))
             for d in Department.objects.filter(org_id=case.org_id).order_by("code")
@@ -112,7 +127,22 @@ class Options:
             (d.stage, labels.stage(d.stage))
             for d in case.deadlines.filter(state=Deadline.State.OPEN).order_by("due_at")
         ]
-        return cls(policy=policy, departments=departments, staff=staff, stages=stages)
+        party: dict[str, Any] | None = None
+        demands: str | None = None
+        if actor is not None and identity_visible(actor, case):
+            current = case.parties.filter(superseded_at__isnull=True, role="complainant").first()
+            party = {"anonymous": True}
+            if current is not None:
+                party = {
+                    "anonymous": current.anonymous,
+                    "consent_share_identity": current.consent_share_identity,
+                    **{name: getattr(current, name) for name in PARTY_FIELDS},
+                }
+            demands = case.demands
+        return cls(
+            policy=policy, departments=departments, staff=staff, stages=stages,
+            party=party, demands=demands,
+        )  # fmt: skip
 
     def choices_for(
         self, action: str, name: str, values: list[str] | None
@@ -185,6 +215,10 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
                 value=value,
             )
         )
+    if action == "amend":
+        fields = _amend_fields(fields, options)
+    if action == "split":
+        fields = _split_fields(options) + fields
     templates = []
     if action == "reply":
         templates = [
@@ -200,7 +234,91 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
     )
 
 
-def parse(form: ActionForm, post: QueryDict, tz: ZoneInfo) -> dict[str, Any]:
+def _amend_fields(fields: list[FormField], options: Options) -> list[FormField]:
+    """Amend: the complainant's details (for viewers who may see them), prefilled."""
+    for f in fields:
+        if f.name == "demands" and options.demands is not None:
+            f.value = options.demands
+    if options.party is None:
+        return fields
+    extra = [
+        FormField(
+            name=f"complainant.{name}",
+            label=t(*PARTY_LABELS[name]),
+            widget="text",
+            required=False,
+            value=options.party.get(name, ""),
+        )
+        for name in PARTY_FIELDS
+    ]
+    return extra + fields
+
+
+def _split_fields(options: Options) -> list[FormField]:
+    """Split: the parts, each with its kind, category, content and demands."""
+    kinds: list[tuple[str, str]] = [(str(k), labels.kind(k)) for k in options.policy.kinds]
+    categories: list[tuple[str, str]] = [("", "—")] + [
+        (c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in options.policy.categories
+    ]
+    out: list[FormField] = []
+    for i in range(SPLIT_PARTS):
+        n = i + 1
+        out += [
+            FormField(
+                f"parts.{i}.kind",
+                t(f"第{n}部分 类型", f"Part {n}: kind"),
+                "select",
+                i == 0,
+                kinds,
+                "complaint",
+            ),
+            FormField(
+                f"parts.{i}.category",
+                t(f"第{n}部分 类别", f"Part {n}: category"),
+                "select",
+                False,
+                categories,
+            ),
+            FormField(
+                f"parts.{i}.content", t(f"第{n}部分 内容", f"Part {n}: content"), "textarea", i == 0
+            ),
+            FormField(
+                f"parts.{i}.demands", t(f"第{n}部分 诉求", f"Part {n}: demands"), "textarea", False
+            ),
+        ]
+    return out
+
+
+def _nest(data: dict[str, Any], options_party: dict[str, Any] | None) -> dict[str, Any]:
+    """Dotted names (complainant.name, parts.0.content) into the input's structure."""
+    flat = {k: v for k, v in data.items() if "." not in k}
+    party = {k.split(".", 1)[1]: v for k, v in data.items() if k.startswith("complainant.")}
+    if party and options_party is not None:
+        current = {k: options_party.get(k, "") for k in PARTY_FIELDS}
+        wanted = {k: party.get(k, "") for k in PARTY_FIELDS}
+        if wanted != current:
+            flat["complainant"] = {
+                **wanted,
+                "anonymous": not any(wanted.values()),
+                "consent_share_identity": bool(options_party.get("consent_share_identity")),
+            }
+    parts: dict[int, dict[str, Any]] = {}
+    for key, value in data.items():
+        if key.startswith("parts."):
+            _, index, name = key.split(".", 2)
+            parts.setdefault(int(index), {})[name] = value
+    if parts:
+        flat["parts"] = [
+            {k: v for k, v in part.items() if v != ""}
+            for _, part in sorted(parts.items())
+            if part.get("content")
+        ]
+    return flat
+
+
+def parse(
+    form: ActionForm, post: QueryDict, tz: ZoneInfo, options: Options | None = None
+) -> dict[str, Any]:
     """Posted form values as the action's input document (validation comes after)."""
     data: dict[str, Any] = {}
     for f in form.fields:
@@ -223,7 +341,10 @@ def parse(form: ActionForm, post: QueryDict, tz: ZoneInfo) -> dict[str, Any]:
         elif raw != "" or f.required:
             data[f.name] = raw
         f.value = data.get(f.name, raw)
-    return data
+    unchanged = options is not None and data.get("demands") == options.demands
+    if form.action == "amend" and unchanged:
+        data.pop("demands", None)  # the prefilled demands, untouched: not an amendment
+    return _nest(data, options.party if options else None)
 
 
 def attach_errors(form: ActionForm, exc: PydanticError) -> None:
@@ -231,7 +352,7 @@ def attach_errors(form: ActionForm, exc: PydanticError) -> None:
     loose = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        target = by_name.get(loc[0]) if loc else None
+        target = by_name.get(".".join(loc)) or (by_name.get(loc[0]) if loc else None)
         message = _message(err)
         if target is not None:
             target.error = message

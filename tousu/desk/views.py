@@ -267,7 +267,7 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
             continue
         if not permitted(desk.actor, case, transition, policy, not_excluded=True):
             continue
-        options = options or forms.Options.for_case(case, policy)
+        options = options or forms.Options.for_case(case, policy, desk.actor)
         result.append(forms.build_form(name, schema, case, options))
     return result
 
@@ -341,8 +341,9 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
             f"You may not take '{TABLE[action].en}' on this case",
             status=403,
         )
-    form = forms.build_form(action, schema, case, forms.Options.for_case(case, policy))
-    document = forms.parse(form, request.POST, desk.tz)
+    options = forms.Options.for_case(case, policy, desk.actor)
+    form = forms.build_form(action, schema, case, options)
+    document = forms.parse(form, request.POST, desk.tz, options)
     try:
         data = schema.model_validate(document)
         fn(case.pk, actor=desk.actor, data=data)

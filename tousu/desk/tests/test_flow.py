@@ -51,3 +51,36 @@ def test_phone_complaint_from_registration_to_closing(world, desk):
     types = list(Event.objects.filter(case=case).order_by("seq").values_list("type", flat=True))
     assert types[0] == "registered" and types[-1] == "closed"
     assert IdentityAccess.objects.filter(case=case, surface="desk").exists()
+
+
+def test_amend_completes_the_complainants_details_from_the_case_page(world, desk):
+    number = _number(desk("clerk").register(c_name="", c_phone="", anonymous="on"))
+    clerk = desk("clerk")
+    page = clerk.get(f"cases/{number}/").content.decode()
+    assert 'name="complainant.phone"' in page
+    r = clerk.act(number, "amend", {"complainant.name": "李梅", "complainant.phone": "13800001111"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    page = clerk.get(f"cases/{number}/").content.decode()
+    assert "李梅" in page and "13800001111" in page
+    event = Event.objects.filter(case__number=number, type="amended").get()
+    assert event.data["changed"] == ["complainant"]
+    # The unchanged, prefilled demands are not an amendment; nothing at all is refused
+    r = clerk.act(number, "amend", {"complainant.name": "李梅", "complainant.phone": "13800001111"})
+    assert r.status_code == 422 and "没有需要补充的内容" in r.content.decode()
+
+
+def test_a_mixed_submission_is_split_from_the_case_page(world, desk):
+    number = _number(desk("clerk").register(content="收费有误；另外建议增加停车位。"))
+    r = desk("dispatcher").act(
+        number,
+        "split",
+        {
+            "parts.0.kind": "complaint",
+            "parts.0.content": "收费有误",
+            "parts.1.kind": "suggestion",
+            "parts.1.content": "建议增加停车位",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    kinds = sorted(Case.objects.exclude(number=number).values_list("kind", flat=True))
+    assert kinds == ["complaint", "suggestion"]
