@@ -372,7 +372,7 @@ def inbox(request: DeskRequest, org: str) -> HttpResponse:
         "notes": [
             {
                 "id": n.pk,
-                "kind": _event_label(n.kind),
+                "kind": _notice_label(n.kind),
                 "case": n.case.number,
                 "at": n.created_at,
                 "read": n.read_at is not None,

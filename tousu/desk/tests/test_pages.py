@@ -1,0 +1,74 @@
+"""The desk's frame: the organisation switcher, the language, queues and the inbox."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tousu.cases.models import Notification
+from tousu.orgs.services import create_user
+
+
+def test_staff_in_two_organisations_switch_between_them(world, desk):
+    create_user("dispatcher", org=world.other, role="dispatcher")  # a second membership
+    me = desk("dispatcher")
+    r = me.client.get("/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "/desk/acme/" in page and "/desk/other/" in page  # the choice
+    page = me.get("queue/dispatch/").content.decode()
+    assert 'id="org-switch"' in page and "另一单位" in page
+    # Someone in one organisation goes straight to it, with no switcher
+    r = desk("clerk").client.get("/")
+    assert r.status_code == 302 and r["Location"] == "/desk/acme/"
+    assert 'id="org-switch"' not in desk("clerk").get("queue/mine/").content.decode()
+
+
+def test_the_desk_speaks_chinese_first_and_english_on_request(world, desk):
+    me = desk("clerk")
+    page = me.get("new/").content.decode()
+    assert "电话快速登记" in page and 'lang="zh-Hans"' in page
+    r = me.client.post("/i18n/setlang/", {"language": "en", "next": "/desk/acme/new/"})
+    assert r.status_code == 302
+    page = me.get("new/").content.decode()
+    assert "Quick phone registration" in page and "电话快速登记" not in page
+    assert 'lang="en"' in page
+
+
+def test_queues_show_counts_and_put_the_nearest_deadline_first(world, desk):
+    clerk = desk("clerk")
+    first = clerk.register(received_at="2026-11-02T09:00").headers["Location"].split("/")[-2]
+    second = clerk.register(received_at="2026-11-20T09:00").headers["Location"].split("/")[-2]
+    page = desk("dispatcher").get("queue/dispatch/").content.decode()
+    assert page.index(first) < page.index(second)  # received earlier: due earlier
+    assert '待分办 <span class="count">2</span>' in page
+
+
+def test_the_inbox_lists_my_notices_and_opening_one_marks_it_read(world, desk):
+    number = desk("clerk").register().headers["Location"].split("/")[-2]
+    dispatcher = desk("dispatcher")
+    dispatcher.act(number, "accept")
+    dispatcher.act(number, "assign", {"lead_department": "finance", "handler": "handler"})
+    note = Notification.objects.get(user=world.users["handler"], kind="case_assigned")
+    handler = desk("handler")
+    page = handler.get("inbox/").content.decode()
+    assert "新分配的案件" in page and number in page
+    badge = handler.client.get("/desk/acme/inbox/", {"badge": "1"}, headers={"HX-Request": "true"})
+    assert '<span class="badge"' in badge.content.decode()
+    r = handler.post(f"inbox/{note.pk}/read/")
+    assert r.status_code == 302 and number in r["Location"]
+    note.refresh_from_db()
+    assert note.read_at is not None
+    # Someone else's notice cannot be opened or marked
+    other = Notification.objects.create(
+        user=world.users["head"], case=note.case, kind="case_moved", created_at=note.created_at
+    )
+    assert handler.post(f"inbox/{other.pk}/read/").status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_state_never_changes_on_get(world, desk):
+    number = desk("clerk").register().headers["Location"].split("/")[-2]
+    r = desk("dispatcher").get(f"cases/{number}/act/accept/")
+    assert r.status_code == 405
+    assert Client().get("/desk/acme/inbox/1/read/").status_code in (302, 405)
