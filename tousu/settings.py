@@ -156,8 +156,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 (BASE_DIR / "static").mkdir(exist_ok=True)
 
-LOGIN_URL = "desk:login"
-LOGIN_REDIRECT_URL = "desk:home"
+LOGIN_URL = "desk:accounts:login"
+LOGIN_REDIRECT_URL = "desk:root"
 SESSION_COOKIE_AGE = env_int("TOUSU_SESSION_SECONDS", 12 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -168,8 +168,24 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Request bodies: cases carry text, attachments come later through their own path.
+# Request bodies: cases carry text; attachments have their own limit below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TOUSU_MAX_BODY_BYTES", 1_048_576, minimum=1024)
+
+# Attachments (tousu.evidence): each file at most TOUSU_MAX_UPLOAD_BYTES, stored encrypted
+# under TOUSU_FILES_DIR (outside the web root and the static files).
+TOUSU_MAX_UPLOAD_BYTES = env_int(
+    "TOUSU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024, maximum=1024**3
+)
+TOUSU_FILES_DIR = Path(env_str("TOUSU_FILES_DIR", str(VAR_DIR / "files"))).resolve()
+# A request of up to one file and the form's fields is parsed in memory, so an upload is
+# never written to disk in clear; a larger one (several files at once) spills to a
+# private directory under var/ and is removed at the end of the request.
+FILE_UPLOAD_MAX_MEMORY_SIZE = TOUSU_MAX_UPLOAD_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+(VAR_DIR / "uploads").mkdir(mode=0o700, exist_ok=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TOUSU_MAX_UPLOAD_FILES", 10, minimum=1, maximum=100)
 
 # Jobs: huey on SQLite under var/ by default, on Redis when TOUSU_REDIS_URL is set.
 TOUSU_REDIS_URL = env_str("TOUSU_REDIS_URL", "") if "TOUSU_REDIS_URL" in os.environ else ""

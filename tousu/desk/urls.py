@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tousu.desk import views
@@ -11,14 +10,6 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.root, name="root"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="desk/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(next_page="desk:login"), name="logout"),
     path("desk/<slug:org>/", views.home, name="home"),
     path("desk/<slug:org>/queue/<slug:code>/", views.queue, name="queue"),
     path("desk/<slug:org>/new/", views.register, name="register"),
