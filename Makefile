@@ -9,7 +9,7 @@ TOUSU := $(VENV)/bin/tousu
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),$(if $(filter true,$(CI)),postgres://postgres@127.0.0.1:5432/test,))
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo serve test test-sqlite test-postgres lint fmt typecheck bench clean
+.PHONY: help install run demo serve test test-sqlite test-postgres lint fmt typecheck bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,15 +54,18 @@ typecheck: install ## mypy (strict, with django-stubs)
 test-sqlite: install ## The whole suite on SQLite
 	env -u DATABASE_URL $(PY) -m pytest -m "not postgres_only" $(PYTEST_ARGS)
 
-test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
+test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL); the browser tests run on SQLite only
 	@if [ -z "$(PG_URL)" ]; then echo "PostgreSQL run skipped: set DATABASE_URL=postgres://... (CI=true uses postgres://postgres@127.0.0.1:5432/test)"; \
-	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest $(PYTEST_ARGS); fi
+	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); fi
 
 test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the suite on SQLite and PostgreSQL
 
 bench: install ## Benchmarks (not tests): intake over HTTP; deadline arithmetic and the overdue sweep over 1,000,000 cases
 	bench/intake
 	bench/deadlines
+
+screenshots: install ## Pictures of the desk at 1366x768 (demo organisation, temporary database) into docs/screenshots/
+	$(PY) -m tousu.desk.screenshots docs/screenshots
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var node_modules $(VENDOR)
