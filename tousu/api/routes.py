@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Body, NinjaAPI, Query, Schema, Status
+from ninja import Body, File, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
@@ -25,12 +26,13 @@ from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs, intake, safeguards
-from tousu.cases.access import decided_cases_about, get_case, visible_cases
+from tousu.cases.access import decided_cases_about, get_case, identity_visible, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
+from tousu.evidence import services as evidence
 from tousu.policy.models import policy_for
 from tousu.privacy.models import IdentityAccess
 
@@ -441,6 +443,91 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
         "offset": filters.offset,
         "results": [summary_json(c, now, tz) for c in page],
     }
+
+
+# -- attachments (tousu.evidence): a file is not a JSON body, so not a generated action --
+
+
+class AttachAuth(ActionAuth):
+    """The right to attach is checked before the body is read; a body larger than one file
+    and a form's fields is refused unread."""
+
+    def __init__(self) -> None:
+        super().__init__("attach")
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        result = super().authenticate(request, token)
+        if isinstance(result, Authorised):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > evidence.max_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                raise evidence.request_too_large(evidence.max_bytes())
+        return result
+
+
+class FileOut(Schema):
+    sha256: str
+    size: int
+    content_type: str
+    uploaded_at: datetime
+    # True: the case already had this very file; nothing new was stored (200, not 201).
+    already_attached: bool
+    message: dict[str, str]
+
+
+@api.post(
+    "/orgs/{org}/cases/{number}/files",
+    response={200: FileOut, 201: FileOut, 410: ErrorOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    auth=AttachAuth(),
+    operation_id="attach",
+    summary="上传附件 Attach a file (multipart/form-data, field `file`; PDF, JPEG or PNG)",
+    tags=["files"],
+)
+def attach_file(
+    request: HttpRequest, org: str, number: str, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    auth = _auth(request)
+    assert auth.case is not None
+    with evidence.discard_on_error(), transaction.atomic():
+        stored = evidence.store(auth.case.pk, actor=auth.actor, upload=file)
+    done, same = evidence.outcome([stored])
+    zh, en = done or same or ("", "")
+    a = stored.attachment
+    body = {
+        "sha256": a.sha256,
+        "size": a.size,
+        "content_type": a.content_type,
+        "uploaded_at": a.uploaded_at,
+        "already_attached": not stored.created,
+        "message": {"zh": zh, "en": en},
+    }
+    return Status(201 if stored.created else 200, body)
+
+
+@api.get(
+    "/orgs/{org}/cases/{number}/files/{sha256}",
+    response={410: ErrorOut, 500: ErrorOut, **ERRORS},
+    operation_id="download_file",
+    summary="下载附件 Download an attachment (its name only to those who may see the identity)",
+    tags=["files"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the file",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def download_file(request: HttpRequest, org: str, number: str, sha256: str) -> HttpResponse:
+    actor = _auth(request).actor
+    case = get_case(actor, number)
+    attachment, data = evidence.open_file(case, sha256, actor=actor, surface="api")
+    return evidence.file_response(attachment, data, show_name=identity_visible(actor, case))
 
 
 def _action_view(name: str) -> None:

@@ -9,10 +9,16 @@ the checkpoint chain itself is recomputed.
 
 The report names the first broken link of each case (by case number and event seq)
 and of each organisation's checkpoint chain (by checkpoint seq).
+
+Every attachment's blob is read and checked as well: its bytes must still hash to its
+name, open under the case key (which binds the case and the file's SHA-256), and hash to
+the recorded SHA-256. A shredded case's blobs cannot be opened any more: only their bytes
+are checked, and the report says how many were not opened.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,7 +27,11 @@ from tousu.audit.checkpoints import checkpoint_hash, heads_digest
 from tousu.audit.models import Checkpoint
 from tousu.cases.events import chain_hash, verify_case
 from tousu.cases.models import Case, Event
+from tousu.evidence import storage
+from tousu.evidence.models import Attachment
 from tousu.orgs.models import Organisation
+from tousu.privacy.crypto import CryptoError
+from tousu.privacy.fields import case_key
 
 _BATCH = 1000
 
@@ -40,18 +50,24 @@ class Break:
     case_id: int | None = None
     event: int | None = None
     checkpoint: int | None = None
+    file: str | None = None  # an attachment's SHA-256
 
     def __str__(self) -> str:
         if self.case is not None:
             where = f"case {self.case}"
             if self.event is not None:
                 where += f" event {self.event}"
+            if self.file is not None:
+                where += f" file {self.file[:16]}"
         else:
             where = f"checkpoint {self.checkpoint} of org {self.org}"
         return f"BROKEN {where}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        if self.file is None:  # only a file's break names one
+            del found["file"]
+        return found
 
 
 @dataclass
@@ -59,6 +75,9 @@ class Report:
     cases: int = 0
     events: int = 0
     checkpoints: int = 0
+    files: int = 0
+    # Blobs of shredded cases: their bytes are checked, but they cannot be opened.
+    files_not_opened: int = 0
     breaks: list[Break] = field(default_factory=list)
 
     @property
@@ -66,7 +85,15 @@ class Report:
         return not self.breaks
 
     def summary(self) -> str:
-        return f"{self.cases} cases, {self.events} events, {self.checkpoints} checkpoints"
+        text = f"{self.cases} cases, {self.events} events, {self.checkpoints} checkpoints"
+        if self.files:
+            text += f", {self.files} files"
+        if self.files_not_opened:
+            text += (
+                f" ({self.files_not_opened} files of shredded cases checked on disk only:"
+                " their key is destroyed)"
+            )
+        return text
 
     def lines(self) -> list[str]:
         if self.ok:
@@ -79,6 +106,8 @@ class Report:
             "cases": self.cases,
             "events": self.events,
             "checkpoints": self.checkpoints,
+            "files": self.files,
+            "files_not_opened": self.files_not_opened,
             "breaks": [b.as_dict() for b in self.breaks],
         }
 
@@ -108,6 +137,7 @@ def _verify_org(org: Organisation, report: Report) -> None:
     if checkpoint_break is not None:
         report.breaks.append(checkpoint_break)
     report.events += Event.objects.filter(case__org=org).count()
+    _verify_files(org, report)
 
 
 def _cases(org: Organisation) -> Iterator[Case]:
@@ -283,3 +313,54 @@ def _vanished_cases(org: Organisation, recorded: Recorded) -> list[Break]:
             )
         )
     return breaks
+
+
+# -- attachments -------------------------------------------------------------------------
+
+
+def _verify_files(org: Organisation, report: Report) -> None:
+    attachments = (
+        Attachment.objects.filter(case__org=org)
+        .select_related("case")
+        .only("pk", "sha256", "size", "blob", "case__id", "case__number", "case__sealed_key")
+        .order_by("case_id", "pk")
+    )
+    for attachment in attachments.iterator(chunk_size=200):
+        report.files += 1
+        problem = _file_problem(attachment, report)
+        if problem is not None:
+            report.breaks.append(
+                Break(
+                    org=org.slug,
+                    problem=problem[0],
+                    message=problem[1],
+                    case=_label(attachment.case),
+                    case_id=attachment.case.pk,
+                    file=attachment.sha256,
+                )
+            )
+
+
+def _file_problem(attachment: Attachment, report: Report) -> tuple[str, str] | None:
+    """What is wrong with one attachment's blob, if anything."""
+    try:
+        blob = storage.read(attachment.blob)
+    except FileNotFoundError:
+        return "file_missing", f"missing on disk ({storage.path_of(attachment.blob)})"
+    except OSError as exc:
+        return "file_unreadable", f"cannot be read ({type(exc).__name__})"
+    if not storage.intact(attachment.blob, blob):
+        return "file_changed", "changed on disk (its bytes do not match its name)"
+    case = attachment.case
+    if not case.sealed_key:
+        report.files_not_opened += 1
+        return None
+    try:
+        key = case_key(case)
+        assert key is not None
+        data = storage.open_bytes(key, blob, case_id=case.pk, sha256=attachment.sha256)
+    except CryptoError as exc:
+        return "file_unopenable", f"does not open under the case key ({exc})"
+    if hashlib.sha256(data).hexdigest() != attachment.sha256 or len(data) != attachment.size:
+        return "file_mismatch", "opens, but does not match its recorded SHA-256 and size"
+    return None

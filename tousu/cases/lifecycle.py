@@ -175,6 +175,17 @@ TABLE: dict[str, Transition] = {
         _t(
             "record", ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP}, None, STAFF, "记录", "Record"
         ),
+        # A scanned original or an evidence file (tousu.evidence), from intake to the follow-up,
+        # by staff who may see and work the case. A case that reached a final state takes late
+        # evidence only once reopened (later also through the reporter's own route).
+        _t(
+            "attach",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            STAFF,
+            "上传附件",
+            "Attach a file",
+        ),
         _t("pause", BEFORE_HANDLING | HANDLING, S.PAUSED, HANDLERS | DECIDERS, "中止计时", "Pause"),
         _t("resume", {S.PAUSED}, None, HANDLERS | DECIDERS, "恢复计时", "Resume"),
         _t(

@@ -1,7 +1,14 @@
+"""Attachments of a case, under ``desk/<org>/cases/<number>/files/``."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from tousu.evidence import views
 
 app_name = "evidence"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.upload, name="upload"),
+    path("<str:sha256>/", views.download, name="download"),
+]

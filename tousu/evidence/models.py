@@ -1,0 +1,72 @@
+"""Attachments: scanned originals and evidence files of a case.
+
+The file itself lives on disk, encrypted under the case's key (:mod:`tousu.evidence.storage`);
+this row is its catalogue entry. ``sha256`` (of the plain file) is the content address: a case
+holds a file once. The original filename may name people, so it is sealed under the case key
+like the rest of the case's personal data. Rows are written once and never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from tousu.cases.models import Case, Event
+from tousu.privacy.fields import SealedTextField
+
+
+class Attachment(models.Model):
+    class Source(models.TextChoices):
+        STAFF = "staff", "工作人员上传 Uploaded by staff"
+        PORTAL = "portal", "当事人网上提交 Submitted online"
+
+    # Covered by attachment_unique_per_case (case, sha256).
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="attachments", db_index=False
+    )
+    # SHA-256 (hex) of the plain file: its content address.
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    # Detected from the file's first bytes, never taken from the client.
+    content_type = models.CharField(max_length=100)
+    filename = SealedTextField(context="attachment.filename")
+    # The encrypted file's name on disk: SHA-256 (hex) of the ciphertext.
+    blob = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    # Empty for files the complainant or reporter submitted through the portal.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField()
+    # The case event that recorded it (its data: sha256, size, content_type).
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sha256"], name="attachment_unique_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.content_type})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("attachments are written once")
+        super().save(*args, **kwargs)
+
+
+class Download(models.Model):
+    """Every download of an attachment: who, when, from which surface (append-only)."""
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    surface = models.CharField(max_length=20)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("download records are append-only")
+        super().save(*args, **kwargs)

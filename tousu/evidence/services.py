@@ -1,0 +1,393 @@
+"""Attaching files to a case, and opening them again.
+
+:func:`attach` (and :func:`store`, which also says whether the file was new) runs the
+``attach`` action through :func:`tousu.cases.steps.step`: the case is locked, the actor's
+right and the case's state are checked *before* the file is looked at, then the file is
+checked (not empty, within ``TOUSU_MAX_UPLOAD_BYTES``, a PDF, JPEG or PNG by its first
+bytes), sealed under the case key, written to disk, and recorded by an event holding its
+SHA-256, size and type — never its name. A refused file leaves nothing: no row, no event,
+no blob. The same file twice on one case is one attachment.
+
+Views and the API call only these functions; ``attach`` is not in
+:data:`tousu.cases.actions.ACTION_FUNCTIONS`, since a file is not a JSON body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from tousu.cases.access import Actor
+from tousu.cases.errors import TousuError, not_found
+from tousu.cases.models import Case, Event
+from tousu.cases.steps import step
+from tousu.evidence import storage
+from tousu.evidence.models import Attachment, Download
+from tousu.privacy.crypto import CryptoError
+from tousu.privacy.fields import case_key
+
+log = logging.getLogger(__name__)
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    extension: str
+    label: str
+    signatures: tuple[bytes, ...]
+
+
+# The types a case takes, recognised by their first bytes (the client's word is not taken).
+ALLOWED: tuple[FileType, ...] = (
+    FileType("application/pdf", "pdf", "PDF", (b"%PDF-",)),
+    FileType("image/jpeg", "jpg", "JPEG", (b"\xff\xd8\xff",)),
+    FileType("image/png", "png", "PNG", (b"\x89PNG\r\n\x1a\n",)),
+)
+BY_CONTENT_TYPE = {f.content_type: f for f in ALLOWED}
+ACCEPT = ",".join([f".{f.extension}" for f in ALLOWED] + [".jpeg"])  # the file picker's hint only
+
+
+def detect(head: bytes) -> FileType | None:
+    for kind in ALLOWED:
+        if any(head.startswith(sig) for sig in kind.signatures):
+            return kind
+    return None
+
+
+def max_bytes() -> int:
+    return int(settings.TOUSU_MAX_UPLOAD_BYTES)
+
+
+def human_size(n: int) -> str:
+    if n >= MiB:
+        return f"{n / MiB:.1f}".removesuffix(".0") + " MiB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n} B"
+
+
+# -- errors (stable codes, Chinese and English) ---------------------------------------------
+
+
+def _types_zh() -> str:
+    return "、".join(f.label for f in ALLOWED)
+
+
+def _types_en() -> str:
+    return ", ".join(f.label for f in ALLOWED)
+
+
+def file_empty(name: str) -> TousuError:
+    return TousuError(
+        "file_empty",
+        f"文件“{name}”是空的，未保存",
+        f"The file “{name}” is empty; nothing was stored",
+        status=422,
+        details={"field": "file", "file": name},
+    )
+
+
+def file_too_large(name: str, limit: int) -> TousuError:
+    return TousuError(
+        "file_too_large",
+        f"文件“{name}”超过大小上限 {human_size(limit)}（{limit} 字节），未保存",
+        f"The file “{name}” is larger than the limit of {human_size(limit)} ({limit} bytes); "
+        "nothing was stored",
+        status=413,
+        details={"field": "file", "file": name, "limit": limit},
+    )
+
+
+def request_too_large(limit: int) -> TousuError:
+    return TousuError(
+        "file_too_large",
+        f"上传内容超过大小上限 {human_size(limit)}（{limit} 字节），未保存",
+        f"The upload is larger than the limit of {human_size(limit)} ({limit} bytes); "
+        "nothing was stored",
+        status=413,
+        details={"field": "file", "limit": limit},
+    )
+
+
+def file_type_not_allowed(name: str) -> TousuError:
+    return TousuError(
+        "file_type_not_allowed",
+        f"文件“{name}”的类型不被接受（仅接受 {_types_zh()}，按文件内容判断），未保存",
+        f"The file “{name}” is not an accepted type (only {_types_en()}, judged by its "
+        "content); nothing was stored",
+        status=415,
+        details={"field": "file", "file": name, "allowed": [f.content_type for f in ALLOWED]},
+    )
+
+
+def no_file() -> TousuError:
+    return TousuError(
+        "file_missing", "请选择要上传的文件", "Choose a file to upload", status=422,
+        details={"field": "file"},
+    )  # fmt: skip
+
+
+def file_destroyed() -> TousuError:
+    return TousuError(
+        "file_destroyed",
+        "本案个人信息已按保存期限销毁，附件已无法打开",
+        "This case's personal data was destroyed at the end of its retention; "
+        "its attachments can no longer be opened",
+        status=410,
+    )
+
+
+def file_unavailable() -> TousuError:
+    return TousuError(
+        "file_unavailable",
+        "附件文件缺失或已损坏，请联系管理员运行 tousu audit verify",
+        "The attachment's file is missing or damaged; ask an administrator to run "
+        "`tousu audit verify`",
+        status=500,
+    )
+
+
+# -- checking an upload ----------------------------------------------------------------------
+
+
+def clean_name(name: str | None) -> str:
+    """The client's filename, for people to read: no path, no control characters, bounded."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[:200] or "attachment"
+
+
+@dataclass(frozen=True)
+class Checked:
+    name: str
+    data: bytes
+    sha256: str
+    type: FileType
+
+
+def check(upload: UploadedFile) -> Checked:
+    """The upload's bytes if the case may take them; otherwise the reason, naming the file."""
+    name = clean_name(upload.name)
+    limit = max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise file_too_large(name, limit)
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise file_too_large(name, limit)
+    if not data:
+        raise file_empty(name)
+    kind = detect(data[:16])
+    if kind is None:
+        raise file_type_not_allowed(name)
+    return Checked(name, data, hashlib.sha256(data).hexdigest(), kind)
+
+
+def refusals(uploads: Iterable[UploadedFile]) -> list[TousuError]:
+    """Every reason to refuse these uploads, so that a form can show them all at once."""
+    found = []
+    for upload in uploads:
+        try:
+            check(upload)
+        except TousuError as exc:
+            found.append(exc)
+    return found
+
+
+# -- storing ---------------------------------------------------------------------------------
+
+_written: ContextVar[list[str] | None] = ContextVar("tousu_evidence_written", default=None)
+
+
+@contextmanager
+def discard_on_error() -> Iterator[None]:
+    """Blobs written inside are removed again if the block fails (its transaction rolls
+    back, so nothing will reference them). Put it *outside* the transaction::
+
+        with discard_on_error(), transaction.atomic():
+            ...
+    """
+    outer = _written.get()
+    mine: list[str] = []
+    token = _written.set(mine)
+    try:
+        yield
+    except BaseException:
+        for name in mine:
+            storage.discard(name)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
+class _AlreadyAttached(Exception):
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(attachment.sha256)
+        self.attachment = attachment
+
+
+@dataclass(frozen=True)
+class Stored:
+    attachment: Attachment
+    # False: the case already had this file (same SHA-256); nothing new was stored.
+    created: bool
+    name: str
+
+
+def store(
+    case_id: int,
+    *,
+    actor: Actor,
+    upload: UploadedFile,
+    now: datetime | None = None,
+) -> Stored:
+    """Attach one file; the same file again returns the attachment already there."""
+    name = clean_name(upload.name)
+    try:
+        with discard_on_error(), transaction.atomic():
+            with step("attach", case_id, actor, now) as s:
+                checked = check(upload)
+                there = Attachment.objects.filter(case_id=s.case.pk, sha256=checked.sha256).first()
+                if there is not None:
+                    raise _AlreadyAttached(there)  # rolls the step back: no event
+                key = case_key(s.case)
+                if key is None:
+                    raise file_destroyed()
+                sealed = storage.seal_bytes(
+                    key, checked.data, case_id=s.case.pk, sha256=checked.sha256
+                )
+                blob = storage.write(sealed)
+                written = _written.get()
+                assert written is not None
+                written.append(blob)
+                s.data.update(
+                    sha256=checked.sha256,
+                    size=len(checked.data),
+                    content_type=checked.type.content_type,
+                )
+            # Still inside the transaction, the case row still locked: this is its event.
+            event = Event.objects.get(case_id=s.case.pk, seq=s.case.last_seq)
+            attachment = Attachment.objects.create(
+                case=s.case,
+                sha256=checked.sha256,
+                size=len(checked.data),
+                content_type=checked.type.content_type,
+                filename=checked.name,
+                blob=blob,
+                source=Attachment.Source.STAFF,
+                uploaded_by_id=actor.user_id,
+                uploaded_at=s.now,
+                event=event,
+            )
+    except _AlreadyAttached as already:
+        return Stored(already.attachment, created=False, name=name)
+    return Stored(attachment, created=True, name=name)
+
+
+def attach(
+    case_id: int, *, actor: Actor, upload: UploadedFile, now: datetime | None = None
+) -> Attachment:
+    """上传附件: the ``attach`` action (see :func:`store`)."""
+    return store(case_id, actor=actor, upload=upload, now=now).attachment
+
+
+def outcome(stored: list[Stored]) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """What to tell the uploader: (files stored, files the case already had), zh and en."""
+    new = [s.name for s in stored if s.created]
+    old = [s.name for s in stored if not s.created]
+    done = (f"已上传附件：{'、'.join(new)}", f"Attached: {', '.join(new)}") if new else None
+    same = (
+        (
+            f"本案已有相同文件，未重复保存：{'、'.join(old)}",
+            f"The case already has the same file; it was not stored twice: {', '.join(old)}",
+        )
+        if old
+        else None
+    )
+    return done, same
+
+
+# -- opening ---------------------------------------------------------------------------------
+
+
+def open_file(
+    case: Case, sha256: str, *, actor: Actor, surface: str, now: datetime | None = None
+) -> tuple[Attachment, bytes]:
+    """The attachment and its plain bytes, for a viewer the caller has authorised to see the
+    case (fetched through :func:`tousu.cases.access.get_case`). The download is logged."""
+    if not SHA256_HEX.match(sha256):
+        raise not_found()
+    attachment = Attachment.objects.filter(case=case, sha256=sha256).first()
+    if attachment is None:
+        raise not_found()
+    attachment.case = case  # the filename opens with the case's key
+    if not case.sealed_key:
+        raise file_destroyed()
+    try:
+        key = case_key(case)
+        assert key is not None
+        blob = storage.read(attachment.blob)
+        if not storage.intact(attachment.blob, blob):
+            raise CryptoError("blob changed on disk")
+        data = storage.open_bytes(key, blob, case_id=case.pk, sha256=sha256)
+    except (OSError, CryptoError) as exc:
+        log.error("attachment %s of case %s cannot be opened: %s", sha256, case.pk, exc)
+        raise file_unavailable() from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        log.error("attachment %s of case %s does not match its hash", sha256, case.pk)
+        raise file_unavailable()
+    Download.objects.create(
+        attachment=attachment, user_id=actor.user_id, at=now or timezone.now(), surface=surface
+    )
+    return attachment, data
+
+
+def download_name(attachment: Attachment, *, show_name: bool) -> str:
+    """The original filename for viewers who may see who brought the case; otherwise
+    ``<sha256>.<ext>``."""
+    kind = BY_CONTENT_TYPE.get(attachment.content_type)
+    ext = kind.extension if kind else "bin"
+    name = attachment.filename if show_name else ""
+    return name or f"{attachment.sha256}.{ext}"
+
+
+def _disposition(name: str, fallback: str) -> str:
+    """RFC 6266 / RFC 5987: an ASCII ``filename`` for old clients, the UTF-8 ``filename*``."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", name.encode("ascii", "replace").decode())
+    if not re.search(r"[A-Za-z0-9]", ascii_name.rsplit(".", 1)[0]):
+        ascii_name = fallback
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def file_response(attachment: Attachment, data: bytes, *, show_name: bool) -> HttpResponse:
+    """The file as a download that a browser never renders in the desk's origin."""
+    kind = BY_CONTENT_TYPE.get(attachment.content_type)
+    ext = kind.extension if kind else "bin"
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = _disposition(
+        download_name(attachment, show_name=show_name), f"{attachment.sha256}.{ext}"
+    )
+    response["Content-Length"] = str(len(data))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,65 @@
+"""The case page's list of attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from tousu.cases.access import identity_visible
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case
+from tousu.cases.steps import permitted
+from tousu.desk.i18n import english, t
+from tousu.desk.web import Desk
+from tousu.evidence import services
+from tousu.evidence.models import Attachment
+from tousu.policy.models import policy_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_files(case: Case, desk: Desk) -> dict[str, Any]:
+    """The case's attachments as this viewer may see them, and whether they may add one."""
+    actor = desk.actor
+    kwargs = {"org": desk.org.slug, "number": case.number}
+    rows = list(
+        Attachment.objects.filter(case=case)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
+    names = bool(rows) and identity_visible(actor, case)
+    shown = []
+    for a in rows:
+        a.case = case  # the filename opens with the case's key
+        kind = services.BY_CONTENT_TYPE.get(a.content_type)
+        shown.append(
+            {
+                "name": a.filename if names else "",
+                "type": kind.label if kind else a.content_type,
+                "size": services.human_size(a.size),
+                "sha256": a.sha256,
+                "short": a.sha256[:12],
+                "who": a.uploaded_by.get_username()
+                if a.uploaded_by
+                else t("当事人网上提交", "Submitted online"),
+                "at": a.uploaded_at,
+                "url": reverse("desk:evidence:download", kwargs={**kwargs, "sha256": a.sha256}),
+            }
+        )
+    transition = TABLE["attach"]
+    can_upload = case.status in transition.sources and permitted(
+        actor, case, transition, policy_for(case.policy_version_id)[1]
+    )
+    return {
+        "rows": shown,
+        "names_hidden": bool(rows) and not names,
+        "destroyed": not case.sealed_key,
+        "can_upload": can_upload,
+        "upload_url": reverse("desk:evidence:upload", kwargs=kwargs),
+        "accept": services.ACCEPT,
+        "types": (", " if english() else "、").join(f.label for f in services.ALLOWED),
+        "limit": services.human_size(services.max_bytes()),
+    }

@@ -1,0 +1,63 @@
+"""Desk pages for attachments: upload (POST, multipart) and download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tousu.cases.access import get_case, identity_visible
+from tousu.cases.errors import TousuError
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.steps import permitted
+from tousu.desk.i18n import t
+from tousu.desk.web import DeskRequest, desk_view, page
+from tousu.evidence import services
+from tousu.policy.models import policy_for
+
+
+@require_POST
+@desk_view
+def upload(request: DeskRequest, org: str, number: str) -> HttpResponse:
+    """Attach one or more files (field ``file``); all are stored, or none."""
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    transition = TABLE["attach"]
+    if not permitted(actor, case, transition, policy_for(case.policy_version_id)[1]):
+        raise TousuError(
+            "action_forbidden",
+            f"您无权对该案件执行“{transition.zh}”操作",
+            f"You may not take '{transition.en}' on this case",
+            status=403,
+        )
+    uploads = request.FILES.getlist("file")
+    try:
+        if not uploads:
+            raise services.no_file()
+        with services.discard_on_error(), transaction.atomic():
+            stored = [services.store(case.pk, actor=actor, upload=u) for u in uploads]
+    except TousuError as exc:
+        if exc.status == 404:
+            raise
+        context = {"message": t(exc.zh, exc.en), "code": exc.code, "number": number}
+        return page(request, "evidence/refused.html", context, status=exc.status)
+    done, same = services.outcome(stored)
+    if done:
+        messages.success(request, t(*done))
+    if same:
+        messages.info(request, t(*same))
+    url = reverse("desk:case", kwargs={"org": org, "number": number})
+    return HttpResponseRedirect(f"{url}#files")
+
+
+@require_GET
+@desk_view
+def download(request: DeskRequest, org: str, number: str, sha256: str) -> HttpResponse:
+    """The file, to anyone who may see the case; its name only to those who may see who
+    brought it."""
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    attachment, data = services.open_file(case, sha256, actor=actor, surface="desk")
+    return services.file_response(attachment, data, show_name=identity_visible(actor, case))
