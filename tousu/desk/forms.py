@@ -197,7 +197,7 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
             widget = "select"
         elif name in LONG_TEXT:
             widget = "textarea"
-        default = info.get_default() if not required else ""
+        default = info.get_default(call_default_factory=True) if not required else ""
         value: Any = "" if default is None else default
         if action == "assign" and name == "lead_department" and case.proposed_department_id:
             value = case.proposed_department.code if case.proposed_department else ""

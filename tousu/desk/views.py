@@ -63,23 +63,23 @@ def queue(request: DeskRequest, org: str, code: str) -> HttpResponse:
         "current": queues.BY_CODE[code],
         "counts": queues.counts(actor, now),
         "page": current,
-        "rows": [_row(c, now) for c in current.object_list],
+        "rows": [_row(c, now, request.desk.policy) for c in current.object_list],
         "now": now,
     }
     template = "desk/_queue_table.html" if request.headers.get("HX-Request") else "desk/queue.html"
     return page(request, template, context)
 
 
-def _row(case: Case, now: datetime) -> dict[str, Any]:
+def _row(case: Case, now: datetime, policy: Any) -> dict[str, Any]:
     due = getattr(case, "next_due", None)
     return {
         "number": case.number,
         "kind": labels.kind(case.kind),
         "channel": labels.channel(case.channel),
-        "category": case.category,
+        "category": _category(policy, case.category),
         "status": labels.status(case.status),
         "received_at": case.received_at,
-        "department": case.lead_department.name if case.lead_department else "",
+        "department": _department(case.lead_department),
         "next_due": due,
         "overdue": bool(due and due < now),
     }
@@ -289,12 +289,28 @@ def _case_page(
         "category": _category(desk.policy, case.category),
         "complexity": labels.choice(case.complexity),
         "deadlines": [{**d, "stage_label": labels.stage(d["stage"])} for d in data["deadlines"]],
-        "timeline": [{**e, "label": _event_label(e["type"])} for e in reversed(data["timeline"])],
+        "timeline": [
+            {
+                **e,
+                "label": _event_label(e["type"]),
+                "status_label": labels.status(e["to_status"]) if e["to_status"] else "",
+            }
+            for e in reversed(data["timeline"])
+        ],
+        "lead_department": _department(case.lead_department),
+        "pending_department": _department(case.pending_department),
+        "proposed_department": _department(case.proposed_department),
         "forms": forms_,
         "open_form": failed.action if failed else request.GET.get("action", ""),
         "now": now,
     }
     return page(request, "desk/case.html", context, status=status)
+
+
+def _department(department: Any) -> str:
+    if department is None:
+        return ""
+    return str(t(department.name, department.name_en or department.name))
 
 
 def _category(policy: Any, code: str) -> str:

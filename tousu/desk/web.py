@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.errors import TousuError
+from tousu.cases.lifecycle import TABLE
 from tousu.desk.i18n import english, t
 from tousu.orgs.models import Membership, Organisation
 from tousu.policy.models import policy_for
@@ -128,4 +129,5 @@ def page(
     if desk is not None and request.user.is_authenticated:
         base["my_orgs"] = orgs_of(int(request.user.pk))
         base["desk_links"] = _links(desk)
+        base["may_register"] = bool(desk.roles & TABLE["register"].roles)
     return render(request, template, {**base, **context}, status=status)

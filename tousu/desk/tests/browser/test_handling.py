@@ -120,7 +120,6 @@ def test_handler_records_a_mediation_and_replies_from_a_template(desk_as, live_s
 # A list field with a default factory (participants, items, witnesses) is offered with
 # the text "PydanticUndefined" in it: tousu/desk/forms.py build_form takes
 # info.get_default() without call_default_factory=True. Sent unchanged, it is saved.
-@pytest.mark.xfail(strict=True, reason="desk action forms: list fields start as PydanticUndefined")
 def test_list_fields_of_an_action_form_start_empty(desk_as, live_server, staff):
     case = _routed(staff)
     page = desk_as("handler")
