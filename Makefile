@@ -60,9 +60,10 @@ test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
 
 test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the suite on SQLite and PostgreSQL
 
-bench: install ## Benchmarks (not tests): intake over HTTP; deadline arithmetic and the overdue sweep over 1,000,000 cases
+bench: install ## Benchmarks (not tests): intake over HTTP; deadlines and the overdue sweep over 1,000,000 cases; desk pages at 100,000 cases
 	bench/intake
 	bench/deadlines
+	bench/desk
 
 screenshots: install ## Pictures of the desk at 1366x768 (demo organisation, temporary database) into docs/screenshots/
 	$(PY) -m tousu.desk.screenshots docs/screenshots

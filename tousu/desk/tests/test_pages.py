@@ -72,3 +72,11 @@ def test_state_never_changes_on_get(world, desk):
     r = desk("dispatcher").get(f"cases/{number}/act/accept/")
     assert r.status_code == 405
     assert Client().get("/desk/acme/inbox/1/read/").status_code in (302, 405)
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(world, desk):
+    r = desk("clerk").get("new/")
+    policy = r["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "<script>" not in r.content.decode()  # every script is a file

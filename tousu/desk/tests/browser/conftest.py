@@ -75,10 +75,29 @@ def browser(django_db_setup: None) -> Iterator[Any]:
         launched.close()
 
 
+# Messages the browser logs when the page breaks its Content-Security-Policy.
+CSP_VIOLATIONS: list[str] = []
+
+
 def _new_page(browser: Any) -> tuple[Any, Any]:
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
-    return context, context.new_page()
+    new = context.new_page()
+    new.on(
+        "console",
+        lambda msg: (
+            CSP_VIOLATIONS.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
+    return context, new
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """Every page works under the policy: no inline script or style was refused."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == []
 
 
 @pytest.fixture
