@@ -221,17 +221,66 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
         fields = _split_fields(options) + fields
     templates = []
     if action == "reply":
+        placeholders = template_values(case, options)
         templates = [
             (
                 tpl.code,
                 t(tpl.title_zh, tpl.title_en or tpl.title_zh),
-                t(tpl.body_zh, tpl.body_en or tpl.body_zh),
+                fill(t(tpl.body_zh, tpl.body_en or tpl.body_zh), placeholders),
             )
             for tpl in options.policy.reply.templates
         ]
     return ActionForm(
         action=action, title=t(transition.zh, transition.en), fields=fields, templates=templates
     )
+
+
+class _Keep(dict[str, str]):
+    """Placeholders a template names but the case cannot fill stay as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(body: str, values: dict[str, str]) -> str:
+    try:
+        return body.format_map(_Keep(values))
+    except (ValueError, IndexError):  # a brace the template did not mean as a placeholder
+        return body
+
+
+def template_values(case: Case, options: Options) -> dict[str, str]:
+    """What a reply template's placeholders stand for on this case: {number}, {received},
+    {department}, {findings}, {name} (the name only for those who may see it)."""
+    from tousu.cases.models import Event
+    from tousu.cases.safeguards import identity_masker
+
+    received = case.received_at.astimezone(ZoneInfo(case.org.time_zone))
+    resolved = (
+        Event.objects.filter(case=case, type="resolved", record__isnull=False)
+        .select_related("record")
+        .order_by("-seq")
+        .first()
+    )
+    findings = resolved.record.body if resolved and resolved.record else ""
+    if options.party is None:
+        findings = identity_masker(case)(findings)
+    name = ""
+    if options.party is not None and not options.party.get("anonymous"):
+        name = str(options.party.get("name") or "")
+    who = t("举报人", "Reporter") if case.kind == "report" else t("投诉人", "Complainant")
+    department = case.lead_department
+    return {
+        "number": case.number or "",
+        "received": t(
+            f"{received.year}年{received.month}月{received.day}日", received.strftime("%d %B %Y")
+        ),
+        "department": t(department.name, department.name_en or department.name)
+        if department
+        else "",
+        "findings": findings.rstrip("。."),
+        "name": name or who,
+    }
 
 
 def _amend_fields(fields: list[FormField], options: Options) -> list[FormField]:

@@ -84,3 +84,38 @@ def test_a_mixed_submission_is_split_from_the_case_page(world, desk):
     assert r.status_code == 302, r.content.decode()[:3000]
     kinds = sorted(Case.objects.exclude(number=number).values_list("kind", flat=True))
     assert kinds == ["complaint", "suggestion"]
+
+
+def test_the_policys_reply_template_comes_filled_in_for_the_case(world):
+    from django.test import Client
+
+    from tousu.cases.access import actor_for
+    from tousu.desk.tests.browser.steps import act, new_case
+    from tousu.orgs.services import create_org, create_user
+
+    org = create_org("hosp", "示例人民医院", "hospital")
+    clerk = create_user("hosp_clerk", org=org, role="intake_clerk")
+    dispatcher = create_user("hosp_dispatcher", org=org, role="dispatcher")
+    handler = create_user("hosp_handler", org=org, role="handler", department="finance")
+    case = new_case(actor_for(clerk, "hosp"))
+    act(case, actor_for(dispatcher, "hosp"), "accept")
+    act(
+        case,
+        actor_for(dispatcher, "hosp"),
+        "assign",
+        lead_department="finance",
+        handler="hosp_handler",
+    )
+    act(
+        case,
+        actor_for(handler, "hosp"),
+        "resolve",
+        findings="重复收费属实，已退还。",
+        responsibility="organisation",
+    )
+    client = Client()
+    client.force_login(handler)
+    page = client.get(f"/desk/hosp/cases/{case.number}/").content.decode()
+    assert 'data-template-for="reply-body"' in page
+    assert f"（编号{case.number}）" in page and "重复收费属实，已退还" in page
+    assert "{number}" not in page and "{findings}" not in page
