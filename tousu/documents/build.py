@@ -45,21 +45,6 @@ PARTY_FIELDS = (
 REPLY_EVENT = "replied"
 
 # The stages of a deadline rule (tousu.policy.schema.DeadlineRule), as a form names them.
-STAGES = {
-    "acknowledgement": "告知收悉",
-    "acceptance": "受理决定",
-    "routing": "分办",
-    "notification": "告知受理",
-    "investigation_start": "开始调查",
-    "first_response": "首次回应",
-    "verification": "调查核实",
-    "mediation": "调解",
-    "resolution": "办结",
-    "reply": "答复",
-    "follow_up": "回访",
-    "review": "复查",
-    "second_review": "复核",
-}
 
 # How a reply reaches the complainant (the reply's channel, seen from the sender's side).
 DELIVERY_WAYS = {
@@ -216,7 +201,8 @@ def registration(doc: Document) -> dict[str, Any]:
     field_labels = {f.code: f.label_zh for f in policy.fields}
     deadlines = [
         {
-            "stage": STAGES.get(d["stage"]) or labels.stage(d["stage"]),
+            # Documents are Chinese whatever the viewer's language.
+            "stage": labels.STAGES.get(d["stage"], (d["stage"],))[0],
             "rule": d["rule"],
             "due": zh_datetime(d["due_at"], tz),
             "target": d["target"],

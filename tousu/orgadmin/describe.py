@@ -14,21 +14,7 @@ from tousu.desk.i18n import t
 from tousu.orgs.models import Department, Organisation
 from tousu.policy.schema import DeadlineRule, DepartmentSpec, Policy
 
-STAGES: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("告知收到", "Acknowledgement"),
-    "acceptance": ("受理决定", "Acceptance decision"),
-    "routing": ("分办", "Routing"),
-    "notification": ("告知", "Notification"),
-    "investigation_start": ("启动调查", "Start of investigation"),
-    "first_response": ("首次响应", "First response"),
-    "verification": ("核查", "Verification"),
-    "mediation": ("调解", "Mediation"),
-    "resolution": ("办结", "Resolution"),
-    "reply": ("答复", "Reply"),
-    "follow_up": ("回访", "Follow-up"),
-    "review": ("复查", "Review"),
-    "second_review": ("复核", "Second review"),
-}
+STAGES = labels.STAGES  # one list of stage names for the whole desk
 
 STARTS: dict[str, tuple[str, str]] = {
     "received": ("收到", "receipt"),
