@@ -34,7 +34,6 @@ from tousu.orgs.services import create_org, create_user
 SLUG = "demo"
 NAME = "示范医院 Demo Hospital"
 PASSWORD = "tousu-demo"  # noqa: S105 — the published password of the demo logins
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
 API_BASE = f"/api/v1/orgs/{SLUG}/"
 
 # username, role, department code (None: organisation-wide)
@@ -415,7 +414,7 @@ def summary(org: Organisation) -> str:
         "  A phone complaint from start to end: clerk registers it (登记), dispatcher accepts",
         "  and routes it (受理, 分办), handler records, resolves and replies (办结, 答复), clerk",
         "  records the follow-up (回访), supervisor closes it (结案).",
-        f"Django admin: {ADMIN_URL}  (log in as admin / {PASSWORD})",
+        f"Django admin: {base}/admin/  (log in as admin / {PASSWORD})",
         f"API base:     {API_BASE}  (a token: tousu token create clerk)",
         "",
         f"Cases: {sum(counts.values())}",
