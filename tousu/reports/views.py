@@ -1,0 +1,265 @@
+"""The ledger page, its .xlsx export and the yearly dossier.
+
+All three read :func:`tousu.cases.access.visible_cases` through :mod:`tousu.reports.ledger`,
+so a staff member sees (and exports) exactly the cases their queues would show them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Max, Min
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from tousu.cases.access import visible_cases
+from tousu.cases.errors import TousuError, not_found
+from tousu.cases.models import Kind, Status
+from tousu.desk import labels
+from tousu.desk.i18n import t
+from tousu.desk.web import Desk, DeskRequest, desk_view, page
+from tousu.orgs.services import audit
+from tousu.privacy.models import IdentityAccess
+from tousu.reports import dossier as dossiers
+from tousu.reports import export as xlsx
+from tousu.reports.ledger import (
+    COLUMNS,
+    PAGE_SIZE,
+    SATISFACTIONS,
+    SORTS,
+    FilterErrors,
+    Filters,
+    build_rows,
+    departments,
+    display,
+    ledger_ids,
+    log_identity,
+    parse_filters,
+)
+
+# The filter form's fields, for naming them in error messages.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "received_from": ("收到日期（起）", "Received from"),
+    "received_to": ("收到日期（止）", "Received until"),
+    "status": ("状态", "Status"),
+    "category": ("类别", "Category"),
+    "department": ("承办部门", "Lead department"),
+    "channel": ("渠道", "Channel"),
+    "kind": ("类型", "Kind"),
+    "overdue": ("是否超期", "Overdue"),
+    "satisfaction": ("满意度", "Satisfaction"),
+    "sort": ("排序", "Sort"),
+    "dir": ("排序方向", "Sort direction"),
+}
+
+
+def _fragment(request: HttpRequest) -> bool:
+    """An htmx request for the results only (a history restore wants the whole page)."""
+    return bool(
+        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    )
+
+
+def _read_filters(desk: Desk, request: HttpRequest) -> Filters:
+    return parse_filters(request.GET, desk.policy, [d.code for d in departments(desk.actor)])
+
+
+def _options(desk: Desk) -> dict[str, Any]:
+    return {
+        "status_options": [(s, labels.status(s)) for s in Status.values],
+        "category_options": [
+            (c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in desk.policy.categories
+        ],
+        "department_options": [
+            (d.code, t(d.name, d.name_en or d.name)) for d in departments(desk.actor)
+        ],
+        "channel_options": [(c, labels.channel(c)) for c in desk.policy.channels],
+        "kind_options": [(k, labels.kind(k)) for k in Kind.values],
+        "satisfaction_options": [
+            (s, labels.choice(s) if s != "none" else t("未评价", "Not rated"))
+            for s in SATISFACTIONS
+        ],
+    }
+
+
+def _headers(filters: Filters | None) -> list[dict[str, Any]]:
+    """The table's column headers; the sortable ones link to their sort (toggling)."""
+    headers = []
+    for column in COLUMNS:
+        header: dict[str, Any] = {"code": column.code, "label": column.label}
+        if column.code in SORTS:
+            current = filters is not None and filters.sort == column.code
+            descending = bool(filters and filters.descending)
+            header["sortable"] = True
+            header["aria_sort"] = (
+                ("descending" if descending else "ascending") if current else "none"
+            )
+            header["next_dir"] = "asc" if current and descending else "desc"
+            if not current:
+                header["next_dir"] = "desc" if column.code == "received" else "asc"
+        headers.append(header)
+    return headers
+
+
+@require_GET
+@desk_view
+def ledger(request: DeskRequest, org: str) -> HttpResponse:
+    desk = request.desk
+    actor = desk.actor
+    now = timezone.now()
+    fragment = _fragment(request)
+    template = "reports/_ledger_results.html" if fragment else "reports/ledger.html"
+    context: dict[str, Any] = {
+        "values": request.GET,
+        "selected_statuses": request.GET.getlist("status"),
+        "max_export": xlsx.MAX_ROWS,
+        **({} if fragment else _options(desk)),
+    }
+    try:
+        filters = _read_filters(desk, request)
+    except FilterErrors as exc:
+        context.update(
+            errors=[
+                t("{}：{}", "{}: {}").format(t(*FIELD_LABELS.get(name, (name, name))), message)
+                for name, message in exc.messages().items()
+            ],
+            headers=_headers(None),
+            rows=[],
+            page=None,
+        )
+        response = page(request, template, context, status=400)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    paginator = Paginator(ledger_ids(actor, filters, now), PAGE_SIZE)
+    current = paginator.get_page(request.GET.get("page"))
+    rows = build_rows(actor, list(current.object_list), now)
+    log_identity(actor, rows, surface="ledger")
+    context.update(
+        filters=filters,
+        headers=_headers(filters),
+        page=current,
+        rows=[
+            {
+                "number": r.number,
+                "overdue": r.overdue,
+                "cells": [
+                    (c.code, display(v, desk.tz)) for c, v in zip(COLUMNS, r.cells(), strict=True)
+                ],
+            }
+            for r in rows
+        ],
+    )
+    if not fragment:
+        context["years"] = _years(desk)
+    response = page(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _years(desk: Desk) -> list[int]:
+    """The years with cases this viewer may see (for the dossier links), newest first."""
+    span = visible_cases(desk.actor).aggregate(first=Min("received_at"), last=Max("received_at"))
+    if span["first"] is None:
+        return [timezone.localtime(timezone.now(), desk.tz).year]
+    first = timezone.localtime(span["first"], desk.tz).year
+    last = timezone.localtime(span["last"], desk.tz).year
+    return list(range(last, first - 1, -1))
+
+
+@require_GET
+@desk_view
+def export(request: DeskRequest, org: str) -> HttpResponse:
+    """The filtered ledger as .xlsx; every export is audited, every named row logged."""
+    desk = request.desk
+    actor = desk.actor
+    try:
+        filters = _read_filters(desk, request)
+    except FilterErrors as exc:
+        raise TousuError(
+            "invalid_filter",
+            "；".join(zh for zh, _en in exc.errors.values()),
+            "; ".join(en for _zh, en in exc.errors.values()),
+            status=400,
+            details=exc.errors,
+        ) from None
+    now = timezone.now()
+    ids = list(ledger_ids(actor, filters, now))
+    if len(ids) > xlsx.MAX_ROWS:
+        raise TousuError(
+            "export_too_large",
+            f"符合条件的案件有 {len(ids)} 件，超过单次导出上限 {xlsx.MAX_ROWS} 件；"
+            "请按收到日期分段导出",
+            f"{len(ids)} cases match, more than the {xlsx.MAX_ROWS} one export can hold; "
+            "please export in parts by received date",
+            status=422,
+            details={"rows": len(ids), "max_rows": xlsx.MAX_ROWS},
+        )
+    named: list[int] = []
+    target = xlsx.temporary()
+    try:
+        # The ledger is filed in Chinese, whatever the viewer's language.
+        with translation.override("zh-hans"):
+            written = xlsx.write(
+                target,
+                xlsx.row_batches(actor, ids, now),
+                tz=desk.tz,
+                total=len(ids),
+                notes=xlsx.notes_for(
+                    desk.org.name, actor.username, now, desk.tz, filters, len(ids)
+                ),
+                on_rows=lambda batch: named.extend(r.case_id for r in batch if r.identity_shown),
+            )
+        with transaction.atomic():
+            audit(
+                "ledger.exported",
+                desk.org,
+                org=desk.org,
+                actor=request.user,
+                filters=filters.as_params(),
+                rows=written,
+                identities_shown=len(named),
+            )
+            IdentityAccess.objects.bulk_create(
+                [
+                    IdentityAccess(case_id=i, user_id=actor.user_id, surface="ledger_export")
+                    for i in named
+                ],
+                batch_size=1000,
+            )
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    response = FileResponse(target, content_type=xlsx.CONTENT_TYPE)
+    local_now: datetime = timezone.localtime(now, desk.tz)
+    response["Content-Disposition"] = xlsx.content_disposition(
+        xlsx.filename(desk.org.slug, local_now)
+    )
+    response["Cache-Control"] = "no-store"
+    # A streamed file: desk_view's signature names HttpResponse, and passes it through.
+    return cast(HttpResponse, response)
+
+
+@require_GET
+@desk_view
+def dossier(request: DeskRequest, org: str, year: int) -> HttpResponse:
+    if not dossiers.FIRST_YEAR <= year <= dossiers.LAST_YEAR:
+        raise not_found()
+    desk = request.desk
+    result = dossiers.build(desk.actor, year, desk.policy)
+    return page(
+        request,
+        "reports/dossier.html",
+        {
+            "dossier": result,
+            "year": year,
+            "previous_year": year - 1 if year > dossiers.FIRST_YEAR else None,
+            "next_year": year + 1 if year < dossiers.LAST_YEAR else None,
+            "printed_at": timezone.now(),
+        },
+    )
