@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from tousu.cases.errors import not_found
 from tousu.cases.models import Assignment, Case, IdentityReveal, Recusal, Subject
@@ -175,13 +175,10 @@ def case_scope(actor: Actor) -> Q:
     depts = actor.departments_with_role(*DEPARTMENT_ROLES)
     if depts:
         dept_ids = actor.department_ids
-        involved = Exists(
-            Assignment.objects.filter(
-                case_id=OuterRef("pk"), department_id__in=dept_ids, active=True
-            )
-        )
+        # Co-handled cases, found once (uncorrelated IN) rather than probed per case.
+        involved = Assignment.objects.filter(department_id__in=dept_ids, active=True)
         mine = mine | Q(lead_department_id__in=dept_ids) | Q(pending_department_id__in=dept_ids)
-        mine = mine | Q(involved)
+        mine = mine | Q(pk__in=involved.values("case_id"))
     return scope & mine
 
 

@@ -89,6 +89,23 @@ def queue_cases(code: str, actor: Actor, now: datetime) -> QuerySet[Case]:
     )
 
 
+class Counted:
+    """A queue whose length is already known, for Django's paginator."""
+
+    def __init__(self, cases: QuerySet[Case], total: int) -> None:
+        self.cases = cases
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        return list(self.cases[index])
+
+
 def counts(actor: Actor, now: datetime) -> dict[str, int]:
     """How many cases wait in each queue, for the tabs: one scan of the open cases."""
     waiting = OPEN_STATUSES | {Status.REPLIED}

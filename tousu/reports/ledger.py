@@ -283,15 +283,20 @@ def parse_filters(
 # -- queries ----------------------------------------------------------------------------
 
 
-def overdue_condition(now: datetime) -> Exists:
-    """Whether any hard deadline of the case was missed: marked overdue by the sweep,
-    met after it was due, or still running past it."""
+def late_deadlines(now: datetime) -> QuerySet[Deadline]:
+    """Hard deadlines that were missed: marked overdue by the sweep, met after they were
+    due, or still running past them."""
     late = (
         Q(overdue_at__isnull=False)
         | Q(state=Deadline.State.MET, met_at__gt=F("due_at"))
         | Q(state=Deadline.State.OPEN, due_at__lt=now)
     )
-    return Exists(Deadline.objects.filter(late, case_id=OuterRef("pk"), hard=True))
+    return Deadline.objects.filter(late, hard=True)
+
+
+def overdue_condition(now: datetime) -> Exists:
+    """Whether any hard deadline of the case was missed (for one page of rows)."""
+    return Exists(late_deadlines(now).filter(case_id=OuterRef("pk")))
 
 
 def deadline_due() -> Subquery:
@@ -335,7 +340,8 @@ def filtered(actor: Actor, filters: Filters, now: datetime) -> QuerySet[Case]:
     if filters.satisfaction:
         qs = qs.filter(satisfaction="" if filters.satisfaction == "none" else filters.satisfaction)
     if filters.overdue is not None:
-        late = overdue_condition(now)
+        # The late cases found once (uncorrelated IN), not probed case by case.
+        late = Q(pk__in=late_deadlines(now).values("case_id"))
         qs = qs.filter(late) if filters.overdue else qs.exclude(late)
     return qs
 
