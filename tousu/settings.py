@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tousu.duty",
     "tousu.orgadmin",
     "tousu.evidence",
+    "tousu.portal",
 ]
 
 MIDDLEWARE = [

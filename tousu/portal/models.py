@@ -1,0 +1,36 @@
+"""Receipts: the way back to a case for every reporter, named or anonymous.
+
+A receipt is a random number of 20 digits, shown once (on the portal after a submission,
+read out on the phone, printed on a letter of acknowledgement or a report-box form). Only
+its keyed hash is stored — HMAC-SHA-256 under a server key kept outside the database — so
+a leaked table cannot be searched offline for the 10^20 possible receipts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tousu.cases.models import Case
+from tousu.orgs.models import Organisation
+
+
+class Receipt(models.Model):
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Empty for a receipt pre-printed on a report-box form until that form is registered.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="receipts"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=20)
+    issued_at = models.DateTimeField()
+    # Staff who issued it (None: the reporter's own submission on the portal).
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    bound_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case"], name="receipt_case")]
