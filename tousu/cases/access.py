@@ -31,6 +31,13 @@ class Actor:
     department_ids: frozenset[int] = field(default_factory=frozenset)
     # The job worker acting for the organisation: only system actions, no case access.
     system: bool = False
+    # A reporter on the public portal, holding a receipt for one case (or submitting a
+    # new one): only the actions the table marks for reporters, on that case alone.
+    reporter_case_id: int | None = None
+
+    @property
+    def reporter(self) -> bool:
+        return self.username == REPORTER_USERNAME
 
     @property
     def roles(self) -> frozenset[str]:
@@ -165,6 +172,10 @@ def case_scope(actor: Actor) -> Q:
     Exclusion always wins: a recused person, or the staff member a case is about, does
     not see it whatever their role.
     """
+    if actor.reporter:
+        # A reporter sees the one case their receipt opened, nothing else — not even the
+        # other cases the portal registered (which all name the same pseudo-user).
+        return Q(org_id=actor.org.pk, pk=actor.reporter_case_id or 0)
     own_departments = frozenset(
         m.department_id for m in actor.memberships if m.department_id is not None
     )
@@ -267,6 +278,7 @@ def identity_visible(actor: Actor, case: Case) -> bool:
 
 
 SYSTEM_USERNAME = "tousu-system"
+REPORTER_USERNAME = "tousu-reporter"
 
 
 def system_actor(org: Organisation) -> Actor:
@@ -283,3 +295,21 @@ def system_actor(org: Organisation) -> Actor:
     return Actor(
         user_id=int(user.pk), username=SYSTEM_USERNAME, org=org, memberships=(), system=True
     )
+
+
+def reporter_actor(org: Organisation, case_id: int | None = None) -> Actor:
+    """A reporter on the public portal: no staff memberships, no login. Bound to the case
+    their receipt opened (``case_id``), or to none while submitting a new report. Events
+    they cause name this pseudo-user, never the person."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=REPORTER_USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return Actor(
+        user_id=int(user.pk), username=REPORTER_USERNAME, org=org, memberships=(),
+        reporter_case_id=case_id,
+    )  # fmt: skip

@@ -177,7 +177,8 @@ def register(
     split off keeps the owner of the case it came from).
     """
     now = now or timezone.now()
-    if not actor.roles & TABLE["register"].roles:
+    # Staff register from every channel; a reporter only submits through the portal.
+    if not (actor.roles & TABLE["register"].roles or (actor.reporter and data.channel == "web")):
         raise action_forbidden("register")
     org = actor.org
     if org.active_policy_id is None:

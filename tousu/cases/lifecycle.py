@@ -34,6 +34,8 @@ class Transition:
     meets: frozenset[str] = frozenset()
     # Taken only by the job worker (the system actor), never by staff or the API.
     system: bool = False
+    # Taken by the reporter through the portal, on the case their receipt opened.
+    reporter: bool = False
 
 
 def _t(
@@ -47,6 +49,7 @@ def _t(
     scope: str = "case",
     meets: Set[str] | None = None,
     system: bool = False,
+    reporter: bool = False,
 ) -> Transition:
     return Transition(
         action,
@@ -58,6 +61,7 @@ def _t(
         scope,
         frozenset(meets or ()),
         system,
+        reporter,
     )
 
 

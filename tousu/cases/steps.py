@@ -122,6 +122,13 @@ def permitted(
     """
     if actor.system or transition.system:
         return actor.system and transition.system and case.org_id == actor.org.pk
+    if actor.reporter:
+        # Only the reporter's own actions, on the case their receipt opened.
+        return (
+            transition.reporter
+            and case.org_id == actor.org.pk
+            and case.pk == actor.reporter_case_id
+        )
     if not not_excluded and is_excluded(actor.user_id, case):
         return False
     roles = roles_for(transition, policy)
