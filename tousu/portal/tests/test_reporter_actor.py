@@ -33,10 +33,10 @@ def test_a_reporter_sees_only_the_case_of_their_receipt(world):
     staff_case = Case.objects.get(number=world.api("clerk").register().json()["number"])
     holder = reporter_actor(world.org, case_id=first.pk)
     assert list(visible_cases(holder)) == [first]
-    assert get_case(holder, first.number) == first
+    assert get_case(holder, str(first.number)) == first
     for other in (second, staff_case):
         with pytest.raises(TousuError):
-            get_case(holder, other.number)
+            get_case(holder, str(other.number))
     assert list(visible_cases(reporter_actor(world.org))) == []  # no receipt: nothing
     # Another organisation's reporter bound to this case id sees nothing either
     assert list(visible_cases(reporter_actor(world.other, case_id=first.pk))) == []
