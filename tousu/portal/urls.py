@@ -1,7 +1,20 @@
+"""The public portal's URL table, under /o/<org>/ (no sign-in; receipts instead)."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import include, path
+
+from tousu.portal import public, reporter
 
 app_name = "portal"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    # The organisation's public notice, privacy notice, report-box forms (public.py).
+    path("", public.home, name="home"),
+    path("privacy/", public.privacy, name="privacy"),
+    path("", include(("tousu.portal.public_urls", "portal"), namespace="public")),
+    # Submitting, and following a case with its receipt (reporter.py).
+    path("new/", reporter.submit, name="submit"),
+    path("follow/", reporter.follow, name="follow"),
+    path("", include(("tousu.portal.reporter_urls", "portal"), namespace="reporter")),
+]
