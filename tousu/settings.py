@@ -211,6 +211,10 @@ DEFAULT_FROM_EMAIL = env_str("TOUSU_EMAIL_FROM", "tousu@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # The public portal (/o/…) leaves no request lines in the logs (server errors excepted);
+    # gunicorn's access log skips it through the logger class `tousu run` passes.
+    "filters": {"quiet_portal": {"()": "tousu.orgs.management.commands.run.PortalPathFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["quiet_portal"]}},
     "root": {"handlers": ["console"], "level": env_str("TOUSU_LOG_LEVEL", "WARNING")},
 }

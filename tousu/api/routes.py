@@ -197,6 +197,8 @@ class CaseOut(Schema):
     same_contact: list[str]
     decision: dict[str, Any] | None
     timeline: list[dict[str, Any]]
+    # Only in the answer to issue_receipt: the receipt's digits, shown this once.
+    receipt: str | None = None
 
 
 class ErrorOut(Schema):
@@ -538,7 +540,11 @@ def _action_view(name: str) -> None:
         auth = _auth(request)
         assert auth.case is not None
         case: Case = fn(auth.case.pk, actor=auth.actor, data=payload)
-        return case_json(case, auth.actor, timezone.now())
+        body = case_json(case, auth.actor, timezone.now())
+        issued = getattr(case, "issued_receipt", None)
+        if issued:  # issue_receipt: the digits, in this one answer only
+            body["receipt"] = issued
+        return body
 
     view.__name__ = f"action_{name}"
     view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from tousu.cases.models import (
     CaseLink,
     Status,
 )
+from tousu.cases.reporter_actions import STAFF_FUNCTIONS
 from tousu.cases.steps import (
     Step,
     check_category,
@@ -585,44 +586,46 @@ def request_review(
     facts are not taken again.
     """
     with step("request_review", case_id, actor, now) as s:
-        rules = s.policy.reviews
-        if rules.levels == 0:
-            raise TousuError(
-                "no_review_in_policy", "本单位制度未设复查、复核程序",
-                "This organisation's policy has no review procedure", status=409,
-            )  # fmt: skip
-        if s.case.review_level >= rules.levels:
-            raise TousuError(
-                "final_review_done", "复核意见为最终意见，同一事实不再受理",
-                "The second review was final; the same facts are not taken again", status=409,
-            )  # fmt: skip
-        answered = (
-            s.case.events.filter(type="replied")
-            .order_by("-seq")
-            .values_list("at", flat=True)
-            .first()
-        )
-        asked = data.requested_at or s.now
-        tz = ZoneInfo(s.case.org.time_zone)
-        if (
-            answered is not None
-            and (asked.astimezone(tz).date() - answered.astimezone(tz).date()).days
-            > rules.request_window_days
-        ):
-            raise TousuError(
-                "review_window_passed",
-                f"已超过{rules.request_window_days}日的申请期限",
-                f"The {rules.request_window_days}-day window to ask for a review has passed",
-                status=409,
-            )
-        s.case.review_level += 1
-        start = "review_requested" if s.case.review_level == 1 else "second_review_requested"
-        s.data.update(
-            _record=s.record("review_request", data.reason),
-            level=s.case.review_level,
-            started=stage_list(deadlines.start_clocks(s.case, s.policy, start, asked)),
-        )
+        start_review(s, data.reason, data.requested_at or s.now)
     return s.case
+
+
+def start_review(s: Step, reason: str, asked: datetime) -> None:
+    """The body of ``request_review``: checks the policy's levels and window, then starts
+    the review clock (also taken for the reporter's "I disagree" on the portal)."""
+    rules = s.policy.reviews
+    if rules.levels == 0:
+        raise TousuError(
+            "no_review_in_policy", "本单位制度未设复查、复核程序",
+            "This organisation's policy has no review procedure", status=409,
+        )  # fmt: skip
+    if s.case.review_level >= rules.levels:
+        raise TousuError(
+            "final_review_done", "复核意见为最终意见，同一事实不再受理",
+            "The second review was final; the same facts are not taken again", status=409,
+        )  # fmt: skip
+    answered = (
+        s.case.events.filter(type="replied").order_by("-seq").values_list("at", flat=True).first()
+    )
+    tz = ZoneInfo(s.case.org.time_zone)
+    if (
+        answered is not None
+        and (asked.astimezone(tz).date() - answered.astimezone(tz).date()).days
+        > rules.request_window_days
+    ):
+        raise TousuError(
+            "review_window_passed",
+            f"已超过{rules.request_window_days}日的申请期限",
+            f"The {rules.request_window_days}-day window to ask for a review has passed",
+            status=409,
+        )
+    s.case.review_level += 1
+    start = "review_requested" if s.case.review_level == 1 else "second_review_requested"
+    s.data.update(
+        _record=s.record("review_request", reason),
+        level=s.case.review_level,
+        started=stage_list(deadlines.start_clocks(s.case, s.policy, start, asked)),
+    )
 
 
 def follow_up(
@@ -649,24 +652,29 @@ def reopen(
 ) -> Case:
     """重新核实: the complainant disagrees; the case is looked at again, linked to the earlier handling."""
     with step("reopen", case_id, actor, now) as s:
-        s.case.reopen_count += 1
-        s.data.update(
-            _record=s.record("reopen_reason", data.reason),
-            round=s.case.reopen_count,
-            earlier_handling_until_seq=s.case.last_seq,
-            earlier_outcome={
-                "validity": s.case.validity,
-                "responsibility": s.case.responsibility,
-                "satisfaction": s.case.satisfaction,
-            },
-        )
-        # The earlier outcome stays in the timeline; the case awaits a new one.
-        s.case.validity = s.case.responsibility = s.case.satisfaction = ""
-        s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
-        start = "accepted" if s.case.lead_department_id else "received"
-        s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, start, s.now))
-        s.notify(s.case.handler_id, "case_reopened")
+        start_reverification(s, data.reason)
     return s.case
+
+
+def start_reverification(s: Step, reason: str) -> None:
+    """The body of ``reopen`` (also taken for the reporter's "I disagree" on the portal)."""
+    s.case.reopen_count += 1
+    s.data.update(
+        _record=s.record("reopen_reason", reason),
+        round=s.case.reopen_count,
+        earlier_handling_until_seq=s.case.last_seq,
+        earlier_outcome={
+            "validity": s.case.validity,
+            "responsibility": s.case.responsibility,
+            "satisfaction": s.case.satisfaction,
+        },
+    )
+    # The earlier outcome stays in the timeline; the case awaits a new one.
+    s.case.validity = s.case.responsibility = s.case.satisfaction = ""
+    s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
+    start = "accepted" if s.case.lead_department_id else "received"
+    s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, start, s.now))
+    s.notify(s.case.handler_id, "case_reopened")
 
 
 def withdraw(
@@ -713,6 +721,7 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "request_reveal": (safeguards.request_reveal, inputs.RequestRevealIn),
     "approve_reveal": (safeguards.approve_reveal, inputs.ApproveRevealIn),
     "withdraw": (withdraw, inputs.WithdrawIn),
+    **STAFF_FUNCTIONS,
 }
 
 __all__ = ["ACTION_FUNCTIONS", "SYSTEM_FUNCTIONS", "register"]

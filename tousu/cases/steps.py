@@ -209,6 +209,11 @@ EVENT_TYPES = {
     "restart_clocks": "clocks_restarted",
     "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
     "redact": "redactions_marked", "attach": "file_attached",
+    "message_reporter": "reporter_messaged", "issue_receipt": "receipt_issued",
+    "bind_receipt": "receipt_bound", "reporter_message": "reporter_wrote",
+    "reporter_evidence": "reporter_evidence_added", "rate": "reporter_rated",
+    "disagree": "reporter_disagreed", "confirm_record": "record_confirmed",
+    "correct_record": "record_corrected",
 }  # fmt: skip
 
 

@@ -306,8 +306,45 @@ def _case_page(
         "forms": forms_,
         "open_form": failed.action if failed else request.GET.get("action", ""),
         "now": now,
+        **_reporter_channel(request, case),
     }
     return page(request, "desk/case.html", context, status=status)
+
+
+def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
+    """Messages with the reporter (masked like the content for viewers who may not see
+    who brought the case), named by a pseudonym unless the viewer may see the identity."""
+    from tousu.cases.access import REPORTER_USERNAME
+    from tousu.cases.reporter_actions import pseudonym
+    from tousu.cases.safeguards import identity_masker
+    from tousu.portal.models import Message, Receipt
+
+    rows = list(Message.objects.filter(case=case).select_related("author").order_by("created_at"))
+    has_reporter = bool(rows) or case.channel == "web" or Receipt.objects.filter(case=case).exists()
+    if not has_reporter:
+        return {"reporter_messages": [], "reporter_name": ""}
+    visible = identity_visible(request.desk.actor, case)
+    mask = (lambda text: text) if visible else identity_masker(case)
+    party = case.parties.filter(superseded_at__isnull=True).order_by("pk").first()
+    if visible and party is not None and party.name and not party.anonymous:
+        name = party.name
+    else:
+        name = t(*pseudonym(case))
+    return {
+        "reporter_name": name,
+        "reporter_username": REPORTER_USERNAME,
+        "reporter_messages": [
+            {
+                "incoming": m.direction == "in",
+                "who": name
+                if m.direction == "in"
+                else (m.author.get_username() if m.author else ""),
+                "body": mask(m.body),
+                "at": m.created_at,
+            }
+            for m in rows
+        ],
+    }
 
 
 def _department(department: Any) -> str:
@@ -365,7 +402,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     document = forms.parse(form, request.POST, desk.tz, options)
     try:
         data = schema.model_validate(document)
-        fn(case.pk, actor=desk.actor, data=data)
+        done = fn(case.pk, actor=desk.actor, data=data)
     except PydanticError as exc:
         forms.attach_errors(form, exc)
         return _case_page(request, get_case(desk.actor, number), failed=form, status=422)
@@ -374,6 +411,17 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
             return error_page(request, exc)
         form.error = t(exc.zh, exc.en)
         return _case_page(request, get_case(desk.actor, number), failed=form, status=exc.status)
+    digits = getattr(done, "issued_receipt", None)
+    if digits:
+        # Shown on this answer only: never in a redirect, a flash message or the session.
+        from tousu.portal.receipts import grouped
+
+        response = page(
+            request, "desk/receipt_issued.html",
+            {"number": number, "receipt": grouped(digits), "channel": labels.channel(data.channel)},  # type: ignore[attr-defined]
+        )  # fmt: skip
+        response["Cache-Control"] = "no-store"
+        return response
     messages.success(request, t(f"已完成：{TABLE[action].zh}", f"Done: {TABLE[action].en}"))
     return HttpResponseRedirect(reverse("desk:case", kwargs={"org": org, "number": number}))
 

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -189,7 +189,14 @@ def check(upload: UploadedFile) -> Checked:
     if upload.size is not None and upload.size > limit:
         raise file_too_large(name, limit)
     upload.seek(0)
-    data = upload.read(limit + 1)
+    return check_bytes(name, upload.read(limit + 1))
+
+
+def check_bytes(name: str, data: bytes) -> Checked:
+    """The same checks on bytes already read (a portal upload after its metadata was
+    stripped by :func:`tousu.portal.sanitize.clean`)."""
+    name = clean_name(name)
+    limit = max_bytes()
     if len(data) > limit:
         raise file_too_large(name, limit)
     if not data:
@@ -261,11 +268,35 @@ def store(
     now: datetime | None = None,
 ) -> Stored:
     """Attach one file; the same file again returns the attachment already there."""
-    name = clean_name(upload.name)
+    return _store(case_id, actor, clean_name(upload.name), lambda: check(upload), now)
+
+
+def store_from_reporter(
+    case_id: int, *, actor: Actor, name: str, data: bytes, now: datetime | None = None
+) -> Stored:
+    """The reporter's file from the portal (``reporter_evidence``, by the reporter actor
+    bound to the case): ``data`` is the file as :func:`tousu.portal.sanitize.clean` left it,
+    and only that is kept. Source ``portal``, no uploading user."""
+    name = clean_name(name)
+    return _store(
+        case_id, actor, name, lambda: check_bytes(name, data), now, action="reporter_evidence"
+    )
+
+
+def _store(
+    case_id: int,
+    actor: Actor,
+    name: str,
+    read: Callable[[], Checked],
+    now: datetime | None,
+    *,
+    action: str = "attach",
+) -> Stored:
+    portal = action == "reporter_evidence"
     try:
         with discard_on_error(), transaction.atomic():
-            with step("attach", case_id, actor, now) as s:
-                checked = check(upload)
+            with step(action, case_id, actor, now) as s:
+                checked = read()
                 there = Attachment.objects.filter(case_id=s.case.pk, sha256=checked.sha256).first()
                 if there is not None:
                     raise _AlreadyAttached(there)  # rolls the step back: no event
@@ -293,8 +324,8 @@ def store(
                 content_type=checked.type.content_type,
                 filename=checked.name,
                 blob=blob,
-                source=Attachment.Source.STAFF,
-                uploaded_by_id=actor.user_id,
+                source=Attachment.Source.PORTAL if portal else Attachment.Source.STAFF,
+                uploaded_by_id=None if portal else actor.user_id,
                 uploaded_at=s.now,
                 event=event,
             )

@@ -25,6 +25,10 @@ SUBJECTS = {
     "extension_decided": ("延期申请已审批", "Your extension request was decided"),
     "after_hours_intake": ("值班期间收到的案件", "Received after hours on your shift"),
     "duty_hand_on": ("值班移交待分办", "Handed on from duty"),
+    "reporter_wrote": ("投诉举报人来信", "The reporter wrote"),
+    "reporter_disagreed": ("投诉举报人不认可处理结果", "The reporter disagrees"),
+    "record_corrected": ("投诉举报人更正了记录", "The reporter corrected the record"),
+    "reporter_rated": ("投诉举报人评价不满意", "The reporter is dissatisfied"),
 }
 
 

@@ -8,11 +8,14 @@ a leaked table cannot be searched offline for the 10^20 possible receipts.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
-from tousu.cases.models import Case
+from tousu.cases.models import Case, Event
 from tousu.orgs.models import Organisation
+from tousu.privacy.fields import SealedTextField
 
 
 class Receipt(models.Model):
@@ -34,3 +37,34 @@ class Receipt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["case"], name="receipt_case")]
+
+
+class Message(models.Model):
+    """One message between the reporter (on the portal) and the staff handling the case.
+
+    The body is sealed under the case key; the event records that a message was sent,
+    never its words. Written once, like the case's events.
+    """
+
+    class Direction(models.TextChoices):
+        IN = "in", "投诉举报人来信 From the reporter"
+        OUT = "out", "工作人员留言 To the reporter"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    body = SealedTextField(context="message.body")
+    # Staff who wrote it (None: the reporter).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_time")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("messages are written once")
+        super().save(*args, **kwargs)

@@ -1,13 +1,342 @@
-"""The organisation's public pages (placeholders until built)."""
+"""The organisation's public pages: the notice the regulations require, the privacy
+notice, and printable report-box forms with pre-issued receipts.
+
+Everything shown comes from the organisation's active policy, so the notice never
+promises what the desk does not enforce. An unknown organisation, or one without an
+active policy, is a 404 like any other missing page. The public pages read nothing
+about the visitor and store nothing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tousu.cases.errors import TousuError, not_found
+from tousu.desk import labels
+from tousu.desk.i18n import english, t
+from tousu.desk.web import DeskRequest, desk_view, error_page, page
+from tousu.orgs.models import Organisation
+from tousu.orgs.services import audit
+from tousu.policy.models import policy_for
+from tousu.policy.schema import DeadlineRule, Policy
+from tousu.portal import receipts
+
+# Channels a member of the public can use (the others are internal routes).
+NOT_PUBLIC_CHANNELS = frozenset({"referral", "other", "on_the_spot"})
+# Channels nobody can use without a number or address to send to: shown only with one.
+NEEDS_CONTACT = frozenset({"phone", "sms", "fax", "email", "letter"})
+BOX_FORM_ROLES = frozenset({"intake_clerk", "dispatcher", "supervisor", "administrator"})
+BOX_FORMS_MAX = 200
+
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "complaint": ("投诉", "Complaint"),
+    "report": ("举报", "Report"),
+    "consultation": ("咨询", "Enquiry"),
+    "suggestion": ("建议", "Suggestion"),
+}
+
+UNITS: dict[str, tuple[str, str]] = {
+    "working_days": ("个工作日", "working days"),
+    "calendar_days": ("日", "days"),
+    "weeks": ("周", "weeks"),
+    "months": ("个月", "months"),
+}
 
 
+@dataclass(frozen=True)
+class Public:
+    org: Organisation
+    policy: Policy
+
+
+def public_for(slug: str) -> Public:
+    """The organisation and its active policy, or 404."""
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None or org.active_policy_id is None:
+        raise Http404
+    _version, policy = policy_for(org.active_policy_id)
+    return Public(org=org, policy=policy)
+
+
+def _both(zh: str, en: str) -> str:
+    """A policy text in the page's language; Chinese when no English was written."""
+    return (en or zh) if english() else zh
+
+
+# -- the public notice -----------------------------------------------------------------------
+
+
+def _channels(policy: Policy) -> list[dict[str, Any]]:
+    notice = policy.public_notice
+    rows: list[dict[str, Any]] = []
+    for code in policy.channels:
+        if code in NOT_PUBLIC_CHANNELS:
+            continue
+        details: list[str] = []
+        if code == "phone" and notice.phones:
+            details.append("、".join(notice.phones) if not english() else ", ".join(notice.phones))
+        elif code == "email" and notice.emails:
+            details.append(", ".join(notice.emails))
+        elif code in ("letter", "visit") and notice.address:
+            where = notice.address + (
+                t(f"（邮编 {notice.postcode}）", f" (postcode {notice.postcode})")
+                if notice.postcode
+                else ""
+            )
+            details.append(where)
+        elif code == "box" and notice.boxes:
+            details.append("；".join(notice.boxes) if not english() else "; ".join(notice.boxes))
+        elif code == "web" and notice.web:
+            details.append(notice.web)
+        if code in ("phone", "visit") and notice.hours_zh:
+            details.append(t("时间：", "Hours: ") + notice.hours_zh)
+        if code in NEEDS_CONTACT and not details:
+            continue
+        rows.append({"code": code, "label": labels.channel(code), "details": details})
+    return rows
+
+
+def _deadline(rule: DeadlineRule) -> dict[str, Any]:
+    return {
+        "text": _both(rule.text_zh, rule.text_en),
+        "stage": labels.stage(rule.stage),
+        # Marked unless the rule's own words already say it is a target.
+        "target": not rule.hard and "目标" not in rule.text_zh,
+        "kinds": [labels.kind(k) for k in rule.kinds],
+    }
+
+
+def _extension(policy: Policy) -> str:
+    ext = policy.extension
+    if ext.max_amount <= 0:
+        return ""
+    zh_unit, en_unit = UNITS.get(ext.unit, ("日", "days"))
+    return t(
+        f"情况复杂的，经批准可以延长，延长不超过 {ext.max_amount}{zh_unit}，并告知您延长的理由。",
+        f"A complex case may be extended, with approval, by at most {ext.max_amount} {en_unit}; "
+        "you will be told why.",
+    )
+
+
+def _disagree(policy: Policy) -> list[str]:
+    rules = policy.follow_up
+    days = rules.disagreement_window_days
+    lines: list[str] = []
+    if rules.dissatisfied == "reverify":
+        lines.append(
+            t(
+                f"对答复不满意的，可以在答复后 {days} 日内说明理由，申请重新核查。"
+                if days
+                else "对答复不满意的，可以说明理由，申请重新核查。",
+                f"If you disagree with the reply, you may give your reasons and ask for "
+                f"re-verification{f' within {days} days of the reply' if days else ''}.",
+            )
+        )
+    elif rules.dissatisfied == "appeal":
+        lines.append(
+            t(
+                f"对答复不满意的，可以在答复后 {days} 日内向本单位负责人申诉。"
+                if days
+                else "对答复不满意的，可以向本单位负责人申诉。",
+                f"If you disagree with the reply, you may appeal to the organisation's leadership"
+                f"{f' within {days} days of the reply' if days else ''}.",
+            )
+        )
+    else:
+        lines.append(
+            t(
+                "对答复不满意的，请告诉我们理由，您的意见将记入案卷并在改进工作时考虑。",
+                "If you disagree with the reply, tell us why: your view is recorded in the case "
+                "and taken into account.",
+            )
+        )
+    reviews = policy.reviews
+    if reviews.levels:
+        lines.append(
+            t(
+                f"对处理意见不服的，可以自收到之日起 {reviews.request_window_days} 日内请求上一级复查"
+                + ("；对复查意见不服的，可以请求复核。" if reviews.levels > 1 else "。"),
+                f"If you do not accept the decision, you may ask the next level up to review it "
+                f"within {reviews.request_window_days} days of receiving it"
+                + ("; and then for a second review." if reviews.levels > 1 else "."),
+            )
+        )
+    lines.append(
+        t(
+            "您也可以随时通过上述渠道或凭回执在线留言，提出意见。",
+            "You may also tell us at any time through the channels above, or online with your receipt.",
+        )
+    )
+    return lines
+
+
+def _categories(policy: Policy) -> list[str]:
+    return [_both(c.name_zh, c.name_en) for c in policy.categories if not c.parent]
+
+
+def _hours(policy: Policy) -> str:
+    hours = policy.working_hours
+    text = t(
+        f"工作时间：工作日 {hours.start:%H:%M}—{hours.end:%H:%M}",
+        f"Working hours: working days {hours.start:%H:%M}–{hours.end:%H:%M}",
+    )
+    if policy.duty.reception_24h:
+        text += t("；另有24小时值班受理。", "; a duty officer receives cases around the clock.")
+    elif policy.duty.after_hours == "next_working_day":
+        text += t(
+            "；工作时间以外收到的，从下一个工作日起计算期限。",
+            "; what arrives outside them counts from the next working day.",
+        )
+    return text
+
+
+def notice_context(public: Public) -> dict[str, Any]:
+    policy = public.policy
+    deadlines = [_deadline(rule) for rule in policy.deadlines if rule.text_zh]
+    return {
+        "org": public.org,
+        "policy_name": _both(policy.identity.name_zh, policy.identity.name_en),
+        "kinds": [labels.kind(k) for k in policy.kinds],
+        "categories": _categories(policy),
+        "channels": _channels(policy),
+        "hours": _hours(policy),
+        "deadlines": deadlines,
+        "working_days_used": any(r.unit == "working_days" for r in policy.deadlines),
+        "extension": _extension(policy),
+        "promises": list(policy.public_notice.promises_zh),
+        "anonymous_allowed": policy.anonymous_allowed,
+        "disagree": _disagree(policy),
+        "receipt_text": t(
+            f"无论实名还是匿名，提交后都会得到案件编号和一个 {receipts.DIGITS} 位数字的回执号码。"
+            "凭回执号码（不需要账号、不需要留下姓名），您可以在本网站：",
+            f"Named or anonymous, you get a case number and a receipt of {receipts.DIGITS} digits "
+            "when you submit. With the receipt (no account, no name needed) you can, on this website:",
+        ),
+    }
+
+
+@require_safe
 def home(request: HttpRequest, org: str) -> HttpResponse:
-    raise Http404
+    public = public_for(org)
+    return render(request, "portal/public_home.html", notice_context(public))
 
 
+# -- the privacy notice ----------------------------------------------------------------------
+
+
+def privacy_context(public: Public) -> dict[str, Any]:
+    policy = public.policy
+    notice = policy.public_notice
+    contacts: list[str] = []
+    if notice.phones:
+        contacts.append(t("电话：", "Phone: ") + ", ".join(notice.phones))
+    if notice.emails:
+        contacts.append(t("电子邮件：", "E-mail: ") + ", ".join(notice.emails))
+    if notice.address:
+        contacts.append(t("地址：", "Address: ") + notice.address)
+    return {
+        "org": public.org,
+        "retention_years": policy.retention.years,
+        "custodians": [labels.role(r) for r in policy.permissions.custodian],
+        "anonymous_allowed": policy.anonymous_allowed,
+        "contacts": contacts,
+    }
+
+
+@require_safe
 def privacy(request: HttpRequest, org: str) -> HttpResponse:
-    raise Http404
+    public = public_for(org)
+    return render(request, "portal/public_privacy.html", privacy_context(public))
+
+
+# -- report-box forms ------------------------------------------------------------------------
+
+
+def box_forms_pdf(org: Organisation, count: int, *, by_user_id: int, follow_url: str) -> bytes:
+    """``count`` printable report-box forms, one per page, each with a fresh receipt."""
+    from tousu.documents.render import render_pdf
+
+    if not 1 <= count <= BOX_FORMS_MAX:
+        raise TousuError(
+            "invalid_value",
+            f"份数须为 1 至 {BOX_FORMS_MAX}",
+            f"The number of forms must be 1 to {BOX_FORMS_MAX}",
+            status=422,
+        )
+    if org.active_policy_id is None:
+        raise TousuError(
+            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
+        )
+    _version, policy = policy_for(org.active_policy_id)
+    with transaction.atomic():  # a failed rendering leaves no unprinted receipts behind
+        digits = receipts.pre_issue(org, count, by_user_id=by_user_id)
+        return render_pdf(_box_forms_html(org, policy, digits, follow_url))
+
+
+def _box_forms_html(org: Organisation, policy: Policy, digits: list[str], follow_url: str) -> str:
+    return render_to_string(
+        "portal/public_box_form_pdf.html",
+        {
+            "org": org,
+            "anonymous_allowed": policy.anonymous_allowed,
+            "kinds": [KIND_WORDS.get(k, (k, k)) for k in policy.kinds],
+            "forms": [receipts.grouped(d) for d in digits],
+            "follow_url": follow_url,
+            "deadlines": [r.text_zh for r in policy.deadlines if r.text_zh and r.hard],
+        },
+    )
+
+
+def _count(raw: str) -> int | None:
+    try:
+        value = int(raw.strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 1 <= value <= BOX_FORMS_MAX else None
+
+
+@require_http_methods(["GET", "POST"])
+@desk_view
+def box_forms(request: DeskRequest, org: str) -> HttpResponse:
+    """Staff: print report-box forms. GET shows the form; POST issues receipts (a change of
+    state, so never on GET) and returns the PDF."""
+    desk = request.desk
+    if not desk.roles & BOX_FORM_ROLES:
+        return error_page(request, not_found())
+    error = ""
+    count_text = "20"
+    if request.method == "POST":
+        count_text = str(request.POST.get("count", ""))
+        count = _count(count_text)
+        if count is None:
+            error = t(f"份数须为 1 至 {BOX_FORMS_MAX}", f"Enter a number from 1 to {BOX_FORMS_MAX}")
+        else:
+            follow_url = request.build_absolute_uri(reverse("portal:follow", kwargs={"org": org}))
+            pdf = box_forms_pdf(
+                desk.org, count, by_user_id=desk.actor.user_id, follow_url=follow_url
+            )
+            audit(
+                "portal.box_forms_printed", desk.org, org=desk.org, actor=request.user, count=count
+            )
+            stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="box-forms-{desk.org.slug}-{stamp}.pdf"'
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return page(
+        request,
+        "portal/public_box_forms.html",
+        {"count": count_text, "error": error, "maximum": BOX_FORMS_MAX},
+        status=422 if error else 200,
+    )

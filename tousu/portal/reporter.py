@@ -1,13 +1,492 @@
-"""The reporter's pages (placeholders until built)."""
+"""The reporter's pages: submit (named or anonymous), come back with the receipt, follow the case.
+
+No account: a receipt opens one case. After a right receipt the session (server side)
+holds only that case's id for this organisation, for :data:`BINDING_TTL` from the last
+page, under a rotated session key; the receipt itself is never kept — not in a URL, a
+cookie or the session — and is shown once, on the page answering the submission.
+Nothing here stores the client's address or user agent (the rate limits key an HMAC of
+the address, :mod:`tousu.portal.abuse`).
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import ValidationError as PydanticError
+
+from tousu.cases import inputs
+from tousu.cases.access import reporter_actor
+from tousu.cases.errors import TousuError
+from tousu.cases.intake import missing_details, register
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case, Deadline, Event
+from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
+from tousu.cases.safeguards import redactor
+from tousu.desk import labels
+from tousu.desk.i18n import t
+from tousu.evidence import services as evidence
+from tousu.orgs.models import Organisation
+from tousu.policy.models import policy_for
+from tousu.policy.schema import Policy
+from tousu.portal import abuse, receipts, sanitize
+from tousu.portal.models import Message
+
+BINDING_TTL = timedelta(minutes=30)
+MAX_FILES = 10
+# Details the form asks for, by the path the policy's required rules use.
+FORM_DETAILS = {
+    "complainant.name": "name",
+    "complainant.phone": "phone",
+    "complainant.email": "email",
+    "complainant.contact": "phone",
+    "subject": "subject_name",
+    "subject.name": "subject_name",
+    "subject.address": "subject_address",
+    "demands": "demands",
+    "category": "category",
+}
 
 
+def _org(slug: str) -> tuple[Organisation, Policy]:
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None or org.active_policy_id is None:
+        raise Http404
+    return org, policy_for(org.active_policy_id)[1]
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return _no_store(render(request, template, context, status=status))
+
+
+# -- submission ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, org: str) -> HttpResponse:
-    raise Http404
+    organisation, policy = _org(org)
+    values: dict[str, str] = {"kind": policy.kinds[0] if policy.kinds else "complaint"}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {
+            k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
+        }
+        try:
+            return _submitted(request, organisation, policy, values, errors)
+        except TousuError as exc:
+            errors["form"] = t(exc.zh, exc.en)
+            status = exc.status
+    return _submit_form(request, organisation, policy, values, errors, status)
 
 
+def _submit_form(
+    request: HttpRequest,
+    org: Organisation,
+    policy: Policy,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "org": org,
+        "values": values,
+        "errors": errors,
+        "kinds": [(k, labels.kind(k)) for k in policy.kinds],
+        "categories": [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories],
+        "anonymous_allowed": policy.anonymous_allowed,
+        "challenge": abuse.challenge(request)
+        if abuse.challenge_needed(request, "submit")
+        else None,
+        "accept": evidence.ACCEPT,
+        "max_files": MAX_FILES,
+    }
+    return _page(request, "portal/submit.html", context, status)
+
+
+def _document(values: dict[str, str], anonymous: bool) -> dict[str, Any]:
+    complainant: dict[str, Any] = {"anonymous": anonymous}
+    if not anonymous:
+        for name in ("name", "phone", "email"):
+            if values.get(name, "").strip():
+                complainant[name] = values[name].strip()
+    document: dict[str, Any] = {
+        "kind": values.get("kind", ""),
+        "channel": "web",
+        "content": values.get("content", ""),
+        "demands": values.get("demands", ""),
+        "category": values.get("category", ""),
+        "complainant": complainant,
+    }
+    subject = {
+        key: values[f"subject_{key}"].strip()
+        for key in ("name", "address")
+        if values.get(f"subject_{key}", "").strip()
+    }
+    if subject:
+        document["subject"] = {"type": "other", **subject}
+    return document
+
+
+def _submitted(
+    request: HttpRequest,
+    org: Organisation,
+    policy: Policy,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> HttpResponse:
+    """Register the case (and its files) and show the receipt once; or fill ``errors``."""
+    if abuse.challenge_needed(request, "submit") and not abuse.challenge_passed(request):
+        errors[abuse.CHALLENGE_FIELD] = t(
+            "答案不正确，请重新作答", "Wrong answer; please try again"
+        )
+    anonymous = values.get("anonymous") == "on" and policy.anonymous_allowed
+    if values.get("anonymous") == "on" and not policy.anonymous_allowed:
+        errors["anonymous"] = t(
+            "本单位不受理匿名投诉举报", "This organisation takes no anonymous reports"
+        )
+    data: inputs.RegisterIn | None = None
+    try:
+        data = inputs.RegisterIn.model_validate(_document(values, anonymous))
+    except PydanticError as exc:
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            if len(loc) > 1 and loc[0] == "complainant":
+                key = loc[1]
+            elif len(loc) > 1 and loc[0] == "subject":
+                key = f"subject_{loc[1]}"
+            else:
+                key = loc[0] if loc else "form"
+            errors[key] = t("请填写有效内容", "Please give a valid value")
+    if data is not None:
+        if data.kind not in policy.kinds:
+            errors["kind"] = t("请选择类型", "Choose a kind")
+        missing = missing_details(
+            policy, kind=data.kind, channel="web", category=data.category,
+            demands=data.demands, fields={}, complainant=data.complainant, subject=data.subject,
+        )  # fmt: skip
+        for path in missing:
+            field = FORM_DETAILS.get(path)
+            if field is not None and not (field == "name" and anonymous):
+                errors.setdefault(field, t("此项为必填", "This is required"))
+    uploads = [u for u in request.FILES.getlist("attachments") if u.size]
+    cleaned: list[tuple[str, bytes]] = []
+    refusals: list[str] = []
+    if len(uploads) > MAX_FILES:
+        refusals.append(t(f"最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files"))
+    else:
+        for upload in uploads:
+            try:
+                cleaned.append((upload.name or "", sanitize.clean(upload)[0]))
+            except TousuError as exc:
+                refusals.append(t(exc.zh, exc.en))
+    if refusals:
+        errors["attachments"] = " ".join(refusals)
+    if errors or data is None:
+        errors.setdefault("form", t("请检查标出的内容", "Please check the marked fields"))
+        return _submit_form(request, org, policy, values, errors, 422)
+    abuse.guard(request, "submit")  # counts this submission; 429 when over the rate
+    with evidence.discard_on_error(), transaction.atomic():
+        case = register(reporter_actor(org), data)
+        holder = reporter_actor(org, case_id=case.pk)
+        for name, content in cleaned:
+            evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)
+        digits = receipts.issue(case, channel="web")
+    context = {
+        "org": org,
+        "number": case.number,
+        "receipt": receipts.grouped(digits),
+        "anonymous": anonymous,
+        "files": len(cleaned),
+    }
+    return _page(request, "portal/receipt.html", context)
+
+
+# -- coming back with the receipt ------------------------------------------------------------
+
+
+def _session_key(org: Organisation) -> str:
+    return f"portal_case:{org.pk}"
+
+
+def _bound_case(request: HttpRequest, org: Organisation) -> Case | None:
+    """The case this session's receipt opened, while the binding lasts (it slides)."""
+    binding = request.session.get(_session_key(org))
+    if not isinstance(binding, dict):
+        return None
+    now = timezone.now().timestamp()
+    until = binding.get("until")
+    if not isinstance(until, int | float) or until < now:
+        request.session.pop(_session_key(org), None)
+        return None
+    case_id = binding.get("case")
+    if not isinstance(case_id, int):
+        return None
+    case = (
+        Case.objects.select_related("org").filter(pk=case_id, org=org, number__isnull=False).first()
+    )
+    if case is None:
+        return None
+    binding["until"] = now + BINDING_TTL.total_seconds()
+    request.session[_session_key(org)] = binding
+    return case
+
+
+@require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest, org: str) -> HttpResponse:
-    raise Http404
+    organisation, _policy = _org(org)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        text = request.POST.get("receipt", "")
+        try:
+            if abuse.challenge_needed(request, "receipt") and not abuse.challenge_passed(request):
+                raise TousuError(
+                    "challenge_failed", "请先正确回答验证问题", "Please answer the question first",
+                    status=422,
+                )  # fmt: skip
+            abuse.guard(request, "receipt", text)
+            case = receipts.find(organisation, text)
+            if case is None:
+                abuse.record_failure(request, "receipt", text)
+                raise TousuError(
+                    "receipt_not_found",
+                    "回执号不正确，或没有对应的案件。请核对后重新输入。",
+                    "The receipt is not right, or no case matches it. Check it and try again.",
+                    status=404,
+                )
+        except TousuError as exc:
+            error, status = t(exc.zh, exc.en), exc.status
+        else:
+            abuse.record_success(request, "receipt", text)
+            request.session.cycle_key()
+            request.session[_session_key(organisation)] = {
+                "case": case.pk,
+                "until": timezone.now().timestamp() + BINDING_TTL.total_seconds(),
+            }
+            return HttpResponseRedirect(reverse("portal:reporter:case", kwargs={"org": org}))
+    elif _bound_case(request, organisation) is not None:
+        return HttpResponseRedirect(reverse("portal:reporter:case", kwargs={"org": org}))
+    context = {
+        "org": organisation,
+        "error": error,
+        "challenge": abuse.challenge(request)
+        if abuse.challenge_needed(request, "receipt")
+        else None,
+    }
+    return _page(request, "portal/follow.html", context, status)
+
+
+@require_POST
+def leave(request: HttpRequest, org: str) -> HttpResponse:
+    organisation, _policy = _org(org)
+    request.session.pop(_session_key(organisation), None)
+    request.session.cycle_key()
+    return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))
+
+
+# -- the reporter's case page ----------------------------------------------------------------
+
+PLAIN_STATUS: dict[str, tuple[str, str]] = {
+    "registered": ("已收到，正在审查是否受理", "Received; we are deciding whether to accept it"),
+    "accepted": ("已受理，即将交由部门办理", "Accepted; it will go to a department"),
+    "transferring": ("正在办理", "In progress"),
+    "in_progress": ("正在办理", "In progress"),
+    "paused": (
+        "正在办理（计时暂停，如检测、鉴定期间）",
+        "In progress (clock paused, e.g. testing)",
+    ),
+    "resolved": ("已办理完毕，正在准备答复", "Handled; the reply is being prepared"),
+    "replied": ("已答复", "Replied"),
+    "followed_up": ("已答复并回访", "Replied and followed up"),
+    "closed": ("已结案", "Closed"),
+    "rejected": ("不予受理", "Not accepted"),
+    "referred": ("已转送有权处理的机关", "Referred to the competent authority"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+    "merged": ("已与相同事项合并办理", "Handled together with the same matter"),
+}
+
+
+@dataclass
+class Forms:
+    message: bool
+    evidence: bool
+    rate: bool
+    disagree: bool
+    confirm: bool
+
+
+def _forms(case: Case, policy: Policy) -> Forms:
+    def may(action: str) -> bool:
+        return case.status in TABLE[action].sources
+
+    oral = case.channel in ORAL_CHANNELS
+    return Forms(
+        message=may("reporter_message"),
+        evidence=may("reporter_evidence"),
+        rate=may("rate"),
+        disagree=may("disagree"),
+        confirm=oral and may("confirm_record"),
+    )
+
+
+def _case_context(case: Case, policy: Policy) -> dict[str, Any]:
+    from tousu.api.present import deadline_json
+    from tousu.clock.overrides import calendar_for
+
+    tz = ZoneInfo(case.org.time_zone)
+    now = timezone.now()
+    hide: Callable[[str], str] = redactor(case)
+    events = list(Event.objects.filter(case=case).select_related("record").order_by("seq"))
+    rejection = next((e for e in reversed(events) if e.type == "rejected"), None)
+    reason = policy.reason(rejection.reason_code) if rejection is not None else None
+    reply = next(
+        (e for e in reversed(events) if e.type in ("replied", "resolved_on_the_spot") and e.record),
+        None,
+    )
+    calendar = calendar_for(case.org_id)
+    running = case.deadlines.filter(
+        state__in=[Deadline.State.OPEN, Deadline.State.PAUSED]
+    ).order_by("due_at")
+    deadlines = [
+        {**deadline_json(d, now, tz, calendar), "stage_label": labels.stage(d.stage)}
+        for d in running
+    ]
+    messages = list(Message.objects.filter(case=case).order_by("created_at", "pk"))
+    corrections = [e for e in events if e.type == "record_corrected" and e.record]
+    confirmed = any(e.type == "record_confirmed" for e in events)
+    zh, en = PLAIN_STATUS.get(case.status, (case.status, case.status))
+    window = policy.follow_up.disagreement_window_days
+    return {
+        "case": case,
+        "kind": labels.kind(case.kind),
+        "status_text": t(zh, en),
+        "reason": t(reason.zh, reason.en) if reason else "",
+        "reply": hide(reply.record.body) if reply and reply.record else "",
+        "reply_at": reply.at if reply else None,
+        "deadlines": deadlines,
+        "messages": [
+            {"incoming": m.direction == "in", "body": hide(m.body), "at": m.created_at}
+            for m in messages
+        ],
+        "forms": _forms(case, policy),
+        "oral": case.channel in ORAL_CHANNELS,
+        "content": case.content,
+        "confirmed": confirmed,
+        "corrections": [{"body": e.record.body, "at": e.at} for e in corrections if e.record],
+        "satisfaction": labels.choice(case.satisfaction) if case.satisfaction else "",
+        "window": window,
+        "review": policy.reviews.levels > 0,
+        "tz": tz,
+        "accept": evidence.ACCEPT,
+    }
+
+
+def _case_page(
+    request: HttpRequest,
+    org: Organisation,
+    case: Case,
+    policy: Policy,
+    *,
+    error: str = "",
+    failed: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {"org": org, "error": error, "failed": failed, **_case_context(case, policy)}
+    context["done"] = t(*DONE[request.GET["done"]]) if request.GET.get("done") in DONE else ""
+    return _page(request, "portal/case.html", context, status)
+
+
+DONE: dict[str, tuple[str, str]] = {
+    "reporter_message": ("留言已发送", "Your message was sent"),
+    "reporter_evidence": ("材料已提交", "Your files were added"),
+    "rate": ("感谢您的评价", "Thank you for your rating"),
+    "disagree": ("您的异议已提交", "Your disagreement was received"),
+    "confirm_record": ("您已确认记录", "You confirmed the record"),
+    "correct_record": ("您的更正已记录", "Your correction was recorded"),
+}
+
+
+@require_GET
+def case_page(request: HttpRequest, org: str) -> HttpResponse:
+    organisation, _policy = _org(org)
+    case = _bound_case(request, organisation)
+    if case is None:
+        return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))
+    return _case_page(request, organisation, case, policy_for(case.policy_version_id)[1])
+
+
+FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    "reporter_message": ("body",),
+    "rate": ("satisfaction", "comment"),
+    "disagree": ("reason",),
+    "confirm_record": (),
+    "correct_record": ("correction",),
+}
+
+
+@require_POST
+def act(request: HttpRequest, org: str, action: str) -> HttpResponse:
+    """One of the reporter's actions on the bound case; errors come back on the page."""
+    organisation, _policy = _org(org)
+    case = _bound_case(request, organisation)
+    if case is None:
+        return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))
+    if action not in FORM_FIELDS and action != "reporter_evidence":
+        raise Http404
+    holder = reporter_actor(organisation, case_id=case.pk)
+    policy = policy_for(case.policy_version_id)[1]
+    try:
+        if action == "reporter_evidence":
+            _add_evidence(request, case, holder)
+        else:
+            fn, schema = REPORTER_FUNCTIONS[action]
+            document = {f: request.POST.get(f, "") for f in FORM_FIELDS[action]}
+            if action == "rate" and not document["comment"]:
+                document.pop("comment")
+            try:
+                data = schema.model_validate(document)
+            except PydanticError:
+                raise TousuError(
+                    "invalid_value", "请填写有效内容", "Please give a valid value", status=422
+                ) from None
+            fn(case.pk, actor=holder, data=data)
+    except TousuError as exc:
+        case.refresh_from_db()
+        return _case_page(
+            request, organisation, case, policy, error=t(exc.zh, exc.en), failed=action,
+            status=exc.status if exc.status != 404 else 409,
+        )  # fmt: skip
+    url = reverse("portal:reporter:case", kwargs={"org": org})
+    return HttpResponseRedirect(f"{url}?done={action}")
+
+
+def _add_evidence(request: HttpRequest, case: Case, holder: Any) -> None:
+    uploads = [u for u in request.FILES.getlist("attachments") if u.size]
+    if not uploads:
+        raise evidence.no_file()
+    if len(uploads) > MAX_FILES:
+        raise TousuError(
+            "too_many_files", f"最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files",
+            status=422,
+        )  # fmt: skip
+    cleaned = [(u.name or "", sanitize.clean(u)[0]) for u in uploads]
+    with evidence.discard_on_error(), transaction.atomic():
+        for name, content in cleaned:
+            evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)

@@ -1,19 +1,76 @@
-"""``tousu run``: migrate, then serve with gunicorn on 127.0.0.1:$PORT, plus one job worker."""
+"""``tousu run``: migrate, then serve with gunicorn on 127.0.0.1:$PORT, plus one job worker.
+
+The public portal's paths (``/o/…``) never reach an access log: gunicorn runs with
+:class:`PortalQuietLogger`, which skips them even when an operator turns the access log
+on (``GUNICORN_CMD_ARGS="--access-logfile -"``), and :class:`PortalPathFilter` drops
+Django's own request warnings about them (``settings.LOGGING``). Server errors are kept;
+they name the path, never the client's address or user agent.
+"""
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from gunicorn import glogging
 
 from tousu.conf import env_bool, env_int
+
+PORTAL_PREFIX = "/o/"
+LOGGER_CLASS = f"{__name__}.PortalQuietLogger"
+
+
+def portal_path(path: object) -> bool:
+    """Whether a request path (or a request line such as ``GET /o/x/ HTTP/1.1``) is the portal's."""
+    text = str(path or "")
+    if " " in text:
+        parts = text.split()
+        text = parts[1] if len(parts) > 1 else parts[0]
+    text = text.split("?", 1)[0]
+    if "://" in text:  # an absolute request target
+        text = "/" + text.split("://", 1)[1].partition("/")[2]
+    return ("/" + text.lstrip("/")).startswith(PORTAL_PREFIX)
+
+
+class PortalPathFilter(logging.Filter):
+    """Drops access records (gunicorn) and request warnings (Django) for portal paths;
+    errors (level ERROR and above) from Django are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, Mapping):  # gunicorn's access atoms
+            return not (portal_path(args.get("U")) or portal_path(args.get("r")))
+        request = getattr(record, "request", None)
+        if request is not None and record.levelno < logging.ERROR:
+            return not portal_path(getattr(request, "path", ""))
+        if record.levelno >= logging.ERROR:
+            return True
+        if isinstance(args, tuple) and args and portal_path(args[0]):
+            return False
+        return not portal_path(record.getMessage())
+
+
+class PortalQuietLogger(glogging.Logger):  # type: ignore[misc]
+    """gunicorn's logger, without access lines for the portal's paths."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(f, PortalPathFilter) for f in self.access_log.filters):
+            self.access_log.addFilter(PortalPathFilter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if portal_path(environ.get("PATH_INFO")) or portal_path(getattr(req, "path", "")):
+            return
+        super().access(resp, req, environ, request_time)
 
 
 class Command(BaseCommand):
@@ -47,6 +104,7 @@ class Command(BaseCommand):
             "--workers", str(workers),
             "--timeout", "60",
             "--graceful-timeout", "10",
+            "--logger-class", LOGGER_CLASS,
         ]  # fmt: skip
         threads = env_int("TOUSU_WEB_THREADS", 1 if _sqlite() else 2, minimum=1, maximum=32)
         if threads > 1:
