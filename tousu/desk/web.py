@@ -100,6 +100,12 @@ SECTIONS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("desk:reports:ledger", "台帐", "Ledger", frozenset()),
     ("desk:duty:roster", "值班", "Duty", frozenset()),
     ("desk:orgadmin:home", "单位管理", "Administration", frozenset({"administrator"})),
+    (
+        "portal:public:box_forms",
+        "举报箱表格",
+        "Box forms",
+        frozenset({"intake_clerk", "dispatcher", "supervisor", "administrator"}),
+    ),
 )
 
 

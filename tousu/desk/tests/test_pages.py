@@ -80,3 +80,8 @@ def test_pages_carry_a_content_security_policy_without_inline_script(world, desk
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert "<script>" not in r.content.decode()  # every script is a file
+
+
+def test_the_box_forms_link_is_offered_to_intake_staff_only(world, desk):
+    assert "/o/acme/box-forms/" in desk("clerk").get("queue/mine/").content.decode()
+    assert "/o/acme/box-forms/" not in desk("handler").get("queue/mine/").content.decode()
