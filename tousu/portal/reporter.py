@@ -84,6 +84,7 @@ def submit(request: HttpRequest, org: str) -> HttpResponse:
     values: dict[str, str] = {"kind": policy.kinds[0] if policy.kinds else "complaint"}
     errors: dict[str, str] = {}
     status = 200
+    wait: int | None = None
     if request.method == "POST":
         values = {
             k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
@@ -93,7 +94,11 @@ def submit(request: HttpRequest, org: str) -> HttpResponse:
         except TousuError as exc:
             errors["form"] = t(exc.zh, exc.en)
             status = exc.status
-    return _submit_form(request, organisation, policy, values, errors, status)
+            wait = abuse.retry_after(exc)
+    response = _submit_form(request, organisation, policy, values, errors, status)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def _submit_form(
@@ -253,6 +258,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
     organisation, _policy = _org(org)
     error = ""
     status = 200
+    wait: int | None = None
     if request.method == "POST":
         text = request.POST.get("receipt", "")
         try:
@@ -273,6 +279,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
                 )
         except TousuError as exc:
             error, status = t(exc.zh, exc.en), exc.status
+            wait = abuse.retry_after(exc)
         else:
             abuse.record_success(request, "receipt", text)
             request.session.cycle_key()
@@ -290,7 +297,10 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
         if abuse.challenge_needed(request, "receipt")
         else None,
     }
-    return _page(request, "portal/follow.html", context, status)
+    response = _page(request, "portal/follow.html", context, status)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @require_POST
