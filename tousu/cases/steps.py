@@ -190,6 +190,18 @@ def step(
         )
         case.updated_at = step.now
         case.save()
+        if action in REPORTER_NEWS:
+            transaction.on_commit(lambda: _enqueue_reporter_notice(case.pk, action))
+
+
+# Steps a named reporter who asked for notices hears about (by e-mail or SMS, no content).
+REPORTER_NEWS = frozenset({"accept", "reject", "refer", "message_reporter", "reply", "close"})
+
+
+def _enqueue_reporter_notice(case_id: int, action: str) -> None:
+    from tousu.jobs.queue import reporter_notice_task
+
+    reporter_notice_task(case_id, action)
 
 
 EVENT_TYPES = {

@@ -63,6 +63,16 @@ def run_delivery(notification_ids: list[int]) -> int:
         _tidy_connections(done=True)
 
 
+def run_reporter_notice(case_id: int, action: str) -> int:
+    from tousu.portal.notices import send
+
+    _tidy_connections()
+    try:
+        return send(case_id, action)
+    finally:
+        _tidy_connections(done=True)
+
+
 def register_tasks(queue: Huey) -> dict[str, Any]:
     """Attach Tousu's tasks to a huey instance (tests build their own on a test Redis)."""
     from tousu.audit.checkpoints import run_periodic_checkpoints
@@ -71,6 +81,9 @@ def register_tasks(queue: Huey) -> dict[str, Any]:
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
         "deliver": queue.task(name="tousu.deliver", retries=3, retry_delay=30)(run_delivery),
+        "reporter_notice": queue.task(name="tousu.reporter_notice", retries=3, retry_delay=30)(
+            run_reporter_notice
+        ),
         "periodic_sweep": queue.periodic_task(crontab(minute="*"), name="tousu.periodic_sweep")(
             run_sweep
         ),
@@ -87,3 +100,4 @@ def register_tasks(queue: Huey) -> dict[str, Any]:
 tasks = register_tasks(huey)
 sweep_task = tasks["sweep"]
 deliver_task = tasks["deliver"]
+reporter_notice_task = tasks["reporter_notice"]

@@ -68,3 +68,32 @@ class Message(models.Model):
         if self.pk is not None:
             raise RuntimeError("messages are written once")
         super().save(*args, **kwargs)
+
+
+class ReporterNotice(models.Model):
+    """A named reporter's wish to hear of progress by e-mail or SMS (the address itself
+    stays sealed on the case's party). No content is ever sent: only that there is news."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件 E-mail"
+        SMS = "sms", "短信 SMS"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reporter_notices")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "channel"], name="reporter_notice_once")
+        ]
+
+
+class ReporterDelivery(models.Model):
+    """One attempt to tell a reporter there is news; never the address or the text."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=10)  # sent, failed, skipped
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)

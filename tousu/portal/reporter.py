@@ -39,7 +39,7 @@ from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.portal import abuse, receipts, sanitize
-from tousu.portal.models import Message
+from tousu.portal.models import Message, ReporterNotice
 
 BINDING_TTL = timedelta(minutes=30)
 MAX_FILES = 10
@@ -203,6 +203,11 @@ def _submitted(
                 refusals.append(t(exc.zh, exc.en))
     if refusals:
         errors["attachments"] = " ".join(refusals)
+    notify = [] if anonymous else [c for c in ("email", "sms") if values.get(f"notify_{c}") == "on"]
+    if "email" in notify and not values.get("email"):
+        errors["notify"] = t("请填写电子邮箱以接收通知", "Give an e-mail address for the notices")
+    if "sms" in notify and not values.get("phone"):
+        errors["notify"] = t("请填写电话以接收短信通知", "Give a phone number for SMS notices")
     if errors or data is None:
         errors.setdefault("form", t("请检查标出的内容", "Please check the marked fields"))
         return _submit_form(request, org, policy, values, errors, 422)
@@ -213,6 +218,8 @@ def _submitted(
         for name, content in cleaned:
             evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)
         digits = receipts.issue(case, channel="web")
+        for channel in notify:
+            ReporterNotice.objects.create(case=case, channel=channel)
     context = {
         "org": org,
         "number": case.number,

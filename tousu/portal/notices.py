@@ -1,0 +1,80 @@
+"""Telling a named reporter that their case has news — never what the news is.
+
+At submission a named reporter may ask to be told by e-mail or SMS when the case is
+accepted or not, referred, answered, written to or closed. The notice says only that
+there is news and where to read it with the receipt (which it never contains); the text
+of the reply or message stays behind the receipt. Every attempt is logged without the
+address or the text.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from tousu.cases.models import Case
+from tousu.notify.sms import provider
+from tousu.portal.models import ReporterDelivery, ReporterNotice
+
+NEWS = {
+    "accept": ("已受理", "has been accepted"),
+    "reject": ("已作出不予受理决定", "has been decided: not accepted"),
+    "refer": ("已转送有关机关", "has been referred to another authority"),
+    "message_reporter": ("办理人员给您留言", "has a message for you"),
+    "reply": ("已答复", "has been answered"),
+    "close": ("已办结", "has been closed"),
+}
+
+
+def text(case: Case, action: str) -> tuple[str, str]:
+    zh, en = NEWS.get(action, ("有新进展", "has news"))
+    base = settings.TOUSU_BASE_URL.rstrip("/")
+    link = f"{base}/o/{case.org.slug}/follow/"
+    subject = f"{case.org.name}：您的投诉举报（{case.number}）{zh}"
+    body = (
+        f"您在{case.org.name}的投诉举报（编号 {case.number}）{zh}。\n"
+        f"请凭查询回执登录查看：{link}\n\n"
+        f"Your complaint or report {case.number} to {case.org.name} {en}.\n"
+        f"Read it with your receipt at {link}\n"
+    )
+    return subject, body
+
+
+def send(case_id: int, action: str) -> int:
+    """Send the notices the reporter asked for; returns how many were sent."""
+    wishes = list(ReporterNotice.objects.filter(case_id=case_id).select_related("case__org"))
+    if not wishes:
+        return 0
+    case = wishes[0].case
+    party = (
+        case.parties.filter(superseded_at__isnull=True, role="complainant", anonymous=False)
+        .order_by("pk")
+        .first()
+    )
+    subject, body = text(case, action)
+    sent = 0
+    for wish in wishes:
+        address = "" if party is None else (party.email if wish.channel == "email" else party.phone)
+        if not address:
+            ReporterDelivery.objects.create(
+                case=case, action=action, channel=wish.channel, status="skipped",
+                detail="no address",
+            )  # fmt: skip
+            continue
+        try:
+            if wish.channel == ReporterNotice.Channel.EMAIL:
+                send_mail(subject, body, None, [address])
+                detail = "smtp"
+            else:
+                detail = provider().send(address, f"{subject}\n{body}")
+        except Exception as exc:  # noqa: BLE001 — a provider failure is logged, not raised
+            ReporterDelivery.objects.create(
+                case=case, action=action, channel=wish.channel, status="failed",
+                detail=type(exc).__name__,
+            )  # fmt: skip
+            continue
+        ReporterDelivery.objects.create(
+            case=case, action=action, channel=wish.channel, status="sent", detail=detail[:300]
+        )
+        sent += 1
+    return sent
