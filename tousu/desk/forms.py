@@ -205,6 +205,9 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
             value = list(case.proposed_co_departments or [])
         if widget == "select" and choices and not required and optional:
             choices = [("", "—"), *[c for c in choices if c[0] != ""]]
+        elif widget == "select" and choices and required and value in ("", None):
+            # A required choice starts unchosen: nothing is decided by default.
+            choices = [("", t("— 请选择 —", "— choose —")), *[c for c in choices if c[0] != ""]]
         fields.append(
             FormField(
                 name=name,

@@ -52,6 +52,21 @@ class Shot:
     name: str  # file name without .png
     user: str  # demo login, or "" for signed out
     show: Callable[[Page, str], None]  # brings the page to what the picture shows
+    phone: bool = False  # the public portal is pictured as a phone shows it
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def _portal(path: str) -> Callable[[Page, str], None]:
+    """A page of the public portal, signed out, full length."""
+
+    def show(page: Page, base: str) -> None:
+        response = page.goto(f"{base}/o/{ORG}/{path}")
+        if response is None or response.status == 404:
+            raise Unavailable(f"/o/{ORG}/{path} is not installed")
+
+    return show
 
 
 def _free_port() -> int:
@@ -210,6 +225,9 @@ SHOTS = (
     Shot("07-ledger", "supervisor", _section("ledger/")),
     Shot("08-duty", "supervisor", _section("duty/")),
     Shot("09-admin", "admin", _section("manage/")),
+    Shot("10-portal-notice", "", _portal(""), phone=True),
+    Shot("11-portal-submit", "", _portal("new/"), phone=True),
+    Shot("12-portal-follow", "", _portal("follow/"), phone=True),
 )
 
 
@@ -217,7 +235,9 @@ def take(browser: Browser, base: str, out: Path) -> list[str]:
     """Every picture of SHOTS; returns the names skipped, each with its reason."""
     skipped = []
     for shot in SHOTS:
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context = browser.new_context(
+            viewport=PHONE if shot.phone else VIEWPORT, locale="zh-CN", is_mobile=shot.phone
+        )
         context.set_default_timeout(20_000)
         page = context.new_page()
         try:
