@@ -129,15 +129,21 @@ def needs_redis() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches() -> None:
-    """Ids are reused after a test's rollback on SQLite; per-process caches must not outlive it."""
+def _fresh_process_caches() -> Any:
+    """Ids are reused after a test's rollback on SQLite; per-process caches must not outlive
+    it — cleared before each test and after it (module-level setups run between tests)."""
     from tousu.clock.overrides import clear_cache as clear_calendars
     from tousu.orgs import models as org_models
     from tousu.policy import models as policy_models
 
-    org_models._DEPARTMENT_IDS.clear()
-    policy_models._LOADED.clear()
-    clear_calendars()
+    def clear() -> None:
+        org_models._DEPARTMENT_IDS.clear()
+        policy_models._LOADED.clear()
+        clear_calendars()
+
+    clear()
+    yield
+    clear()
 
 
 @pytest.fixture

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tousu.orgadmin",
     "tousu.evidence",
     "tousu.portal",
+    "tousu.accountability",
+    "tousu.remedies",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tousu.accountability import services as penalties
 from tousu.cases import deadlines, inputs, safeguards
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
@@ -39,6 +40,7 @@ from tousu.cases.steps import (
 from tousu.cases.sweeps import SYSTEM_FUNCTIONS, restart_clocks
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
+from tousu.remedies import services as remedies
 
 # --------------------------------------------------------------------------- decisions
 
@@ -721,6 +723,16 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "request_reveal": (safeguards.request_reveal, inputs.RequestRevealIn),
     "approve_reveal": (safeguards.approve_reveal, inputs.ApproveRevealIn),
     "withdraw": (withdraw, inputs.WithdrawIn),
+    "propose_penalty": (penalties.propose_penalty, inputs.ProposePenaltyIn),
+    "decide_penalty": (penalties.decide_penalty, inputs.DecidePenaltyIn),
+    "appeal_penalty": (penalties.appeal_penalty, inputs.AppealPenaltyIn),
+    "decide_appeal": (penalties.decide_appeal, inputs.DecideAppealIn),
+    "propose_remedy": (remedies.propose_remedy, inputs.ProposeRemedyIn),
+    "approve_remedy": (remedies.approve_remedy, inputs.ApproveRemedyIn),
+    "record_remedy_paid": (remedies.record_remedy_paid, inputs.RecordRemedyPaidIn),
+    "propose_reward": (remedies.propose_reward, inputs.ProposeRewardIn),
+    "approve_reward": (remedies.approve_reward, inputs.ApproveRewardIn),
+    "hand_over_reward": (remedies.hand_over_reward, inputs.HandOverRewardIn),
     **STAFF_FUNCTIONS,
 }
 

@@ -7,6 +7,7 @@ maximum size, so no request can make a case unbounded.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -396,3 +397,87 @@ class ConfirmRecordIn(In):
 
 class CorrectRecordIn(In):
     correction: str = Field(min_length=1, max_length=20000)
+
+
+# -- remedies and rewards (tousu.remedies) ---------------------------------------------------
+
+RemedyKind = Literal["advance_compensation", "compensation", "refund", "return", "credit"]
+Yuan = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+HandOverMethod = Literal["cash", "bank_transfer", "goods", "credit_note", "other"]
+
+
+class ProposeRemedyIn(In):
+    kind: RemedyKind
+    # In yuan; a quantity with its unit for returns and exchanges.
+    amount: Decimal | None = Yuan
+    quantity: int | None = Field(default=None, ge=1, le=100_000_000)
+    unit: str = Field(default="", max_length=20)
+    # 未确定: the quantity is not known yet (the customer is still processing the rest).
+    quantity_undetermined: bool = False
+    reason: str = Reason
+
+
+class ApproveRemedyIn(In):
+    remedy: int = Field(ge=1, le=100_000)
+    approved: bool = True
+    note: str = Text
+
+
+class RecordRemedyPaidIn(In):
+    remedy: int = Field(ge=1, le=100_000)
+    paid_at: datetime
+    method: HandOverMethod
+    note: str = Text
+
+
+class ProposeRewardIn(In):
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    reason: str = Reason
+
+
+class ApproveRewardIn(In):
+    reward: int = Field(ge=1, le=100_000)
+    approved: bool = True
+    note: str = Text
+
+
+class HandOverRewardIn(In):
+    reward: int = Field(ge=1, le=100_000)
+    method: HandOverMethod = "cash"
+    # An anonymous reporter's claim: the receipt the claimant shows (checked, never stored).
+    receipt: str = Field(default="", max_length=60)
+    note: str = Text
+
+
+# Accountability (tousu.accountability): penalties on staff or departments, and appeals.
+PenaltyKind = Literal[
+    "warning", "criticism", "apology", "fine", "appraisal_deduction", "transfer",
+    "suspension", "dismissal", "judicial_referral",
+]  # fmt: skip
+
+
+class ProposePenaltyIn(In):
+    # Exactly one: the staff member's username, or the department's code.
+    staff: str = Field(default="", max_length=150)
+    department: str = Field(default="", max_length=40)
+    kind: PenaltyKind
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+    reason: str = Reason
+
+
+class DecidePenaltyIn(In):
+    penalty: int = Field(ge=1, le=2_147_483_647)
+    approved: bool
+    note: str = Text
+
+
+class AppealPenaltyIn(In):
+    penalty: int = Field(ge=1, le=2_147_483_647)
+    reason: str = Reason
+
+
+class DecideAppealIn(In):
+    penalty: int = Field(ge=1, le=2_147_483_647)
+    # True: the decision stands; False: it is revoked.
+    upheld: bool
+    note: str = Text

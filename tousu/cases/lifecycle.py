@@ -71,6 +71,8 @@ ACTIVE = {S.REGISTERED, S.ACCEPTED, S.TRANSFERRING, S.IN_PROGRESS, S.PAUSED}
 STAFF = {R.INTAKE_CLERK, R.DISPATCHER, R.HANDLER, R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER}
 DECIDERS = {R.DISPATCHER, R.SUPERVISOR, R.LEADER}
 HANDLERS = {R.HANDLER, R.DEPARTMENT_HEAD}
+# Penalties and appeals come once a case is decided.
+PENALTY_STATES = {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED}
 
 TABLE: dict[str, Transition] = {
     t.action: t
@@ -410,6 +412,94 @@ TABLE: dict[str, Transition] = {
             "投诉举报人更正记录",
             "The reporter corrected the record",
             reporter=True,
+        ),
+        # Accountability (tousu.accountability): a penalty on a decided case, its approval,
+        # the penalised person's appeal and its decision. Roles come from the policy.
+        _t(
+            "propose_penalty",
+            PENALTY_STATES,
+            None,
+            DECIDERS | {R.DEPARTMENT_HEAD},
+            "提出处罚意见",
+            "Propose a penalty",
+        ),
+        _t(
+            "decide_penalty",
+            PENALTY_STATES,
+            None,
+            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
+            "审批处罚",
+            "Decide a proposed penalty",
+        ),
+        # By the penalised person themself, even on a case about them (scope "penalised").
+        _t(
+            "appeal_penalty",
+            PENALTY_STATES,
+            None,
+            STAFF,
+            "对处罚提出申诉",
+            "Appeal a penalty",
+            scope="penalised",
+        ),
+        _t(
+            "decide_appeal",
+            PENALTY_STATES,
+            None,
+            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
+            "处理申诉",
+            "Decide an appeal",
+        ),
+        # Remedies (tousu.remedies): 先行赔付, refunds, returns, credits. The approver's role must
+        # hold a policy approval limit (核决权限) that covers the amount or quantity.
+        _t(
+            "propose_remedy",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "提出赔付/退换货",
+            "Propose compensation or a return",
+        ),
+        _t(
+            "approve_remedy",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
+            "核准赔付/退换货",
+            "Approve compensation or a return",
+        ),
+        _t(
+            "record_remedy_paid",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "登记赔付兑现",
+            "Record compensation paid or goods handed over",
+        ),
+        # Rewards for substantiated reports: a named reporter's through the custodian, an
+        # anonymous one's to whoever shows the case's receipt.
+        _t(
+            "propose_reward",
+            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            DECIDERS | {R.DEPARTMENT_HEAD},
+            "提出举报奖励",
+            "Propose a reward for the report",
+        ),
+        _t(
+            "approve_reward",
+            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
+            "审批举报奖励",
+            "Approve a reward for the report",
+        ),
+        _t(
+            "hand_over_reward",
+            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            DECIDERS | {R.DEPARTMENT_HEAD},
+            "发放举报奖励",
+            "Hand over a reward for the report",
         ),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),

@@ -8,7 +8,7 @@ or failing action changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,7 +88,7 @@ def case_policy(case: Case) -> Policy:
 
 
 # Actions whose roles the policy names (a regulation says who decides, who closes).
-POLICY_ROLES = {
+POLICY_ROLES: dict[str, Callable[[Policy], Iterable[str]]] = {
     "accept": lambda p: p.permissions.decide_acceptance,
     "reject": lambda p: p.permissions.decide_acceptance,
     "refer": lambda p: p.permissions.decide_acceptance,
@@ -96,6 +96,18 @@ POLICY_ROLES = {
     "decide_recusal": lambda p: p.recusal.approver_roles,
     "approve_reveal": lambda p: p.permissions.custodian,
     "approve_extension": lambda p: p.extension.approver_roles,
+    # Accountability: who proposes, approves and hears appeals (the appeal authority first).
+    "propose_penalty": lambda p: p.permissions.propose_penalty,
+    "decide_penalty": lambda p: p.permissions.approve_penalty,
+    "decide_appeal": lambda p: (
+        (p.accountability.appeal_to,) if p.accountability.appeal_to else p.permissions.hear_appeal
+    ),
+    # Remedies: the roles of the policy's approval limits, or its compensation approvers.
+    "approve_remedy": lambda p: (
+        *(row.role for row in p.approval_limits),
+        *p.permissions.approve_compensation,
+    ),
+    "approve_reward": lambda p: p.permissions.approve_reward,
 }
 
 
@@ -129,6 +141,10 @@ def permitted(
             and case.org_id == actor.org.pk
             and case.pk == actor.reporter_case_id
         )
+    if transition.scope == "penalised":
+        # The penalised person appeals their own decision, even when the case is about them
+        # (and hidden from them); the action checks that the penalty is theirs.
+        return case.org_id == actor.org.pk and bool(roles_for(transition, policy) & actor.roles)
     if not not_excluded and is_excluded(actor.user_id, case):
         return False
     roles = roles_for(transition, policy)
@@ -226,6 +242,11 @@ EVENT_TYPES = {
     "reporter_evidence": "reporter_evidence_added", "rate": "reporter_rated",
     "disagree": "reporter_disagreed", "confirm_record": "record_confirmed",
     "correct_record": "record_corrected",
+    "propose_penalty": "penalty_proposed", "decide_penalty": "penalty_decided",
+    "appeal_penalty": "penalty_appealed", "decide_appeal": "appeal_decided",
+    "propose_remedy": "remedy_proposed", "approve_remedy": "remedy_decided",
+    "record_remedy_paid": "remedy_paid", "propose_reward": "reward_proposed",
+    "approve_reward": "reward_decided", "hand_over_reward": "reward_handed_over",
 }  # fmt: skip
 
 

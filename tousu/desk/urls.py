@@ -25,4 +25,5 @@ urlpatterns = [
     path("desk/<slug:org>/cases/<str:number>/files/", include("tousu.evidence.urls")),
     path("desk/<slug:org>/duty/", include("tousu.duty.urls")),
     path("desk/<slug:org>/manage/", include("tousu.orgadmin.urls")),
+    path("desk/<slug:org>/people/", include("tousu.accountability.urls")),
 ]

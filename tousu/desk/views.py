@@ -268,6 +268,8 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
         transition = TABLE[name]
         if transition.sources and case.status not in transition.sources:
             continue
+        if transition.scope == "penalised":
+            continue  # appeals are filed from the person's own record (tousu.accountability)
         if not permitted(desk.actor, case, transition, policy, not_excluded=True):
             continue
         options = options or forms.Options.for_case(case, policy, desk.actor)

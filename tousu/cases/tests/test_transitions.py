@@ -76,6 +76,21 @@ BODIES: dict[str, dict[str, Any]] = {
     "issue_receipt": {"channel": "letter"},
     # No pre-printed receipt matches: refused as an invalid value once the state allows it.
     "bind_receipt": {"receipt": "1234 5678 9012 3456 7890"},
+    # Penalties: no penalty 999999 on the case, refused as an invalid value once the state
+    # allows it.
+    "propose_penalty": {"staff": "tr_handler", "kind": "warning", "reason": "服务态度差"},
+    "decide_penalty": {"penalty": 999999, "approved": True},
+    "appeal_penalty": {"penalty": 999999, "reason": "事实不清"},
+    "decide_appeal": {"penalty": 999999, "upheld": True},
+    # Remedies and rewards (tousu.remedies): no remedy or reward no. 1 on the bench cases, and
+    # the general policy has no rewards, so these are refused as invalid values once the
+    # state allows them; a proposal of a remedy goes through.
+    "propose_remedy": {"kind": "refund", "amount": "120.00", "reason": "重复收费，退还"},
+    "approve_remedy": {"remedy": 1, "approved": True},
+    "record_remedy_paid": {"remedy": 1, "paid_at": "2026-01-05T10:00:00+08:00", "method": "cash"},
+    "propose_reward": {"amount": "500.00", "reason": "举报属实"},
+    "approve_reward": {"reward": 1, "approved": True},
+    "hand_over_reward": {"reward": 1, "receipt": "1234 5678 9012 3456 7890"},
 }
 
 # The reporter's own actions on the portal (tousu.cases.reporter_actions), by the reporter
@@ -101,6 +116,11 @@ ACTORS: dict[str, str] = {
     "hold": "supervisor",
     "release_hold": "supervisor",
     "approve_reveal": "leader",  # the general policy's custodian
+    "propose_penalty": "supervisor",
+    "decide_penalty": "leader",
+    "decide_appeal": "leader",
+    "approve_remedy": "leader",  # the general policy's compensation approver
+    "approve_reward": "leader",
 }
 DEFAULT_ACTOR = "dispatcher"
 

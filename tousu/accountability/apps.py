@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountabilityConfig(AppConfig):
+    name = "tousu.accountability"
+    label = "accountability"
+    verbose_name = "责任追究 Accountability"

@@ -1,0 +1,408 @@
+"""Penalty decisions, appeals and counting rules, as case actions; and the staff record.
+
+The four actions run inside :func:`tousu.cases.steps.step` like every other: locked,
+authorised by the policy's roles (accountability and permissions sections), one
+transaction, one event. The penalised person hears of each decision about them through
+a notice that names the case number only; they never see the case itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tousu.accountability.models import Appeal, Penalty
+from tousu.cases import inputs, safeguards
+from tousu.cases.access import Actor, decided_cases_about, is_excluded, visible_cases
+from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case, Notification
+from tousu.cases.steps import Step, department_by_code, roles_for, step
+from tousu.orgs.models import Membership
+from tousu.orgs.roles import Role
+from tousu.policy.schema import Policy
+
+# Labels for the penalty kinds a policy does not list itself.
+KINDS: dict[str, tuple[str, str]] = {
+    "warning": ("警告", "Warning"),
+    "criticism": ("通报批评", "Criticism"),
+    "apology": ("赔礼道歉", "Apology"),
+    "fine": ("罚款", "Fine"),
+    "appraisal_deduction": ("绩效考核扣分", "Appraisal deduction"),
+    "transfer": ("调离岗位", "Transfer"),
+    "suspension": ("暂停工作", "Suspension"),
+    "dismissal": ("开除/解除劳动合同", "Dismissal"),
+    "judicial_referral": ("移送公安、司法机关", "Referral to the police or judicial organs"),
+}
+
+
+def _label(policy: Policy, kind: str) -> tuple[str, str, Any]:
+    """(zh, en, amount) for a kind; refused when the policy lists its penalties without it."""
+    specs = policy.accountability.penalties
+    for spec in specs:
+        if spec.code == kind:
+            return spec.zh, spec.en or KINDS[kind][1], spec.amount
+    if specs:
+        raise invalid(
+            "kind",
+            "制度未列出此种处罚：" + KINDS[kind][0],
+            f"Not a penalty of this policy: {KINDS[kind][1]}",
+        )
+    return KINDS[kind][0], KINDS[kind][1], None
+
+
+def _holders(s: Step, roles: frozenset[str] | tuple[str, ...]) -> list[int]:
+    return list(
+        Membership.objects.filter(org_id=s.case.org_id, role__in=list(roles), active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def penalised_people(penalty: Penalty) -> list[int]:
+    """The person penalised, or the heads of the penalised department."""
+    if penalty.staff_id is not None:
+        return [int(penalty.staff_id)]
+    return list(
+        Membership.objects.filter(
+            department_id=int(penalty.department_id or 0), role=Role.DEPARTMENT_HEAD, active=True
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _tell(s: Step, user_ids: list[int], kind: str, *, include_actor: bool = False) -> None:
+    """A notice to the penalised person, even when the case is about them: it carries the
+    case number and the kind of news only, and their own record shows the decision."""
+    from tousu.jobs.queue import deliver_task
+
+    for user_id in user_ids:
+        if user_id == s.actor.user_id and not include_actor:
+            continue
+        note = Notification.objects.create(
+            user_id=user_id, case=s.case, kind=kind, created_at=s.now
+        )
+        transaction.on_commit(functools.partial(deliver_task, [note.pk]))
+
+
+def _penalty(s: Step, penalty_id: int) -> Penalty:
+    penalty = Penalty.objects.select_for_update().filter(pk=penalty_id, case_id=s.case.pk).first()
+    if penalty is None:
+        raise invalid("penalty", "本案没有该处罚记录", "No such penalty on this case")
+    return penalty
+
+
+def _summary(penalty: Penalty) -> dict[str, Any]:
+    return {
+        "penalty": penalty.pk,
+        "kind": penalty.kind,
+        "staff": penalty.staff.get_username() if penalty.staff else "",
+        "department": penalty.department.code if penalty.department else "",
+        "amount": str(penalty.amount) if penalty.amount is not None else None,
+    }
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def propose_penalty(
+    case_id: int, *, actor: Actor, data: inputs.ProposePenaltyIn, now: datetime | None = None
+) -> Case:
+    """处罚意见: against one staff member or one department, on a decided case."""
+    if bool(data.staff) == bool(data.department):
+        raise invalid(
+            "staff", "须指明被处罚的工作人员（staff）或部门（department）之一",
+            "Give exactly one of staff (a username) or department (a code)",
+        )  # fmt: skip
+    with step("propose_penalty", case_id, actor, now) as s:
+        zh, en, fixed = _label(s.policy, data.kind)
+        amount = data.amount if data.amount is not None else fixed
+        if data.kind == "fine" and amount is None:
+            raise invalid("amount", "罚款须写明金额", "A fine needs an amount")
+        if data.kind != "fine" and data.amount is not None:
+            raise invalid("amount", "只有罚款写金额", "Only a fine has an amount")
+        target: dict[str, Any] = {}
+        if data.staff:
+            user = get_user_model().objects.filter(username=data.staff, is_active=True).first()
+            if (
+                user is None
+                or not Membership.objects.filter(
+                    user=user, org_id=s.case.org_id, active=True
+                ).exists()
+            ):
+                raise invalid("staff", "本单位没有该工作人员", "No such staff member here")
+            target["staff"] = user
+        else:
+            target["department"] = department_by_code(s.case.org, data.department, "department")
+        penalty = Penalty.objects.create(
+            org_id=s.case.org_id, case=s.case, kind=data.kind, label_zh=zh, label_en=en,
+            amount=amount, reason=data.reason, proposed_by_id=actor.user_id,
+            proposed_at=s.now, **target,
+        )  # fmt: skip
+        s.data.update(_summary(penalty))
+        for user_id in _holders(s, roles_for(TABLE["decide_penalty"], s.policy)):
+            s.notify(user_id, "penalty_proposed")
+    return s.case
+
+
+def decide_penalty(
+    case_id: int, *, actor: Actor, data: inputs.DecidePenaltyIn, now: datetime | None = None
+) -> Case:
+    """Approve or reject a proposal; an approval is told to the person and counted."""
+    with step("decide_penalty", case_id, actor, now) as s:
+        penalty = _penalty(s, data.penalty)
+        if penalty.status != Penalty.Status.PROPOSED:
+            raise TousuError(
+                "penalty_not_pending", "该处罚已有决定", "This penalty has been decided",
+                status=409,
+            )  # fmt: skip
+        penalty.status = Penalty.Status.APPROVED if data.approved else Penalty.Status.REJECTED
+        penalty.in_force = data.approved
+        penalty.decided_by_id = actor.user_id
+        penalty.decided_at = s.now
+        penalty.decision_note = data.note
+        penalty.save()
+        s.data.update(_summary(penalty), approved=data.approved)
+        if data.approved:
+            _tell(s, penalised_people(penalty), "penalty_decided")
+            counted = _count(s, penalty)
+            if counted:
+                s.data["counting"] = counted
+    return s.case
+
+
+def _count(s: Step, penalty: Penalty) -> list[dict[str, Any]]:
+    """The policy's counting rules over this person's penalties in each rule's window:
+    reaching a rule's count proposes its follow-up penalty (once per window) to its role."""
+    if penalty.staff_id is None:
+        return []
+    found = []
+    for rule in s.policy.accountability.counting:
+        since = s.now - timedelta(days=rule.window_days)
+        mine = Penalty.objects.filter(
+            org_id=s.case.org_id, staff_id=penalty.staff_id, triggered_by__isnull=True,
+            status=Penalty.Status.APPROVED, decided_at__gte=since,
+        )  # fmt: skip
+        count = mine.values("case_id").distinct().count()
+        if count < rule.count:
+            continue
+        already = Penalty.objects.filter(
+            org_id=s.case.org_id, staff_id=penalty.staff_id, kind=rule.proposes,
+            triggered_by__isnull=False, proposed_at__gte=since,
+        ).exists()  # fmt: skip
+        if already:
+            continue
+        if rule.proposes in KINDS:
+            specs: dict[str, Any] = {sp.code: sp for sp in s.policy.accountability.penalties}
+            spec = specs.get(rule.proposes)
+            zh, en = (spec.zh, spec.en) if spec else KINDS[rule.proposes]
+        else:
+            zh, en = rule.proposes, rule.proposes
+        follow = Penalty.objects.create(
+            org_id=s.case.org_id, case=s.case, staff_id=penalty.staff_id, kind=rule.proposes,
+            label_zh=zh, label_en=en, amount=None, proposed_at=s.now, proposed_by_id=None,
+            reason=rule.zh or f"{rule.window_days}日内第{count}次被投诉",
+            rule_zh=rule.zh, triggered_by=penalty,
+        )  # fmt: skip
+        # A to-do for the rule's role, the approver who set it off included.
+        holders = [u for u in _holders(s, (rule.notify_role,)) if not is_excluded(u, s.case)]
+        _tell(s, holders, "penalty_rule_triggered", include_actor=True)
+        found.append(
+            {"rule": rule.clause or rule.zh, "count": count, "proposed": follow.pk,
+             "kind": rule.proposes, "notify_role": rule.notify_role}
+        )  # fmt: skip
+    return found
+
+
+def appeal_authority(policy: Policy) -> str:
+    rules = policy.accountability
+    return rules.appeal_to or (policy.permissions.hear_appeal or ("leader",))[0]
+
+
+def appeal_penalty(
+    case_id: int, *, actor: Actor, data: inputs.AppealPenaltyIn, now: datetime | None = None
+) -> Case:
+    """申诉: by the penalised person, within the policy's window, to its appeal authority."""
+    with step("appeal_penalty", case_id, actor, now) as s:
+        penalty = _penalty(s, data.penalty)
+        if actor.user_id not in penalised_people(penalty):
+            raise action_forbidden("appeal_penalty")
+        if penalty.status != Penalty.Status.APPROVED:
+            raise TousuError(
+                "penalty_not_decided", "只能对已决定的处罚提出申诉",
+                "Only a decided penalty can be appealed", status=409,
+            )  # fmt: skip
+        if penalty.appeals.exists():
+            raise TousuError(
+                "already_appealed", "已对该处罚提出过申诉", "This penalty was already appealed",
+                status=409,
+            )  # fmt: skip
+        rules = s.policy.accountability
+        assert penalty.decided_at is not None
+        if rules.appeal_window_days and s.now > penalty.decided_at + timedelta(
+            days=rules.appeal_window_days
+        ):
+            raise TousuError(
+                "appeal_window_passed",
+                f"申诉期限（{rules.appeal_window_days}日）已过",
+                f"The appeal window ({rules.appeal_window_days} days) has passed",
+                status=409,
+            )
+        to_role = appeal_authority(s.policy)
+        Appeal.objects.create(
+            penalty=penalty, appellant_id=actor.user_id, reason=data.reason, to_role=to_role,
+            filed_at=s.now,
+        )  # fmt: skip
+        if not rules.decision_stands_during_appeal:
+            penalty.in_force = False
+            penalty.save(update_fields=["in_force"])
+        s.data.update(
+            penalty=penalty.pk, to_role=to_role, stands=rules.decision_stands_during_appeal
+        )
+        for user_id in _holders(s, roles_for(TABLE["decide_appeal"], s.policy)):
+            s.notify(user_id, "penalty_appealed")
+    return s.case
+
+
+def decide_appeal(
+    case_id: int, *, actor: Actor, data: inputs.DecideAppealIn, now: datetime | None = None
+) -> Case:
+    """The appeal authority upholds the decision or revokes it; the person is told."""
+    with step("decide_appeal", case_id, actor, now) as s:
+        penalty = _penalty(s, data.penalty)
+        appeal = penalty.appeals.select_for_update().filter(status=Appeal.Status.PENDING).first()
+        if appeal is None:
+            raise TousuError(
+                "no_pending_appeal", "该处罚没有待决定的申诉",
+                "No pending appeal on this penalty", status=409,
+            )  # fmt: skip
+        appeal.status = Appeal.Status.UPHELD if data.upheld else Appeal.Status.REVOKED
+        appeal.decided_by_id = actor.user_id
+        appeal.decided_at = s.now
+        appeal.note = data.note
+        appeal.save()
+        penalty.in_force = data.upheld
+        if not data.upheld:
+            penalty.status = Penalty.Status.REVOKED
+        penalty.save(update_fields=["in_force", "status"])
+        s.data.update(penalty=penalty.pk, upheld=data.upheld)
+        _tell(s, penalised_people(penalty), "appeal_decided")
+    return s.case
+
+
+# --------------------------------------------------------------------------- staff record
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    username: str
+    name: str
+    own: bool
+    complaints: list[dict[str, Any]]
+    penalties: list[dict[str, Any]]
+    years: list[dict[str, Any]]
+    appeal_to: str
+    appeal_window_days: int
+    stands: bool
+
+
+def may_view_records(actor: Actor, policy: Policy) -> bool:
+    return actor.has_role(*policy.permissions.view_staff_record)
+
+
+def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
+    """One person's complaints, penalties and appeals, with counts per year (考核).
+
+    The roles the policy allows see anyone's record; a person sees their own, restricted
+    (decided cases through the subject's view, decided penalties only, never a reporter).
+    Anyone else: not found.
+    """
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not Membership.objects.filter(user=user, org_id=actor.org.pk).exists():
+        raise not_found()
+    own = int(user.pk) == actor.user_id
+    if not own and not may_view_records(actor, policy):
+        raise not_found()
+    tz = ZoneInfo(actor.org.time_zone)
+    years: dict[int, dict[str, int]] = {}
+
+    def tally(moment: datetime | None, key: str) -> None:
+        if moment is not None:
+            row = years.setdefault(moment.astimezone(tz).year, {"complaints": 0, "penalties": 0})
+            row[key] += 1
+
+    complaints: list[dict[str, Any]] = []
+    if own:
+        for case in decided_cases_about(actor):
+            view = safeguards.subject_view(case)
+            complaints.append({**view, "received": case.received_at, "link": False})
+            tally(case.received_at, "complaints")
+    else:
+        about = (
+            Case.objects.filter(
+                org_id=actor.org.pk, number__isnull=False, subjects__staff_id=user.pk,
+                subjects__superseded_at__isnull=True,
+            )
+            .distinct()
+            .order_by("-received_at")
+        )  # fmt: skip
+        seen = set(visible_cases(actor).filter(pk__in=about.values("pk")).values_list("pk"))
+        for case in about:
+            complaints.append(
+                {"number": case.number, "category": case.category, "status": case.status,
+                 "received": case.received_at, "link": (case.pk,) in seen}
+            )  # fmt: skip
+            tally(case.received_at, "complaints")
+    penalties = Penalty.objects.filter(org_id=actor.org.pk, staff=user).select_related("case")
+    if own:
+        penalties = penalties.exclude(status__in=[Penalty.Status.PROPOSED])
+    rows = []
+    for p in penalties.order_by("-proposed_at", "-pk"):
+        reason = safeguards.redactor(p.case)(p.reason) if own else p.reason
+        appeals = [
+            {"status": a.status, "label": Appeal.Status(a.status).label, "reason": a.reason,
+             "filed_at": a.filed_at, "decided_at": a.decided_at, "note": a.note,
+             "to_role": a.to_role}
+            for a in p.appeals.order_by("pk")
+        ]  # fmt: skip
+        rows.append(
+            {"id": p.pk, "number": p.case.number, "kind": p.kind, "zh": p.label_zh,
+             "en": p.label_en, "amount": p.amount, "reason": reason, "status": p.status,
+             "status_label": Penalty.Status(p.status).label, "in_force": p.in_force,
+             "proposed_at": p.proposed_at, "decided_at": p.decided_at,
+             "rule": p.rule_zh, "appeals": appeals,
+             "appealable": own and p.status == Penalty.Status.APPROVED and not appeals}
+        )  # fmt: skip
+        if p.status == Penalty.Status.APPROVED and p.triggered_by_id is None:
+            tally(p.decided_at, "penalties")
+    rules = policy.accountability
+    return StaffRecord(
+        username=user.get_username(),
+        name=str(user.get_full_name() or user.get_username()),
+        own=own,
+        complaints=complaints,
+        penalties=rows,
+        years=[{"year": y, **years[y]} for y in sorted(years, reverse=True)],
+        appeal_to=appeal_authority(policy),
+        appeal_window_days=rules.appeal_window_days,
+        stands=rules.decision_stands_during_appeal,
+    )
+
+
+def appeal_from_record(actor: Actor, penalty_id: int, reason: str) -> Case:
+    """The person's own record page files the appeal (the case itself is hidden from them)."""
+    penalty = Penalty.objects.filter(pk=penalty_id, org_id=actor.org.pk).first()
+    if penalty is None or actor.user_id not in penalised_people(penalty):
+        raise not_found()
+    return appeal_penalty(
+        penalty.case_id,
+        actor=actor,
+        data=inputs.AppealPenaltyIn.model_validate({"penalty": penalty_id, "reason": reason}),
+    )

@@ -1,0 +1,62 @@
+"""The staff record page (考核): complaints, penalties and appeals of one person.
+
+Views are thin: the service decides who may see what (the policy's roles, or the person
+themself, restricted) and answers anyone else with the desk's 404.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+from pydantic import ValidationError
+
+from tousu.accountability import services
+from tousu.cases.errors import TousuError, not_found
+from tousu.desk import labels
+from tousu.desk.i18n import pick, t
+from tousu.desk.web import DeskRequest, desk_view, page
+
+
+def _page(request: DeskRequest, username: str, error: str = "", status: int = 200) -> HttpResponse:
+    desk = request.desk
+    rec = services.staff_record(desk.actor, desk.policy, username)
+    for row in rec.complaints:
+        if "status" in row:
+            row["status_label"] = labels.status(row["status"])
+    for row in rec.penalties:
+        row["status_label"] = pick(row["status_label"])
+        row["label"] = t(row["zh"], row["en"] or row["zh"])
+        for a in row["appeals"]:
+            a["label"] = pick(a["label"])
+    context = {
+        "rec": rec,
+        "appeal_title": desk.policy.title_for(rec.appeal_to) or labels.role(rec.appeal_to),
+        "error": error,
+    }
+    return page(request, "accountability/record.html", context, status=status)
+
+
+@require_GET
+@desk_view
+def record(request: DeskRequest, org: str, username: str) -> HttpResponse:
+    return _page(request, username)
+
+
+@require_POST
+@desk_view
+def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> HttpResponse:
+    """The penalised person appeals from their own record (never someone else's)."""
+    if username != request.desk.actor.username:
+        raise not_found()
+    try:
+        services.appeal_from_record(
+            request.desk.actor, penalty_id, str(request.POST.get("reason", "")).strip()
+        )
+    except ValidationError:
+        return _page(request, username, t("请写明申诉理由", "Give the reason for the appeal"), 422)
+    except TousuError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _page(request, username, t(exc.zh, exc.en), exc.status)
+    return redirect("desk:people:record", org=org, username=username)

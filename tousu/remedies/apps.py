@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RemediesConfig(AppConfig):
+    name = "tousu.remedies"
+    label = "remedies"
+    verbose_name = "赔付与奖励 Remedies and rewards"
