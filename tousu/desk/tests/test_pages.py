@@ -85,3 +85,11 @@ def test_pages_carry_a_content_security_policy_without_inline_script(world, desk
 def test_the_box_forms_link_is_offered_to_intake_staff_only(world, desk):
     assert "/o/acme/box-forms/" in desk("clerk").get("queue/mine/").content.decode()
     assert "/o/acme/box-forms/" not in desk("handler").get("queue/mine/").content.decode()
+
+
+def test_everyone_reaches_their_own_staff_record_from_the_top_bar(world, desk):
+    me = desk("handler2")
+    page = me.get("queue/mine/").content.decode()
+    assert "/desk/acme/people/handler2/" in page
+    assert me.get("people/handler2/").status_code == 200
+    assert me.get("people/handler/").status_code == 404  # not someone else's
