@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -436,6 +436,10 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
 def inbox(request: DeskRequest, org: str) -> HttpResponse:
     actor = request.desk.actor
     mine = Notification.objects.filter(user_id=actor.user_id, case__org_id=actor.org.pk)
+    unread = mine.filter(read_at__isnull=True).count()
+    if request.headers.get("HX-Request") and request.GET.get("badge"):
+        # The top bar's badge, on every page: one count, no list, no page frame.
+        return render(request, "desk/_badge.html", {"unread": unread})
     rows = mine.select_related("case").order_by("-created_at", "-pk")[:200]
     context = {
         "notes": [
@@ -448,10 +452,8 @@ def inbox(request: DeskRequest, org: str) -> HttpResponse:
             }
             for n in rows
         ],
-        "unread": mine.filter(read_at__isnull=True).count(),
+        "unread": unread,
     }
-    if request.headers.get("HX-Request") and request.GET.get("badge"):
-        return page(request, "desk/_badge.html", context)
     return page(request, "desk/inbox.html", context)
 
 
