@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError as PydanticError
 
 from tousu.cases import inputs
-from tousu.cases.access import reporter_actor
+from tousu.cases.access import reporter_actor, visible_cases
 from tousu.cases.errors import TousuError
 from tousu.cases.intake import missing_details, register
 from tousu.cases.lifecycle import TABLE
@@ -250,9 +250,8 @@ def _bound_case(request: HttpRequest, org: Organisation) -> Case | None:
     case_id = binding.get("case")
     if not isinstance(case_id, int):
         return None
-    case = (
-        Case.objects.select_related("org").filter(pk=case_id, org=org, number__isnull=False).first()
-    )
+    # Through the fetch-and-authorise helper, as the reporter the receipt made of them.
+    case = visible_cases(reporter_actor(org, case_id=case_id)).select_related("org").first()
     if case is None:
         return None
     binding["until"] = now + BINDING_TTL.total_seconds()
