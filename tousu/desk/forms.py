@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -97,6 +98,13 @@ def _literal_values(annotation: Any) -> list[str] | None:
     return None
 
 
+# Actions defined outside tousu.cases offer their own choices for their fields (a
+# procedure's steps, a sub-task's departments): registered by their app's ``ready()``.
+# A provider answers None for a field it does not know, and the general rules apply.
+ChoiceProvider = Callable[["Options", str, "list[str] | None"], "list[tuple[str, str]] | None"]
+ACTION_CHOICES: dict[str, ChoiceProvider] = {}
+
+
 @dataclass
 class Options:
     """What the policy and the organisation offer for the choices of a form."""
@@ -147,6 +155,11 @@ class Options:
     def choices_for(
         self, action: str, name: str, values: list[str] | None
     ) -> list[tuple[str, str]] | None:
+        provider = ACTION_CHOICES.get(action)
+        if provider is not None:
+            offered = provider(self, name, values)
+            if offered is not None:
+                return offered
         policy = self.policy
         if name == "reason_code" and action == "reject":
             return [(r.code, t(r.zh, r.en)) for r in policy.rejection_reasons]
