@@ -98,13 +98,6 @@ def _literal_values(annotation: Any) -> list[str] | None:
     return None
 
 
-# Actions defined outside tousu.cases offer their own choices for their fields (a
-# procedure's steps, a sub-task's departments): registered by their app's ``ready()``.
-# A provider answers None for a field it does not know, and the general rules apply.
-ChoiceProvider = Callable[["Options", str, "list[str] | None"], "list[tuple[str, str]] | None"]
-ACTION_CHOICES: dict[str, ChoiceProvider] = {}
-
-
 @dataclass
 class Options:
     """What the policy and the organisation offer for the choices of a form."""
@@ -183,6 +176,13 @@ class Options:
         if values is not None:
             return [(v, labels.choice(v) if v else "—") for v in values]
         return None
+
+
+# Actions defined outside tousu.cases offer their own choices for their fields (a
+# procedure's steps, a sub-task's departments): registered by their app's ``ready()``.
+# A provider answers None for a field it does not know, and the general rules apply.
+ChoiceProvider = Callable[[Options, str, list[str] | None], list[tuple[str, str]] | None]
+ACTION_CHOICES: dict[str, ChoiceProvider] = {}
 
 
 def build_form(action: str, schema: type[BaseModel], case: Case, options: Options) -> ActionForm:
