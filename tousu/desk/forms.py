@@ -150,9 +150,9 @@ class Options:
     ) -> list[tuple[str, str]] | None:
         provider = ACTION_CHOICES.get(action)
         if provider is not None:
-            offered = provider(self, name, values)
-            if offered is not None:
-                return offered
+            own = provider(self, name, values)
+            if own is not None:
+                return own
         policy = self.policy
         if name == "reason_code" and action == "reject":
             return [(r.code, t(r.zh, r.en)) for r in policy.rejection_reasons]
