@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Body, File, NinjaAPI, Query, Schema, Status, UploadedFile
+from ninja import Body, File, Form, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
@@ -474,6 +474,8 @@ class FileOut(Schema):
     size: int
     content_type: str
     uploaded_at: datetime
+    # The file may show who brought the case: it opens only with the identity.
+    identifying: bool
     # True: the case already had this very file; nothing new was stored (200, not 201).
     already_attached: bool
     message: dict[str, str]
@@ -488,12 +490,20 @@ class FileOut(Schema):
     tags=["files"],
 )
 def attach_file(
-    request: HttpRequest, org: str, number: str, file: File[UploadedFile]
+    request: HttpRequest,
+    org: str,
+    number: str,
+    file: File[UploadedFile],
+    identifying: Form[bool] = False,
 ) -> Status[dict[str, Any]]:
+    """``identifying``: the file may show who brought the case (a scanned original letter);
+    only those who may see the identity can download it."""
     auth = _auth(request)
     assert auth.case is not None
     with evidence.discard_on_error(), transaction.atomic():
-        stored = evidence.store(auth.case.pk, actor=auth.actor, upload=file)
+        stored = evidence.store(
+            auth.case.pk, actor=auth.actor, upload=file, identifying=identifying
+        )
     done, same = evidence.outcome([stored])
     zh, en = done or same or ("", "")
     a = stored.attachment
@@ -502,6 +512,7 @@ def attach_file(
         "size": a.size,
         "content_type": a.content_type,
         "uploaded_at": a.uploaded_at,
+        "identifying": a.identifying,
         "already_attached": not stored.created,
         "message": {"zh": zh, "en": en},
     }

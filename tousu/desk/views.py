@@ -134,7 +134,11 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
             if not refused:
                 with evidence.discard_on_error(), transaction.atomic():
                     case = intake.register(desk.actor, data)
-                    stored = [evidence.store(case.pk, actor=desk.actor, upload=u) for u in uploads]
+                    # Scanned originals of what the person brought: they may show who it is.
+                    stored = [
+                        evidence.store(case.pk, actor=desk.actor, upload=u, identifying=True)
+                        for u in uploads
+                    ]
                     if spot is not None:
                         case = actions.resolve_on_the_spot(case.pk, actor=desk.actor, data=spot)
         except PydanticError as exc:

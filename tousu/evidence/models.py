@@ -41,6 +41,9 @@ class Attachment(models.Model):
         db_index=False,
     )  # fmt: skip
     uploaded_at = models.DateTimeField()
+    # May identify the person who brought the case (a scanned letter with its signature, a
+    # file they submitted): opened only by viewers who may see that identity.
+    identifying = models.BooleanField(default=False)
     # The case event that recorded it (its data: sha256, size, content_type).
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
 

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from tousu.cases.access import Actor
+from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
@@ -154,6 +154,18 @@ def file_destroyed() -> TousuError:
     )
 
 
+def file_restricted() -> TousuError:
+    return TousuError(
+        "file_restricted",
+        "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员打开；"
+        "如办案确需查看，请申请查看身份",
+        "This attachment may show who brought the case (an original letter, a signature); "
+        "only those who may see that identity can open it. Ask to see the identity if the "
+        "handling needs it",
+        status=403,
+    )
+
+
 def file_unavailable() -> TousuError:
     return TousuError(
         "file_unavailable",
@@ -266,9 +278,17 @@ def store(
     actor: Actor,
     upload: UploadedFile,
     now: datetime | None = None,
+    identifying: bool = False,
 ) -> Stored:
-    """Attach one file; the same file again returns the attachment already there."""
-    return _store(case_id, actor, clean_name(upload.name), lambda: check(upload), now)
+    """Attach one file; the same file again returns the attachment already there.
+
+    ``identifying``: the file may show who brought the case (a scanned original of their
+    letter): only viewers who may see the identity open it.
+    """
+    return _store(
+        case_id, actor, clean_name(upload.name), lambda: check(upload), now,
+        identifying=identifying,
+    )  # fmt: skip
 
 
 def store_from_reporter(
@@ -291,8 +311,11 @@ def _store(
     now: datetime | None,
     *,
     action: str = "attach",
+    identifying: bool = False,
 ) -> Stored:
     portal = action == "reporter_evidence"
+    # What the person submitted themself always may identify them.
+    identifying = identifying or portal
     try:
         with discard_on_error(), transaction.atomic():
             with step(action, case_id, actor, now) as s:
@@ -327,6 +350,7 @@ def _store(
                 source=Attachment.Source.PORTAL if portal else Attachment.Source.STAFF,
                 uploaded_by_id=None if portal else actor.user_id,
                 uploaded_at=s.now,
+                identifying=identifying,
                 event=event,
             )
     except _AlreadyAttached as already:
@@ -370,6 +394,8 @@ def open_file(
     attachment = Attachment.objects.filter(case=case, sha256=sha256).first()
     if attachment is None:
         raise not_found()
+    if attachment.identifying and not identity_visible(actor, case):
+        raise file_restricted()
     attachment.case = case  # the filename opens with the case's key
     if not case.sealed_key:
         raise file_destroyed()

@@ -37,7 +37,11 @@ def upload(request: DeskRequest, org: str, number: str) -> HttpResponse:
         if not uploads:
             raise services.no_file()
         with services.discard_on_error(), transaction.atomic():
-            stored = [services.store(case.pk, actor=actor, upload=u) for u in uploads]
+            identifying = request.POST.get("identifying") == "on"
+            stored = [
+                services.store(case.pk, actor=actor, upload=u, identifying=identifying)
+                for u in uploads
+            ]
     except TousuError as exc:
         if exc.status == 404:
             raise

@@ -47,6 +47,8 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
                 else t("当事人网上提交", "Submitted online"),
                 "at": a.uploaded_at,
                 "url": reverse("desk:evidence:download", kwargs={**kwargs, "sha256": a.sha256}),
+                # Originals that may show who brought the case open only with the identity.
+                "restricted": a.identifying and not names,
             }
         )
     transition = TABLE["attach"]
@@ -56,6 +58,9 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
     return {
         "rows": shown,
         "names_hidden": bool(rows) and not names,
+        "restricted": any(row["restricted"] for row in shown),
+        # Scanned originals of a report usually show the reporter: marked by default.
+        "identifying_default": case.kind == "report",
         "destroyed": not case.sealed_key,
         "can_upload": can_upload,
         "upload_url": reverse("desk:evidence:upload", kwargs=kwargs),

@@ -45,11 +45,14 @@ def test_upload_and_download_with_a_token(world: World, number: str, files_dir: 
 
     assert r.status_code == 201, r.content
     body = r.json()
-    assert {k: body[k] for k in ("sha256", "size", "content_type", "already_attached")} == {
+    assert {
+        k: body[k] for k in ("sha256", "size", "content_type", "already_attached", "identifying")
+    } == {
         "sha256": sha(JPEG),
         "size": len(JPEG),
         "content_type": "image/jpeg",
         "already_attached": False,
+        "identifying": False,
     }
     assert "收据.jpg" in body["message"]["zh"]
     event = Event.objects.filter(case__number=number).order_by("-seq").first()
@@ -164,3 +167,23 @@ def test_a_closed_case_refuses_a_file_with_409(world: World, number: str) -> Non
     r = _send(world.api("clerk"), number, upload("late.pdf", PDF))
     assert r.status_code == 409
     assert r.json()["details"] == {"action": "attach", "status": "closed"}
+
+
+def test_an_original_marked_identifying_opens_only_with_the_identity(
+    world: World, number: str
+) -> None:
+    """The scanned letter is marked on upload; the auditor (who may not see the complainant)
+    is refused it with 403 in both languages, the clerk handling it opens it."""
+    clerk = world.api("clerk")
+    r = clerk.client.post(
+        f"/api/v1/orgs/{clerk.org}/cases/{number}/files",
+        {"file": upload("来信原件.pdf", PDF), "identifying": "true"},
+        headers=clerk._h(),
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["identifying"] is True
+    r = _fetch(world.api("auditor"), number, sha(PDF))
+    assert r.status_code == 403
+    assert r.json()["code"] == "file_restricted"
+    assert "identity" in r.json()["message"]["en"] and "身份" in r.json()["message"]["zh"]
+    assert _fetch(clerk, number, sha(PDF)).status_code == 200

@@ -227,21 +227,26 @@ def test_who_may_download_and_who_may_upload(world: World, desk: Any, files_dir:
     assert desk("clerk").get(f"cases/{number}/files/{'0' * 64}/").status_code == 404
     assert desk("clerk").get(f"cases/{number}/files/not-a-hash/").status_code == 404
 
-    # The auditor reads the file, never its name, and cannot add one.
+    # The auditor, who may not see the complainant, cannot open the letter's scanned
+    # original (it may show who wrote it) and cannot add a file.
     auditor = desk("auditor")
     r = auditor.get(download)
-    assert r.status_code == 200 and r.content == PDF
-    assert r["Content-Disposition"] == (
-        f"attachment; filename=\"{sha(PDF)}.pdf\"; filename*=UTF-8''{sha(PDF)}.pdf"
-    )
+    assert r.status_code == 403 and "仅限可查看其身份的人员打开" in r.content.decode()
     assert auditor.post(files, {"file": upload("x.png", PNG)}).status_code == 403
     page = auditor.get(f"cases/{number}/").content.decode()
     assert sha(PDF)[:12] in page and "来信原件" not in page and 'name="file"' not in page
+    assert "原件（可能显示身份，已限制）" in page and download not in page
 
-    # A dispatcher (organisation-wide) may add one.
+    # A dispatcher (organisation-wide) may add one; evidence staff collected opens for the
+    # auditor, under its hash, never its name.
     r = desk("dispatcher").post(files, {"file": upload("补充.png", PNG, "image/png")})
     assert r.status_code == 302 and r["Location"].endswith("#files")
     assert Attachment.objects.filter(case__number=number).count() == 2
+    r = auditor.get(f"cases/{number}/files/{sha(PNG)}/")
+    assert r.status_code == 200 and r.content == PNG
+    assert r["Content-Disposition"] == (
+        f"attachment; filename=\"{sha(PNG)}.png\"; filename*=UTF-8''{sha(PNG)}.png"
+    )
 
     # Anonymous: the login page, for both.
     anonymous = Client()
@@ -262,9 +267,50 @@ def test_the_filename_of_a_report_stays_hidden_from_those_handling_it(
     assert "张三" in clerk.get(f"cases/{number}/").content.decode()
     page = clerk.get(f"cases/{number}/").content.decode()
     assert "张三" not in page and sha(PDF)[:12] in page
-    r = clerk.get(f"cases/{number}/files/{sha(PDF)}/")
-    assert r.status_code == 200 and "%E5%BC%A0" not in r["Content-Disposition"]
-    assert r["Content-Disposition"].startswith(f'attachment; filename="{sha(PDF)}.pdf"')
+
+
+def test_the_scanned_original_of_a_report_opens_only_with_the_identity(
+    world: World, desk: Any
+) -> None:
+    """The reporter's letter shows her name and signature: those handling the report read
+    the case, not the original, until a custodian opens the identity to them."""
+    number = _number(_letter(desk("clerk"), upload("举报信.pdf", PDF), kind="report"))
+    assert Attachment.objects.get(case__number=number).identifying is True
+    download = f"cases/{number}/files/{sha(PDF)}/"
+    downloads = Download.objects.count()
+    for persona in ("clerk", "dispatcher", "leader", "auditor"):
+        r = desk(persona).get(download)
+        assert r.status_code == 403, persona
+        assert "file_restricted" in r.content.decode() or "仅限" in r.content.decode()
+    assert Download.objects.count() == downloads  # a refusal opens nothing
+
+    # Evidence the handler collects (not marked) opens for everyone handling the case.
+    dispatcher = desk("dispatcher")
+    r = dispatcher.post(
+        f"cases/{number}/files/", {"file": upload("现场照片.png", PNG, "image/png")}
+    )
+    assert r.status_code == 302
+    photo = Attachment.objects.get(case__number=number, sha256=sha(PNG))
+    assert photo.identifying is False
+    assert desk("auditor").get(f"cases/{number}/files/{sha(PNG)}/").status_code == 200
+    # A second original marked on upload is restricted like the first.
+    r = dispatcher.post(
+        f"cases/{number}/files/",
+        {"file": upload("补充来信.pdf", PDF + b"%second"), "identifying": "on"},
+    )
+    assert r.status_code == 302
+    assert Attachment.objects.get(case__number=number, sha256=sha(PDF + b"%second")).identifying
+
+    # The custodian opens the identity to the dispatcher, who then reads the original.
+    world.api("dispatcher").act(number, "request_reveal", {"reason": "需核对来信签名"})
+    r = world.api("leader").act(
+        number, "approve_reveal", {"requested_by": "dispatcher", "approved": True}
+    )
+    assert r.status_code == 200, r.content
+    r = desk("dispatcher").get(download)
+    assert r.status_code == 200 and r.content == PDF
+    assert "%E4%B8%BE%E6%8A%A5" in r["Content-Disposition"]  # 举报信.pdf, by name
+    assert desk("clerk").get(download).status_code == 403  # only the one who asked
 
 
 def test_a_closed_case_takes_no_file_from_staff(world: World, desk: Any, files_dir: Path) -> None:
