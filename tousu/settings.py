@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "tousu.portal",
     "tousu.accountability",
     "tousu.remedies",
+    "tousu.quality",
+    "tousu.procedures",
 ]
 
 MIDDLEWARE = [

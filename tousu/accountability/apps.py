@@ -5,3 +5,8 @@ class AccountabilityConfig(AppConfig):
     name = "tousu.accountability"
     label = "accountability"
     verbose_name = "责任追究 Accountability"
+
+    def ready(self) -> None:
+        from tousu.accountability import desk
+
+        desk.register()

@@ -54,6 +54,11 @@ class Penalty(models.Model):
     triggered_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
     )
+    # The written notice (处罚决定通知书): issued when decided, where the policy says
+    # notify_in_writing; its delivery (送达) as recorded by staff.
+    notice_issued_at = models.DateTimeField(null=True, blank=True)
+    notice_delivered_at = models.DateTimeField(null=True, blank=True)
+    notice_delivered_how = models.CharField(max_length=30, blank=True)
 
     class Meta:
         indexes = [
@@ -91,3 +96,6 @@ class Appeal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # The appeal decision (申诉处理决定书) delivered (送达) to the appellant.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_how = models.CharField(max_length=30, blank=True)

@@ -171,6 +171,15 @@ def decide_penalty(
         penalty.save()
         s.data.update(_summary(penalty), approved=data.approved)
         if data.approved:
+            if s.policy.accountability.notify_in_writing:
+                # 书面通知: the notice is issued with the decision; the person is told in-app
+                # (the notice links to their record, where the notice is printed).
+                penalty.notice_issued_at = s.now
+                penalty.save(update_fields=["notice_issued_at"])
+                s.data["written_notice"] = {
+                    "document": "penalty_notice", "title": NOTICE_TITLE,
+                    "issued_at": s.now.isoformat(),
+                }  # fmt: skip
             _tell(s, penalised_people(penalty), "penalty_decided")
             counted = _count(s, penalty)
             if counted:
@@ -297,6 +306,73 @@ def decide_appeal(
     return s.case
 
 
+DELIVERY_WAYS: dict[str, tuple[str, str]] = {
+    "in_person": ("直接送达", "In person"),
+    "post": ("邮寄送达", "By post"),
+    "email": ("电子送达", "By e-mail"),
+    "other": ("其他方式", "Other"),
+}
+
+
+def record_notice_delivered(
+    case_id: int, *, actor: Actor, data: inputs.RecordNoticeDeliveredIn, now: datetime | None = None
+) -> Case:
+    """送达: the written notice (or the appeal decision) reached the person, when and how."""
+    delivered_at = inputs.sane_moment(data.delivered_at, "delivered_at")
+    with step("record_notice_delivered", case_id, actor, now) as s:
+        penalty = _penalty(s, data.penalty)
+        if delivered_at > s.now:
+            raise invalid(
+                "delivered_at", "送达时间不能晚于现在", "Delivery cannot be in the future"
+            )
+        if data.document == "penalty_notice":
+            if penalty.status not in (Penalty.Status.APPROVED, Penalty.Status.REVOKED):
+                raise TousuError(
+                    "penalty_not_decided", "处罚尚未决定，没有可送达的通知书",
+                    "The penalty is not decided: there is no notice to deliver", status=409,
+                )  # fmt: skip
+            penalty.notice_delivered_at = delivered_at
+            penalty.notice_delivered_how = data.how
+            penalty.save(update_fields=["notice_delivered_at", "notice_delivered_how"])
+        else:
+            appeal = penalty.appeals.select_for_update().exclude(status=Appeal.Status.PENDING)
+            decided = appeal.order_by("-pk").first()
+            if decided is None:
+                raise TousuError(
+                    "appeal_not_decided", "申诉尚未决定，没有可送达的决定书",
+                    "The appeal is not decided: there is no decision to deliver", status=409,
+                )  # fmt: skip
+            decided.delivered_at = delivered_at
+            decided.delivered_how = data.how
+            decided.save(update_fields=["delivered_at", "delivered_how"])
+        s.data.update(
+            penalty=penalty.pk, document=data.document, delivered_at=delivered_at.isoformat(),
+            how=data.how,
+        )  # fmt: skip
+        if data.note:
+            s.data["_record"] = s.record("notice_delivery", data.note, {"penalty": penalty.pk})
+    return s.case
+
+
+# --------------------------------------------------------------------------- need to know
+
+NOTICE_TITLE = "处罚决定通知书"
+APPEAL_DECISION_TITLE = "申诉处理决定书"
+
+
+def penalty_roles(policy: Policy) -> frozenset[str]:
+    """The roles that see a case's penalties: who proposes, decides, hears appeals or reads
+    staff records under the policy (within what the table allows)."""
+    roles: set[str] = set(policy.permissions.view_staff_record)
+    for action in ("propose_penalty", "decide_penalty", "decide_appeal"):
+        roles |= roles_for(TABLE[action], policy)
+    return frozenset(roles)
+
+
+def may_see_penalties(actor: Actor, policy: Policy) -> bool:
+    return actor.has_role(*penalty_roles(policy))
+
+
 # --------------------------------------------------------------------------- staff record
 
 
@@ -378,7 +454,10 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
              "status_label": Penalty.Status(p.status).label, "in_force": p.in_force,
              "proposed_at": p.proposed_at, "decided_at": p.decided_at,
              "rule": p.rule_zh, "appeals": appeals,
-             "appealable": own and p.status == Penalty.Status.APPROVED and not appeals}
+             "appealable": own and p.status == Penalty.Status.APPROVED and not appeals,
+             "notice": p.status in (Penalty.Status.APPROVED, Penalty.Status.REVOKED),
+             "appeal_decision": any(a["status"] != Appeal.Status.PENDING for a in appeals),
+             "notice_delivered_at": p.notice_delivered_at}
         )  # fmt: skip
         if p.status == Penalty.Status.APPROVED and p.triggered_by_id is None:
             tally(p.decided_at, "penalties")
@@ -406,3 +485,71 @@ def appeal_from_record(actor: Actor, penalty_id: int, reason: str) -> Case:
         actor=actor,
         data=inputs.AppealPenaltyIn.model_validate({"penalty": penalty_id, "reason": reason}),
     )
+
+
+# --------------------------------------------------------------------------- on the case
+
+
+def _person(user: Any) -> dict[str, str]:
+    return {"username": user.get_username(), "name": str(user.get_full_name() or "")}
+
+
+def case_penalties(actor: Actor, case: Case, policy: Policy) -> list[dict[str, Any]] | None:
+    """A case's penalties and appeals for the roles that see them (None for anyone else).
+
+    The caller has already fetched the case through the viewer's scope. Proposers,
+    deciders, the appeal authority and the staff-record readers see whom each penalty
+    is against; the facts are the decision's own words (no reporter is named in them).
+    """
+    if not may_see_penalties(actor, policy):
+        return None
+    rows = []
+    penalties = (
+        Penalty.objects.filter(case=case)
+        .select_related("staff", "department", "proposed_by", "decided_by")
+        .prefetch_related("appeals")
+        .order_by("proposed_at", "pk")
+    )
+    for p in penalties:
+        appeals = sorted(p.appeals.all(), key=lambda a: a.pk)
+        rows.append(
+            {
+                "id": p.pk,
+                "staff": _person(p.staff) if p.staff else None,
+                "department": (
+                    {"code": p.department.code, "name": p.department.name}
+                    if p.department else None
+                ),
+                "kind": p.kind,
+                "label": {"zh": p.label_zh, "en": p.label_en or p.label_zh},
+                "amount": str(p.amount) if p.amount is not None else None,
+                "reason": p.reason,
+                "status": p.status,
+                "status_label": Penalty.Status(p.status).label,
+                "in_force": p.in_force,
+                "rule": p.rule_zh,
+                "triggered_by": p.triggered_by_id,
+                "proposed_by": p.proposed_by.get_username() if p.proposed_by else "",
+                "proposed_at": p.proposed_at,
+                "decided_by": p.decided_by.get_username() if p.decided_by else "",
+                "decided_at": p.decided_at,
+                "notice_issued_at": p.notice_issued_at,
+                "notice_delivered_at": p.notice_delivered_at,
+                "notice_delivered_how": p.notice_delivered_how,
+                "appeals": [
+                    {
+                        "status": a.status,
+                        "status_label": Appeal.Status(a.status).label,
+                        "to_role": a.to_role,
+                        "to_title": policy.title_for(a.to_role),
+                        "reason": a.reason,
+                        "filed_at": a.filed_at,
+                        "decided_at": a.decided_at,
+                        "note": a.note,
+                        "delivered_at": a.delivered_at,
+                    }
+                    for a in appeals
+                ],
+            }
+        )  # fmt: skip
+    return rows

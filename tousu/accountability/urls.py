@@ -13,6 +13,13 @@ from tousu.accountability import views
 app_name = "people"
 
 urlpatterns: list[URLPattern] = [
+    # The written notices (a penalty's number, never a person's name, in the path).
+    path("penalties/<int:penalty_id>/notice.pdf", views.notice, name="notice"),
+    path(
+        "penalties/<int:penalty_id>/appeal-decision.pdf",
+        views.appeal_decision,
+        name="appeal_decision",
+    ),
     path("<str:username>/", views.record, name="record"),
     path("<str:username>/appeal/<int:penalty_id>/", views.appeal, name="appeal"),
 ]

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from tousu.accountability import services
+from tousu.accountability import notices, services
 from tousu.cases.errors import TousuError, not_found
 from tousu.desk import labels
 from tousu.desk.i18n import pick, t
 from tousu.desk.web import DeskRequest, desk_view, page
+from tousu.documents.views import pdf_response
 
 
 def _page(request: DeskRequest, username: str, error: str = "", status: int = 200) -> HttpResponse:
@@ -60,3 +62,21 @@ def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> Ht
             raise
         return _page(request, username, t(exc.zh, exc.en), exc.status)
     return redirect("desk:people:record", org=org, username=username)
+
+
+@require_GET
+@desk_view
+def notice(request: DeskRequest, org: str, penalty_id: int) -> HttpResponse:
+    """处罚决定通知书: the person (or the department's heads) and the record readers."""
+    desk = request.desk
+    pdf, number = notices.notice_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
+    return pdf_response(pdf, "penalty-notice", number)
+
+
+@require_GET
+@desk_view
+def appeal_decision(request: DeskRequest, org: str, penalty_id: int) -> HttpResponse:
+    """申诉处理决定书, once the appeal is decided; the same readers."""
+    desk = request.desk
+    pdf, number = notices.appeal_decision_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
+    return pdf_response(pdf, "appeal-decision", number)

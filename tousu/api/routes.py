@@ -22,6 +22,7 @@ from ninja import Body, File, Form, NinjaAPI, Query, Schema, Status, UploadedFil
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
+from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
@@ -580,6 +581,10 @@ def _action_view(name: str) -> None:
 
 for _name in actions.ACTION_FUNCTIONS:  # system actions (jobs) are not in the API
     _action_view(_name)
+
+# Penalties, remedies and rewards of a case, and the written penalty notices
+# (tousu.accountability.api); registered here, before the catch-all below.
+accountability_api.routes(api, ERRORS)
 
 
 @api.api_operation(

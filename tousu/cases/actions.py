@@ -40,6 +40,10 @@ from tousu.cases.steps import (
 from tousu.cases.sweeps import SYSTEM_FUNCTIONS, restart_clocks
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
+from tousu.procedures import inputs as procedure_inputs
+from tousu.procedures import services as procedures
+from tousu.quality import inputs as quality_inputs
+from tousu.quality import services as quality
 from tousu.remedies import services as remedies
 
 # --------------------------------------------------------------------------- decisions
@@ -242,6 +246,9 @@ def assign(
             )
         moved = s.case.lead_department_id != lead.pk
         s.case.lead_department = lead
+        kept = quality.keep_subtask_departments(s.case, s.now)
+        if kept:
+            s.data["kept_for_subtasks"] = kept
         s.case.handler_id = handler_id
         if data.note:
             s.data["_record"] = s.record("assignment_note", data.note)
@@ -727,12 +734,22 @@ ACTION_FUNCTIONS: dict[str, tuple[ActionFn, type[inputs.In]]] = {
     "decide_penalty": (penalties.decide_penalty, inputs.DecidePenaltyIn),
     "appeal_penalty": (penalties.appeal_penalty, inputs.AppealPenaltyIn),
     "decide_appeal": (penalties.decide_appeal, inputs.DecideAppealIn),
+    "record_notice_delivered": (penalties.record_notice_delivered, inputs.RecordNoticeDeliveredIn),
     "propose_remedy": (remedies.propose_remedy, inputs.ProposeRemedyIn),
     "approve_remedy": (remedies.approve_remedy, inputs.ApproveRemedyIn),
     "record_remedy_paid": (remedies.record_remedy_paid, inputs.RecordRemedyPaidIn),
     "propose_reward": (remedies.propose_reward, inputs.ProposeRewardIn),
     "approve_reward": (remedies.approve_reward, inputs.ApproveRewardIn),
     "hand_over_reward": (remedies.hand_over_reward, inputs.HandOverRewardIn),
+    "start_procedure": (procedures.start_procedure, procedure_inputs.StartProcedureIn),
+    "record_procedure_step": (
+        procedures.record_procedure_step,
+        procedure_inputs.RecordProcedureStepIn,
+    ),
+    "record_quality": (quality.record_quality, quality_inputs.RecordQualityIn),
+    "assign_subtask": (quality.assign_subtask, quality_inputs.AssignSubtaskIn),
+    "complete_subtask": (quality.complete_subtask, quality_inputs.CompleteSubtaskIn),
+    "cancel_subtask": (quality.cancel_subtask, quality_inputs.CancelSubtaskIn),
     **STAFF_FUNCTIONS,
 }
 

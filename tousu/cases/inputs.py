@@ -481,3 +481,12 @@ class DecideAppealIn(In):
     # True: the decision stands; False: it is revoked.
     upheld: bool
     note: str = Text
+
+
+class RecordNoticeDeliveredIn(In):
+    penalty: int = Field(ge=1, le=2_147_483_647)
+    # 处罚决定通知书 or 申诉处理决定书
+    document: Literal["penalty_notice", "appeal_decision"] = "penalty_notice"
+    delivered_at: datetime
+    how: Literal["in_person", "post", "email", "other"] = "in_person"
+    note: str = Text

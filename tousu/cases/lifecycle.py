@@ -449,6 +449,15 @@ TABLE: dict[str, Transition] = {
             "处理申诉",
             "Decide an appeal",
         ),
+        # Delivery (送达) of the written penalty notice or appeal decision to the person.
+        _t(
+            "record_notice_delivered",
+            PENALTY_STATES,
+            None,
+            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
+            "登记处罚文书送达",
+            "Record delivery of a penalty notice",
+        ),
         # Remedies (tousu.remedies): 先行赔付, refunds, returns, credits. The approver's role must
         # hold a policy approval limit (核决权限) that covers the amount or quantity.
         _t(
@@ -500,6 +509,70 @@ TABLE: dict[str, Transition] = {
             DECIDERS | {R.DEPARTMENT_HEAD},
             "发放举报奖励",
             "Hand over a reward for the report",
+        ),
+        # Special procedures of the policy (tousu.procedures), e.g. the hospital's medical
+        # dispute: opened on a case of the procedure's categories, its steps recorded with
+        # their record forms. The procedure's groups narrow who takes each step.
+        _t(
+            "start_procedure",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            STAFF,
+            "启动特别程序",
+            "Open a special procedure",
+        ),
+        _t(
+            "record_procedure_step",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            STAFF,
+            "记录程序步骤",
+            "Record a procedure step",
+        ),
+        # Quality complaints (tousu.quality): the 8D-style quality report (also after the
+        # resolution: the effect check comes later) and sub-tasks (分派子任务) to departments
+        # with their own due dates. The assigner must head the lead department or decide;
+        # only the sub-task's department completes it (both checked by the action).
+        _t(
+            "record_quality",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            HANDLERS | DECIDERS,
+            "记录质量调查（8D）",
+            "Record the quality report (8D)",
+        ),
+        _t(
+            "assign_subtask",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            DECIDERS | {R.DEPARTMENT_HEAD},
+            "分派子任务",
+            "Assign a sub-task to a department",
+        ),
+        _t(
+            "complete_subtask",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            HANDLERS | {R.INTAKE_CLERK},
+            "完成子任务",
+            "Complete a sub-task",
+        ),
+        _t(
+            "cancel_subtask",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            DECIDERS | {R.DEPARTMENT_HEAD},
+            "取消子任务",
+            "Cancel a sub-task",
+        ),
+        _t(
+            "mark_subtask_overdue",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            set(),
+            "子任务逾期督办",
+            "Sub-task overdue",
+            system=True,
         ),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),

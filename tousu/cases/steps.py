@@ -108,6 +108,13 @@ POLICY_ROLES: dict[str, Callable[[Policy], Iterable[str]]] = {
         *p.permissions.approve_compensation,
     ),
     "approve_reward": lambda p: p.permissions.approve_reward,
+    # Delivery (送达) of a written penalty notice: its deciders and the record readers.
+    "record_notice_delivered": lambda p: (
+        *p.permissions.approve_penalty,
+        *p.permissions.hear_appeal,
+        *((p.accountability.appeal_to,) if p.accountability.appeal_to else ()),
+        *p.permissions.view_staff_record,
+    ),
 }
 
 
@@ -247,6 +254,11 @@ EVENT_TYPES = {
     "propose_remedy": "remedy_proposed", "approve_remedy": "remedy_decided",
     "record_remedy_paid": "remedy_paid", "propose_reward": "reward_proposed",
     "approve_reward": "reward_decided", "hand_over_reward": "reward_handed_over",
+    "record_quality": "quality_recorded", "assign_subtask": "subtask_assigned",
+    "complete_subtask": "subtask_completed", "cancel_subtask": "subtask_cancelled",
+    "mark_subtask_overdue": "subtask_overdue",
+    "record_notice_delivered": "penalty_notice_delivered",
+    "start_procedure": "procedure_started", "record_procedure_step": "procedure_step_recorded",
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,9 @@ class Options:
     # the identity (amend prefills them; others amend without seeing them).
     party: dict[str, Any] | None = None
     demands: str | None = None
+    # The case itself, and its policy-field values (forms offering those fields prefill them).
+    case: Case | None = None
+    values: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def for_case(cls, case: Case, policy: Policy, actor: Actor | None = None) -> Options:
@@ -142,7 +145,7 @@ class Options:
             demands = case.demands
         return cls(
             policy=policy, departments=departments, staff=staff, stages=stages,
-            party=party, demands=demands,
+            party=party, demands=demands, case=case, values=dict(case.fields or {}),
         )  # fmt: skip
 
     def choices_for(
@@ -184,6 +187,12 @@ class Options:
 ChoiceProvider = Callable[[Options, str, list[str] | None], list[tuple[str, str]] | None]
 ACTION_CHOICES: dict[str, ChoiceProvider] = {}
 
+# Actions that set the policy's own fields ([[fields]]) take them as ``fields``: the desk
+# offers the fields of this group, prefilled, and sends only what changed. Apps register
+# their actions here from ``ready()`` (tousu.quality: record_quality → "investigation").
+POLICY_FIELD_GROUPS: dict[str, str] = {"amend": "intake"}
+UNDETERMINED_WORDS = {"undetermined", "未确定", "客户加工中未确定"}
+
 
 def build_form(action: str, schema: type[BaseModel], case: Case, options: Options) -> ActionForm:
     from tousu.cases.lifecycle import TABLE
@@ -204,6 +213,8 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
             widget = "number"
         elif annotation is datetime:
             widget = "datetime"
+        elif annotation is date:
+            widget = "date"
         elif typing.get_origin(annotation) is list:
             widget = "multiselect" if choices else "lines"
         elif choices is not None:
@@ -233,6 +244,8 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
         )
     if action == "amend":
         fields = _amend_fields(fields, options)
+    if action in POLICY_FIELD_GROUPS:
+        fields = policy_fields(options, POLICY_FIELD_GROUPS[action], case.kind) + fields
     if action == "split":
         fields = _split_fields(options) + fields
     templates = []
@@ -319,6 +332,109 @@ def _amend_fields(fields: list[FormField], options: Options) -> list[FormField]:
     return extra + fields
 
 
+def policy_fields(options: Options, group: str, kind: str) -> list[FormField]:
+    """The policy's fields of a group as form fields named ``fields.<code>``, prefilled.
+
+    An integer that may be "not yet determined" (客户加工中未确定) gets a checkbox for it.
+    """
+    out: list[FormField] = []
+    for spec in options.policy.fields:
+        if spec.group != group or (spec.kinds and kind not in spec.kinds):
+            continue
+        label = t(spec.label_zh, spec.label_en or spec.label_zh)
+        current = options.values.get(spec.code)
+        undetermined = spec.undetermined_allowed and current == "undetermined"
+        value: Any = "" if current is None or undetermined else current
+        widget = "text"
+        choices: list[tuple[str, str]] = []
+        if spec.type == "choice":
+            widget, choices = "select", [("", "—"), *[(c, c) for c in spec.choices]]
+        elif spec.type == "boolean":
+            widget = "tristate"
+        elif spec.type == "date":
+            widget = "date"
+        elif spec.type == "string" and spec.max_length > 200:
+            widget = "textarea"
+        name = f"fields.{spec.code}"
+        out.append(FormField(name, label, widget, False, choices, value))
+        if spec.undetermined_allowed:
+            out.append(
+                FormField(
+                    f"{name}.undetermined",
+                    t(f"{spec.label_zh}：客户加工中未确定", f"{label}: not yet determined"),
+                    "checkbox",
+                    False,
+                    value=undetermined,
+                )
+            )
+    return out
+
+
+def policy_field_value(spec: Any, raw: Any, undetermined: bool = False) -> Any:
+    """A posted policy-field value in its type (the action validates it again).
+
+    Text that is not a number stays text, so that the action refuses it with its message.
+    """
+    if spec.undetermined_allowed and (
+        undetermined or (isinstance(raw, str) and raw.strip() in UNDETERMINED_WORDS)
+    ):
+        return "undetermined"
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if raw in ("", None):
+        return None
+    if spec.type == "integer" and isinstance(raw, str) and raw.lstrip("-").isdigit():
+        return int(raw)
+    if spec.type == "boolean" and isinstance(raw, str):
+        return {"true": True, "on": True, "1": True, "false": False, "0": False}.get(raw, raw)
+    return raw
+
+
+def registration_fields(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
+    """The registration form's ``f_<code>`` inputs in their types; ``f_<code>__undetermined``
+    says 客户加工中未确定 for a quantity that allows it."""
+    specs = {f.code: f for f in policy.fields}
+    out: dict[str, Any] = {}
+    for key, raw in values.items():
+        if not key.startswith("f_") or key.endswith("__undetermined"):
+            continue
+        spec = specs.get(key[2:])
+        flag = values.get(f"{key}__undetermined") in {"on", "true", "1"}
+        value = raw if spec is None else policy_field_value(spec, raw, flag)
+        if value not in (None, ""):
+            out[key[2:]] = value
+    for key, raw in values.items():
+        code = key[2 : -len("__undetermined")]
+        spec = specs.get(code) if key.startswith("f_") and key.endswith("__undetermined") else None
+        if spec is not None and spec.undetermined_allowed and raw in {"on", "true", "1"}:
+            out[code] = "undetermined"
+    return out
+
+
+def _collect_policy_fields(form: ActionForm, data: dict[str, Any], options: Options | None) -> None:
+    """``fields.<code>`` inputs into ``data["fields"]``: only the values that changed."""
+    if options is None or form.action not in POLICY_FIELD_GROUPS:
+        return
+    specs = {f.code: f for f in options.policy.fields}
+    changed: dict[str, Any] = {}
+    for key in [k for k in data if k.startswith("fields.")]:
+        code = key[len("fields.") :]
+        if code.endswith(".undetermined") or code not in specs:
+            continue
+        raw = data.pop(key)
+        flag = bool(data.pop(f"{key}.undetermined", False))
+        value = policy_field_value(specs[code], raw, flag)
+        before = options.values.get(code)
+        # amend keeps a value it is not given; only the quality report clears one.
+        clears = value is None and before not in (None, "") and form.action != "amend"
+        if clears or (value is not None and value != before):
+            changed[code] = "" if value is None else value
+    for key in [k for k in data if k.startswith("fields.")]:
+        data.pop(key)
+    if changed:
+        data["fields"] = changed
+
+
 def _split_fields(options: Options) -> list[FormField]:
     """Split: the parts, each with its kind, category, content and demands."""
     kinds: list[tuple[str, str]] = [(str(k), labels.kind(k)) for k in options.policy.kinds]
@@ -390,6 +506,8 @@ def parse(
         raw = post.get(f.name, "")
         if f.widget == "checkbox":
             data[f.name] = post.get(f.name) in {"on", "true", "1"}
+        elif f.widget == "tristate" and f.name.startswith("fields."):
+            data[f.name] = raw  # a policy field: "" leaves it as it is
         elif f.widget == "tristate":
             if raw in {"true", "false"}:
                 data[f.name] = raw == "true"
@@ -403,12 +521,13 @@ def parse(
                     data[f.name] = datetime.fromisoformat(raw).replace(tzinfo=tz).isoformat()
                 except ValueError:
                     data[f.name] = raw  # refused by validation, with its message
-        elif raw != "" or f.required:
+        elif raw != "" or f.required or f.name.startswith("fields."):
             data[f.name] = raw
         f.value = data.get(f.name, raw)
     unchanged = options is not None and data.get("demands") == options.demands
     if form.action == "amend" and unchanged:
         data.pop("demands", None)  # the prefilled demands, untouched: not an amendment
+    _collect_policy_fields(form, data, options)
     return _nest(data, options.party if options else None)
 
 

@@ -26,4 +26,7 @@ urlpatterns = [
     path("desk/<slug:org>/duty/", include("tousu.duty.urls")),
     path("desk/<slug:org>/manage/", include("tousu.orgadmin.urls")),
     path("desk/<slug:org>/people/", include("tousu.accountability.urls")),
+    path("desk/<slug:org>/cases/<str:number>/quality/", include("tousu.quality.urls")),
+    path("desk/<slug:org>/cases/<str:number>/procedures/", include("tousu.procedures.urls")),
+    path("desk/<slug:org>/cases/<str:number>/remedies/", include("tousu.remedies.urls")),
 ]

@@ -112,6 +112,9 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
 
         values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         document = _registration(values, desk.tz)
+        if any(k.startswith("f_") for k in values):
+            # The policy's fields in their types (a quantity, 客户加工中未确定, a yes/no).
+            document["fields"] = forms.registration_fields(desk.policy, values)
         # Scanned originals: every refusal is shown with the other errors; the files are
         # stored in the registration's transaction, so all of it happens or none of it.
         uploads = request.FILES.getlist("attachments")
@@ -167,7 +170,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         "policy_fields": [
             f
             for f in desk.policy.fields
-            if not f.kinds or values.get("kind", "complaint") in f.kinds
+            if (not f.kinds or values.get("kind", "complaint") in f.kinds) and f.group == "intake"
         ],
         "subject_types": [
             (s, labels.choice(s))
@@ -483,4 +486,12 @@ def inbox_read(request: DeskRequest, org: str, note_id: int) -> HttpResponse:
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
+    if note.kind in PERSONAL_NOTICES:
+        # A decision about the reader (a penalty, an appeal): their own record holds it and
+        # its written notice; the case itself may be hidden from them.
+        return redirect("desk:people:record", org=org, username=actor.username)
     return redirect("desk:case", org=org, number=note.case.number)
+
+
+# Notices about a decision on the reader themself (tousu.accountability).
+PERSONAL_NOTICES = frozenset({"penalty_decided", "appeal_decided"})

@@ -48,7 +48,14 @@ def run_sweep(now_iso: str | None = None) -> dict[str, int]:
     try:
         now = timezone.now() if now_iso is None else datetime.fromisoformat(now_iso)
         result = sweep(now)
-        return {"overdue": result.overdue, "reminded": result.reminded, "skipped": result.skipped}
+        from tousu.quality.services import sweep_subtasks
+
+        # Sub-tasks past their due date: the department head hears once (tousu.quality).
+        subtasks = sweep_subtasks(now)
+        return {
+            "overdue": result.overdue, "reminded": result.reminded, "skipped": result.skipped,
+            "subtasks_overdue": subtasks,
+        }  # fmt: skip
     finally:
         _tidy_connections(done=True)
 

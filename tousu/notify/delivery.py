@@ -29,6 +29,11 @@ SUBJECTS = {
     "reporter_disagreed": ("投诉举报人不认可处理结果", "The reporter disagrees"),
     "record_corrected": ("投诉举报人更正了记录", "The reporter corrected the record"),
     "reporter_rated": ("投诉举报人评价不满意", "The reporter is dissatisfied"),
+    "penalty_decided": (
+        "对您的处罚决定（见本人记录中的通知书）",
+        "A penalty decided about you (the notice is on your record)",
+    ),
+    "appeal_decided": ("您的申诉已有决定", "Your appeal was decided"),
 }
 
 
@@ -38,6 +43,11 @@ def message(notification: Notification) -> tuple[str, str]:
     number = notification.case.number or ""
     base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = f"{base}/desk/{notification.case.org.slug}/cases/{number}/"
+    if notification.kind in ("penalty_decided", "appeal_decided"):
+        # A decision about the recipient: their own record (the case may be hidden from them).
+        link = (
+            f"{base}/desk/{notification.case.org.slug}/people/{notification.user.get_username()}/"
+        )
     subject = f"[Tousu] {zh} {number} / {en}"
     return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
 

@@ -7,6 +7,7 @@ typo never silently drops a rule. Error messages name the key path.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable
 from datetime import time
 from typing import Literal
@@ -37,6 +38,7 @@ from tousu.policy.sections import (
     RoutingRule,
     SplitRules,
     StandingRules,
+    SubTaskDefault,
     Title,
 )
 
@@ -167,21 +169,34 @@ class FieldSpec(Strict):
     max_length: int = Field(default=500, ge=1, le=20000)
     # Choice fields may allow a value meaning "not yet known" (客户仍在处理，数量待定).
     undetermined_allowed: bool = False
+    # "intake": recorded at registration (and amended while the case is open);
+    # "investigation": the quality report (8D) recorded by ``record_quality``, also after
+    # the resolution (the effect check comes later).
+    group: Literal["intake", "investigation"] = "intake"
+    # Deadline stages a recorded value of this field meets (效果确认 → "verification").
+    meets: tuple[str, ...] = ()
     clause: str = ""
 
     @model_validator(mode="after")
     def _choices(self) -> FieldSpec:
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.code!r} of type choice needs choices")
+        unknown = set(self.meets) - set(DEADLINE_STAGES)
+        if unknown:
+            raise ValueError(f"field {self.code!r}: unknown deadline stage(s) {sorted(unknown)}")
         return self
 
 
+DeadlineStage = Literal[
+    "acknowledgement", "acceptance", "routing", "notification", "investigation_start",
+    "first_response", "verification", "mediation", "resolution", "reply", "follow_up",
+    "review", "second_review",
+]  # fmt: skip
+DEADLINE_STAGES: tuple[str, ...] = typing.get_args(DeadlineStage)
+
+
 class DeadlineRule(Strict):
-    stage: Literal[
-        "acknowledgement", "acceptance", "routing", "notification", "investigation_start",
-        "first_response", "verification", "mediation", "resolution", "reply", "follow_up",
-        "review", "second_review",
-    ]  # fmt: skip
+    stage: DeadlineStage
     start: ClockStart = "received"
     amount: int = Field(default=1, ge=0, le=3650)
     unit: Unit = "working_days"
@@ -264,6 +279,8 @@ class Policy(Strict):
     rewards: Rewards = Rewards()
     approval_limits: tuple[ApprovalLimit, ...] = ()
     procedures: tuple[Procedure, ...] = ()
+    # Sub-tasks (分派子任务) offered by default when a case of a category is handled.
+    subtasks: tuple[SubTaskDefault, ...] = ()
     public_notice: PublicNotice = PublicNotice()
     deviations: tuple[Deviation, ...] = ()
     recusal: RecusalRules = RecusalRules()
@@ -330,7 +347,16 @@ class Policy(Strict):
                 _known(name, "referral target", (code,), target_codes)
         for i, proc in enumerate(self.procedures):
             _known(f"procedures.{i}", "category", proc.categories, cat_codes)
+            for group in proc.groups:
+                if group.department:
+                    _known(f"procedures.{i}", "department", (group.department,), dept_codes)
+            for proc_step in proc.steps:
+                _known(f"procedures.{i}", "referral target", proc_step.targets, target_codes)
         _unique("procedures", [p.code for p in self.procedures])
+        _unique("subtasks", [t.code for t in self.subtasks])
+        for i, task in enumerate(self.subtasks):
+            _known(f"subtasks.{i}", "department", (task.department,), dept_codes)
+            _known(f"subtasks.{i}", "category", task.categories, cat_codes)
         _unique("complexity_levels", [c.level for c in self.complexity_levels])
         _unique("reply.templates", [t.code for t in self.reply.templates])
         _known("reply.written_forms", "channel", self.reply.written_forms, CHANNELS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 RoleCode = Literal[
     "intake_clerk", "dispatcher", "handler", "department_head", "supervisor", "leader",
@@ -234,10 +234,38 @@ class ApprovalLimit(Strict):
     clause: str = ""
 
 
+# The record form a procedure step writes (tousu.procedures validates each one's details).
+ProcedureRecord = Literal[
+    "note", "sealing", "authority_notice", "autopsy_notice", "referral", "committee_decision",
+    "decision_notice",
+]  # fmt: skip
+# Forms that name a referral target of the policy (``ProcedureStep.targets``).
+TARGETED_RECORDS = frozenset({"authority_notice", "referral"})
+
+
+class ProcedureGroup(Strict):
+    """A group the procedure names (领导小组, 办公室, 科室接待小组) as the fixed roles that form it,
+    optionally within one department (the office sits in medical affairs)."""
+
+    code: str = Code
+    zh: str = Field(min_length=1)
+    en: str = ""
+    roles: tuple[RoleCode, ...] = Field(min_length=1)
+    department: str = ""
+    clause: str = ""
+
+
 class ProcedureStep(Strict):
     code: str = Code
     zh: str = Field(min_length=1)
     en: str = ""
+    # The groups that take this step (codes of the procedure's groups); empty: any staff
+    # member the transition table lets record on the case.
+    by: tuple[str, ...] = ()
+    record: ProcedureRecord = "note"
+    # The referral targets an authority notice or a referral may name (empty: any).
+    targets: tuple[str, ...] = ()
+    clause: str = ""
 
 
 class Procedure(Strict):
@@ -246,7 +274,39 @@ class Procedure(Strict):
     en: str = ""
     categories: tuple[str, ...] = ()
     steps: tuple[ProcedureStep, ...] = Field(min_length=1)
+    groups: tuple[ProcedureGroup, ...] = ()
+    # Who opens the procedure on a case (group codes; empty: any staff member who may record).
+    started_by: tuple[str, ...] = ()
+    # Groups told when it is opened, and the complexity the case takes then (a medical
+    # dispute is major).
+    notify: tuple[str, ...] = ()
+    complexity: Literal["general", "complex", "major"] | None = None
     clause: str = ""
+
+    @model_validator(mode="after")
+    def _check_codes(self) -> Procedure:
+        groups = [g.code for g in self.groups]
+        steps = [s.code for s in self.steps]
+        for name, codes in (("groups", groups), ("steps", steps)):
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"procedure {self.code}: duplicate {name} code")
+        named = [*self.started_by, *self.notify, *(g for s in self.steps for g in s.by)]
+        unknown = sorted(set(named) - set(groups))
+        if unknown:
+            raise ValueError(f"procedure {self.code}: unknown group {', '.join(unknown)}")
+        for s in self.steps:
+            if s.targets and s.record not in TARGETED_RECORDS:
+                raise ValueError(
+                    f"procedure {self.code}, step {s.code}: targets need record "
+                    "authority_notice or referral"
+                )
+        return self
+
+    def step(self, code: str) -> ProcedureStep | None:
+        return next((s for s in self.steps if s.code == code), None)
+
+    def group(self, code: str) -> ProcedureGroup | None:
+        return next((g for g in self.groups if g.code == code), None)
 
 
 class PublicNotice(Strict):
@@ -300,4 +360,18 @@ class Reviews(Strict):
     levels: int = Field(default=0, ge=0, le=2)
     request_window_days: int = Field(default=30, ge=1, le=365)
     no_reacceptance_after_final: bool = True
+    clause: str = ""
+
+
+class SubTaskDefault(Strict):
+    """A sub-task (分派子任务) the desk offers by default for cases of some categories: a
+    department's part of the investigation, with its own time limit."""
+
+    code: str = Code
+    department: str = Field(min_length=1)
+    categories: tuple[str, ...] = ()
+    zh: str = Field(min_length=1)
+    en: str = ""
+    amount: int = Field(default=2, ge=0, le=365)
+    unit: Literal["working_days", "calendar_days"] = "working_days"
     clause: str = ""

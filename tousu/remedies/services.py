@@ -321,3 +321,89 @@ def hand_over_reward(
                 "reward_handed_over_note", data.note, {"reward": reward.no}
             )
     return s.case
+
+
+# --------------------------------------------------------------------------- on the case
+
+HAND_OVER_METHODS: dict[str, tuple[str, str]] = {
+    "cash": ("现金", "Cash"),
+    "bank_transfer": ("银行转账", "Bank transfer"),
+    "goods": ("实物", "Goods"),
+    "credit_note": ("折让单", "Credit note"),
+    "other": ("其他", "Other"),
+}
+UNDETERMINED = ("未确定", "not yet determined")
+
+
+def _pair(label: str) -> dict[str, str]:
+    zh, _, en = str(label).partition(" ")
+    return {"zh": zh, "en": en or zh}
+
+
+def case_remedies(case: Case, policy: Policy) -> list[dict[str, object]]:
+    """A case's remedies: kind, amount or quantity (or 未确定), the approval chain so far and
+    whose approval it waits for, and payment. Amounts are not personal data: whoever sees
+    the case sees them."""
+    rows: list[dict[str, object]] = []
+    for r in Remedy.objects.filter(case=case).select_related("proposed_by", "decided_by"):
+        awaiting = None
+        if r.state == Remedy.State.PROPOSED and r.awaiting_role:
+            row = next((x for x in chain(policy, r.kind) if x.role == r.awaiting_role), None)
+            zh, en = role_title(policy, r.awaiting_role, row.title_zh if row else "")
+            awaiting = {"role": r.awaiting_role, "zh": zh, "en": en}
+        elif r.state == Remedy.State.PROPOSED:
+            awaiting = {"role": "", "zh": "", "en": ""}
+        steps = [{"step": "proposed", "by": r.proposed_by.get_username(), "at": r.proposed_at}]
+        if r.decided_by is not None:
+            steps.append(
+                {"step": "approved" if r.state != Remedy.State.REFUSED else "refused",
+                 "by": r.decided_by.get_username(), "at": r.decided_at}
+            )  # fmt: skip
+        rows.append(
+            {
+                "id": r.pk, "no": r.no, "kind": r.kind,
+                "kind_label": _pair(Remedy.Kind(r.kind).label),
+                "amount": str(r.amount) if r.amount is not None else None,
+                "quantity": r.quantity, "unit": r.unit,
+                "quantity_undetermined": r.quantity_undetermined,
+                "state": r.state, "state_label": _pair(Remedy.State(r.state).label),
+                "chain": steps, "awaiting": awaiting,
+                "paid_at": r.paid_at, "paid_method": r.paid_method,
+                "paid_method_label": _label_of(HAND_OVER_METHODS, r.paid_method),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _label_of(table: dict[str, tuple[str, str]], code: str) -> dict[str, str] | None:
+    if not code:
+        return None
+    zh, en = table.get(code, (code, code))
+    return {"zh": zh, "en": en}
+
+
+RECIPIENT_NAMED = ("实名举报人，经身份保管人发放", "named, via the custodian")
+RECIPIENT_ANONYMOUS = ("匿名举报人，凭查询回执领取", "anonymous, claimed with the receipt")
+
+
+def case_rewards(case: Case) -> list[dict[str, object]]:
+    """A case's rewards: amount and state, and how the recipient is reached — never who."""
+    rewards = list(Reward.objects.filter(case=case))
+    if not rewards:
+        return []
+    named = _named_reporter(case)
+    rows: list[dict[str, object]] = []
+    for r in rewards:
+        via = r.via_custodian or (r.state != Reward.State.HANDED_OVER and named)
+        zh, en = RECIPIENT_NAMED if via else RECIPIENT_ANONYMOUS
+        rows.append(
+            {
+                "id": r.pk, "no": r.no, "amount": str(r.amount), "state": r.state,
+                "state_label": _pair(Reward.State(r.state).label),
+                "recipient": {"zh": zh, "en": en},
+                "via_custodian": r.via_custodian, "receipt_shown": r.receipt_shown,
+                "decided_at": r.decided_at, "handed_over_at": r.handed_over_at,
+                "method": r.method, "method_label": _label_of(HAND_OVER_METHODS, r.method),
+            }
+        )  # fmt: skip
+    return rows

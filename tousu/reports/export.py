@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
-from tousu.reports.ledger import COLUMNS, Filters, Row, Stamp, build_rows
+from tousu.reports.ledger import EXPORT_COLUMNS, Filters, Row, Stamp, build_rows, with_extras
 
 SHEET_TITLE = "台帐"
 NOTES_TITLE = "说明"
@@ -73,7 +73,7 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, tz: ZoneInfo) -> Any:
 
 def row_batches(actor: Actor, ids: Sequence[int], now: datetime) -> Iterator[list[Row]]:
     for start in range(0, len(ids), BATCH):
-        yield build_rows(actor, ids[start : start + BATCH], now)
+        yield with_extras(actor, build_rows(actor, ids[start : start + BATCH], now))
 
 
 def write(
@@ -92,14 +92,14 @@ def write(
     """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=SHEET_TITLE)
-    for i, column in enumerate(COLUMNS, start=1):
+    for i, column in enumerate(EXPORT_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "A2"
-    last = get_column_letter(len(COLUMNS))
+    last = get_column_letter(len(EXPORT_COLUMNS))
     ws.auto_filter.ref = f"A1:{last}{max(total, 0) + 1}"
     bold = Font(bold=True)
     header = []
-    for column in COLUMNS:
+    for column in EXPORT_COLUMNS:
         cell = WriteOnlyCell(ws, value=column.zh)
         cell.font = bold
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -108,7 +108,7 @@ def write(
     written = 0
     for batch in batches:
         for row in batch:
-            ws.append([_cell(ws, value, tz) for value in row.cells()])
+            ws.append([*(_cell(ws, value, tz) for value in row.cells()), _extras(ws, row)])
         written += len(batch)
         if on_rows is not None:
             on_rows(batch)
@@ -120,10 +120,19 @@ def write(
         about.append([key, value])
     about.append([])
     about.append([_bold(about, "列名"), _bold(about, "Column")])
-    for column in COLUMNS:
+    for column in EXPORT_COLUMNS:
         about.append([column.zh, column.en])
     wb.save(target)
     return written
+
+
+def _extras(ws: WriteOnlyWorksheet, row: Row) -> Any:
+    """The final column: one line per measure, wrapped."""
+    if not row.extras:
+        return None
+    cell = WriteOnlyCell(ws, value="\n".join(row.extras))
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
 
 
 def _bold(ws: WriteOnlyWorksheet, text: str) -> Cell:

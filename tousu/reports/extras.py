@@ -20,7 +20,12 @@ from tousu.cases.access import Actor
 Provider = Callable[[list[int], Actor], dict[int, list[str]]]
 
 # Each app appends its provider's dotted path here.
-PROVIDERS: list[str] = []
+PROVIDERS: list[str] = [
+    "tousu.accountability.ledger.lines",
+    "tousu.remedies.ledger.lines",
+    "tousu.procedures.ledger.lines",
+    "tousu.quality.ledger.lines",
+]
 
 
 @cache

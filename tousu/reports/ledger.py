@@ -91,6 +91,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", "Status", 12),
 )
 COLUMN_CODES = tuple(c.code for c in COLUMNS)
+# After the regulation's columns: what other apps add (penalties, remedies, rewards, special
+# procedures, quality sub-tasks), one line each (tousu.reports.extras).
+MEASURES = Column("measures", "处理措施与问责", "Measures and accountability", 44)
+EXPORT_COLUMNS: tuple[Column, ...] = (*COLUMNS, MEASURES)
 
 PAGE_SIZE = 50
 SUMMARY_LENGTH = 60
@@ -475,9 +479,21 @@ class Row:
     # Whether a complainant's or reporter's name is shown in this row.
     identity_shown: bool
     values: dict[str, Cell] = field(default_factory=dict)
+    # Lines other apps add (tousu.reports.extras), filled by with_extras.
+    extras: list[str] = field(default_factory=list)
 
     def cells(self) -> list[Cell]:
         return [self.values.get(code) for code in COLUMN_CODES]
+
+
+def with_extras(actor: Actor, rows: list[Row]) -> list[Row]:
+    """Fill each row's extra lines with one call for all of them (a page, an export batch)."""
+    from tousu.reports.extras import lines_for
+
+    found = lines_for([r.case_id for r in rows], actor)
+    for row in rows:
+        row.extras = found.get(row.case_id, [])
+    return rows
 
 
 def display(value: Cell, tz: ZoneInfo) -> str:

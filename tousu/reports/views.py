@@ -28,6 +28,7 @@ from tousu.reports import dossier as dossiers
 from tousu.reports import export as xlsx
 from tousu.reports.ledger import (
     COLUMNS,
+    MEASURES,
     PAGE_SIZE,
     SATISFACTIONS,
     SORTS,
@@ -39,6 +40,7 @@ from tousu.reports.ledger import (
     ledger_ids,
     log_identity,
     parse_filters,
+    with_extras,
 )
 
 # The filter form's fields, for naming them in error messages.
@@ -102,6 +104,7 @@ def _headers(filters: Filters | None) -> list[dict[str, Any]]:
             if not current:
                 header["next_dir"] = "desc" if column.code == "received" else "asc"
         headers.append(header)
+    headers.append({"code": MEASURES.code, "label": MEASURES.label})
     return headers
 
 
@@ -136,7 +139,8 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
         return response
     paginator = Paginator(ledger_ids(actor, filters, now), PAGE_SIZE)
     current = paginator.get_page(request.GET.get("page"))
-    rows = build_rows(actor, list(current.object_list), now)
+    # One batch call for the page's extra lines (penalties, remedies, ...), never one per row.
+    rows = with_extras(actor, build_rows(actor, list(current.object_list), now))
     log_identity(actor, rows, surface="ledger")
     context.update(
         filters=filters,
@@ -147,7 +151,11 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
                 "number": r.number,
                 "overdue": r.overdue,
                 "cells": [
-                    (c.code, display(v, desk.tz)) for c, v in zip(COLUMNS, r.cells(), strict=True)
+                    *(
+                        (c.code, display(v, desk.tz))
+                        for c, v in zip(COLUMNS, r.cells(), strict=True)
+                    ),
+                    (MEASURES.code, "\n".join(r.extras)),
                 ],
             }
             for r in rows

@@ -82,6 +82,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "decide_penalty": {"penalty": 999999, "approved": True},
     "appeal_penalty": {"penalty": 999999, "reason": "事实不清"},
     "decide_appeal": {"penalty": 999999, "upheld": True},
+    "record_notice_delivered": {"penalty": 999999, "delivered_at": "2026-01-05T10:00:00+08:00"},
     # Remedies and rewards (tousu.remedies): no remedy or reward no. 1 on the bench cases, and
     # the general policy has no rewards, so these are refused as invalid values once the
     # state allows them; a proposal of a remedy goes through.
@@ -91,6 +92,21 @@ BODIES: dict[str, dict[str, Any]] = {
     "propose_reward": {"amount": "500.00", "reason": "举报属实"},
     "approve_reward": {"reward": 1, "approved": True},
     "hand_over_reward": {"reward": 1, "receipt": "1234 5678 9012 3456 7890"},
+    # Quality (tousu.quality): the general policy defines no fields and the bench cases have
+    # no sub-task 99999, so these are refused as invalid values once the state allows them;
+    # a sub-task to another department goes through.
+    "record_quality": {"fields": {"root_cause": "层压温度异常"}},
+    "assign_subtask": {
+        "department": "service",
+        "instruction": "协助核查",
+        "due_in_working_days": 2,
+    },
+    "complete_subtask": {"subtask": 99999, "result": "已核查"},
+    "cancel_subtask": {"subtask": 99999, "reason": "不再需要"},
+    # Procedures (tousu.procedures): the general policy names none, so these are refused as
+    # invalid values once the state allows them.
+    "start_procedure": {"procedure": "medical_dispute"},
+    "record_procedure_step": {"procedure": "medical_dispute", "step": "report", "body": "报告"},
 }
 
 # The reporter's own actions on the portal (tousu.cases.reporter_actions), by the reporter
@@ -119,8 +135,10 @@ ACTORS: dict[str, str] = {
     "propose_penalty": "supervisor",
     "decide_penalty": "leader",
     "decide_appeal": "leader",
+    "record_notice_delivered": "leader",  # the general policy's penalty approver
     "approve_remedy": "leader",  # the general policy's compensation approver
     "approve_reward": "leader",
+    "complete_subtask": "handler",  # a member of the sub-task's department
 }
 DEFAULT_ACTOR = "dispatcher"
 

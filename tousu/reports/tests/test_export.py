@@ -14,10 +14,12 @@ from tousu.cases.models import Case
 from tousu.orgs.models import AuditEvent
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import export as xlsx
-from tousu.reports.ledger import COLUMNS
+from tousu.reports.ledger import COLUMNS, EXPORT_COLUMNS
 from tousu.reports.tests.conftest import REPORTER, REPORTER_PHONE
 
-HEADERS = [c.zh for c in COLUMNS]
+# The regulation's 18 columns, then the measures other apps add (penalties, remedies, ...).
+HEADERS = [c.zh for c in EXPORT_COLUMNS]
+assert HEADERS[:-1] == [c.zh for c in COLUMNS] and HEADERS[-1] == "处理措施与问责"
 
 
 def _sheet(response) -> Worksheet:

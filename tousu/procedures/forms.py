@@ -1,0 +1,166 @@
+"""The record forms of procedure steps: which details each needs, and their checks.
+
+Every form takes ``body`` (free text). A detail that belongs to another form is refused
+rather than silently dropped, so a record says exactly what was given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tousu.cases.errors import TousuError, invalid
+from tousu.cases.inputs import sane_moment
+from tousu.policy.schema import Policy
+from tousu.policy.sections import ProcedureStep
+from tousu.procedures.inputs import RecordProcedureStepIn
+
+# The 医疗事故处理条例 (art. 18): an autopsy within 48 hours of death (7 days where the
+# body can be kept frozen).
+AUTOPSY_HOURS = 48
+AUTOPSY_FROZEN_DAYS = 7
+
+# The fields each form needs (all of them) and may take besides.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "note": ("body",),
+    "sealing": ("items", "location", "occurred_at", "sealed_by", "witnesses", "seal_number"),
+    "authority_notice": ("target", "occurred_at", "method", "reference"),
+    "autopsy_notice": ("family_member", "answer", "body_kept", "died_at"),
+    "referral": ("target", "occurred_at"),
+    "committee_decision": ("occurred_at", "members", "decision"),
+    "decision_notice": (
+        "patient_told", "patient_told_at", "patient_told_how",
+        "hospital_told", "hospital_told_at", "hospital_told_how",
+    ),
+}  # fmt: skip
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "note": ("occurred_at",),
+    "sealing": ("patient_signatory", "patient_refused", "hospital_signatory", "hospital_refused"),
+    "authority_notice": (),
+    "autopsy_notice": ("family_relation", "occurred_at"),
+    "referral": ("method", "reference"),
+    "committee_decision": ("location",),
+    "decision_notice": (),
+}
+ALWAYS = frozenset({"procedure", "step", "body"})
+MOMENTS = ("occurred_at", "died_at", "patient_told_at", "hospital_told_at")
+# Names of people on the patient side: sealed apart, shown only with the identity.
+PATIENT_SIDE = ("patient_signatory", "family_member", "family_relation", "patient_told")
+
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "body": ("内容", "text"),
+    "occurred_at": ("时间", "time"),
+    "items": ("封存物品", "items sealed"),
+    "location": ("地点", "place"),
+    "sealed_by": ("封存人", "who sealed"),
+    "witnesses": ("见证人", "witnesses"),
+    "seal_number": ("封条编号", "seal number"),
+    "target": ("报告或移送对象", "to whom"),
+    "method": ("方式", "how"),
+    "reference": ("文号或登记号", "reference"),
+    "family_member": ("被告知的家属", "family member told"),
+    "answer": ("家属意见", "the family's answer"),
+    "body_kept": ("尸体存放方法", "how the body is kept"),
+    "died_at": ("死亡时间", "time of death"),
+    "members": ("出席委员", "members present"),
+    "decision": ("裁定决定", "the decision"),
+    "patient_told": ("患方被告知人", "who was told on the patient side"),
+    "patient_told_at": ("患方告知时间", "when the patient side was told"),
+    "patient_told_how": ("患方告知方式", "how the patient side was told"),
+    "hospital_told": ("院方被告知人", "who was told on the hospital side"),
+    "hospital_told_at": ("院方告知时间", "when the hospital side was told"),
+    "hospital_told_how": ("院方告知方式", "how the hospital side was told"),
+    "patient_signatory": ("患方签字人", "patient-side signatory"),
+    "hospital_signatory": ("院方签字人", "hospital-side signatory"),
+}
+FORM_NAMES: dict[str, tuple[str, str]] = {
+    "note": ("记录", "note"),
+    "sealing": ("封存记录", "sealing record"),
+    "authority_notice": ("报告主管部门", "notice to the authority"),
+    "autopsy_notice": ("尸检告知", "autopsy notice"),
+    "referral": ("调处或鉴定移送", "referral"),
+    "committee_decision": ("裁定委员会决定", "committee decision"),
+    "decision_notice": ("裁定决定告知", "decision notice"),
+}
+
+
+def _zh(name: str) -> str:
+    return FIELD_NAMES.get(name, (name, name))[0]
+
+
+def _en(name: str) -> str:
+    return FIELD_NAMES.get(name, (name, name))[1]
+
+
+def check(
+    step: ProcedureStep, policy: Policy, data: RecordProcedureStepIn, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record's details and the patient side's names, or a 422 saying what is wrong."""
+    form = step.record
+    given = data.model_dump(mode="json", exclude_defaults=True)
+    allowed = ALWAYS | set(REQUIRED[form]) | set(OPTIONAL[form])
+    for name in given:
+        if name not in allowed:
+            zh_form, en_form = FORM_NAMES[form]
+            raise invalid(
+                name, f"“{_zh(name)}”不属于{zh_form}，请删去",
+                f"'{_en(name)}' does not belong on a {en_form}: leave it out",
+            )  # fmt: skip
+    for name in REQUIRED[form]:
+        if name not in given:
+            raise invalid(name, f"请填写{_zh(name)}", f"Give {_en(name)}")
+    for name in MOMENTS:
+        value = getattr(data, name)
+        if value is None:
+            continue
+        if value.utcoffset() is None:
+            raise invalid(name, "时间须带时区", "Give the time with its UTC offset")
+        sane_moment(value, name)
+        if value > now:
+            raise invalid(
+                name, f"{_zh(name)}不能晚于现在", f"The {_en(name)} cannot be in the future"
+            )
+    if form == "sealing":
+        _sides(data)
+    if form in ("authority_notice", "referral"):
+        _target(step, policy, data.target)
+    if form == "autopsy_notice" and data.died_at is not None:
+        told = data.occurred_at or now
+        if told < data.died_at:
+            raise invalid(
+                "occurred_at", "告知时间不能早于死亡时间",
+                "The family cannot be told before the time of death",
+            )  # fmt: skip
+    details = {k: v for k, v in given.items() if k not in ALWAYS and k not in PATIENT_SIDE}
+    if form == "autopsy_notice" and data.died_at is not None:
+        details["autopsy_by"] = (data.died_at + timedelta(hours=AUTOPSY_HOURS)).isoformat()
+    patient = {k: given[k] for k in PATIENT_SIDE if k in given}
+    return details, patient
+
+
+def _sides(data: RecordProcedureStepIn) -> None:
+    """Both parties signed, or their refusal is noted — never a name made up."""
+    for side, zh, en in (
+        ("patient", "患方", "patient side"),
+        ("hospital", "院方", "hospital side"),
+    ):
+        signed = getattr(data, f"{side}_signatory")
+        refused = getattr(data, f"{side}_refused")
+        if not signed and not refused:
+            raise invalid(
+                f"{side}_signatory", f"请填写{zh}签字人；拒绝签字的，请注明“拒绝签字”",
+                f"Give the {en}'s signatory, or note that they refused to sign",
+            )  # fmt: skip
+
+
+def _target(step: ProcedureStep, policy: Policy, code: str) -> None:
+    allowed = step.targets or tuple(t.code for t in policy.referral_targets)
+    if code not in allowed or policy.referral_target(code) is None:
+        names = "、".join(
+            t.name_zh for c in allowed if (t := policy.referral_target(c)) is not None
+        )
+        raise TousuError(
+            "invalid_value", f"该步骤只能报告或移送至：{names}",
+            f"This step goes only to: {', '.join(allowed)}", status=422,
+            details=[{"field": "target", "zh": f"可选：{names}", "en": ", ".join(allowed)}],
+        )  # fmt: skip

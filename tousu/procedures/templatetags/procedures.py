@@ -1,0 +1,72 @@
+"""The case page's section for the special procedures opened on the case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from tousu.cases.lifecycle import TABLE
+from tousu.cases.models import Case
+from tousu.cases.steps import permitted
+from tousu.desk.i18n import t
+from tousu.desk.web import Desk
+from tousu.policy.models import policy_for
+from tousu.procedures import checklist
+from tousu.procedures.services import applies
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
+    """The checklists of the procedures opened on the case, and those it could open."""
+    actor = desk.actor
+    policy = policy_for(case.policy_version_id)[1]
+    tz = desk.tz
+    kwargs = {"org": desk.org.slug, "number": case.number}
+    runs = []
+    for run in checklist.runs(case, actor, policy):
+        steps = []
+        for v in run.steps:
+            latest = v.latest
+            steps.append(
+                {
+                    "code": v.step.code,
+                    "label": t(v.step.zh, v.step.en or v.step.zh),
+                    "groups": "、".join(v.groups),
+                    "done": latest is not None,
+                    "at": latest.at if latest else None,
+                    "by": latest.by if latest else "",
+                    "summary": checklist.summary(latest, policy, tz) if latest else "",
+                    "count": len(v.records),
+                    "document": v.document if latest else "",
+                    "url": reverse(
+                        "desk:procedures:document",
+                        kwargs={**kwargs, "procedure": run.procedure.code, "step": v.step.code},
+                    )
+                    if latest and v.document
+                    else "",
+                }
+            )
+        runs.append(
+            {
+                "code": run.procedure.code,
+                "label": t(run.procedure.zh, run.procedure.en or run.procedure.zh),
+                "clause": run.procedure.clause,
+                "started_at": run.started_at,
+                "started_by": run.started_by,
+                "steps": steps,
+                "done": sum(1 for s in steps if s["done"]),
+            }
+        )
+    opened = {r["code"] for r in runs}
+    transition = TABLE["start_procedure"]
+    may_start = case.status in transition.sources and permitted(actor, case, transition, policy)
+    available = [
+        t(p.zh, p.en or p.zh)
+        for p in policy.procedures
+        if p.code not in opened and p.categories and applies(p, case)
+    ]
+    return {"runs": runs, "available": available if may_start else []}

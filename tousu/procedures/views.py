@@ -1,0 +1,142 @@
+"""Printable documents of a procedure step, as PDF: 封存记录, 尸检告知书, 重大医疗纠纷报告,
+医疗纠纷裁定决定告知书.
+
+Fetched like every case document (:mod:`tousu.documents.views`): ``get_case`` first, so a
+case the viewer may not see answers 404 like a missing one; then 404 with the reason when
+the step has no document or has not been recorded yet. The latest record of the step is
+printed (an earlier one was corrected by it); Chinese whatever the desk's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from tousu.cases.access import get_case
+from tousu.desk.web import DeskRequest, desk_view
+from tousu.documents import build
+from tousu.documents.render import render_pdf
+from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
+from tousu.procedures import checklist
+from tousu.procedures.forms import AUTOPSY_FROZEN_DAYS, AUTOPSY_HOURS
+
+TEMPLATES = {
+    "sealing": "procedures/pdf/sealing.html",
+    "autopsy_notice": "procedures/pdf/autopsy.html",
+    "authority_notice": "procedures/pdf/authority.html",
+    "decision_notice": "procedures/pdf/decision.html",
+}
+
+
+@require_GET
+@desk_view
+def step_document(
+    request: DeskRequest, org: str, number: str, procedure: str, step: str
+) -> HttpResponse:
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    run = next((r for r in checklist.runs(case, actor) if r.procedure.code == procedure), None)
+    if run is None:
+        return unavailable(
+            request, "procedure_not_started",
+            "本案尚未启动该程序，暂无程序文书可打印。",
+            "This procedure has not been opened on the case, so it has no documents yet.",
+        )  # fmt: skip
+    view = next((v for v in run.steps if v.step.code == step), None)
+    if view is None or not view.document:
+        return unavailable(
+            request, "no_document_for_step",
+            "该步骤没有可打印的文书。",
+            "This step has no printable document.",
+        )  # fmt: skip
+    latest = view.latest
+    if latest is None:
+        return unavailable(
+            request, "step_not_recorded",
+            f"“{view.step.zh}”尚未记录，暂无{view.document}可打印。请先通过“记录程序步骤”登记。",
+            f"'{view.step.en or view.step.code}' has not been recorded yet, so there is "
+            "nothing to print. Record the step first (Record a procedure step).",
+        )  # fmt: skip
+    with translation.override(DOCUMENT_LANGUAGE):
+        doc = build.load(case, actor, timezone.now())
+        context = _context(doc, run, view, latest)
+        html = render_to_string(TEMPLATES[view.step.record], context)
+    return pdf_response(render_pdf(html), f"{procedure}-{step}", str(case.number))
+
+
+def _context(
+    doc: build.Document, run: checklist.RunView, view: checklist.StepView, e: checklist.Entry
+) -> dict[str, Any]:
+    tz, policy = doc.tz, doc.policy
+    d, p = e.details, e.patient
+    target = policy.referral_target(e.target) if e.target else None
+    party = doc.party()
+    if party is None or party["anonymous"]:
+        person = "匿名"
+    elif party["masked"]:
+        person = checklist.SEALED_NAME
+    else:
+        person = doc.shown_name() or "—"
+    # What had been done when this record was written (a report says what was known then).
+    done = []
+    for v in run.steps:
+        before = [r for r in v.records if r.no < e.no]
+        if before and v.step.code != view.step.code:
+            done.append((v.step.zh, checklist.summary(before[-1], policy, tz)))
+    committee = next(
+        (v.latest for v in run.steps if v.step.record == "committee_decision" and v.latest), None
+    )
+    return {
+        **doc.context(),
+        "title": view.document,
+        "procedure": run.procedure.zh,
+        "step": view.step.zh,
+        "clause": view.step.clause,
+        "record_no": e.no,
+        "correction": e.count > 1,
+        "count": e.count,
+        "recorded_by": e.by,
+        "recorded_at": checklist.zh_time(e.at, tz),
+        "body": e.body,
+        "d": d,
+        "p": p,
+        "at": checklist.zh_time(d.get("occurred_at"), tz),
+        "items": d.get("items", []),
+        "sealed_by": "、".join(d.get("sealed_by", [])),
+        "witnesses": "、".join(d.get("witnesses", [])),
+        "patient_signatory": p.get("patient_signatory", ""),
+        "hospital_signatory": d.get("hospital_signatory", ""),
+        "patient_refused": bool(d.get("patient_refused")),
+        "hospital_refused": bool(d.get("hospital_refused")),
+        "target": target.name_zh if target else e.target,
+        "method": checklist.method(d.get("method", "")),
+        "died_at": checklist.zh_time(d.get("died_at"), tz),
+        "autopsy_by": checklist.zh_time(d.get("autopsy_by"), tz),
+        "autopsy_hours": AUTOPSY_HOURS,
+        "autopsy_frozen_days": AUTOPSY_FROZEN_DAYS,
+        "answer": d.get("answer", ""),
+        "told_at": checklist.zh_time(d.get("occurred_at") or e.at.isoformat(), tz),
+        "patient_told_at": checklist.zh_time(d.get("patient_told_at"), tz),
+        "patient_told_how": checklist.method(d.get("patient_told_how", "")),
+        "hospital_told_at": checklist.zh_time(d.get("hospital_told_at"), tz),
+        "hospital_told_how": checklist.method(d.get("hospital_told_how", "")),
+        "committee": (
+            {
+                "at": checklist.zh_time(committee.details.get("occurred_at"), tz),
+                "location": committee.details.get("location", ""),
+                "members": "、".join(committee.details.get("members", [])),
+                "decision": committee.details.get("decision", ""),
+            }
+            if committee
+            else None
+        ),
+        "person": person,
+        "content": doc.data["content"],
+        "subjects": "、".join(s["name"] for s in doc.data["subjects"] if s["name"]) or "—",
+        "done": done,
+        "complexity": "重大" if doc.case.complexity == "major" else "",
+    }

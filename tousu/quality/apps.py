@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "tousu.quality"
+    label = "quality"
+    verbose_name = "质量投诉 Quality complaints"
+
+    def ready(self) -> None:
+        from tousu.quality import desk
+
+        desk.register()

@@ -1,0 +1,65 @@
+"""客户抱怨处理表 / 8D report (PDF), in Chinese whatever the desk's language."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from tousu.cases.access import get_case
+from tousu.desk.web import DeskRequest, desk_view
+from tousu.documents import build
+from tousu.documents.render import render_pdf
+from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response
+from tousu.quality import present
+
+TITLE = "客户抱怨处理表（8D报告）"
+
+
+@require_GET
+@desk_view
+def report(request: DeskRequest, org: str, number: str) -> HttpResponse:
+    """The complaint form with the quality report and sub-tasks, for the dossier.
+
+    ``get_case`` answers 404 alike for a missing case and one this viewer may not see;
+    the customer's name appears only for viewers who may see it.
+    """
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    now = timezone.now()
+    with translation.override(DOCUMENT_LANGUAGE):
+        doc = build.load(case, actor, now)
+        policy = doc.policy
+        progress = present.progress(policy, case)
+        context = {
+            **doc.context(),
+            "title": TITLE,
+            "customer": doc.shown_name(),
+            "identity_hidden": not doc.shown_name() and not _anonymous(doc),
+            "category": _category(policy, case.category),
+            "content": doc.data.get("content", ""),
+            "demands": doc.data.get("demands", ""),
+            "intake": present.field_rows(policy, case, "intake", zh_only=True, filled_only=False),
+            "report": present.field_rows(
+                policy, case, "investigation", zh_only=True, filled_only=False
+            ),
+            "progress": progress.zh() if progress else "",
+            "subtasks": present.subtask_rows(case, actor, now, zh_only=True),
+            "departments": [d.name_zh for d in policy.departments],
+        }
+        html = render_to_string("quality/pdf/report.html", context)
+    return pdf_response(render_pdf(html), "8d", str(case.number))
+
+
+def _anonymous(doc: build.Document) -> bool:
+    party = doc.party()
+    return party is None or bool(party.get("anonymous"))
+
+
+def _category(policy: object, code: str) -> str:
+    from tousu.policy.schema import Policy
+
+    assert isinstance(policy, Policy)
+    cat = policy.category(code)
+    return cat.name_zh if cat else code
