@@ -8,11 +8,13 @@ penalised person and the staff-record readers (404 otherwise).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
+from pydantic import Field
 
 from tousu.accountability import notices, services
 from tousu.cases.access import Actor, get_case
@@ -30,6 +32,10 @@ PDF = {
         }
     }
 }
+
+
+class AppealIn(Schema):
+    reason: str = Field(min_length=1, max_length=5000)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -114,3 +120,31 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
         policy = _active_policy(actor)
         pdf, number = notices.appeal_decision_pdf(actor, policy, penalty_id, timezone.now())
         return pdf_response(pdf, "appeal-decision", number)
+
+    @api.get(
+        "/orgs/{org}/people/{username}/record",
+        response={200: dict[str, Any], **errors},
+        operation_id="staff_record",
+        summary="人员记录 One person's complaints, penalties and appeals (考核): the policy's "
+        "record readers, or the person themself without the reporters",
+        tags=["accountability"],
+    )
+    def staff_record(request: HttpRequest, org: str, username: str) -> dict[str, Any]:
+        actor = _actor(request)
+        return asdict(services.staff_record(actor, _active_policy(actor), username))
+
+    @api.post(
+        "/orgs/{org}/penalties/{penalty_id}/appeal",
+        response={200: dict[str, Any], **errors},
+        operation_id="appeal_own_penalty",
+        summary="对处罚提出申诉 The penalised person appeals their own penalty (the case itself "
+        "stays hidden from them)",
+        tags=["accountability"],
+    )
+    def appeal(
+        request: HttpRequest, org: str, penalty_id: int, payload: AppealIn
+    ) -> dict[str, Any]:
+        actor = _actor(request)
+        services.appeal_from_record(actor, penalty_id, payload.reason.strip())
+        record = services.staff_record(actor, _active_policy(actor), actor.username)
+        return next(row for row in record.penalties if row["id"] == penalty_id)

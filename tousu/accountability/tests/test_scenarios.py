@@ -325,6 +325,51 @@ def test_enterprise_appeal_to_the_general_manager_through_desk_and_api() -> None
     )
 
 
+
+def test_the_penalised_person_reads_their_record_and_appeals_through_the_api() -> None:
+    """The API mirrors the record page: the person reads their own record (never the
+    reporter) and appeals their own penalty; nobody appeals someone else's."""
+    o = _enterprise()
+    case = o.complaint("clerk", timezone.now(), status="closed")
+    number = str(case.number)
+    _api(o, "office").act(number, "propose_penalty", {
+        "staff": "ent_logistics", "kind": "fine", "amount": "200", "reason": "未按客户期限发货",
+    })  # fmt: skip
+    penalty = Penalty.objects.get()
+    _api(o, "gm").act(number, "decide_penalty", {"penalty": penalty.pk, "approved": True})
+    person, colleague = _api(o, "logistics"), _api(o, "colleague")
+
+    r = person.get("/people/ent_logistics/record")
+    assert r.status_code == 200, r.content
+    record = r.json()
+    assert record["own"] is True and record["appeal_to"]
+    assert [p["id"] for p in record["penalties"]] == [penalty.pk]
+    assert record["penalties"][0]["appealable"] is True
+    assert REPORTER not in r.content.decode() and PHONE not in r.content.decode()
+    # Someone else's record, and an unknown person: the same 404.
+    assert colleague.get("/people/ent_logistics/record").status_code == 404
+    assert person.get("/people/nobody/record").status_code == 404
+
+    before = _snapshot()
+    # A colleague appealing someone else's penalty, an empty reason: refused, nothing written.
+    r = colleague.post(f"/penalties/{penalty.pk}/appeal", {"reason": "替他申诉"})
+    assert r.status_code == 404
+    r = person.post(f"/penalties/{penalty.pk}/appeal", {"reason": ""})
+    assert r.status_code == 422
+    assert person.post("/penalties/999999/appeal", {"reason": "x"}).status_code == 404
+    assert _snapshot() == before
+
+    r = person.post(f"/penalties/{penalty.pk}/appeal", {"reason": "延误系生产原因"})
+    assert r.status_code == 200, r.content
+    row = r.json()
+    assert row["appeals"][0]["status"] == "pending" and row["appealable"] is False
+    assert Appeal.objects.get().reason == "延误系生产原因"
+    # Once is enough: a second appeal is refused with a message in both languages.
+    r = person.post(f"/penalties/{penalty.pk}/appeal", {"reason": "再次申诉"})
+    assert 400 <= r.status_code < 500 and r.json()["message"]["zh"] and r.json()["message"]["en"]
+    assert Appeal.objects.count() == 1
+
+
 # --------------------------------------------------------------------------- tobacco
 
 
