@@ -8,6 +8,7 @@ so that a case's existence is itself need-to-know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
@@ -34,6 +35,11 @@ class Actor:
     # A reporter on the public portal, holding a receipt for one case (or submitting a
     # new one): only the actions the table marks for reporters, on that case alone.
     reporter_case_id: int | None = None
+    # Answers computed for this actor within one request (identity visibility per case
+    # state): an actor lives for one request or one job.
+    memo: dict[tuple[Any, ...], bool] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def reporter(self) -> bool:
@@ -263,7 +269,19 @@ def identity_visible(actor: Actor, case: Case) -> bool:
     Complaints: staff handling the case see the contact details they need to
     mediate and reply. Reports (举报): the reporter's identity stays sealed from
     everyone handling the case. Auditors read the ledger, not identities.
+
+    Remembered on the actor for the case as it stands (its kind and its last event), so
+    one page asks once however many of its sections need the answer; any action on the
+    case moves ``last_seq`` and asks again.
     """
+    key = ("identity_visible", case.pk, case.kind, case.last_seq)
+    known = actor.memo.get(key)
+    if known is None:
+        known = actor.memo[key] = _identity_visible(actor, case)
+    return known
+
+
+def _identity_visible(actor: Actor, case: Case) -> bool:
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
     if not any(reaches(actor, case, role=r) for r in roles):
         return False

@@ -22,7 +22,7 @@ from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Notification, Subject
 from tousu.cases.steps import permitted
-from tousu.desk import forms, labels, queues
+from tousu.desk import forms, labels, queues, relevance
 from tousu.desk.i18n import t
 from tousu.desk.web import DeskRequest, desk_view, error_page, orgs_of, page
 from tousu.privacy.crypto import blind_index
@@ -279,6 +279,8 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
             continue  # appeals are filed from the person's own record (tousu.accountability)
         if not permitted(desk.actor, case, transition, policy, not_excluded=True):
             continue
+        if not relevance.relevant(name, case, policy):
+            continue  # nothing on the case to act on (no proposed remedy, no open sub-task)
         options = options or forms.Options.for_case(case, policy, desk.actor)
         result.append(forms.build_form(name, schema, case, options))
     return result

@@ -325,7 +325,6 @@ def test_enterprise_appeal_to_the_general_manager_through_desk_and_api() -> None
     )
 
 
-
 def test_the_penalised_person_reads_their_record_and_appeals_through_the_api() -> None:
     """The API mirrors the record page: the person reads their own record (never the
     reporter) and appeals their own penalty; nobody appeals someone else's."""

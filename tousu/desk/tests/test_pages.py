@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.test import Client
 
 from tousu.cases.models import Notification
+from tousu.conftest import World
 from tousu.orgs.services import create_user
 
 
@@ -93,3 +97,34 @@ def test_everyone_reaches_their_own_staff_record_from_the_top_bar(world, desk):
     assert "/desk/acme/people/handler2/" in page
     assert me.get("people/handler2/").status_code == 200
     assert me.get("people/handler/").status_code == 404  # not someone else's
+
+
+def test_the_case_page_offers_an_action_only_when_the_case_has_something_for_it(
+    world: World, desk: Any
+) -> None:
+    """Approving a remedy needs a proposed one, recording it paid an approved one; a
+    procedure step needs a started procedure; a form that can only be refused is not shown."""
+    number = world.api("clerk").register().json()["number"]
+    world.api("dispatcher").act(number, "accept")
+    world.api("dispatcher").act(
+        number, "assign", {"lead_department": "finance", "handler": "handler"}
+    )
+
+    def offered(persona: str) -> set[str]:
+        page = desk(persona).get(f"cases/{number}/").content.decode()
+        return set(re.findall(r'/act/([a-z_]+)/"', page))
+
+    assert "approve_remedy" not in offered("leader")
+    assert "record_remedy_paid" not in offered("handler")
+    assert "record_procedure_step" not in offered("dispatcher")
+    assert "cancel_subtask" not in offered("dispatcher")
+    r = world.api("handler").act(
+        number, "propose_remedy", {"kind": "refund", "amount": "120", "reason": "重复收费退款"}
+    )
+    assert r.status_code == 200, r.content
+    assert "approve_remedy" in offered("leader")
+    remedy = r.json()["timeline"][-1]["data"].get("remedy", 1)
+    r = world.api("leader").act(number, "approve_remedy", {"remedy": remedy, "approved": True})
+    assert r.status_code == 200, r.content
+    assert "approve_remedy" not in offered("leader")
+    assert "record_remedy_paid" in offered("handler")

@@ -1,0 +1,102 @@
+"""Whether an action has anything to act on for this case now.
+
+The transition table says who may take an action in which states; some actions also need
+something on the case to act on (a proposed remedy to approve, an open sub-task to
+complete, a started procedure to record a step of). The case page offers only actions
+that have: a form that can only be refused is noise, and every extra form costs the page
+time. The action itself still checks (the API takes any action, and answers 4xx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tousu.cases.models import Case
+from tousu.policy.schema import Policy
+
+Relevant = Callable[[Case, Policy], bool]
+
+
+def _procedure_applies(case: Case, policy: Policy) -> bool:
+    from tousu.procedures.models import ProcedureRun
+    from tousu.procedures.services import applies
+
+    started = set(ProcedureRun.objects.filter(case=case).values_list("code", flat=True))
+    return any(applies(p, case) and p.code not in started for p in policy.procedures)
+
+
+def _procedure_started(case: Case, policy: Policy) -> bool:
+    from tousu.procedures.models import ProcedureRun
+
+    return ProcedureRun.objects.filter(case=case).exists()
+
+
+def _investigation_fields(case: Case, policy: Policy) -> bool:
+    return any(
+        f.group == "investigation" and (not f.kinds or case.kind in f.kinds) for f in policy.fields
+    )
+
+
+def _open_subtask(case: Case, policy: Policy) -> bool:
+    from tousu.quality.models import SubTask
+
+    return SubTask.objects.filter(case=case, state=SubTask.State.OPEN).exists()
+
+
+def _remedy(state: str) -> Relevant:
+    def relevant(case: Case, policy: Policy) -> bool:
+        from tousu.remedies.models import Remedy
+
+        return Remedy.objects.filter(case=case, state=state).exists()
+
+    return relevant
+
+
+def _reward(state: str) -> Relevant:
+    def relevant(case: Case, policy: Policy) -> bool:
+        from tousu.remedies.models import Reward
+
+        return Reward.objects.filter(case=case, state=state).exists()
+
+    return relevant
+
+
+def _proposed_penalty(case: Case, policy: Policy) -> bool:
+    from tousu.accountability.models import Penalty
+
+    return Penalty.objects.filter(case=case, status=Penalty.Status.PROPOSED).exists()
+
+
+def _pending_appeal(case: Case, policy: Policy) -> bool:
+    from tousu.accountability.models import Appeal
+
+    return Appeal.objects.filter(penalty__case=case, status=Appeal.Status.PENDING).exists()
+
+
+def _undelivered_notice(case: Case, policy: Policy) -> bool:
+    from tousu.accountability.models import Penalty
+
+    return Penalty.objects.filter(
+        case=case, status__in=[Penalty.Status.APPROVED, Penalty.Status.REVOKED]
+    ).exists()
+
+
+RELEVANT: dict[str, Relevant] = {
+    "start_procedure": _procedure_applies,
+    "record_procedure_step": _procedure_started,
+    "record_quality": _investigation_fields,
+    "complete_subtask": _open_subtask,
+    "cancel_subtask": _open_subtask,
+    "approve_remedy": _remedy("proposed"),
+    "record_remedy_paid": _remedy("approved"),
+    "approve_reward": _reward("proposed"),
+    "hand_over_reward": _reward("approved"),
+    "decide_penalty": _proposed_penalty,
+    "decide_appeal": _pending_appeal,
+    "record_notice_delivered": _undelivered_notice,
+}
+
+
+def relevant(action: str, case: Case, policy: Policy) -> bool:
+    check = RELEVANT.get(action)
+    return check is None or check(case, policy)
