@@ -99,7 +99,8 @@ def zh_datetime(value: datetime | None, tz: ZoneInfo) -> str:
     return f"{zh_date(local, tz)} {local:%H:%M}"
 
 
-def _moment(value: Any) -> datetime | None:
+def moment(value: Any) -> datetime | None:
+    """A datetime, or the ISO text an event keeps it as; None for anything else."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, str) and value:
@@ -260,7 +261,7 @@ def mediation(doc: Document) -> dict[str, Any]:
         outcome = _outcome(e)
         sessions.append(
             {
-                "at": zh_datetime(_moment(details.get("occurred_at")) or e["at"], tz),
+                "at": zh_datetime(moment(details.get("occurred_at")) or e["at"], tz),
                 "location": details.get("location") or "",
                 "participants": "、".join(details.get("participants") or []),
                 "outcome": labels.choice(outcome) if outcome else "",
@@ -375,7 +376,7 @@ def reply(doc: Document) -> dict[str, Any]:
         delivered = {
             "to": recipients if name and REDACTED not in recipients else "",
             "how": details.get("location") or "",
-            "at": zh_datetime(_moment(details.get("occurred_at")) or last["at"], tz),
+            "at": zh_datetime(moment(details.get("occurred_at")) or last["at"], tz),
             "what": last["record"]["body"],
             "by": last["actor"] or "",
         }

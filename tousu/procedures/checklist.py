@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case
 from tousu.cases.safeguards import identity_masker
+from tousu.documents.build import moment, zh_datetime
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.policy.sections import Procedure, ProcedureStep
@@ -30,20 +31,8 @@ DOCUMENTS: dict[str, str] = {
 
 
 def zh_time(value: Any, tz: ZoneInfo) -> str:
-    moment = value if isinstance(value, datetime) else _parse(value)
-    if moment is None:
-        return ""
-    local = moment.astimezone(tz)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def _parse(value: Any) -> datetime | None:
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    """A moment (a datetime or its ISO text, as events keep it) as 2026年11月5日 14:30."""
+    return zh_datetime(moment(value), tz)
 
 
 def method(code: str) -> str:
