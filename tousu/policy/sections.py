@@ -265,6 +265,10 @@ class ProcedureStep(Strict):
     record: ProcedureRecord = "note"
     # The referral targets an authority notice or a referral may name (empty: any).
     targets: tuple[str, ...] = ()
+    # A time limit the step's record states, counted from the event it records (the
+    # autopsy within 48 hours of death, 7 days where the body is kept frozen).
+    within_hours: int | None = Field(default=None, ge=1, le=8760)
+    within_days_frozen: int | None = Field(default=None, ge=1, le=365)
     clause: str = ""
 
 

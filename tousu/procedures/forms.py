@@ -15,11 +15,6 @@ from tousu.policy.schema import Policy
 from tousu.policy.sections import ProcedureStep
 from tousu.procedures.inputs import RecordProcedureStepIn
 
-# The 医疗事故处理条例 (art. 18): an autopsy within 48 hours of death (7 days where the
-# body can be kept frozen).
-AUTOPSY_HOURS = 48
-AUTOPSY_FROZEN_DAYS = 7
-
 # The fields each form needs (all of them) and may take besides.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "note": ("body",),
@@ -132,8 +127,9 @@ def check(
                 "The family cannot be told before the time of death",
             )  # fmt: skip
     details = {k: v for k, v in given.items() if k not in ALWAYS and k not in PATIENT_SIDE}
-    if form == "autopsy_notice" and data.died_at is not None:
-        details["autopsy_by"] = (data.died_at + timedelta(hours=AUTOPSY_HOURS)).isoformat()
+    if form == "autopsy_notice" and data.died_at is not None and step.within_hours:
+        # The policy's limit (医疗事故处理条例 art. 18: within 48 hours of death).
+        details["autopsy_by"] = (data.died_at + timedelta(hours=step.within_hours)).isoformat()
     patient = {k: given[k] for k in PATIENT_SIDE if k in given}
     return details, patient
 

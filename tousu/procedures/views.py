@@ -22,7 +22,6 @@ from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
 from tousu.procedures import checklist
-from tousu.procedures.forms import AUTOPSY_FROZEN_DAYS, AUTOPSY_HOURS
 
 TEMPLATES = {
     "sealing": "procedures/pdf/sealing.html",
@@ -116,8 +115,9 @@ def _context(
         "method": checklist.method(d.get("method", "")),
         "died_at": checklist.zh_time(d.get("died_at"), tz),
         "autopsy_by": checklist.zh_time(d.get("autopsy_by"), tz),
-        "autopsy_hours": AUTOPSY_HOURS,
-        "autopsy_frozen_days": AUTOPSY_FROZEN_DAYS,
+        # The policy's limits for the step (医疗事故处理条例 art. 18).
+        "autopsy_hours": view.step.within_hours,
+        "autopsy_frozen_days": view.step.within_days_frozen,
         "answer": d.get("answer", ""),
         "told_at": checklist.zh_time(d.get("occurred_at") or e.at.isoformat(), tz),
         "patient_told_at": checklist.zh_time(d.get("patient_told_at"), tz),

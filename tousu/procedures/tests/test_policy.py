@@ -81,3 +81,34 @@ def test_a_malformed_procedure_is_refused(change: Any, words: str) -> None:
     doc = _hospital()
     change(_medical_dispute(doc))
     _refused(doc, words)
+
+
+def test_the_autopsy_time_limit_is_the_policys_not_the_codes() -> None:
+    """医疗事故处理条例 art. 18 (48 hours, 7 days frozen) stands in the hospital preset; a
+    policy that changes it changes the deadline the notice states."""
+    from datetime import UTC, datetime
+
+    from tousu.procedures.forms import check
+    from tousu.procedures.inputs import RecordProcedureStepIn
+
+    doc = _hospital()
+
+    def autopsy(policy: Any) -> Any:
+        proc = next(p for p in policy.procedures if p.code == "medical_dispute")
+        return next(s for s in proc.steps if s.code == "autopsy")
+
+    policy = validate(doc)
+    assert (autopsy(policy).within_hours, autopsy(policy).within_days_frozen) == (48, 7)
+    for s in _medical_dispute(doc)["steps"]:
+        if s["code"] == "autopsy":
+            s["within_hours"] = 24
+    changed = validate(doc)
+    died = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    data = RecordProcedureStepIn.model_validate({
+        "procedure": "medical_dispute", "step": "autopsy", "family_member": "冯建军",
+        "answer": "consent", "body_kept": "太平间冷藏", "died_at": died.isoformat(),
+        "occurred_at": "2026-11-20T05:00:00+00:00",
+    })  # fmt: skip
+    now = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    by = [check(autopsy(p), p, data, now)[0]["autopsy_by"] for p in (policy, changed)]
+    assert by == ["2026-11-22T03:00:00+00:00", "2026-11-21T03:00:00+00:00"]
