@@ -57,14 +57,6 @@ def _label(policy: Policy, kind: str) -> tuple[str, str, Any]:
     return KINDS[kind][0], KINDS[kind][1], None
 
 
-def _holders(s: Step, roles: frozenset[str] | tuple[str, ...]) -> list[int]:
-    return list(
-        Membership.objects.filter(org_id=s.case.org_id, role__in=list(roles), active=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-
-
 def penalised_people(penalty: Penalty) -> list[int]:
     """The person penalised, or the heads of the penalised department."""
     if penalty.staff_id is not None:
@@ -147,7 +139,7 @@ def propose_penalty(
             proposed_at=s.now, **target,
         )  # fmt: skip
         s.data.update(_summary(penalty))
-        for user_id in _holders(s, roles_for(TABLE["decide_penalty"], s.policy)):
+        for user_id in s.members(roles_for(TABLE["decide_penalty"], s.policy)):
             s.notify(user_id, "penalty_proposed")
     return s.case
 
@@ -221,7 +213,7 @@ def _count(s: Step, penalty: Penalty) -> list[dict[str, Any]]:
             rule_zh=rule.zh, triggered_by=penalty,
         )  # fmt: skip
         # A to-do for the rule's role, the approver who set it off included.
-        holders = [u for u in _holders(s, (rule.notify_role,)) if not is_excluded(u, s.case)]
+        holders = [u for u in s.members((rule.notify_role,)) if not is_excluded(u, s.case)]
         _tell(s, holders, "penalty_rule_triggered", include_actor=True)
         found.append(
             {"rule": rule.clause or rule.zh, "count": count, "proposed": follow.pk,
@@ -275,7 +267,7 @@ def appeal_penalty(
         s.data.update(
             penalty=penalty.pk, to_role=to_role, stands=rules.decision_stands_during_appeal
         )
-        for user_id in _holders(s, roles_for(TABLE["decide_appeal"], s.policy)):
+        for user_id in s.members(roles_for(TABLE["decide_appeal"], s.policy)):
             s.notify(user_id, "penalty_appealed")
     return s.case
 

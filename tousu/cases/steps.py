@@ -61,6 +61,23 @@ class Step:
             created_at=self.now,
         )
 
+    def members(self, roles: Iterable[str]) -> set[int]:
+        """Users holding these roles for this case: heads of its lead department, or
+        holders of an organisation-wide role (handlers and clerks are reached by name)."""
+        wanted = set(roles)
+        users: set[int] = set()
+        qs = Membership.objects.filter(org_id=self.case.org_id, active=True)
+        if Role.DEPARTMENT_HEAD in wanted and self.case.lead_department_id:
+            users |= set(
+                qs.filter(
+                    role=Role.DEPARTMENT_HEAD, department_id=self.case.lead_department_id
+                ).values_list("user_id", flat=True)
+            )
+        org_wide = wanted - {Role.DEPARTMENT_HEAD, Role.HANDLER, Role.INTAKE_CLERK}
+        if org_wide:
+            users |= set(qs.filter(role__in=org_wide).values_list("user_id", flat=True))
+        return users
+
     def notify(self, user_id: int | None, kind: str) -> None:
         """An in-app notice for a colleague (the body holds no personal data).
 

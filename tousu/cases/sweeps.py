@@ -21,9 +21,9 @@ from tousu.cases import deadlines
 from tousu.cases.access import system_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Deadline
-from tousu.cases.steps import Step, step
+from tousu.cases.steps import step
 from tousu.clock.overrides import clear_cache as clear_calendars
-from tousu.orgs.models import Membership, Organisation
+from tousu.orgs.models import Organisation
 from tousu.orgs.roles import Role
 
 
@@ -33,23 +33,6 @@ class AlreadyDone(Exception):
 
 def _org_of(case_id: int) -> Organisation:
     return Organisation.objects.get(cases__pk=case_id)
-
-
-def _members(s: Step, roles: tuple[str, ...] | list[str]) -> set[int]:
-    """Users holding these roles for this case: heads of its lead department, or org-wide."""
-    wanted = set(roles)
-    users: set[int] = set()
-    qs = Membership.objects.filter(org_id=s.case.org_id, active=True)
-    if Role.DEPARTMENT_HEAD in wanted and s.case.lead_department_id:
-        users |= set(
-            qs.filter(
-                role=Role.DEPARTMENT_HEAD, department_id=s.case.lead_department_id
-            ).values_list("user_id", flat=True)
-        )
-    org_wide = wanted - {Role.DEPARTMENT_HEAD, Role.HANDLER, Role.INTAKE_CLERK}
-    if org_wide:
-        users |= set(qs.filter(role__in=org_wide).values_list("user_id", flat=True))
-    return users
 
 
 def mark_overdue(case_id: int, *, deadline_id: int, now: datetime) -> Case:
@@ -64,7 +47,7 @@ def mark_overdue(case_id: int, *, deadline_id: int, now: datetime) -> Case:
             raise AlreadyDone
         deadline = Deadline.objects.get(pk=deadline_id)
         s.data.update(stage=deadline.stage, due_at=deadline.due_at.isoformat())
-        recipients = _members(s, s.policy.escalation.overdue_to)
+        recipients = s.members(s.policy.escalation.overdue_to)
         recipients |= {u for u in (s.case.handler_id, s.case.first_contact_owner_id) if u}
         for user_id in sorted(recipients):
             s.notify(user_id, "deadline_overdue")
@@ -87,9 +70,9 @@ def remind(case_id: int, *, deadline_id: int, now: datetime) -> Case:
         elif s.case.handler_id:
             recipients = {s.case.handler_id}
         elif s.case.lead_department_id:
-            recipients = _members(s, [Role.DEPARTMENT_HEAD])
+            recipients = s.members([Role.DEPARTMENT_HEAD])
         else:
-            recipients = _members(s, list(s.policy.permissions.decide_acceptance))
+            recipients = s.members(list(s.policy.permissions.decide_acceptance))
         for user_id in sorted(recipients):
             s.notify(user_id, "deadline_due_soon")
     return s.case
