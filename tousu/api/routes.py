@@ -27,7 +27,13 @@ from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs, intake, safeguards
-from tousu.cases.access import decided_cases_about, get_case, identity_visible, visible_cases
+from tousu.cases.access import (
+    decided_cases_about,
+    get_case,
+    identity_visible,
+    visible_cases,
+    visible_notifications,
+)
 from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Notification
@@ -290,7 +296,7 @@ def list_notifications(
     request: HttpRequest, org: str, unread: bool = False, limit: int = 50
 ) -> dict[str, Any]:
     actor = _auth(request).actor
-    mine = Notification.objects.filter(user_id=actor.user_id, case__org_id=actor.org.pk)
+    mine = visible_notifications(actor)
     shown = mine.filter(read_at__isnull=True) if unread else mine
     rows = shown.select_related("case").order_by("-created_at", "-pk")[: max(1, min(limit, 200))]
     return {
@@ -318,11 +324,7 @@ def _notification(note: Notification) -> dict[str, Any]:
 )
 def read_notification(request: HttpRequest, org: str, notification_id: int) -> dict[str, Any]:
     actor = _auth(request).actor
-    note = (
-        Notification.objects.select_related("case")
-        .filter(pk=notification_id, user_id=actor.user_id, case__org_id=actor.org.pk)
-        .first()
-    )
+    note = visible_notifications(actor).select_related("case").filter(pk=notification_id).first()
     if note is None:
         raise not_found()
     if note.read_at is None:

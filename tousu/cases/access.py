@@ -15,7 +15,14 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from tousu.cases.errors import not_found
-from tousu.cases.models import Assignment, Case, IdentityReveal, Recusal, Subject
+from tousu.cases.models import (
+    Assignment,
+    Case,
+    IdentityReveal,
+    Notification,
+    Recusal,
+    Subject,
+)
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
 
@@ -217,6 +224,28 @@ def get_case(actor: Actor, number: str) -> Case:
     if case is None:
         raise not_found()
     return case
+
+
+# Notices about a decision on the reader themself (a penalty, an appeal): their own record
+# holds it and its written notice, so they reach the reader even when the case is hidden.
+PERSONAL_NOTICES = frozenset({"penalty_decided", "appeal_decided"})
+
+
+def visible_notifications(actor: Actor) -> QuerySet[Notification]:
+    """The actor's notices that are still theirs to see: need-to-know like the case itself.
+
+    A notice names a case; once the reader may no longer see that case (recused, moved
+    off it, the case turned out to be about them), the notice disappears from every
+    surface and is never delivered. Personal notices stay: they lead to the reader's own
+    record, not to the case.
+    """
+    mine = Notification.objects.filter(user_id=actor.user_id, case__org_id=actor.org.pk)
+    if actor.reporter or actor.system:
+        return mine.none()
+    return mine.filter(
+        Q(case_id__in=Case.objects.filter(case_scope(actor)).values("pk"))
+        | Q(kind__in=PERSONAL_NOTICES)
+    )
 
 
 DECIDED_STATUSES = ("resolved", "replied", "followed_up", "closed")

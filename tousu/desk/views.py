@@ -17,10 +17,16 @@ from pydantic import ValidationError as PydanticError
 
 from tousu.api.present import case_json
 from tousu.cases import actions, inputs, intake
-from tousu.cases.access import get_case, identity_visible, visible_cases
+from tousu.cases.access import (
+    PERSONAL_NOTICES,
+    get_case,
+    identity_visible,
+    visible_cases,
+    visible_notifications,
+)
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
-from tousu.cases.models import OPEN_STATUSES, Case, Notification, Subject
+from tousu.cases.models import OPEN_STATUSES, Case, Subject
 from tousu.cases.steps import permitted
 from tousu.desk import forms, labels, queues, relevance
 from tousu.desk.i18n import t
@@ -444,7 +450,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
 @desk_view
 def inbox(request: DeskRequest, org: str) -> HttpResponse:
     actor = request.desk.actor
-    mine = Notification.objects.filter(user_id=actor.user_id, case__org_id=actor.org.pk)
+    mine = visible_notifications(actor)
     unread = mine.filter(read_at__isnull=True).count()
     if request.headers.get("HX-Request") and request.GET.get("badge"):
         # The top bar's badge, on every page: one count, no list, no page frame.
@@ -478,11 +484,7 @@ def _notice_label(kind: str) -> str:
 @desk_view
 def inbox_read(request: DeskRequest, org: str, note_id: int) -> HttpResponse:
     actor = request.desk.actor
-    note = (
-        Notification.objects.select_related("case")
-        .filter(pk=note_id, user_id=actor.user_id, case__org_id=actor.org.pk)
-        .first()
-    )
+    note = visible_notifications(actor).select_related("case").filter(pk=note_id).first()
     if note is None:
         raise not_found()
     if note.read_at is None:
@@ -493,7 +495,3 @@ def inbox_read(request: DeskRequest, org: str, note_id: int) -> HttpResponse:
         # its written notice; the case itself may be hidden from them.
         return redirect("desk:people:record", org=org, username=actor.username)
     return redirect("desk:case", org=org, number=note.case.number)
-
-
-# Notices about a decision on the reader themself (tousu.accountability).
-PERSONAL_NOTICES = frozenset({"penalty_decided", "appeal_decided"})

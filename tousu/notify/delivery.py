@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from tousu.cases.access import actor_for, visible_notifications
+from tousu.cases.errors import TousuError
 from tousu.cases.models import Notification
 from tousu.notify.models import Delivery, StaffContact
 from tousu.notify.sms import provider
@@ -52,12 +54,23 @@ def message(notification: Notification) -> tuple[str, str]:
     return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
 
 
+def _still_theirs(note: Notification) -> bool:
+    """Whether the recipient may still see the notice, judged when it is sent."""
+    try:
+        actor = actor_for(note.user, note.case.org.slug)
+    except TousuError:
+        return False
+    return visible_notifications(actor).filter(pk=note.pk).exists()
+
+
 def deliver(notification_ids: list[int]) -> int:
     """Send each notification over the channels its recipient chose; returns sends made."""
     sent = 0
     for note in Notification.objects.select_related("user", "case", "case__org").filter(
         pk__in=notification_ids
     ):
+        if not _still_theirs(note):
+            continue  # recused or moved off the case since: the notice is not sent
         contact = StaffContact.objects.filter(user=note.user).first()
         subject, body = message(note)
         channels = []
