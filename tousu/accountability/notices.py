@@ -26,7 +26,7 @@ from tousu.accountability.services import (
     may_view_records,
     penalised_people,
 )
-from tousu.cases import safeguards
+from tousu.cases import redaction
 from tousu.cases.access import Actor
 from tousu.cases.errors import not_found
 from tousu.cases.models import Party
@@ -72,7 +72,7 @@ def _masker(penalty: Penalty) -> Any:
     for party in Party.objects.filter(case=case):
         party.case = case  # the case's key opens the sealed fields
         own += [v for v in (str(getattr(party, f) or "") for f in IDENTITY_FIELDS) if len(v) >= 2]
-    return safeguards.redactor(case, tuple(own))
+    return redaction.redactor(case, tuple(own))
 
 
 def _role_title(policy: Policy, role: str) -> str:

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tousu.accountability.models import Appeal, Penalty
-from tousu.cases import inputs, safeguards
+from tousu.cases import inputs, redaction, safeguards
 from tousu.cases.access import Actor, decided_cases_about, is_excluded, visible_cases
 from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found
 from tousu.cases.lifecycle import TABLE
@@ -433,10 +433,12 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
         penalties = penalties.exclude(status__in=[Penalty.Status.PROPOSED])
     rows = []
     for p in penalties.order_by("-proposed_at", "-pk"):
-        reason = safeguards.redactor(p.case)(p.reason) if own else p.reason
+        # The person's own record never names who brought the case, whoever wrote the text.
+        hide = redaction.identity_masker(p.case) if own else str
+        reason = hide(p.reason)
         appeals = [
             {"status": a.status, "label": Appeal.Status(a.status).label, "reason": a.reason,
-             "filed_at": a.filed_at, "decided_at": a.decided_at, "note": a.note,
+             "filed_at": a.filed_at, "decided_at": a.decided_at, "note": hide(a.note),
              "to_role": a.to_role}
             for a in p.appeals.order_by("pk")
         ]  # fmt: skip

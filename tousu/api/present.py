@@ -14,7 +14,7 @@ from tousu.cases.access import Actor, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
-from tousu.cases.safeguards import identity_masker
+from tousu.cases.redaction import identity_masker
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.policy.models import policy_for
@@ -166,7 +166,12 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         "links": links,
         "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),
-        "timeline": [event_json(e, tz, mask) for e in events],
+        # A writer reads their own words as written: masking them would confirm to one who
+        # may not see the identity that a name they guessed is the sender's.
+        "timeline": [
+            event_json(e, tz, (lambda text: text) if e.actor_id == actor.user_id else mask)
+            for e in events
+        ],
     }
 
 

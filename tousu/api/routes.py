@@ -206,6 +206,9 @@ class CaseOut(Schema):
     timeline: list[dict[str, Any]]
     # Only in the answer to issue_receipt: the receipt's digits, shown this once.
     receipt: str | None = None
+    # Only in the answer to an action: things the writer should know (e.g. their text
+    # names the complainant, so restricted viewers will read it masked).
+    warnings: list[dict[str, str]] = []
 
 
 class ErrorOut(Schema):
@@ -363,7 +366,9 @@ def identity_access_log(request: HttpRequest, org: str, number: str) -> list[dic
             "action_forbidden", "仅审计员或保管人可查看", "Only auditors and custodians", status=403
         )
     rows = IdentityAccess.objects.filter(case=case).select_related("user").order_by("at", "pk")
-    return [{"user": row.user.get_username(), "at": row.at, "surface": row.surface} for row in rows]
+    return [
+        {"user": row.user.get_username(), "at": row.at, "surface": row.surface} for row in rows
+    ] + safeguards.openings(case, actor)
 
 
 class CaseFilters(Schema):
@@ -546,6 +551,15 @@ def download_file(request: HttpRequest, org: str, number: str, sha256: str) -> H
     return evidence.file_response(attachment, data, show_name=identity_visible(actor, case))
 
 
+# Told only to a writer who may see the identity: for anyone else it would be an oracle.
+IDENTITY_IN_TEXT = {
+    "code": "identity_in_text",
+    "zh": "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。",
+    "en": "Your text contains the complainant's or reporter's identity; the subject and other "
+    "restricted viewers will read it masked.",
+}
+
+
 def _action_view(name: str) -> None:
     fn, schema = actions.ACTION_FUNCTIONS[name]
     transition = TABLE[name]
@@ -558,6 +572,8 @@ def _action_view(name: str) -> None:
         issued = getattr(case, "issued_receipt", None)
         if issued:  # issue_receipt: the digits, in this one answer only
             body["receipt"] = issued
+        if getattr(case, "identity_in_text", False):
+            body["warnings"] = [IDENTITY_IN_TEXT]
         return body
 
     view.__name__ = f"action_{name}"

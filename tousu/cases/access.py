@@ -18,6 +18,7 @@ from tousu.cases.errors import not_found
 from tousu.cases.models import (
     Assignment,
     Case,
+    Deadline,
     IdentityReveal,
     Notification,
     Recusal,
@@ -25,6 +26,8 @@ from tousu.cases.models import (
 )
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
+from tousu.policy.models import policy_for
+from tousu.policy.schema import Policy
 
 
 @dataclass(frozen=True)
@@ -293,11 +296,7 @@ def reaches(actor: Actor, case: Case, *, role: str) -> bool:
 
 
 def identity_visible(actor: Actor, case: Case) -> bool:
-    """Whether the actor may see who brought the case.
-
-    Complaints: staff handling the case see the contact details they need to
-    mediate and reply. Reports (举报): the reporter's identity stays sealed from
-    everyone handling the case. Auditors read the ledger, not identities.
+    """Whether the actor may see who brought the case (need-to-know, see :func:`sees_identity`).
 
     Remembered on the actor for the case as it stands (its kind and its last event), so
     one page asks once however many of its sections need the answer; any action on the
@@ -310,18 +309,79 @@ def identity_visible(actor: Actor, case: Case) -> bool:
     return known
 
 
+@dataclass(frozen=True)
+class IdentityFacts:
+    """What the identity rule needs to know beyond the case row, fetched once per case
+    (or in bulk for a ledger page)."""
+
+    # A custodian approved opening a report to this person, or they opened a complaint's
+    # masked identity themselves with a reason (break-glass).
+    opened: bool = False
+    # They handle the case for a co-handling (or lead) department by name.
+    assigned: bool = False
+    # A refusal or referral still has to be told to the sender (its notice clock runs).
+    notice_open: bool = False
+
+
+# A refusal or referral is told to the sender while its notice clock runs.
+TELLING_STATUSES = frozenset({"rejected", "referred"})
+
+
+def sees_identity(actor: Actor, case: Case, policy: Policy, facts: IdentityFacts) -> bool:
+    """The identity rule, for an actor already known to reach the case and not excluded.
+
+    Who sees contact details without asking: the first-contact owner and the registering
+    clerk, the assigned handler(s), and whoever is doing a step that needs contact while
+    that step is open (the follow-up, telling a refusal or a referral); plus the roles the
+    policy adds for the kind (``[permissions] see_identity_<kind>``). Everyone else sees
+    the masked form; a complaint's identity opens to one who may handle the case when
+    they give a reason (logged), a report's only with a custodian's approval.
+    """
+    roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
+    if not roles:
+        return False
+    if facts.opened:
+        return True
+    if roles & set(policy.permissions.see_identity(case.kind)):
+        return True
+    if case.kind == "report":
+        return False
+    if actor.user_id in (case.first_contact_owner_id, case.registered_by_id, case.handler_id):
+        return True
+    if facts.assigned:
+        return True
+    awaiting_follow_up = case.status == "replied" or (
+        case.status == "followed_up" and not case.satisfaction
+    )
+    if awaiting_follow_up and roles & set(policy.follow_up.by_roles):
+        return True
+    return bool(
+        case.status in TELLING_STATUSES
+        and facts.notice_open
+        and roles & set(policy.permissions.decide_acceptance)
+    )
+
+
 def _identity_visible(actor: Actor, case: Case) -> bool:
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
     if not any(reaches(actor, case, role=r) for r in roles):
         return False
     if is_excluded(actor.user_id, case):
         return False
-    if case.kind == "report":
-        # Sealed, unless a custodian approved opening it to this person.
-        return IdentityReveal.objects.filter(
+    policy = policy_for(case.policy_version_id)[1]
+    facts = IdentityFacts(
+        opened=IdentityReveal.objects.filter(
             case=case, requested_by_id=actor.user_id, state=IdentityReveal.State.APPROVED
-        ).exists()
-    return True
+        ).exists(),
+        assigned=Assignment.objects.filter(
+            case=case, handler_id=actor.user_id, active=True
+        ).exists(),
+        notice_open=case.status in TELLING_STATUSES
+        and Deadline.objects.filter(
+            case=case, stage="notification", state=Deadline.State.OPEN
+        ).exists(),
+    )
+    return sees_identity(actor, case, policy, facts)
 
 
 SYSTEM_USERNAME = "tousu-system"

@@ -233,10 +233,8 @@ def register(
             updated_at=now,
         )
         _save_parties(case, person)
-        if data.subject is not None:
-            save_subject(case, data.subject)
-            if data.subject.staff:
-                _hand_over_if_subject(case, actor.user_id)
+        if data.subject is not None and save_subject(case, data.subject).staff_id is not None:
+            _hand_over_if_subject(case, actor.user_id)
         running = deadlines.start_clocks(case, policy, "received", received_at, new_case=True)
         events.append(
             case,
@@ -313,8 +311,34 @@ def staff_member(org_id: int, username: str, field_name: str) -> int:
     return int(user_id)
 
 
+def named_staff(org_id: int, text: str) -> int | None:
+    """The one active staff member a free-text subject names (their full name, either
+    order, inside the text, or exactly their username), or None when it names nobody or
+    several.
+
+    A complaint about "财务科张三" is about 张三 even when the clerk did not pick him from
+    the list: he must not see it, nor be told of it.
+    """
+    if len(text) < 2:
+        return None
+    found: set[int] = set()
+    members = Membership.objects.filter(org_id=org_id, active=True).values_list(
+        "user_id", "user__username", "user__last_name", "user__first_name"
+    )
+    for user_id, username, last, first in members:
+        names = {f"{last}{first}".strip(), f"{first}{last}".strip()}
+        if text.strip() == username or any(len(name) >= 2 and name in text for name in names):
+            found.add(int(user_id))
+    return found.pop() if len(found) == 1 else None
+
+
 def save_subject(case: Case, subject: inputs.SubjectIn) -> Subject:
-    staff_id = staff_member(case.org_id, subject.staff, "subject.staff") if subject.staff else None
+    if subject.staff:
+        staff_id: int | None = staff_member(case.org_id, subject.staff, "subject.staff")
+    elif subject.type in ("staff", "other"):
+        staff_id = named_staff(case.org_id, subject.name)
+    else:
+        staff_id = None
     walled = None
     if (
         staff_id is not None

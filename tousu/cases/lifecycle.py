@@ -290,14 +290,15 @@ TABLE: dict[str, Transition] = {
             "决定回避",
             "Decide a recusal request",
         ),
-        # Opening a reporter's identity: asked with a reason, approved by a custodian.
+        # Opening a masked identity with a reason: a report's waits for a custodian's
+        # approval; a complaint's opens at once (break-glass, listed to auditors).
         _t(
             "request_reveal",
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             STAFF,
-            "申请查看举报人身份",
-            "Ask to see the reporter's identity",
+            "查看身份（须说明理由）",
+            "See who brought the case (give a reason)",
         ),
         _t(
             "approve_reveal",

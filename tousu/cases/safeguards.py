@@ -7,14 +7,14 @@ with a reason and a custodian's approval; both are events the auditor can list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from tousu.cases import deadlines, inputs
-from tousu.cases.access import Actor
+from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, action_forbidden, invalid
 from tousu.cases.intake import staff_member, successor
 from tousu.cases.models import Case, IdentityReveal, Recusal
+from tousu.cases.redaction import identity_masker
 from tousu.cases.steps import Step, step
 
 
@@ -120,22 +120,34 @@ def decide_recusal(
 def request_reveal(
     case_id: int, *, actor: Actor, data: inputs.RequestRevealIn, now: datetime | None = None
 ) -> Case:
-    """Ask, with a reason, to see a reporter's identity (reports only)."""
+    """Ask, with a reason, to see who brought the case.
+
+    A report (举报): the request waits for a custodian's approval. Any other kind
+    (break-glass): one who may handle the case opens the masked contact details at once by
+    giving the reason; the opening is an event the auditors list with its reason.
+    """
     with step("request_reveal", case_id, actor, now) as s:
-        if s.case.kind != "report":
-            raise invalid(
-                "reason", "仅举报件的举报人身份需审批查看", "Only a report's identity is sealed"
-            )
         if IdentityReveal.objects.filter(
             case=s.case, requested_by_id=actor.user_id,
             state__in=[IdentityReveal.State.PENDING, IdentityReveal.State.APPROVED],
         ).exists():  # fmt: skip
             raise TousuError("already_requested", "已提出申请", "Already requested", status=409)
+        if s.case.kind != "report" and identity_visible(actor, s.case):
+            raise TousuError(
+                "identity_visible", "您已可查看投诉人身份，无需申请",
+                "You already see the complainant's identity", status=409,
+            )  # fmt: skip
+        break_glass = s.case.kind != "report"
         IdentityReveal.objects.create(
-            case=s.case, requested_by_id=actor.user_id, state=IdentityReveal.State.PENDING,
+            case=s.case, requested_by_id=actor.user_id,
+            state=IdentityReveal.State.APPROVED if break_glass else IdentityReveal.State.PENDING,
+            decided_by_id=actor.user_id if break_glass else None,
+            decided_at=s.now if break_glass else None,
             created_at=s.now,
         )  # fmt: skip
         s.data.update(_record=s.record("reveal_reason", data.reason))
+        if break_glass:
+            s.data["break_glass"] = True
     return s.case
 
 
@@ -200,42 +212,6 @@ def redact(
     return s.case
 
 
-REDACTED = "■■■"
-
-
-def identity_masker(case: Case) -> Callable[[str], str]:
-    """A function hiding, in any text of this case, the complainant's or reporter's own
-    details (every value they ever gave: name, phone, e-mail, address, employer, ID
-    number; values under two characters are left alone) and the marked phrases.
-    The phrases are read once, however many texts it is applied to."""
-    from tousu.cases.models import Party
-
-    values: set[str] = set()
-    for party in Party.objects.filter(case=case).exclude(role=Party.Role.AGENT):
-        for value in (party.name, party.phone, party.email, party.address, party.employer,
-                      party.id_number):  # fmt: skip
-            if len(value) >= 2:
-                values.add(value)
-    return redactor(case, tuple(values))
-
-
-def redactor(case: Case, extra: tuple[str, ...] = ()) -> Callable[[str], str]:
-    """A function hiding every phrase marked for this case (and ``extra``)."""
-    from tousu.cases.models import CaseRecord
-
-    phrases: set[str] = set(extra)
-    for record in CaseRecord.objects.filter(case=case, kind="redaction"):
-        phrases.update(record.data.get("phrases", []))
-    ordered = sorted(phrases, key=len, reverse=True)  # longer first: names inside names
-
-    def hide(text: str) -> str:
-        for phrase in ordered:
-            text = text.replace(phrase, REDACTED)
-        return text
-
-    return hide
-
-
 def subject_view(case: Case) -> dict[str, object]:
     """What the staff member a case is about may see once a decision about them exists:
     the allegation (redacted, without the reporter), the decision, and how to appeal."""
@@ -249,7 +225,8 @@ def subject_view(case: Case) -> dict[str, object]:
         .first()
     )
     rules = policy.accountability
-    hide = redactor(case)
+    # Whoever wrote the findings, the subject never reads the reporter's own particulars.
+    hide = identity_masker(case)
     return {
         "number": case.number,
         "category": case.category,
@@ -267,3 +244,33 @@ def subject_view(case: Case) -> dict[str, object]:
             "decision_stands_during_appeal": rules.decision_stands_during_appeal,
         },
     }
+
+
+def openings(case: Case, viewer: Actor) -> list[dict[str, object]]:
+    """Each time a masked identity was opened to someone: by a custodian's approval (a
+    report) or by the person themself with a reason (break-glass, a complaint), with the
+    reason as written (masked for a viewer who may not see the identity)."""
+    from tousu.cases.models import CaseRecord
+
+    mask = (lambda text: text) if identity_visible(viewer, case) else identity_masker(case)
+    reasons = {
+        (r.created_by_id, r.created_at): r.body
+        for r in CaseRecord.objects.filter(case=case, kind="reveal_reason")
+    }
+    result: list[dict[str, object]] = []
+    for reveal in (
+        IdentityReveal.objects.filter(case=case, state=IdentityReveal.State.APPROVED)
+        .select_related("requested_by", "decided_by")
+        .order_by("decided_at", "pk")
+    ):
+        self_opened = reveal.decided_by_id == reveal.requested_by_id
+        result.append(
+            {
+                "user": reveal.requested_by.get_username(),
+                "at": reveal.decided_at,
+                "surface": "break_glass" if self_opened else "custodian_approval",
+                "approved_by": reveal.decided_by.get_username() if reveal.decided_by else None,
+                "reason": mask(reasons.get((reveal.requested_by_id, reveal.created_at), "")),
+            }
+        )
+    return result

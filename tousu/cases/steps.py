@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tousu.cases import deadlines, events
-from tousu.cases.access import Actor, is_excluded, reaches
+from tousu.cases.access import Actor, identity_visible, is_excluded, reaches
 from tousu.cases.errors import (
     action_forbidden,
     invalid,
@@ -33,6 +33,7 @@ from tousu.cases.models import (
     Deadline,
     Notification,
 )
+from tousu.cases.redaction import names_identity
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
@@ -50,8 +51,12 @@ class Step:
     now: datetime
     before: str
     data: dict[str, Any] = field(default_factory=dict)
+    # Free text this step wrote into sealed records (to warn a writer who names the sender).
+    written: list[str] = field(default_factory=list)
 
     def record(self, kind: str, body: str = "", data: dict[str, Any] | None = None) -> CaseRecord:
+        self.written.append(body)
+        self.written.extend(v for v in (data or {}).values() if isinstance(v, str))
         return CaseRecord.objects.create(
             case=self.case,
             kind=kind,
@@ -216,6 +221,10 @@ def step(
             step.case.status = transition.target
         if not case.is_open:
             deadlines.cancel_running(case)
+        if step.written and identity_visible(actor, case) and names_identity(case, step.written):
+            # Told to this writer alone, on this answer alone (never stored: an event
+            # saying so would tell every reader of the timeline).
+            case.identity_in_text = True  # type: ignore[attr-defined]
         record_id = step.data.pop("_record", None)
         events.append(
             case,

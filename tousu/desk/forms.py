@@ -282,7 +282,7 @@ def template_values(case: Case, options: Options) -> dict[str, str]:
     """What a reply template's placeholders stand for on this case: {number}, {received},
     {department}, {findings}, {name} (the name only for those who may see it)."""
     from tousu.cases.models import Event
-    from tousu.cases.safeguards import identity_masker
+    from tousu.cases.redaction import identity_masker
 
     received = case.received_at.astimezone(ZoneInfo(case.org.time_zone))
     resolved = (

@@ -254,7 +254,10 @@ def lookup(request: DeskRequest, org: str) -> HttpResponse:
             by_phone = open_cases.filter(
                 parties__phone_index=index, parties__superseded_at__isnull=True
             ).distinct()[:10]
-            found += [c for c in by_phone if identity_visible(actor, c)]
+            # Listed by number only. A complaint is found whoever may see its identity (the
+            # clerk typed the number in front of them); a sealed report only by those who
+            # may see its reporter, or the match would tie the report to the caller.
+            found += [c for c in by_phone if c.kind != "report" or identity_visible(actor, c)]
     if len(subject) >= 2:
         by_subject = open_cases.filter(
             pk__in=Subject.objects.filter(name=subject, superseded_at__isnull=True).values(
@@ -285,6 +288,8 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
             continue  # appeals are filed from the person's own record (tousu.accountability)
         if not permitted(desk.actor, case, transition, policy, not_excluded=True):
             continue
+        if name == "request_reveal" and identity_visible(desk.actor, case):
+            continue  # they already see who brought the case
         if not relevance.relevant(name, case, policy):
             continue  # nothing on the case to act on (no proposed remedy, no open sub-task)
         options = options or forms.Options.for_case(case, policy, desk.actor)
@@ -332,8 +337,8 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
     """Messages with the reporter (masked like the content for viewers who may not see
     who brought the case), named by a pseudonym unless the viewer may see the identity."""
     from tousu.cases.access import REPORTER_USERNAME
+    from tousu.cases.redaction import identity_masker
     from tousu.cases.reporter_actions import pseudonym
-    from tousu.cases.safeguards import identity_masker
     from tousu.portal.models import Message, Receipt
 
     rows = list(Message.objects.filter(case=case).select_related("author").order_by("created_at"))
@@ -356,7 +361,7 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
                 "who": name
                 if m.direction == "in"
                 else (m.author.get_username() if m.author else ""),
-                "body": mask(m.body),
+                "body": m.body if m.author_id == request.desk.actor.user_id else mask(m.body),
                 "at": m.created_at,
             }
             for m in rows
@@ -440,6 +445,15 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
         response["Cache-Control"] = "no-store"
         return response
     messages.success(request, t(f"已完成：{TABLE[action].zh}", f"Done: {TABLE[action].en}"))
+    if getattr(done, "identity_in_text", False):
+        messages.warning(
+            request,
+            t(
+                "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。",
+                "Your text contains the complainant's or reporter's identity; the subject and "
+                "other restricted viewers will read it masked.",
+            ),
+        )
     return HttpResponseRedirect(reverse("desk:case", kwargs={"org": org, "number": number}))
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from tousu.api.present import case_json
 from tousu.cases.access import Actor
 from tousu.cases.models import Case, CaseRecord, Event, Kind
-from tousu.cases.safeguards import REDACTED
+from tousu.cases.redaction import REDACTED
 from tousu.desk import labels
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy

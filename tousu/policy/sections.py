@@ -83,6 +83,18 @@ class Permissions(Strict):
     approve_reward: tuple[RoleCode, ...] = ("leader",)
     approve_compensation: tuple[RoleCode, ...] = ("leader",)
     view_staff_record: tuple[RoleCode, ...] = ("supervisor", "leader")
+    # Roles that see who brought a case of this kind without asking, beyond need-to-know
+    # (the first-contact owner, the registering clerk, the assigned handlers, and whoever
+    # is doing a step that needs contact). Reports: nobody unless named here; otherwise
+    # only after a custodian's approval.
+    see_identity_complaint: tuple[RoleCode, ...] = ()
+    see_identity_report: tuple[RoleCode, ...] = ()
+    see_identity_consultation: tuple[RoleCode, ...] = ()
+    see_identity_suggestion: tuple[RoleCode, ...] = ()
+
+    def see_identity(self, kind: str) -> tuple[str, ...]:
+        roles: tuple[str, ...] = getattr(self, f"see_identity_{kind}", ())
+        return roles
 
 
 class Duty(Strict):

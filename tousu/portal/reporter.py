@@ -30,8 +30,8 @@ from tousu.cases.errors import TousuError
 from tousu.cases.intake import missing_details, register
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
+from tousu.cases.redaction import redactor
 from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
-from tousu.cases.safeguards import redactor
 from tousu.desk import labels
 from tousu.desk.i18n import t
 from tousu.evidence import services as evidence

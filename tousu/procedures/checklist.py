@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case
-from tousu.cases.safeguards import identity_masker
+from tousu.cases.redaction import identity_masker
 from tousu.documents.build import moment, zh_datetime
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy

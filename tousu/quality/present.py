@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.intake import UNDETERMINED
 from tousu.cases.models import Case
-from tousu.cases.safeguards import identity_masker
+from tousu.cases.redaction import identity_masker
 from tousu.clock.overrides import calendar_for
 from tousu.desk.i18n import t
 from tousu.policy.models import policy_for

@@ -22,7 +22,7 @@ from tousu.cases.access import Actor, get_case
 from tousu.cases.errors import not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, CaseRecord
-from tousu.cases.safeguards import identity_masker
+from tousu.cases.redaction import identity_masker
 from tousu.cases.steps import permitted
 from tousu.documents import build
 from tousu.documents.render import render_pdf

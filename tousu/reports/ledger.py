@@ -35,7 +35,13 @@ from django.db.models import (
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
-from tousu.cases.access import Actor, visible_cases
+from tousu.cases.access import (
+    TELLING_STATUSES,
+    Actor,
+    IdentityFacts,
+    sees_identity,
+    visible_cases,
+)
 from tousu.cases.models import (
     Assignment,
     Case,
@@ -49,7 +55,7 @@ from tousu.cases.models import (
     Status,
     Subject,
 )
-from tousu.cases.safeguards import REDACTED
+from tousu.cases.redaction import REDACTED
 from tousu.desk import labels
 from tousu.desk.i18n import english, t
 from tousu.orgs.models import Department
@@ -387,7 +393,7 @@ def ledger_ids(actor: Actor, filters: Filters, now: datetime) -> QuerySet[Case, 
 
 
 def identity_visibility(actor: Actor, cases: Sequence[Case]) -> dict[int, bool]:
-    """:func:`tousu.cases.access.identity_visible` for many cases at once (at most four
+    """:func:`tousu.cases.access.identity_visible` for many cases at once (at most seven
     queries): whether this viewer may see who brought each case."""
     result = {c.pk: False for c in cases}
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
@@ -429,19 +435,31 @@ def identity_visibility(actor: Actor, cases: Sequence[Case]) -> dict[int, bool]:
         .filter(Q(staff_id=actor.user_id) | Q(excluded_department_id__in=own_departments))
         .values_list("case_id", flat=True)
     )
-    reports = [c.pk for c in cases if c.kind == Kind.REPORT and c.pk in reached - excluded]
-    revealed = set(
+    candidates = [c.pk for c in cases if c.pk in reached - excluded]
+    opened = set(
         IdentityReveal.objects.filter(
-            case_id__in=reports,
+            case_id__in=candidates,
             requested_by_id=actor.user_id,
             state=IdentityReveal.State.APPROVED,
         ).values_list("case_id", flat=True)
-        if reports
-        else ()
     )
+    handled = set(
+        Assignment.objects.filter(
+            case_id__in=candidates, handler_id=actor.user_id, active=True
+        ).values_list("case_id", flat=True)
+    )
+    notice_open = set(
+        Deadline.objects.filter(
+            case_id__in=candidates, case__status__in=TELLING_STATUSES, stage="notification",
+            state=Deadline.State.OPEN,
+        ).values_list("case_id", flat=True)
+    )  # fmt: skip
     for c in cases:
         if c.pk in reached and c.pk not in excluded:
-            result[c.pk] = c.kind != Kind.REPORT or c.pk in revealed
+            facts = IdentityFacts(
+                opened=c.pk in opened, assigned=c.pk in handled, notice_open=c.pk in notice_open
+            )
+            result[c.pk] = sees_identity(actor, c, policy_for(c.policy_version_id)[1], facts)
     return result
 
 

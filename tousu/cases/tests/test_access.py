@@ -477,13 +477,18 @@ def test_a_reporters_identity_is_masked_for_everyone(world: AccessWorld, persona
 
 def test_a_complaints_handler_sees_the_complainants_phone(world: AccessWorld) -> None:
     number = world.complaint
-    for persona in ("handler", "head", "dispatcher", "clerk"):
+    for persona in ("handler", "clerk"):  # the assigned handler, the first-contact owner
         r = world.api(persona).get(f"/cases/{number}")
         party = r.json()["parties"][0]
         assert party["role"] == "complainant"
         assert party["masked"] is False, persona
         assert party["phone"] == PHONE
         assert party["name"] == NAME
+    # Need-to-know: their head and the dispatcher see the complaint, masked
+    for persona in ("head", "dispatcher"):
+        r = world.api(persona).get(f"/cases/{number}")
+        assert r.json()["parties"][0]["masked"] is True, persona
+        assert PHONE not in r.content.decode() and NAME not in r.content.decode()
 
 
 def test_the_auditor_sees_a_complaint_masked(world: AccessWorld) -> None:

@@ -57,3 +57,58 @@ def test_a_notice_queued_before_a_recusal_is_not_sent_after_it(world: World) -> 
     mail.outbox.clear()
     assert deliver([note.pk]) == 0
     assert mail.outbox == []
+
+
+def _decided_report_about_handler2(world: World, findings: str) -> str:
+    clerk, dispatcher, handler = world.api("clerk"), world.api("dispatcher"), world.api("handler")
+    number = clerk.register(
+        kind="report",
+        category="misconduct",
+        content="财务科张某收取好处费。",
+        complainant={
+            "name": "李举报", "phone": "13511112222", "email": "li@example.org",
+            "address": "和平路8号", "id_number": "110101199001011234",
+        },
+        subject={"type": "staff", "name": "张某", "staff": "handler2"},
+    ).json()["number"]  # fmt: skip
+    dispatcher.act(number, "accept")
+    dispatcher.act(number, "assign", {"lead_department": "finance", "handler": "handler"})
+    r = handler.act(
+        number, "resolve",
+        {"findings": findings, "responsibility": "organisation", "valid": True},
+    )  # fmt: skip
+    assert r.status_code == 200, r.content
+    return str(number)
+
+
+def test_the_subject_does_not_read_the_reporters_name_in_the_findings(world: World) -> None:
+    _decided_report_about_handler2(
+        world,
+        "查实 李举报 所述属实，电话13511112222、li@example.org、和平路8号、110101199001011234。",
+    )
+    views = world.api("handler2").get("/about-me").json()
+    assert len(views) == 1
+    text = str(views[0])
+    for secret in ("李举报", "13511112222", "li@example.org", "和平路8号", "110101199001011234"):
+        assert secret not in text
+    assert views[0]["decision"]["findings"].startswith("查实 ■■■ 所述属实")
+    # The same on the desk: the subject's own staff record
+    page = _desk(world, "handler2").get("/desk/acme/people/handler2/").content.decode()
+    assert "李举报" not in page and "13511112222" not in page
+
+
+def test_a_subject_named_only_in_free_text_does_not_see_the_case(world: World) -> None:
+    head = world.users["head"]
+    head.last_name, head.first_name = "张", "建华"
+    head.save()
+    number = (
+        world.api("clerk")
+        .register(category="misconduct", subject={"type": "staff", "name": "财务科张建华"})
+        .json()["number"]
+    )
+    world.api("dispatcher").act(number, "accept")
+    world.api("dispatcher").act(number, "assign", {"lead_department": "finance"})
+    assert world.api("head").get(f"/cases/{number}").status_code == 404
+    assert not Notification.objects.filter(user=head, case__number=number).exists()
+    # Someone else in the same department still handles it
+    assert world.api("handler").get(f"/cases/{number}").status_code == 200

@@ -256,7 +256,9 @@ def test_consumer_12315_an_expired_milk_call_is_split_into_a_dispute_and_a_repor
     assert report.proposed_department.code == "enforcement"
     assert clocks(report, "received") == {"acceptance": (15, "working_days", True)}
     # The supermarket is never told who called: the reporter's identity is sealed.
-    assert identity_visible(dispatcher, mixed)
+    # (The clerk who took the call sees the caller on the dispute, not on the report.)
+    assert identity_visible(clerk, mixed)
+    assert not identity_visible(clerk, report)
     assert not identity_visible(dispatcher, report)
     # Out of the authority's duties: proposed for referral to the competent agency.
     elsewhere = register(

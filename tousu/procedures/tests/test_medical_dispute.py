@@ -133,7 +133,11 @@ def _dispute(h: Hospital, category: str = "medical_dispute") -> Case:
         ),
     )  # fmt: skip
     _act("accept", case, h.actor("dispatcher"), {})
-    _act("assign", case, h.actor("dispatcher"), {"lead_department": "medical_affairs"})
+    # Named: the handler of a dispute talks to the patient's family (need-to-know).
+    _act(
+        "assign", case, h.actor("dispatcher"),
+        {"lead_department": "medical_affairs", "handler": "hosp_office"},
+    )  # fmt: skip
     case.refresh_from_db()
     return case
 

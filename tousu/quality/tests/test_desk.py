@@ -111,7 +111,9 @@ def test_the_case_page_and_the_8d_report_and_who_sees_them(plant: Plant) -> None
     url = f"/desk/pcb/cases/{case.number}/"
     officer = plant.desk("pm_officer")
     _ok(officer.post(url + "act/accept/", {}), 302)
-    _ok(officer.post(url + "act/assign/", {"lead_department": "qa"}), 302)
+    # The QA engineer is named: they write the 8D report to the customer (need-to-know).
+    handler = plant.users["qa_engineer"].get_username()
+    _ok(officer.post(url + "act/assign/", {"lead_department": "qa", "handler": handler}), 302)
     qa_head = plant.desk("qa_head")
     page = _ok(qa_head.get(url)).content.decode()
     assert "分派子任务" in page and "制造部：详细调查" in page  # the defaults are offered

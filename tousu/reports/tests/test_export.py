@@ -54,7 +54,10 @@ def test_the_export_opens_with_chinese_headers_and_one_row_per_case(world, desk,
     assert sheet.cell(row=2, column=HEADERS.index("答复时间与方式") + 1).number_format == (
         'yyyy-mm-dd hh:mm "电话"'
     )
-    assert fees["投诉人"] == "王建国" and fees["类别"] == "收费问题" and fees["是否超期"] == "否"
+    # The supervisor does not handle it: the complainant is masked (need-to-know)
+    assert (
+        fees["投诉人"] == "（已保护）" and fees["类别"] == "收费问题" and fees["是否超期"] == "否"
+    )
     assert fees["处理结果"] == "本单位责任；属实" and fees["状态"] == "已回访"
     assert sheet.column_dimensions["G"].width == COLUMNS[6].width
     assert sheet.freeze_panes == "A2"
