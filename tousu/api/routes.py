@@ -486,6 +486,10 @@ class FileOut(Schema):
     identifying: bool
     # True: the case already had this very file; nothing new was stored (200, not 201).
     already_attached: bool
+    # What a download serves: the rendition the upload pipeline made (images re-encoded
+    # from their pixels, PDFs without scripts or actions); ``sha256`` is the original's.
+    served_sha256: str
+    served_size: int
     message: dict[str, str]
 
 
@@ -522,6 +526,8 @@ def attach_file(
         "uploaded_at": a.uploaded_at,
         "identifying": a.identifying,
         "already_attached": not stored.created,
+        "served_sha256": evidence.served(a)[0],
+        "served_size": evidence.served(a)[1],
         "message": {"zh": zh, "en": en},
     }
     return Status(201 if stored.created else 200, body)
@@ -549,6 +555,35 @@ def download_file(request: HttpRequest, org: str, number: str, sha256: str) -> H
     case = get_case(actor, number)
     attachment, data = evidence.open_file(case, sha256, actor=actor, surface="api")
     return evidence.file_response(attachment, data, show_name=identity_visible(actor, case))
+
+
+@api.get(
+    "/orgs/{org}/cases/{number}/files/{sha256}/original",
+    response={410: ErrorOut, 500: ErrorOut, **ERRORS},
+    operation_id="download_original_file",
+    summary="下载原始文件 Download a staff upload byte-exact as received (supervisor, leader, "
+    "auditor; logged on the case)",
+    tags=["files"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the original file, as opaque bytes",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def download_original_file(
+    request: HttpRequest, org: str, number: str, sha256: str
+) -> HttpResponse:
+    actor = _auth(request).actor
+    case = get_case(actor, number)
+    attachment, data = evidence.open_original(case, sha256, actor=actor, surface="api")
+    return evidence.file_response(
+        attachment, data, show_name=identity_visible(actor, case), original=True
+    )
 
 
 # Told only to a writer who may see the identity: for anyone else it would be an oracle.

@@ -10,9 +10,9 @@ the checkpoint chain itself is recomputed.
 The report names the first broken link of each case (by case number and event seq)
 and of each organisation's checkpoint chain (by checkpoint seq).
 
-Every attachment's blob is read and checked as well: its bytes must still hash to its
-name, open under the case key (which binds the case and the file's SHA-256), and hash to
-the recorded SHA-256. A shredded case's blobs cannot be opened any more: only their bytes
+Every attachment's blobs (the file as uploaded and its served rendition) are read and
+checked as well: their bytes must still hash to their name, open under the case key (which
+binds the case and the file's SHA-256), and hash to the recorded SHA-256 and size. A shredded case's blobs cannot be opened any more: only their bytes
 are checked, and the report says how many were not opened.
 """
 
@@ -322,45 +322,62 @@ def _verify_files(org: Organisation, report: Report) -> None:
     attachments = (
         Attachment.objects.filter(case__org=org)
         .select_related("case")
-        .only("pk", "sha256", "size", "blob", "case__id", "case__number", "case__sealed_key")
+        .only(
+            "pk", "sha256", "size", "blob", "rendition_sha256", "rendition_size",
+            "rendition_blob", "case__id", "case__number", "case__sealed_key",
+        )
         .order_by("case_id", "pk")
-    )
+    )  # fmt: skip
     for attachment in attachments.iterator(chunk_size=200):
-        report.files += 1
-        problem = _file_problem(attachment, report)
-        if problem is not None:
-            report.breaks.append(
-                Break(
-                    org=org.slug,
-                    problem=problem[0],
-                    message=problem[1],
-                    case=_label(attachment.case),
-                    case_id=attachment.case.pk,
-                    file=attachment.sha256,
+        stored: list[tuple[str, str, int | None, str]] = [
+            (attachment.blob, attachment.sha256, attachment.size, "")
+        ]
+        if attachment.rendition_blob and attachment.rendition_blob != attachment.blob:
+            stored.append(
+                (
+                    attachment.rendition_blob,
+                    attachment.rendition_sha256,
+                    attachment.rendition_size,
+                    "rendition ",
                 )
             )
+        for blob_name, sha256, size, which in stored:
+            report.files += 1
+            problem = _file_problem(attachment.case, blob_name, sha256, size, report)
+            if problem is not None:
+                report.breaks.append(
+                    Break(
+                        org=org.slug,
+                        problem=problem[0],
+                        message=which + problem[1],
+                        case=_label(attachment.case),
+                        case_id=attachment.case.pk,
+                        file=attachment.sha256,
+                    )
+                )
 
 
-def _file_problem(attachment: Attachment, report: Report) -> tuple[str, str] | None:
-    """What is wrong with one attachment's blob, if anything."""
+def _file_problem(
+    case: Case, blob_name: str, sha256: str, size: int | None, report: Report
+) -> tuple[str, str] | None:
+    """What is wrong with one blob of an attachment, if anything."""
     try:
-        blob = storage.read(attachment.blob)
+        blob = storage.read(blob_name)
     except FileNotFoundError:
-        return "file_missing", f"missing on disk ({storage.path_of(attachment.blob)})"
+        return "file_missing", f"missing on disk ({storage.path_of(blob_name)})"
     except OSError as exc:
         return "file_unreadable", f"cannot be read ({type(exc).__name__})"
-    if not storage.intact(attachment.blob, blob):
+    if not storage.intact(blob_name, blob):
         return "file_changed", "changed on disk (its bytes do not match its name)"
-    case = attachment.case
     if not case.sealed_key:
         report.files_not_opened += 1
         return None
     try:
         key = case_key(case)
         assert key is not None
-        data = storage.open_bytes(key, blob, case_id=case.pk, sha256=attachment.sha256)
+        data = storage.open_bytes(key, blob, case_id=case.pk, sha256=sha256)
     except CryptoError as exc:
         return "file_unopenable", f"does not open under the case key ({exc})"
-    if hashlib.sha256(data).hexdigest() != attachment.sha256 or len(data) != attachment.size:
+    if hashlib.sha256(data).hexdigest() != sha256 or len(data) != size:
         return "file_mismatch", "opens, but does not match its recorded SHA-256 and size"
     return None

@@ -387,10 +387,13 @@ def _event_label(event_type: str) -> str:
     if transition is not None:
         return t(transition.zh, transition.en)
     from tousu.cases.steps import EVENT_TYPES
+    from tousu.evidence.services import EVENT_LABELS
 
     for action, name in EVENT_TYPES.items():
         if name == event_type and action in TABLE:
             return t(TABLE[action].zh, TABLE[action].en)
+    if event_type in EVENT_LABELS:
+        return t(*EVENT_LABELS[event_type])
     return event_type
 
 

@@ -4,6 +4,15 @@ The file itself lives on disk, encrypted under the case's key (:mod:`tousu.evide
 this row is its catalogue entry. ``sha256`` (of the plain file) is the content address: a case
 holds a file once. The original filename may name people, so it is sealed under the case key
 like the rest of the case's personal data. Rows are written once and never deleted.
+
+What staff upload is kept twice, both sealed under the case key: the file byte-exact as
+received (``blob``, ``sha256``, ``size``: the evidence) and its rendition from the upload
+pipeline (:mod:`tousu.evidence.sanitize`: images re-encoded from their pixels, PDFs without
+scripts, actions or embedded files) in ``rendition_blob``, ``rendition_sha256`` and
+``rendition_size``: the only thing served by default. What the portal took is kept only as
+its rendition (the reporter's original, with its metadata, never is), so there ``blob`` is
+the rendition and the ``rendition_*`` fields are empty; so are they on staff files stored
+before renditions existed, which are rendered again whenever they are served.
 """
 
 from __future__ import annotations
@@ -44,7 +53,12 @@ class Attachment(models.Model):
     # May identify the person who brought the case (a scanned letter with its signature, a
     # file they submitted): opened only by viewers who may see that identity.
     identifying = models.BooleanField(default=False)
-    # The case event that recorded it (its data: sha256, size, content_type).
+    # The rendition served by default (see the module docstring); empty when ``blob`` is it.
+    rendition_sha256 = models.CharField(max_length=64, blank=True, default="")
+    rendition_size = models.PositiveBigIntegerField(null=True, blank=True)
+    rendition_blob = models.CharField(max_length=64, blank=True, default="")
+    # The case event that recorded it (its data: sha256, size, content_type, and the
+    # rendition's sha256 and size when there is one).
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
@@ -60,6 +74,11 @@ class Attachment(models.Model):
             raise RuntimeError("attachments are written once")
         super().save(*args, **kwargs)
 
+    @property
+    def original_kept(self) -> bool:
+        """Whether ``blob`` holds a file byte-exact as staff uploaded it (not a rendition)."""
+        return self.source == self.Source.STAFF
+
 
 class Download(models.Model):
     """Every download of an attachment: who, when, from which surface (append-only)."""
@@ -68,6 +87,8 @@ class Download(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     surface = models.CharField(max_length=20)
+    # True: the original as uploaded, not the rendition served by default.
+    original = models.BooleanField(default=False)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

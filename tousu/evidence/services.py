@@ -4,9 +4,17 @@
 ``attach`` action through :func:`tousu.cases.steps.step`: the case is locked, the actor's
 right and the case's state are checked *before* the file is looked at, then the file is
 checked (not empty, within ``TOUSU_MAX_UPLOAD_BYTES``, a PDF, JPEG or PNG by its first
-bytes), sealed under the case key, written to disk, and recorded by an event holding its
-SHA-256, size and type — never its name. A refused file leaves nothing: no row, no event,
-no blob. The same file twice on one case is one attachment.
+bytes) and passed through the upload pipeline (:func:`tousu.evidence.sanitize.render`:
+bombs refused, images re-encoded from their pixels, PDFs without scripts and actions).
+The original, byte-exact, and its rendition are each sealed under the case key, written
+to disk, and recorded by an event holding both SHA-256s and sizes and the type — never
+the name. A refused file leaves nothing: no row, no event, no blob. The same file twice
+on one case is one attachment.
+
+:func:`open_file` serves the rendition. The original is opened only by
+:func:`open_original`, for the roles in :data:`ORIGINAL_ROLES`, always as a download
+(``application/octet-stream``), and each time is logged as a ``file_original_opened`` event
+of the case as well as a download record.
 
 Views and the API call only these functions; ``attach`` is not in
 :data:`tousu.cases.actions.ACTION_FUNCTIONS`, since a file is not a JSON body.
@@ -31,12 +39,14 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from tousu.cases import events
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
 from tousu.evidence import storage
 from tousu.evidence.models import Attachment, Download
+from tousu.orgs.roles import Role
 from tousu.privacy.crypto import CryptoError
 from tousu.privacy.fields import case_key
 
@@ -44,6 +54,14 @@ log = logging.getLogger(__name__)
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 MiB = 1024 * 1024
+
+# Who may download a staff file byte-exact as uploaded (it may carry a script, an embedded
+# file, metadata): the organisation's oversight, for verification and disputes. Everyone
+# else who may open the file gets its rendition only.
+ORIGINAL_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
+ORIGINAL_OPENED = "file_original_opened"
+# Events written here rather than by a case action, as the case history names them.
+EVENT_LABELS = {ORIGINAL_OPENED: ("下载原始文件", "Original file downloaded")}
 
 
 @dataclass(frozen=True)
@@ -166,6 +184,26 @@ def file_restricted() -> TousuError:
     )
 
 
+def original_forbidden() -> TousuError:
+    return TousuError(
+        "file_original_forbidden",
+        "原始文件仅限督办员、分管领导和审计员下载；请使用经过安全处理的版本",
+        "Only a supervisor, a leader or an auditor may download the original file; use the "
+        "safe rendition",
+        status=403,
+    )
+
+
+def original_not_kept() -> TousuError:
+    return TousuError(
+        "file_original_not_kept",
+        "网上提交的文件只保存经过安全处理的版本（已去除元数据），没有原始文件",
+        "Files submitted online are kept only as their safe rendition (metadata removed); "
+        "there is no original",
+        status=404,
+    )
+
+
 def file_unavailable() -> TousuError:
     return TousuError(
         "file_unavailable",
@@ -206,7 +244,7 @@ def check(upload: UploadedFile) -> Checked:
 
 def check_bytes(name: str, data: bytes) -> Checked:
     """The same checks on bytes already read (a portal upload after its metadata was
-    stripped by :func:`tousu.portal.sanitize.clean`)."""
+    stripped by :func:`tousu.evidence.sanitize.clean`)."""
     name = clean_name(name)
     limit = max_bytes()
     if len(data) > limit:
@@ -282,8 +320,9 @@ def store(
 ) -> Stored:
     """Attach one file; the same file again returns the attachment already there.
 
-    ``identifying``: the file may show who brought the case (a scanned original of their
-    letter): only viewers who may see the identity open it.
+    The file is kept byte-exact beside its rendition from the upload pipeline, which is
+    what is served. ``identifying``: the file may show who brought the case (a scanned
+    original of their letter): only viewers who may see the identity open it.
     """
     return _store(
         case_id, actor, clean_name(upload.name), lambda: check(upload), now,
@@ -295,12 +334,22 @@ def store_from_reporter(
     case_id: int, *, actor: Actor, name: str, data: bytes, now: datetime | None = None
 ) -> Stored:
     """The reporter's file from the portal (``reporter_evidence``, by the reporter actor
-    bound to the case): ``data`` is the file as :func:`tousu.portal.sanitize.clean` left it,
-    and only that is kept. Source ``portal``, no uploading user."""
+    bound to the case): ``data`` is the rendition :func:`tousu.evidence.sanitize.clean` made
+    of it, and only that is kept. Source ``portal``, no uploading user."""
     name = clean_name(name)
     return _store(
         case_id, actor, name, lambda: check_bytes(name, data), now, action="reporter_evidence"
     )
+
+
+def _seal(case: Case, key: bytes, checked: Checked) -> str:
+    """Seal and write one file; its blob's name (removed again if the caller fails)."""
+    sealed = storage.seal_bytes(key, checked.data, case_id=case.pk, sha256=checked.sha256)
+    blob = storage.write(sealed)
+    written = _written.get()
+    assert written is not None
+    written.append(blob)
+    return blob
 
 
 def _store(
@@ -313,6 +362,8 @@ def _store(
     action: str = "attach",
     identifying: bool = False,
 ) -> Stored:
+    from tousu.evidence import sanitize
+
     portal = action == "reporter_evidence"
     # What the person submitted themself always may identify them.
     identifying = identifying or portal
@@ -323,21 +374,27 @@ def _store(
                 there = Attachment.objects.filter(case_id=s.case.pk, sha256=checked.sha256).first()
                 if there is not None:
                     raise _AlreadyAttached(there)  # rolls the step back: no event
+                # The portal's file already is its rendition (see store_from_reporter).
+                rendition = None if portal else sanitize.render(checked.name, checked.data)
                 key = case_key(s.case)
                 if key is None:
                     raise file_destroyed()
-                sealed = storage.seal_bytes(
-                    key, checked.data, case_id=s.case.pk, sha256=checked.sha256
-                )
-                blob = storage.write(sealed)
-                written = _written.get()
-                assert written is not None
-                written.append(blob)
+                blob = _seal(s.case, key, checked)
                 s.data.update(
                     sha256=checked.sha256,
                     size=len(checked.data),
                     content_type=checked.type.content_type,
                 )
+                rendition_blob = ""
+                if rendition is not None:
+                    rendition_blob = (
+                        blob
+                        if rendition.sha256 == checked.sha256
+                        else _seal(s.case, key, rendition)
+                    )
+                    s.data.update(
+                        rendition_sha256=rendition.sha256, rendition_size=len(rendition.data)
+                    )
             # Still inside the transaction, the case row still locked: this is its event.
             event = Event.objects.get(case_id=s.case.pk, seq=s.case.last_seq)
             attachment = Attachment.objects.create(
@@ -347,6 +404,9 @@ def _store(
                 content_type=checked.type.content_type,
                 filename=checked.name,
                 blob=blob,
+                rendition_sha256=rendition.sha256 if rendition else "",
+                rendition_size=len(rendition.data) if rendition else None,
+                rendition_blob=rendition_blob,
                 source=Attachment.Source.PORTAL if portal else Attachment.Source.STAFF,
                 uploaded_by_id=None if portal else actor.user_id,
                 uploaded_at=s.now,
@@ -384,26 +444,29 @@ def outcome(stored: list[Stored]) -> tuple[tuple[str, str] | None, tuple[str, st
 # -- opening ---------------------------------------------------------------------------------
 
 
-def open_file(
-    case: Case, sha256: str, *, actor: Actor, surface: str, now: datetime | None = None
-) -> tuple[Attachment, bytes]:
-    """The attachment and its plain bytes, for a viewer the caller has authorised to see the
-    case (fetched through :func:`tousu.cases.access.get_case`). The download is logged."""
+def _find(case: Case, sha256: str, actor: Actor, *, original: bool = False) -> Attachment:
     if not SHA256_HEX.match(sha256):
         raise not_found()
     attachment = Attachment.objects.filter(case=case, sha256=sha256).first()
     if attachment is None:
         raise not_found()
+    if original and not attachment.original_kept:
+        raise original_not_kept()
     if attachment.identifying and not identity_visible(actor, case):
         raise file_restricted()
     attachment.case = case  # the filename opens with the case's key
     if not case.sealed_key:
         raise file_destroyed()
+    return attachment
+
+
+def _read(case: Case, blob_name: str, sha256: str) -> bytes:
+    """One sealed file of the case, opened and checked against its SHA-256."""
     try:
         key = case_key(case)
         assert key is not None
-        blob = storage.read(attachment.blob)
-        if not storage.intact(attachment.blob, blob):
+        blob = storage.read(blob_name)
+        if not storage.intact(blob_name, blob):
             raise CryptoError("blob changed on disk")
         data = storage.open_bytes(key, blob, case_id=case.pk, sha256=sha256)
     except (OSError, CryptoError) as exc:
@@ -412,9 +475,73 @@ def open_file(
     if hashlib.sha256(data).hexdigest() != sha256:
         log.error("attachment %s of case %s does not match its hash", sha256, case.pk)
         raise file_unavailable()
+    return data
+
+
+def file_unsafe() -> TousuError:
+    return TousuError(
+        "file_unsafe",
+        "该附件无法生成安全的版本，不能直接打开；督办员、分管领导或审计员可下载原始文件",
+        "No safe rendition of this attachment can be made, so it cannot be opened; a "
+        "supervisor, a leader or an auditor may download the original file",
+        status=409,
+    )
+
+
+def served(attachment: Attachment) -> tuple[str, int]:
+    """The SHA-256 and size of what :func:`open_file` serves (for a file stored before
+    renditions existed, the original's: its rendition is made when it is served)."""
+    if attachment.rendition_blob:
+        return attachment.rendition_sha256, attachment.rendition_size or 0
+    return attachment.sha256, attachment.size
+
+
+def open_file(
+    case: Case, sha256: str, *, actor: Actor, surface: str, now: datetime | None = None
+) -> tuple[Attachment, bytes]:
+    """The attachment and its rendition (never the original as uploaded), for a viewer the
+    caller has authorised to see the case (fetched through
+    :func:`tousu.cases.access.get_case`). The download is logged."""
+    attachment = _find(case, sha256, actor)
+    if attachment.rendition_blob:
+        data = _read(case, attachment.rendition_blob, attachment.rendition_sha256)
+    else:
+        data = _read(case, attachment.blob, attachment.sha256)
+        if attachment.original_kept:
+            # Stored before renditions existed: the pipeline runs each time it is served.
+            from tousu.evidence import sanitize
+
+            try:
+                data = sanitize.render(attachment.filename or "attachment", data).data
+            except TousuError:
+                raise file_unsafe() from None
     Download.objects.create(
         attachment=attachment, user_id=actor.user_id, at=now or timezone.now(), surface=surface
     )
+    return attachment, data
+
+
+def open_original(
+    case: Case, sha256: str, *, actor: Actor, surface: str, now: datetime | None = None
+) -> tuple[Attachment, bytes]:
+    """The file byte-exact as staff uploaded it, for :data:`ORIGINAL_ROLES` among those who
+    may open the file. Logged as a download and as a ``file_original_opened`` event."""
+    if not actor.roles & ORIGINAL_ROLES:
+        raise original_forbidden()
+    attachment = _find(case, sha256, actor, original=True)
+    data = _read(case, attachment.blob, attachment.sha256)
+    at = now or timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        events.append(
+            locked, ORIGINAL_OPENED, actor_id=actor.user_id, at=at,
+            from_status=locked.status, to_status=locked.status,
+            data={"sha256": attachment.sha256, "surface": surface},
+        )  # fmt: skip
+        locked.save(update_fields=["last_seq", "last_hash"])
+        Download.objects.create(
+            attachment=attachment, user_id=actor.user_id, at=at, surface=surface, original=True
+        )
     return attachment, data
 
 
@@ -435,11 +562,15 @@ def _disposition(name: str, fallback: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def file_response(attachment: Attachment, data: bytes, *, show_name: bool) -> HttpResponse:
-    """The file as a download that a browser never renders in the desk's origin."""
+def file_response(
+    attachment: Attachment, data: bytes, *, show_name: bool, original: bool = False
+) -> HttpResponse:
+    """The file as a download that a browser never renders in the desk's origin; the
+    original as uploaded goes out as opaque bytes."""
     kind = BY_CONTENT_TYPE.get(attachment.content_type)
     ext = kind.extension if kind else "bin"
-    response = HttpResponse(data, content_type=attachment.content_type)
+    content_type = "application/octet-stream" if original else attachment.content_type
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = _disposition(
         download_name(attachment, show_name=show_name), f"{attachment.sha256}.{ext}"
     )

@@ -140,7 +140,8 @@ def _candidates(older_than_seconds: float) -> Iterator[tuple[Path, list[Path]]]:
 
 
 def sweep(*, older_than_seconds: float = 24 * 3600, delete: bool = False) -> list[Orphan]:
-    """Blobs no attachment references (and temporary files left by a crash), older than
+    """Blobs no attachment references, as its original or its rendition (and temporary
+    files left by a crash), older than
     the given age so that a transaction still running is never touched; removed when
     ``delete`` is true."""
     from tousu.evidence.models import Attachment
@@ -149,6 +150,11 @@ def sweep(*, older_than_seconds: float = 24 * 3600, delete: bool = False) -> lis
     for _folder, paths in _candidates(older_than_seconds):
         names = [p.name for p in paths if BLOB_NAME.match(p.name)]
         referenced = set(Attachment.objects.filter(blob__in=names).values_list("blob", flat=True))
+        referenced |= set(
+            Attachment.objects.filter(rendition_blob__in=names).values_list(
+                "rendition_blob", flat=True
+            )
+        )
         for p in paths:
             if p.name in referenced:
                 continue

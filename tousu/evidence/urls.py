@@ -11,4 +11,5 @@ app_name = "evidence"
 urlpatterns: list[URLPattern] = [
     path("", views.upload, name="upload"),
     path("<str:sha256>/", views.download, name="download"),
+    path("<str:sha256>/original/", views.download_original, name="original"),
 ]

@@ -1,4 +1,5 @@
-"""Desk pages for attachments: upload (POST, multipart) and download."""
+"""Desk pages for attachments: upload (POST, multipart), download (the safe rendition), and
+the original as uploaded for the roles that may have it."""
 
 from __future__ import annotations
 
@@ -65,3 +66,16 @@ def download(request: DeskRequest, org: str, number: str, sha256: str) -> HttpRe
     case = get_case(actor, number)
     attachment, data = services.open_file(case, sha256, actor=actor, surface="desk")
     return services.file_response(attachment, data, show_name=identity_visible(actor, case))
+
+
+@require_GET
+@desk_view
+def download_original(request: DeskRequest, org: str, number: str, sha256: str) -> HttpResponse:
+    """The file byte-exact as uploaded, as opaque bytes, to a supervisor, leader or auditor
+    who may open it; logged on the case."""
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    attachment, data = services.open_original(case, sha256, actor=actor, surface="desk")
+    return services.file_response(
+        attachment, data, show_name=identity_visible(actor, case), original=True
+    )

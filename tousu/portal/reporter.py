@@ -34,11 +34,12 @@ from tousu.cases.redaction import redactor
 from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
 from tousu.desk import labels
 from tousu.desk.i18n import t
+from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
-from tousu.portal import abuse, receipts, sanitize
+from tousu.portal import abuse, receipts
 from tousu.portal.models import Message, ReporterNotice
 
 BINDING_TTL = timedelta(minutes=30)

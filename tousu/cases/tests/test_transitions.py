@@ -31,6 +31,7 @@ from tousu.cases.models import Case, CaseRecord, Event, Status
 from tousu.cases.reporter_actions import REPORTER_FUNCTIONS
 from tousu.conftest import World
 from tousu.evidence import services as evidence
+from tousu.evidence.tests.samples import PDF as SAMPLE_PDF
 from tousu.orgs.models import Department, Organisation
 from tousu.orgs.services import create_org, create_user
 
@@ -71,7 +72,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "request_reveal": {"reason": "需核实举报人所述细节"},
     "approve_reveal": {"requested_by": "tr_dispatcher", "approved": True},
     # A file, not a JSON body: taken through tousu.evidence.services.attach.
-    "attach": {"name": "来信原件.pdf", "content": b"%PDF-1.4\n%%EOF\n"},
+    "attach": {"name": "来信原件.pdf", "content": SAMPLE_PDF},
     "message_reporter": {"body": "请补充消费凭证的照片"},
     "issue_receipt": {"channel": "letter"},
     # No pre-printed receipt matches: refused as an invalid value once the state allows it.

@@ -31,6 +31,7 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
         .order_by("uploaded_at", "pk")
     )
     names = bool(rows) and identity_visible(actor, case)
+    originals = bool(actor.roles & services.ORIGINAL_ROLES)
     shown = []
     for a in rows:
         a.case = case  # the filename opens with the case's key
@@ -47,6 +48,12 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
                 else t("当事人网上提交", "Submitted online"),
                 "at": a.uploaded_at,
                 "url": reverse("desk:evidence:download", kwargs={**kwargs, "sha256": a.sha256}),
+                # The file byte-exact as uploaded, beside the safe rendition served above.
+                "original_url": reverse(
+                    "desk:evidence:original", kwargs={**kwargs, "sha256": a.sha256}
+                )
+                if originals and a.original_kept
+                else "",
                 # Originals that may show who brought the case open only with the identity.
                 "restricted": a.identifying and not names,
             }

@@ -11,7 +11,7 @@ import pytest
 from tousu.cases.models import Case, Event
 from tousu.conftest import Api, World
 from tousu.evidence.models import Attachment
-from tousu.evidence.tests.samples import EXE, HTML, JPEG, PDF, blobs, upload
+from tousu.evidence.tests.samples import EXE, HTML, JPEG, PDF, blobs, served, upload
 
 
 def sha(data: bytes) -> str:
@@ -57,18 +57,24 @@ def test_upload_and_download_with_a_token(world: World, number: str, files_dir: 
     assert "收据.jpg" in body["message"]["zh"]
     event = Event.objects.filter(case__number=number).order_by("-seq").first()
     assert event is not None and event.type == "file_attached"
-    assert event.data == {"sha256": sha(JPEG), "size": len(JPEG), "content_type": "image/jpeg"}
+    assert event.data == {
+        "sha256": sha(JPEG),
+        "size": len(JPEG),
+        "content_type": "image/jpeg",
+        "rendition_sha256": sha(served(JPEG)),
+        "rendition_size": len(served(JPEG)),
+    }
 
     again = _send(clerk, number, upload("copy.jpg", JPEG))
     assert again.status_code == 200
     assert again.json()["already_attached"] is True
     assert "not stored twice" in again.json()["message"]["en"]
     assert Attachment.objects.filter(case__number=number).count() == 1
-    assert len(blobs(files_dir)) == 1
+    assert len(blobs(files_dir)) == 2  # the original and its rendition
 
     r = _fetch(clerk, number, sha(JPEG))
     assert r.status_code == 200
-    assert r.content == JPEG
+    assert r.content == served(JPEG)
     assert r["Content-Type"] == "image/jpeg"
     assert "filename*=UTF-8''%E6%94%B6%E6%8D%AE.jpg" in r["Content-Disposition"]
     assert r["X-Content-Type-Options"] == "nosniff"
@@ -79,7 +85,7 @@ def test_a_large_file_goes_through_the_api(world: World, number: str, settings: 
     big = PDF + b"%" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 300_000)
     clerk = world.api("clerk")
     assert _send(clerk, number, upload("big.pdf", big)).status_code == 201
-    assert _fetch(clerk, number, sha(big)).content == big
+    assert _fetch(clerk, number, sha(big)).content == served(big)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +156,7 @@ def test_who_may_upload_and_download_through_the_api(world: World, number: str) 
     r = _send(auditor, number, upload("x.pdf", EXE))
     assert (r.status_code, r.json()["code"]) == (403, "action_forbidden")
     r = _fetch(auditor, number, sha(PDF))
-    assert r.status_code == 200 and r.content == PDF
+    assert r.status_code == 200 and r.content == served(PDF)
     assert "%E6%9D%A5" not in r["Content-Disposition"]
     # No token, or a bad one: 401.
     r = _send(clerk, number, upload("x.pdf", PDF), headers={"authorization": "Bearer tsu_nope"})

@@ -15,7 +15,7 @@ from django.test import Client
 from tousu.cases.models import Case, Event
 from tousu.conftest import World
 from tousu.evidence.models import Attachment, Download
-from tousu.evidence.tests.samples import EXE, HTML, PDF, PNG, blobs, upload
+from tousu.evidence.tests.samples import EXE, HTML, PDF, PNG, blobs, served, upload
 
 
 def sha(data: bytes) -> str:
@@ -63,13 +63,15 @@ def test_scans_sent_with_a_letter_are_stored_encrypted_and_come_back_whole(
         (sha(PNG), len(PNG), "image/png", "staff"),
     ]
     assert {a.uploaded_by_id for a in rows} == {world.users["clerk"].pk}
-    # On disk: two blobs under <first two hex>/, neither holding the plain file.
+    # On disk: each file and its rendition under <first two hex>/, none holding a plain file.
     on_disk = blobs(files_dir)
-    assert len(on_disk) == 2
+    assert len(on_disk) == 4
     for path in on_disk:
         raw = path.read_bytes()
-        assert path.parent.name == path.name[:2] and path.name in {a.blob for a in rows}
+        assert path.parent.name == path.name[:2]
+        assert path.name in {a.blob for a in rows} | {a.rendition_blob for a in rows}
         assert PDF not in raw and PNG not in raw and b"%PDF" not in raw
+        assert served(PDF) not in raw and served(PNG) not in raw
         assert "王建国".encode() not in raw
         assert sha(PDF) not in path.name and sha(PNG) not in path.name
     # In the database the filename is sealed.
@@ -82,9 +84,12 @@ def test_scans_sent_with_a_letter_are_stored_encrypted_and_come_back_whole(
     events = list(Event.objects.filter(case=case).order_by("seq"))
     assert [e.type for e in events] == ["registered", "file_attached", "file_attached"]
     assert [e.data for e in events[1:]] == [
-        {"sha256": sha(PDF), "size": len(PDF), "content_type": "application/pdf"},
-        {"sha256": sha(PNG), "size": len(PNG), "content_type": "image/png"},
-    ]
+        {
+            "sha256": sha(data), "size": len(data), "content_type": kind,
+            "rendition_sha256": sha(served(data)), "rendition_size": len(served(data)),
+        }
+        for data, kind in ((PDF, "application/pdf"), (PNG, "image/png"))
+    ]  # fmt: skip
     for e in events:
         text = json.dumps(e.data, ensure_ascii=False)
         assert "来信原件" not in text and "照片" not in text and ".pdf" not in text
@@ -92,7 +97,7 @@ def test_scans_sent_with_a_letter_are_stored_encrypted_and_come_back_whole(
 
     r = clerk.get(f"cases/{number}/files/{sha(PDF)}/")
     assert r.status_code == 200
-    assert r.content == PDF
+    assert r.content == served(PDF)
     assert r["Content-Type"] == "application/pdf"
     assert r["Content-Disposition"] == (
         f"attachment; filename=\"{sha(PDF)}.pdf\"; filename*=UTF-8''{quote('来信原件.pdf')}"
@@ -100,7 +105,7 @@ def test_scans_sent_with_a_letter_are_stored_encrypted_and_come_back_whole(
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["Content-Security-Policy"] == "sandbox"
     assert "no-store" in r["Cache-Control"]
-    assert clerk.get(f"cases/{number}/files/{sha(PNG)}/").content == PNG
+    assert clerk.get(f"cases/{number}/files/{sha(PNG)}/").content == served(PNG)
     assert list(Download.objects.values_list("user__username", "surface")) == [
         ("clerk", "desk"),
         ("clerk", "desk"),
@@ -128,7 +133,7 @@ def test_the_same_file_twice_is_one_attachment_and_the_user_is_told(
     assert "本案已有相同文件，未重复保存：again.pdf" in r.content.decode()
     assert Attachment.objects.filter(case=case).count() == 1
     assert Event.objects.filter(case=case, type="file_attached").count() == 1
-    assert len(blobs(files_dir)) == 1
+    assert len(blobs(files_dir)) == 2  # the file and its rendition
 
 
 BAD = [
@@ -210,7 +215,7 @@ def test_a_file_larger_than_a_request_body_may_be_is_accepted(
     big = PDF + b"%" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 500_000)
     clerk = desk("clerk")
     number = _number(_letter(clerk, upload("厚信.pdf", big)))
-    assert clerk.get(f"cases/{number}/files/{sha(big)}/").content == big
+    assert clerk.get(f"cases/{number}/files/{sha(big)}/").content == served(big)
 
 
 def test_who_may_download_and_who_may_upload(world: World, desk: Any, files_dir: Path) -> None:
@@ -243,7 +248,7 @@ def test_who_may_download_and_who_may_upload(world: World, desk: Any, files_dir:
     assert r.status_code == 302 and r["Location"].endswith("#files")
     assert Attachment.objects.filter(case__number=number).count() == 2
     r = auditor.get(f"cases/{number}/files/{sha(PNG)}/")
-    assert r.status_code == 200 and r.content == PNG
+    assert r.status_code == 200 and r.content == served(PNG)
     assert r["Content-Disposition"] == (
         f"attachment; filename=\"{sha(PNG)}.png\"; filename*=UTF-8''{sha(PNG)}.png"
     )
@@ -308,7 +313,7 @@ def test_the_scanned_original_of_a_report_opens_only_with_the_identity(
     )
     assert r.status_code == 200, r.content
     r = desk("dispatcher").get(download)
-    assert r.status_code == 200 and r.content == PDF
+    assert r.status_code == 200 and r.content == served(PDF)
     assert "%E4%B8%BE%E6%8A%A5" in r["Content-Disposition"]  # 举报信.pdf, by name
     assert desk("clerk").get(download).status_code == 403  # only the one who asked
 

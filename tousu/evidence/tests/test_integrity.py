@@ -41,8 +41,8 @@ def test_verify_opens_every_file_and_finds_none_broken(world: World) -> None:
     _case_with_files(world, ("a.pdf", PDF), ("b.png", PNG))
     report = verify(world.org)
     assert report.ok, report.lines()
-    assert report.files == 2
-    assert report.lines()[0].endswith(", 2 files verified")
+    assert report.files == 4  # each file as uploaded, and its rendition
+    assert report.lines()[0].endswith(", 4 files verified")
 
 
 def test_verify_names_the_case_and_file_of_a_tampered_or_missing_blob(world: World) -> None:
@@ -113,8 +113,8 @@ def test_after_shredding_a_download_answers_410_and_verify_says_it_did_not_open_
 
     report = verify(world.org)
     assert report.ok, report.lines()
-    assert (report.files, report.files_not_opened) == (1, 1)
-    assert "1 files of shredded cases checked on disk only" in report.lines()[0]
+    assert (report.files, report.files_not_opened) == (2, 2)
+    assert "2 files of shredded cases checked on disk only" in report.lines()[0]
 
 
 def test_a_blob_opens_only_under_its_own_case_and_content_address() -> None:
@@ -141,23 +141,25 @@ def test_a_rolled_back_attach_leaves_no_blob_inside_discard_on_error(
 
 def test_orphans_are_swept_and_referenced_blobs_never(world: World, files_dir: Path) -> None:
     case = _case_with_files(world, ("kept.pdf", PDF))
-    kept = storage.path_of(Attachment.objects.get(case=case).blob)
-    # A transaction that rolled back without discard_on_error leaves its blob behind.
+    row = Attachment.objects.get(case=case)
+    kept = sorted([storage.path_of(row.blob), storage.path_of(row.rendition_blob)])
+    # A transaction that rolled back without discard_on_error leaves its blobs behind.
     with pytest.raises(RuntimeError), transaction.atomic():
         services.attach(case.pk, actor=world.actor("clerk"), upload=upload("b.png", PNG))
         raise RuntimeError("rolled back")
-    orphan = next(p for p in blobs(files_dir) if p != kept)
+    orphans = [p for p in blobs(files_dir) if p not in kept]
+    assert len(orphans) == 2  # the file and its rendition
     assert storage.sweep(older_than_seconds=3600) == []  # too recent: maybe still running
     old = time.time() - 7200
-    for p in (orphan, kept):
+    for p in orphans + kept:
         os.utime(p, (old, old))
 
     found = storage.sweep(older_than_seconds=3600)
-    assert [o.path for o in found] == [orphan]
+    assert sorted(o.path for o in found) == sorted(orphans)
     out = StringIO()
     call_command("files", "sweep", "--hours", "1", "--delete", stdout=out)
-    assert f"removed {orphan}" in out.getvalue()
-    assert blobs(files_dir) == [kept]
+    assert all(f"removed {p}" in out.getvalue() for p in orphans)
+    assert blobs(files_dir) == kept
     assert verify(world.org).ok
 
 

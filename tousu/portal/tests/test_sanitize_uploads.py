@@ -12,7 +12,7 @@ from PIL import Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 
 from tousu.cases.errors import TousuError
-from tousu.portal import sanitize
+from tousu.evidence import sanitize
 
 
 def _upload(name: str, data: bytes) -> SimpleUploadedFile:

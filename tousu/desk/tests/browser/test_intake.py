@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from tousu.cases.models import Case, Deadline
 from tousu.desk.templatetags.desk import local
 from tousu.evidence.models import Attachment
+from tousu.evidence.tests.samples import PDF
 
 from .conftest import PASSWORD
 from .steps import url
@@ -36,7 +37,7 @@ def _number_of(page) -> str:
     return match["number"]
 
 
-SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+SCAN = PDF  # a real PDF: the upload pipeline refuses one it cannot read
 
 
 def test_clerk_signs_in_and_registers_a_call_then_a_letter(
