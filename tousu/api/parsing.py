@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.http import HttpRequest
 from ninja.params.models import Body as BodyParam
 from ninja.params.models import BodyModel
 from ninja.parser import Parser as NinjaParser
+from pydantic import BeforeValidator
 
 from tousu.cases.errors import TousuError
 from tousu.cases.inputs import impossible_text
@@ -109,3 +110,16 @@ class StrictBody(BodyParam):  # type: ignore[misc]
     @classmethod
     def _param_source(cls) -> str:
         return "body"
+
+
+def _form_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("须为 true 或 false / must be true or false")
+
+
+# A boolean form field (multipart): "true" or "false", as the schema's boolean is written;
+# not "0", "1", "yes" or "on".
+FormBool = Annotated[bool, BeforeValidator(_form_bool)]

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
-from tousu.api.parsing import ImpossibleText, Parser, StrictBody, error_for
+from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, error_for
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs, intake, safeguards
@@ -106,7 +106,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ())]
         # ninja prefixes the source, and sometimes the parameter name: ("body", "payload", ...)
-        if loc and loc[0] in {"body", "query", "path"}:
+        if loc and loc[0] in {"body", "query", "path", "form", "file"}:
             loc = loc[1:]
         if loc and loc[0] in {"payload", "filters"}:
             loc = loc[1:]
@@ -551,7 +551,7 @@ def attach_file(
     org: str,
     number: str,
     file: File[UploadedFile],
-    identifying: Form[bool] = False,
+    identifying: Annotated[FormBool, Form(False)] = False,
 ) -> Status[dict[str, Any]]:
     """``identifying``: the file may show who brought the case (a scanned original letter);
     only those who may see the identity can download it."""
@@ -587,7 +587,8 @@ def attach_file(
             200: {
                 "description": "the file",
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in sorted({f.content_type for f in evidence.ALLOWED})
                 },
             }
         }

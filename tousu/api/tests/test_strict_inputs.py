@@ -211,3 +211,63 @@ def test_the_openapi_schema_still_says_date_time_and_boolean() -> None:
     assert {"type": "string", "format": "date-time"} in notify["notified_at"]["anyOf"]
     escalate = schema["components"]["schemas"]["EscalateIn"]["properties"]
     assert escalate["major"]["type"] == "boolean"
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("flag", ["0", "1", "yes", "on", "True", ""])
+def test_a_number_or_a_word_for_the_identifying_flag_of_an_upload_is_refused(
+    world: World, flag: str
+) -> None:
+    """schemathesis: identifying=0 in a multipart upload was taken for false."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tousu.evidence.models import Attachment
+
+    number = world.api("clerk").register().json()["number"]
+    token = world.api("dispatcher").token
+    r = Client(raise_request_exception=False).post(
+        f"/api/v1/orgs/acme/cases/{number}/files",
+        {"file": SimpleUploadedFile("scan.png", _png(), "image/png"), "identifying": flag},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    _refused(r, "identifying")
+    assert not Attachment.objects.filter(case__number=number).exists()
+
+
+def test_true_and_false_mark_an_upload_identifying_or_not(world: World) -> None:
+    """Control for the refusals above."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    number = world.api("clerk").register().json()["number"]
+    token = world.api("dispatcher").token
+    for flag, name in (("true", "letter.png"), ("false", "receipt.png")):
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (3, 3) if flag == "true" else (4, 4), "white").save(out, "PNG")
+        r = Client().post(
+            f"/api/v1/orgs/acme/cases/{number}/files",
+            {"file": SimpleUploadedFile(name, out.getvalue(), "image/png"), "identifying": flag},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 201, r.content
+        assert r.json()["identifying"] is (flag == "true")
+
+
+def test_a_download_is_documented_with_the_types_it_serves() -> None:
+    """schemathesis: a PNG came back where the schema promised application/octet-stream."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    path = "/api/v1/orgs/{org}/cases/{number}/files/{sha256}"
+    content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+    assert {"application/pdf", "image/jpeg", "image/png"} <= set(content)
