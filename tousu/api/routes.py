@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -156,6 +157,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
     body = TousuError(code, "请求无法处理", str(exc.message)).as_json()
     return _error(request, exc.status_code, body)
+
+
+@api.exception_handler(MultiPartParserError)
+def _malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    error = TousuError(
+        "malformed_multipart",
+        "请求体不是有效的 multipart/form-data",
+        "The request body is not valid multipart/form-data",
+    )
+    return _error(request, 400, error.as_json())
 
 
 @api.exception_handler(RequestDataTooBig)

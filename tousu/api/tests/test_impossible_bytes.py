@@ -263,3 +263,27 @@ def test_a_nul_in_an_api_form_field_or_file_name_is_not_a_server_error(world: Wo
         url, {"file": SimpleUploadedFile("sc\x00an.png", png, "image/png")}, headers=_bearer(world)
     )
     assert r.status_code < 500, (r.status_code, r.content[:300])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+    ],
+    ids=["no-boundary", "empty-boundary"],
+)
+def test_a_malformed_multipart_upload_is_refused_with_json(world: World, content_type: str) -> None:
+    number = world.api("clerk").register().json()["number"]
+    before = _counts()
+    r = _client().post(
+        f"/api/v1/orgs/acme/cases/{number}/files",
+        b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc\r\n--x--\r\n',
+        content_type=content_type,
+        headers=_bearer(world),
+    )
+    assert r.status_code == 400, (r.status_code, r.content[:300])
+    body = json.loads(r.content)
+    assert body["code"] == "malformed_multipart"
+    assert body["message"]["zh"] and body["message"]["en"]
+    assert _counts() == before
