@@ -8,7 +8,7 @@ the reason in Chinese and English (JSON in the API's error format under /api/).
 JSON bodies are checked by the API's parser (:mod:`tousu.api.parsing`), which also refuses
 lone surrogates from ``\\ud800`` escapes. Multipart bodies of the API are left to it too, so
 an upload is still refused by size before it is read. Names of uploaded files need no check:
-Django keeps only their printable characters.
+Django keeps only their printable characters, and drops a part whose headers are not UTF-8.
 """
 
 from __future__ import annotations

@@ -287,3 +287,36 @@ def test_a_malformed_multipart_upload_is_refused_with_json(world: World, content
     assert body["code"] == "malformed_multipart"
     assert body["message"]["zh"] and body["message"]["en"]
     assert _counts() == before
+
+
+def _multipart_with_file_name(name: bytes, extra: bytes = b"") -> tuple[bytes, str]:
+    boundary = "QwErTy"
+    body = (
+        extra
+        + f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="file"; filename="'
+        + name
+        + b'"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n'
+        + f"--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_an_upload_whose_file_name_is_not_utf8_is_refused_and_nothing_is_stored(
+    world: World,
+) -> None:
+    """Django drops a part whose headers are not UTF-8: the API answers that the file is
+    missing (422), and nothing is stored."""
+    number = world.api("clerk").register().json()["number"]
+    before = _counts()
+    body, content_type = _multipart_with_file_name(b"scan\xff\xfe.pdf")
+    r = _client().post(
+        f"/api/v1/orgs/acme/cases/{number}/files",
+        body,
+        content_type=content_type,
+        headers=_bearer(world),
+    )
+    assert r.status_code == 422, (r.status_code, r.content[:300])
+    [detail] = json.loads(r.content)["details"]
+    assert (detail["field"], detail["type"]) == ("file", "missing")
+    assert _counts() == before
