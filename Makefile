@@ -9,7 +9,7 @@ TOUSU := $(VENV)/bin/tousu
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),$(if $(filter true,$(CI)),postgres://postgres@127.0.0.1:5432/test,))
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo serve test test-sqlite test-postgres lint fmt typecheck bench screenshots clean
+.PHONY: help install run demo serve test test-sqlite test-postgres fuzz-api lint fmt typecheck bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -58,7 +58,10 @@ test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
 	@if [ -z "$(PG_URL)" ]; then echo "PostgreSQL run skipped: set DATABASE_URL=postgres://... (CI=true uses postgres://postgres@127.0.0.1:5432/test)"; \
 	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); fi
 
-test: lint typecheck test-sqlite test-postgres ## Lint, type check, then the suite on SQLite and PostgreSQL
+fuzz-api: install ## schemathesis --checks all on a live server (fresh database, demo organisation, real token and case numbers); PostgreSQL when PG_URL is set; at most 5 minutes
+	FUZZ_DATABASE_URL="$(PG_URL)" VENV="$(VENV)" bash .ci/fuzz-api
+
+test: lint typecheck test-sqlite test-postgres fuzz-api ## Lint, type check, the suite on SQLite and PostgreSQL, then the API fuzzer
 
 bench: install ## Benchmarks (not tests): intake over HTTP; deadlines and the overdue sweep over 1,000,000 cases; desk pages at 100,000 cases
 	bench/intake

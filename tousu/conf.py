@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +51,16 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def env_date(name: str, default: date) -> date:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 
 from tousu.conf import (
     ConfigError,
     env_bool,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tousu.edge.RefuseImpossibleText",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -198,6 +202,28 @@ TOUSU_REDIS_URL = env_str("TOUSU_REDIS_URL", "") if "TOUSU_REDIS_URL" in os.envi
 TOUSU_JOBS_IMMEDIATE = env_bool("TOUSU_JOBS_IMMEDIATE", False)
 TOUSU_REMIND_BEFORE_HOURS = env_int("TOUSU_REMIND_BEFORE_HOURS", 24, minimum=1, maximum=720)
 TOUSU_BASE_URL = env_str("TOUSU_BASE_URL", f"http://127.0.0.1:{PORT}")
+_BASE = urlsplit(TOUSU_BASE_URL)
+if _BASE.scheme not in {"http", "https"} or not _BASE.netloc:
+    raise ConfigError(f"TOUSU_BASE_URL must be an http:// or https:// URL, got {TOUSU_BASE_URL!r}")
+# Nothing the organisation records, imports or reports happened before this day.
+TOUSU_RECORDS_FLOOR = env_date("TOUSU_RECORDS_FLOOR", date(1990, 1, 1))
+
+# Transport. Served over https (TOUSU_BASE_URL), the session and CSRF cookies go only over
+# TLS and browsers are told to keep to https (HSTS) — for this host only unless
+# TOUSU_HSTS_INCLUDE_SUBDOMAINS says every subdomain is on TLS too.
+_HTTPS = _BASE.scheme == "https"
+SESSION_COOKIE_SECURE = env_bool("TOUSU_SECURE_COOKIES", _HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("TOUSU_HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TOUSU_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+# The site's own origin: a form posted through a TLS-terminating proxy passes the CSRF check.
+CSRF_TRUSTED_ORIGINS = [f"{_BASE.scheme}://{_BASE.netloc}"]
+# Behind a TLS-terminating proxy Django sees plain http. Only when the proxy is trusted to set
+# it (and to strip the client's own) does a header such as X-Forwarded-Proto say "https".
+_PROTO_HEADER = env_str("TOUSU_TRUSTED_PROXY_PROTO_HEADER", "")
+if _PROTO_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROTO_HEADER.upper().replace("-", "_"), "https")
 TOUSU_SMS_PROVIDER = env_str("TOUSU_SMS_PROVIDER", "tousu.notify.sms.LoggingSmsProvider")
 
 # E-mail: SMTP when TOUSU_EMAIL_HOST is set, otherwise written to the log (console).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,13 +17,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import Body, File, Form, NinjaAPI, Query, Schema, Status, UploadedFile
+from ninja import File, Form, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
 from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
+from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, error_for
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.cases import actions, inputs, intake, safeguards
@@ -51,6 +53,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=TokenAuth(),
     renderer=JSONRenderer(),
+    parser=Parser(),
 )
 
 
@@ -63,17 +66,66 @@ def _tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
     return _error(request, exc.status, exc.as_json())
 
 
+# The Chinese for pydantic's error types (its English message is passed on as it is).
+ZH_REASONS = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "bool_type": "须为布尔值 true 或 false",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_type": "须为数字",
+    "decimal_type": "须为数字",
+    "string_type": "须为字符串",
+    "list_type": "须为数组",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "datetime_type": "须为带时区的日期时间",
+    "date_type": "须为日期（YYYY-MM-DD）",
+    "literal_error": "不是可选的值之一",
+    "enum": "不是可选的值之一",
+    "string_too_short": "内容过短或为空",
+    "string_too_long": "内容过长",
+    "too_short": "项数过少",
+    "too_long": "项数过多",
+    "string_pattern_mismatch": "格式不正确",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "decimal_max_digits": "位数过多",
+    "decimal_max_places": "小数位过多",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def _zh_reason(kind: str, err: Any) -> str:
+    msg = str(err.get("msg") or "")
+    if kind == "value_error" and " / " in msg:
+        # Our own validators write "中文 / English".
+        return msg.removeprefix("Value error, ").split(" / ", 1)[0]
+    return ZH_REASONS.get(kind, "取值无效")
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ())]
         # ninja prefixes the source, and sometimes the parameter name: ("body", "payload", ...)
-        if loc and loc[0] in {"body", "query", "path"}:
+        if loc and loc[0] in {"body", "query", "path", "form", "file"}:
             loc = loc[1:]
         if loc and loc[0] in {"payload", "filters"}:
             loc = loc[1:]
-        details.append({"field": ".".join(loc), "type": err.get("type"), "en": err.get("msg")})
+        kind = str(err.get("type") or "")
+        details.append(
+            {
+                "field": ".".join(loc),
+                "type": kind,
+                "zh": _zh_reason(kind, err),
+                "en": err.get("msg"),
+            }
+        )
     body = TousuError(
         "invalid_request",
         "请求内容有误，请检查所列字段",
@@ -95,6 +147,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ImpossibleText):
+        error = error_for(exc.__cause__)
+        return _error(request, error.status, error.as_json())
     if exc.status_code == 400 and "parse request body" in str(exc.message):
         # ninja's answer to a body that is not JSON (or not UTF-8)
         error = TousuError(
@@ -108,6 +163,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
     body = TousuError(code, "请求无法处理", str(exc.message)).as_json()
     return _error(request, exc.status_code, body)
+
+
+@api.exception_handler(MultiPartParserError)
+def _malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    error = TousuError(
+        "malformed_multipart",
+        "请求体不是有效的 multipart/form-data",
+        "The request body is not valid multipart/form-data",
+    )
+    return _error(request, 400, error.as_json())
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -233,7 +298,9 @@ def _auth(request: HttpRequest) -> Authorised:
     summary="登记案件 Register a case",
     tags=["cases"],
 )
-def register(request: HttpRequest, org: str, payload: inputs.RegisterIn) -> Status[dict[str, Any]]:
+def register(
+    request: HttpRequest, org: str, payload: Annotated[inputs.RegisterIn, StrictBody(...)]
+) -> Status[dict[str, Any]]:
     actor = _auth(request).actor
     case = intake.register(actor, payload)
     now = timezone.now()
@@ -506,7 +573,7 @@ def attach_file(
     org: str,
     number: str,
     file: File[UploadedFile],
-    identifying: Form[bool] = False,
+    identifying: Annotated[FormBool, Form(False)] = False,
 ) -> Status[dict[str, Any]]:
     """``identifying``: the file may show who brought the case (a scanned original letter);
     only those who may see the identity can download it."""
@@ -544,7 +611,8 @@ def attach_file(
             200: {
                 "description": "the file",
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in sorted({f.content_type for f in evidence.ALLOWED})
                 },
             }
         }
@@ -618,7 +686,7 @@ def _action_view(name: str) -> None:
             inspect.Parameter("org", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
             inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
             inspect.Parameter("payload", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                              annotation=schema, default=Body(...)),  # type: ignore[type-arg]
+                              annotation=schema, default=StrictBody(...)),
         ],
         return_annotation=dict,
     )  # fmt: skip

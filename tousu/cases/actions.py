@@ -365,6 +365,8 @@ def record(
             "Sealed evidence needs the items sealed and at least two witnesses",
         )  # fmt: skip
     with step("record", case_id, actor, now) as s:
+        if data.occurred_at is not None:
+            inputs.not_after_now(data.occurred_at, s.now, "occurred_at")
         details = data.model_dump(mode="json", exclude={"kind", "body"}, exclude_defaults=True)
         rec = s.record(data.kind, data.body, details)
         s.data["_record"] = rec
@@ -482,6 +484,8 @@ def notify_authority(
 ) -> Case:
     """Report a violation to a regulator; the case stays here and goes on."""
     with step("notify_authority", case_id, actor, now) as s:
+        if data.notified_at is not None:
+            inputs.not_after_now(data.notified_at, s.now, "notified_at")
         s.data.update(authority=data.authority, reference=data.reference,
                       notified_at=(data.notified_at or s.now).isoformat())  # fmt: skip
         if data.note:
@@ -575,6 +579,8 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
                 details=[{"field": "channel", "allowed": list(rules.written_forms)}],
             )
         s.case.reply_channel = data.channel
+        if data.delivered_at is not None:
+            inputs.not_after_now(data.delivered_at, s.now, "delivered_at")
         delivered = (data.delivered_at or s.now).isoformat()
         s.data.update(
             _record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered
@@ -595,6 +601,8 @@ def request_review(
     facts are not taken again.
     """
     with step("request_review", case_id, actor, now) as s:
+        if data.requested_at is not None:
+            inputs.not_after_now(data.requested_at, s.now, "requested_at")
         start_review(s, data.reason, data.requested_at or s.now)
     return s.case
 

@@ -6,11 +6,14 @@ maximum size, so no request can make a case unbounded.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any, Literal
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from django.conf import settings
+from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Kind = Literal["complaint", "report", "consultation", "suggestion"]
 Channel = Literal[
@@ -24,11 +27,25 @@ ShortText = Field(default="", max_length=200)
 Reason = Field(min_length=1, max_length=5000)
 
 
-# Receipt times outside this range are typing errors, not history.
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Moments after this are typing errors, not plans (and beyond what reports can show).
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Real time zones lie within ±14 hours; PostgreSQL refuses offsets beyond ±15:59.
 MAX_OFFSET = timedelta(hours=14)
+# A moment this far ahead of the server clock is clock skew, not the future.
+CLOCK_SKEW = timedelta(minutes=2)
+# How far ahead a deadline the customer sets may lie.
+DEADLINE_HORIZON = timedelta(days=10 * 366)
+
+
+def records_floor() -> datetime:
+    """The organisation's records floor (TOUSU_RECORDS_FLOOR): nothing it records, imports
+    or reports happened before it. Midnight UTC of that day."""
+    floor: date = settings.TOUSU_RECORDS_FLOOR
+    return datetime.combine(floor, time.min, tzinfo=UTC)
+
+
+def _floor_text() -> str:
+    return records_floor().date().isoformat()
 
 
 def sane_moment(value: datetime, field: str) -> datetime:
@@ -39,18 +56,144 @@ def sane_moment(value: datetime, field: str) -> datetime:
     if offset is not None and abs(offset) > MAX_OFFSET:
         raise invalid(field, "时区偏移超出范围（±14:00）", "UTC offset out of range (±14:00)")
     try:
-        in_range = EARLIEST <= value.astimezone(UTC) <= LATEST
+        in_range = records_floor() <= value.astimezone(UTC) <= LATEST
     except OverflowError:
         in_range = False
     if not in_range:
-        raise invalid(field, "日期超出可受理范围", "Date out of the accepted range (1990–2199)")
+        floor = _floor_text()
+        raise invalid(
+            field,
+            f"日期超出可受理范围（{floor} 至 2199 年）",
+            f"Date out of the accepted range ({floor} to 2199)",
+        )
     return value
+
+
+# RFC 3339 date-time with its offset, as the OpenAPI schema says (format: date-time): no bare
+# dates, no naive times, no numbers of seconds since 1970.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _moment(value: Any) -> Any:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _RFC3339.fullmatch(text):
+            raise ValueError(
+                "须为带时区的日期时间，例如 2026-11-28T09:40:00+08:00 / "
+                "must be a date-time with its UTC offset, e.g. 2026-11-28T09:40:00+08:00"
+            )
+        try:
+            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("日期或时间不存在 / no such date or time") from None
+    else:
+        return value  # refused by the datetime validator, with its type error
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError(
+            "须带时区偏移，例如 2026-11-28T09:40:00+08:00 / "
+            "must include a UTC offset, e.g. 2026-11-28T09:40:00+08:00"
+        )
+    if abs(offset) > MAX_OFFSET:
+        raise ValueError("时区偏移超出范围（±14:00） / UTC offset out of range (±14:00)")
+    if moment.astimezone(UTC) < records_floor():
+        floor = _floor_text()
+        raise ValueError(f"不能早于记录起始日 {floor} / cannot be before the records floor {floor}")
+    return moment
+
+
+def _not_ahead(limit: timedelta, zh: str, en: str) -> Any:
+    def check(value: datetime) -> datetime:
+        if value.astimezone(UTC) > min(timezone.now() + limit, LATEST):
+            raise ValueError(f"{zh} / {en}")
+        return value
+
+    return check
+
+
+def not_after_now(value: datetime, now: datetime, field: str) -> datetime:
+    """Refuse a moment that has not happened yet (beyond the clock skew), as of ``now``."""
+    from tousu.cases.errors import invalid
+
+    if value > now + CLOCK_SKEW:
+        raise invalid(field, "时间不能晚于当前时间", f"{field} cannot be in the future")
+    return value
+
+
+# Something that happened (received, notified, delivered, paid): a date-time with its offset,
+# not before the records floor; the action refuses one after its own now (not_after_now).
+PastMoment = Annotated[datetime, BeforeValidator(_moment)]
+# A date someone asks for (the customer's deadline): ahead, but not beyond the horizon.
+DeadlineMoment = Annotated[
+    datetime,
+    BeforeValidator(_moment),
+    AfterValidator(
+        _not_ahead(DEADLINE_HORIZON, "不能晚于十年之后", "cannot be more than ten years ahead")
+    ),
+]
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value  # refused by the date validator (a moment is not a day)
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError("须为日期，例如 2026-11-28 / must be a date, e.g. 2026-11-28")
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("日期不存在 / no such date") from None
+    else:
+        return value
+    floor = records_floor().date()
+    if not floor <= day < LATEST.date():
+        raise ValueError(
+            f"日期超出可受理范围（{floor} 至 2199 年） / date out of range ({floor} to 2199)"
+        )
+    return day
+
+
+# A calendar day (YYYY-MM-DD) between the records floor and 2199.
+Day = Annotated[date, BeforeValidator(_day)]
+
+
+def _decimal(value: Any) -> Any:
+    """A JSON number or a numeric string as a Decimal; never a boolean."""
+    if isinstance(value, bool):
+        raise ValueError("须为数字 / must be a number")
+    if isinstance(value, int | float | str):
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError("须为数字 / must be a number") from None
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_decimal)]
+
+
+def impossible_text(value: str) -> bool:
+    """NUL, or a lone surrogate: text no database column can hold."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _no_nul(value: Any, path: str = "") -> None:
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"NUL characters are not allowed{' in ' + path if path else ''}")
+        if impossible_text(value):
+            raise ValueError(
+                "含有无法保存的字符（NUL 或孤立代理项） / "
+                f"NUL characters or lone surrogates are not allowed{' in ' + path if path else ''}"
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
             _no_nul(key, path)
@@ -61,6 +204,9 @@ def _no_nul(value: Any, path: str = "") -> None:
 
 
 class In(BaseModel):
+    """An action's input. Over HTTP it is validated strictly (a boolean is true or false,
+    a number is a number: see tousu.api.parsing); forms convert their strings first."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="after")
@@ -110,7 +256,7 @@ class SubjectIn(In):
 class RegisterIn(In):
     kind: Kind
     channel: Channel
-    received_at: datetime | None = None
+    received_at: PastMoment | None = None
     category: str = Field(default="", max_length=40)
     complexity: Complexity | None = None
     content: str = Field(min_length=1, max_length=50000)
@@ -118,21 +264,7 @@ class RegisterIn(In):
     complainant: ComplainantIn = ComplainantIn(anonymous=True)
     subject: SubjectIn | None = None
     fields: dict[str, Any] = Field(default_factory=dict, max_length=100)
-    customer_deadline: datetime | None = None
-
-    @field_validator("received_at", "customer_deadline")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        offset = value.utcoffset()
-        if offset is None:
-            raise ValueError("must include a UTC offset, e.g. 2026-11-28T09:40:00+08:00")
-        if abs(offset) > MAX_OFFSET:
-            raise ValueError("UTC offset out of range (±14:00)")
-        if not EARLIEST <= value.astimezone(UTC) <= LATEST:
-            raise ValueError("date out of the accepted range (1990–2199)")
-        return value
+    customer_deadline: DeadlineMoment | None = None
 
 
 class AmendIn(In):
@@ -140,15 +272,8 @@ class AmendIn(In):
     subject: SubjectIn | None = None
     demands: str | None = Field(default=None, max_length=20000)
     fields: dict[str, Any] = Field(default_factory=dict, max_length=100)
-    customer_deadline: datetime | None = None
+    customer_deadline: DeadlineMoment | None = None
     note: str = Text
-
-    @field_validator("customer_deadline")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.utcoffset() is None:
-            raise ValueError("must include a UTC offset, e.g. 2026-11-28T17:00:00+08:00")
-        return value
 
 
 class ClassifyIn(In):
@@ -217,7 +342,7 @@ RecordKind = Literal[
 class RecordIn(In):
     kind: RecordKind
     body: str = Field(min_length=1, max_length=50000)
-    occurred_at: datetime | None = None
+    occurred_at: PastMoment | None = None
     participants: list[str] = Field(default_factory=list, max_length=50)
     location: str = ShortText
     items: list[str] = Field(default_factory=list, max_length=100)
@@ -256,7 +381,7 @@ class EscalateIn(In):
 class NotifyAuthorityIn(In):
     authority: str = Field(min_length=1, max_length=200)
     reference: str = ShortText
-    notified_at: datetime | None = None
+    notified_at: PastMoment | None = None
     note: str = Text
 
 
@@ -288,7 +413,7 @@ class ResolveIn(In):
 class ReplyIn(In):
     channel: Channel | Literal["on_the_spot"]
     body: str = Field(min_length=1, max_length=50000)
-    delivered_at: datetime | None = None
+    delivered_at: PastMoment | None = None
 
 
 class FollowUpIn(In):
@@ -308,7 +433,7 @@ class ReopenIn(In):
 
 class RequestReviewIn(In):
     reason: str = Reason
-    requested_at: datetime | None = None
+    requested_at: PastMoment | None = None
 
 
 class RecuseIn(In):
@@ -409,7 +534,7 @@ HandOverMethod = Literal["cash", "bank_transfer", "goods", "credit_note", "other
 class ProposeRemedyIn(In):
     kind: RemedyKind
     # In yuan; a quantity with its unit for returns and exchanges.
-    amount: Decimal | None = Yuan
+    amount: Amount | None = Yuan
     quantity: int | None = Field(default=None, ge=1, le=100_000_000)
     unit: str = Field(default="", max_length=20)
     # 未确定: the quantity is not known yet (the customer is still processing the rest).
@@ -425,13 +550,13 @@ class ApproveRemedyIn(In):
 
 class RecordRemedyPaidIn(In):
     remedy: int = Field(ge=1, le=100_000)
-    paid_at: datetime
+    paid_at: PastMoment
     method: HandOverMethod
     note: str = Text
 
 
 class ProposeRewardIn(In):
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    amount: Amount = Field(gt=0, max_digits=14, decimal_places=2)
     reason: str = Reason
 
 
@@ -461,7 +586,7 @@ class ProposePenaltyIn(In):
     staff: str = Field(default="", max_length=150)
     department: str = Field(default="", max_length=40)
     kind: PenaltyKind
-    amount: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+    amount: Amount | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
     reason: str = Reason
 
 
@@ -487,6 +612,6 @@ class RecordNoticeDeliveredIn(In):
     penalty: int = Field(ge=1, le=2_147_483_647)
     # 处罚决定通知书 or 申诉处理决定书
     document: Literal["penalty_notice", "appeal_decision"] = "penalty_notice"
-    delivered_at: datetime
+    delivered_at: PastMoment
     how: Literal["in_person", "post", "email", "other"] = "in_person"
     note: str = Text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -30,7 +30,7 @@ from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
-CLOCK_SKEW = timedelta(minutes=2)
+CLOCK_SKEW = inputs.CLOCK_SKEW
 
 
 UNDETERMINED = "undetermined"  # 待定: a quantity the customer is still working out
@@ -194,7 +194,7 @@ def register(
         raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
     check_category(policy, data.category)
     received_at = data.received_at or now
-    if received_at > now + CLOCK_SKEW:
+    if received_at > now + inputs.CLOCK_SKEW:
         raise invalid(
             "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
         )

@@ -79,8 +79,15 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType) and type(None) in args:
         rest = [a for a in args if a is not type(None)]
-        return (rest[0] if len(rest) == 1 else typing.Union[tuple(rest)]), True  # noqa: UP007
-    return annotation, False
+        return _bare(rest[0]) if len(rest) == 1 else typing.Union[tuple(rest)], True  # noqa: UP007
+    return _bare(annotation), False
+
+
+def _bare(annotation: Any) -> Any:
+    """The type under its validators: Annotated[datetime, ...] (a PastMoment) is a datetime."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
 
 
 def _literal_values(annotation: Any) -> list[str] | None:

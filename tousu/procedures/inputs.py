@@ -7,12 +7,11 @@ the rest.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
 
-from tousu.cases.inputs import Code, In, ShortText, Text
+from tousu.cases.inputs import Code, In, PastMoment, ShortText, Text
 
 # How a notice went out or a party was told.
 Method = Literal["", "written", "phone", "in_person", "fax", "online"]
@@ -30,7 +29,7 @@ class RecordProcedureStepIn(In):
     step: str = Code
     body: str = Text
     # When it happened: sealed, reported, referred, told, the committee met.
-    occurred_at: datetime | None = None
+    occurred_at: PastMoment | None = None
     # Sealing (封存): what, where, who sealed, who witnessed, who signed for each party.
     items: list[str] = Field(default_factory=list, max_length=100)
     location: str = ShortText
@@ -49,15 +48,15 @@ class RecordProcedureStepIn(In):
     family_member: str = Name
     family_relation: str = Field(default="", max_length=50)
     answer: Literal["", "consent", "refuse", "undecided"] = ""
-    died_at: datetime | None = None
+    died_at: PastMoment | None = None
     body_kept: str = Field(default="", max_length=500)
     # Committee decision (裁定): members present and the decision.
     members: list[str] = Names
     decision: str = Text
     # Decision notice: each party, who was told, when and how.
     patient_told: str = Name
-    patient_told_at: datetime | None = None
+    patient_told_at: PastMoment | None = None
     patient_told_how: Method = ""
     hospital_told: str = Name
-    hospital_told_at: datetime | None = None
+    hospital_told_at: PastMoment | None = None
     hospital_told_how: Method = ""

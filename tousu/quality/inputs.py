@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import Field
 
-from tousu.cases.inputs import In, Reason, Text
+from tousu.cases.inputs import Day, In, Reason, Text
 
 
 class RecordQualityIn(In):
@@ -25,7 +24,7 @@ class AssignSubtaskIn(In):
     instruction: str = Field(default="", max_length=5000)
     # Either working days in the organisation's calendar, or a date (close of business).
     due_in_working_days: int | None = Field(default=None, ge=0, le=365)
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class CompleteSubtaskIn(In):
