@@ -26,6 +26,7 @@ from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
+from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases import actions, inputs, intake, safeguards
 from tousu.cases.access import decided_cases_about, get_case, identity_visible, visible_cases
 from tousu.cases.errors import TousuError, invalid, not_found
@@ -35,6 +36,7 @@ from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
 from tousu.evidence import services as evidence
 from tousu.policy.models import policy_for
+from tousu.privacy.crypto import CryptoError
 from tousu.privacy.models import IdentityAccess
 
 api = NinjaAPI(
@@ -55,6 +57,14 @@ def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpRespo
 @api.exception_handler(TousuError)
 def _tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
     return _error(request, exc.status, exc.as_json())
+
+
+@api.exception_handler(CryptoError)
+def _unopenable(request: HttpRequest, exc: CryptoError) -> HttpResponse:
+    # Sealed data that no longer opens: the record was changed outside the system.
+    detected(None, f"api {request.path}", [{"problem": "unopenable", "error": str(exc)}])
+    error = integrity_broken()
+    return _error(request, error.status, error.as_json())
 
 
 @api.exception_handler(ValidationError)

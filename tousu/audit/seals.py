@@ -297,3 +297,51 @@ def _on_save(
 def connect() -> None:
     for model in covered_by_model():
         post_save.connect(_on_save, sender=model, dispatch_uid=f"seal-{model._meta.label_lower}")
+
+
+# -- sealing the rows written before seals existed ---------------------------------------
+
+
+class AlreadyKeyed(Exception):
+    """The organisation already has a keyed checkpoint: an unsealed row is a break now."""
+
+
+def _unsealed(spec: Covered, where: str, params: Sequence[Any]) -> list[int]:
+    from tousu.audit.models import Seal
+
+    sealed = set(Seal.objects.filter(table=spec.label).values_list("row", flat=True))
+    return [s.pk for s in stored_rows(spec, where, params) if s.pk not in sealed]
+
+
+def seal_existing(org_ids: Sequence[int], *, installation: bool) -> dict[str, int]:
+    """Seal every covered row of these organisations (and of the installation) that has
+    no seal yet: the rows written before this version. Refused for an organisation that
+    already has a keyed checkpoint, since from then on an unsealed row is a forgery."""
+    from tousu.audit.models import Checkpoint
+
+    keyed = Checkpoint.objects.exclude(mac="")
+    if installation and keyed.exists():
+        raise AlreadyKeyed("the installation already has keyed checkpoints")
+    if keyed.filter(org_id__in=org_ids).exists():
+        raise AlreadyKeyed("the organisation already has keyed checkpoints")
+    q = connection.ops.quote_name
+    added: dict[str, int] = {}
+    for org_id in org_ids:
+        for spec in COVERED:
+            if spec.scope_from == "case":
+                cases = apps.get_model("cases.case")._meta.db_table
+                subquery = f"SELECT {q('id')} FROM {q(cases)} WHERE {q('org_id')} = %s"  # noqa: S608
+                where = f"t.{q('case_id')} IN ({subquery})"
+            else:
+                where = f"t.{q('org_id')} = %s"
+            pks = _unsealed(spec, where, [org_id])
+            added[spec.label] = added.get(spec.label, 0) + seal_rows(
+                spec.model, pks, only_if_changed=False
+            )
+    if installation:
+        for spec in ORG_SCOPED:
+            pks = _unsealed(spec, f"t.{q('org_id')} IS NULL", [])
+            added[spec.label] = added.get(spec.label, 0) + seal_rows(
+                spec.model, pks, only_if_changed=False
+            )
+    return added

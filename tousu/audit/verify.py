@@ -429,26 +429,24 @@ def _walk_seals(
         if name != scope:
             scope, prev, expected = name, "", 1
         macs.setdefault(name, {})[seq] = mac
-        if name in broken:
-            continue
-        problem: tuple[str, str] | None = None
+        problem: tuple[str, str, int] | None = None
         if seq != expected:
-            problem = ("seal_gap", f"seal {expected} of this chain is missing")
-            seq = expected
+            problem = ("seal_gap", f"seal {expected} of this chain is missing", expected)
         elif prev_mac != prev:
-            problem = ("seal_link", "does not link to the seal before it")
+            problem = ("seal_link", "does not link to the seal before it", seq)
         elif mac != seals.seal_mac(
             scope=name, seq=seq, org_id=org_id, table=table, row=row, digest=digest, prev=prev
         ):
-            problem = ("seal_forged", "seal does not verify under the audit key")
-        if problem is not None:
+            problem = ("seal_forged", "seal does not verify under the audit key", seq)
+        if problem is not None and name not in broken:
             broken[name] = Break(
-                org="", problem=problem[0], message=problem[1], seal=f"{name}#{seq}"
+                org="", problem=problem[0], message=problem[1], seal=f"{name}#{problem[2]}"
             )
-            continue
+        # Walk on past a broken link: the rows are still compared with what was sealed,
+        # so one forged seal does not make every later row of the scope look unsealed.
         latest[(table, row)] = (digest, name)
         prev = mac
-        expected += 1
+        expected = seq + 1
     return latest, macs, broken
 
 
@@ -602,10 +600,10 @@ def _verify_case_seals(
         scopes = [seals.case_scope(pk) for pk in label_of]
         seen.update(scopes)
         latest, macs, broken = _walk_seals(_seal_rows(scopes), report)
-        for scope, found in broken.items():
+        for scope, link in broken.items():
             case_id = int(scope[2:])
             report.breaks.append(
-                replace(found, org=org.slug, case=label_of[case_id], case_id=case_id)
+                replace(link, org=org.slug, case=label_of[case_id], case_id=case_id)
             )
         marks = ", ".join(["%s"] * len(label_of))
         for spec in seals.CASE_SCOPED:
@@ -716,3 +714,32 @@ def _file_problem(attachment: Attachment, report: Report) -> tuple[str, str] | N
     if hashlib.sha256(data).hexdigest() != attachment.sha256 or len(data) != attachment.size:
         return "file_mismatch", "opens, but does not match its recorded SHA-256 and size"
     return None
+
+
+# -- one case, on every view of it --------------------------------------------------------
+
+
+def case_breaks(case: Case) -> list[Break]:
+    """What is broken in one case's record: its event chain, the status its events leave
+    it in, and every row of it against its seals. Checkpoints are left to ``verify``."""
+    org_label = str(case.org_id)
+    found: list[Break] = []
+    chain = _case_break(case.org, case, {})
+    if chain is not None:
+        found.append(chain)
+    scope = seals.case_scope(case.pk)
+    latest, _macs, broken = _walk_seals(_seal_rows([scope]), Report())
+    found.extend(
+        replace(b, org=org_label, case=_label(case), case_id=case.pk) for b in broken.values()
+    )
+    q = connection.ops.quote_name
+    label_of = {case.pk: _label(case)}
+    for spec in seals.CASE_SCOPED:
+        column = "id" if spec.scope_from == "self" else "case_id"
+        found.extend(
+            _compare_rows(
+                org_label, (spec,), f"t.{q(column)} = %s", [case.pk], latest, Report(), label_of
+            )
+        )
+    found.extend(_gone(org_label, latest, label_of))
+    return found

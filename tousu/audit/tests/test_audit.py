@@ -157,7 +157,7 @@ def test_deleting_the_last_event_and_repointing_the_case_is_caught_by_a_checkpoi
         # The event's seal is the last of its case's seal chain: dropped too.
         tamper(
             SEALS,
-            f"DELETE FROM {SEALS} WHERE \"table\" = 'cases.event' AND \"row\" = %s",  # noqa: S608
+            f'DELETE FROM {SEALS} WHERE "table" = \'cases.event\' AND "row" = %s',  # noqa: S608
             [fourth.pk],
         )
         with connection.cursor() as cursor:
