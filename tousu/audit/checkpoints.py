@@ -1,10 +1,19 @@
-"""Taking organisation checkpoints: the heads of every case chain, chained per organisation.
+"""Taking organisation checkpoints: the heads of every case and seal chain, keyed and chained.
 
 A checkpoint reads the case heads without locking any case: an action on a case never
 waits for a checkpoint, and one that commits while the checkpoint is being taken simply
 lands in the next. Appending the checkpoint itself locks only the organisation's latest
 checkpoint row, so two checkpoints of one organisation are taken one after the other,
 and the unique (org, seq) constraint catches the race for the very first one.
+
+Checkpoints are keyed: besides the case heads, each records the head of every seal
+chain of the organisation and of the installation (:mod:`tousu.audit.seals`), and
+carries an HMAC-SHA-256 under the audit key over all of it, its SHA-256 hash (which pins
+every checkpoint before it) and the previous keyed checkpoint's mac. Someone who can
+edit the database but not read the audit key can recompute the SHA-256 hashes, not the
+macs. The checkpoints taken before keys existed keep their SHA-256 hash only; the first
+keyed checkpoint of an organisation pins them (``tousu audit seal`` takes it on an
+upgraded installation).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """PostgreSQL triggers refusing UPDATE and DELETE on the tables written once.
 
-Row seals, organisation audit events, policy versions and attachment catalogue
-entries join events, case records and checkpoints (0002): the ORM never updates
+Row seals, organisation audit events and policy versions join events, case records
+and checkpoints (0002) and attachments (evidence 0001): the ORM never updates
 them, and these triggers refuse it to SQL as well, unless the table's owner
 disables them first (which ``tousu audit verify`` still catches: every row is
 sealed under a key the database does not hold).
@@ -14,7 +14,6 @@ TABLES = [
     ("audit", "Seal"),
     ("orgs", "AuditEvent"),
     ("policy", "PolicyVersion"),
-    ("evidence", "Attachment"),
 ]
 
 
@@ -44,7 +43,6 @@ class Migration(migrations.Migration):
         ("audit", "0003_keyed_seals_and_checkpoints"),
         ("orgs", "0002_organisation_policy_links"),
         ("policy", "0001_policy_versions"),
-        ("evidence", "0002_attachment_may_identify_the_person"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]

@@ -273,11 +273,11 @@ def test_a_deactivated_membership_reactivated_in_the_database_is_caught(world: W
 
     # Rolling the seals back to the active state too: the checkpoint recorded the head.
     last = Seal.objects.filter(table="orgs.membership", row=membership.pk).order_by("-seq")[0]
-    later = Seal.objects.filter(scope=last.scope, seq__gte=last.seq)
-    edit(
-        "DELETE FROM audit_seal WHERE id IN (%s)" % ", ".join(["%s"] * later.count()),  # noqa: S608
-        list(later.values_list("pk", flat=True)),
+    later = list(
+        Seal.objects.filter(scope=last.scope, seq__gte=last.seq).values_list("pk", flat=True)
     )
+    for pk in later:
+        edit("DELETE FROM audit_seal WHERE id = %s", [pk])
     problems = [b.problem for b in verify(world.org).breaks]
     assert "seal_removed" in problems and "unsealed" in problems
 
@@ -491,19 +491,23 @@ def test_a_swapped_record_body_is_refused_on_the_case_page_not_shown(world: Worl
 def test_on_postgresql_the_audit_log_refuses_edits_until_the_superuser_disables_triggers(
     world: World,
 ) -> None:
+    from tousu.audit.models import Seal
+
     needs_postgres()
     activated = _policy_activation(world)
-    for sql in (
-        f"UPDATE {AUDIT_EVENTS} SET data = '{{}}' WHERE id = %s",  # noqa: S608
-        f"DELETE FROM {AUDIT_EVENTS} WHERE id = %s",  # noqa: S608
-        "DELETE FROM audit_seal WHERE id = %s",
+    seal = Seal.objects.get(table="orgs.auditevent", row=activated.pk)
+    for sql, pk in (
+        (f"UPDATE {AUDIT_EVENTS} SET data = '{{}}' WHERE id = %s", activated.pk),  # noqa: S608
+        (f"DELETE FROM {AUDIT_EVENTS} WHERE id = %s", activated.pk),  # noqa: S608
+        ("UPDATE audit_seal SET digest = '' WHERE id = %s", seal.pk),
+        ("DELETE FROM audit_seal WHERE id = %s", seal.pk),
     ):
         with (
             pytest.raises(DatabaseError, match="append-only table"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(sql, [activated.pk])
+            cursor.execute(sql, [pk])
     assert verify(world.org).ok
     edit(f"UPDATE {AUDIT_EVENTS} SET data = '{{}}' WHERE id = %s", [activated.pk])  # noqa: S608
     recompute_every_unkeyed_hash()
