@@ -488,7 +488,8 @@ def _compare_rows(
                 found.append(
                     broken(
                         "unsealed",
-                        "has no seal (written behind the product's back)",
+                        "has no seal (written behind the product's back; after an upgrade, "
+                        "run `tousu audit seal` once)",
                         stored.scope,
                         spec.label,
                         stored.pk,

@@ -459,6 +459,7 @@ def test_a_broken_record_answers_409_on_the_case_page_and_the_api_and_is_logged(
     assert "记录完整性受损" in text and "Record integrity broken" not in text  # zh desk
     english = client.get(f"/desk/acme/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 409
+    assert "Record integrity broken" in english.content.decode()
     assert api.status_code == 409
     body = api.json()
     assert body["code"] == "record_integrity_broken"
