@@ -525,3 +525,17 @@ def test_on_postgresql_an_edited_record_body_is_caught_with_triggers_disabled(
     assert _problems(world) == [("row_changed", "cases.caserecord", first.pk)]
     recompute_every_unkeyed_hash()
     assert {(b.problem, b.case) for b in verify(world.org).breaks} >= {("seal_forged", case.number)}
+
+
+def test_sealed_content_that_no_longer_opens_answers_409_on_any_desk_page(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    case = _walked_case(world)
+    edit(f"UPDATE {CASES} SET content = %s WHERE id = %s", ["s1:AAAAAAAAAAAAAAAAAAAAAAAA", case.pk])  # noqa: S608
+    client = Client()
+    client.force_login(world.users["supervisor"])
+    with caplog.at_level(logging.ERROR, logger="tousu.audit"):
+        export = client.get("/desk/acme/ledger/export.xlsx")
+    assert export.status_code == 409
+    assert "记录完整性受损" in export.content.decode()
+    assert "record integrity broken" in caplog.text
