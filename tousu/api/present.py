@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from tousu.audit.integrity import ensure_intact
 from tousu.cases.access import Actor, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
@@ -94,6 +95,8 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") -> dict[str, Any]:
+    # A record changed behind the product's back is refused, not shown (409).
+    ensure_intact(case, surface)
     visible = identity_visible(actor, case)
     parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
     if visible and parties:

@@ -28,6 +28,7 @@ from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, error_for
 from tousu.api.present import case_json, deadline_json, summary_json
 from tousu.api.renderers import JSONRenderer
+from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases import actions, inputs, intake, safeguards
 from tousu.cases.access import (
     decided_cases_about,
@@ -43,6 +44,7 @@ from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
 from tousu.evidence import services as evidence
 from tousu.policy.models import policy_for
+from tousu.privacy.crypto import CryptoError
 from tousu.privacy.models import IdentityAccess
 
 api = NinjaAPI(
@@ -105,6 +107,14 @@ def _zh_reason(kind: str, err: Any) -> str:
         # Our own validators write "中文 / English".
         return msg.removeprefix("Value error, ").split(" / ", 1)[0]
     return ZH_REASONS.get(kind, "取值无效")
+
+
+@api.exception_handler(CryptoError)
+def _unopenable(request: HttpRequest, exc: CryptoError) -> HttpResponse:
+    # Sealed data that no longer opens: the record was changed outside the system.
+    detected(None, f"api {request.path}", [{"problem": "unopenable", "error": str(exc)}])
+    error = integrity_broken()
+    return _error(request, error.status, error.as_json())
 
 
 @api.exception_handler(ValidationError)

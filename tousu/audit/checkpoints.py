@@ -1,10 +1,19 @@
-"""Taking organisation checkpoints: the heads of every case chain, chained per organisation.
+"""Taking organisation checkpoints: the heads of every case and seal chain, keyed and chained.
 
 A checkpoint reads the case heads without locking any case: an action on a case never
 waits for a checkpoint, and one that commits while the checkpoint is being taken simply
 lands in the next. Appending the checkpoint itself locks only the organisation's latest
 checkpoint row, so two checkpoints of one organisation are taken one after the other,
 and the unique (org, seq) constraint catches the race for the very first one.
+
+Checkpoints are keyed: besides the case heads, each records the head of every seal
+chain of the organisation and of the installation (:mod:`tousu.audit.seals`), and
+carries an HMAC-SHA-256 under the audit key over all of it, its SHA-256 hash (which pins
+every checkpoint before it) and the previous keyed checkpoint's mac. Someone who can
+edit the database but not read the audit key can recompute the SHA-256 hashes, not the
+macs. The checkpoints taken before keys existed keep their SHA-256 hash only; the first
+keyed checkpoint of an organisation pins them (``tousu audit seal`` takes it on an
+upgraded installation).
 """
 
 from __future__ import annotations
@@ -15,9 +24,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from tousu.audit.models import Checkpoint
+from tousu.audit.keys import keyed
+from tousu.audit.models import Checkpoint, Seal
 from tousu.cases.models import Case
 from tousu.orgs.models import Organisation
 
@@ -52,6 +63,33 @@ def checkpoint_hash(prev_hash: str, checkpoint: Checkpoint) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(checkpoint)).hexdigest()
 
 
+def scopes_digest(scopes: list[list[Any]]) -> str:
+    """SHA-256 over the canonical JSON of the seal-chain heads, sorted by scope."""
+    return hashlib.sha256(_canonical_json(scopes)).hexdigest()
+
+
+def checkpoint_mac(prev_mac: str, checkpoint: Checkpoint) -> str:
+    """HMAC-SHA-256 under the audit key: the checkpoint's content, its (unkeyed) hash,
+    which pins every checkpoint before it, its seal heads and the previous keyed mac."""
+    payload = _canonical_json(
+        {"hash": checkpoint.hash, "scopes_digest": checkpoint.scopes_digest, "prev_mac": prev_mac}
+    )
+    return keyed(canonical(checkpoint) + b"\n" + payload)
+
+
+def scope_heads(org: Organisation) -> list[list[Any]]:
+    """The head ``[scope, seq, mac]`` of every seal chain of the organisation (its cases
+    and its own rows) and of the installation's chain, sorted by scope."""
+    latest = Seal.objects.filter(scope=OuterRef("scope")).order_by("-seq").values("seq")[:1]
+    rows = (
+        Seal.objects.filter(Q(org_id=org.pk) | Q(org_id__isnull=True))
+        .filter(seq=Subquery(latest))
+        .order_by("scope")
+        .values_list("scope", "seq", "mac")
+    )
+    return [[scope, seq, mac] for scope, seq, mac in rows]
+
+
 def case_heads(org: Organisation) -> list[Head]:
     """Every case's chain head, ``[case_id, last_seq, last_hash]``, sorted by case id.
 
@@ -74,7 +112,7 @@ def _lock_latest(org: Organisation) -> Checkpoint | None:
             Checkpoint.objects.select_for_update()
             .filter(org=org, seq__gt=0 if last is None else last.seq)
             .order_by("-seq")
-            .only("seq", "hash", "heads_digest")
+            .only("seq", "hash", "heads_digest", "scopes_digest", "mac")
             .first()
         )
         if newer is None:
@@ -90,8 +128,12 @@ def _append(org: Organisation, now: datetime, *, only_if_changed: bool) -> Check
                 # Read after the lock, so checkpoints of one organisation never go back in time.
                 heads = case_heads(org)
                 digest = heads_digest(heads)
+                scopes = scope_heads(org)
+                sealed = scopes_digest(scopes)
                 if only_if_changed and (
-                    last.heads_digest == digest if last is not None else not heads
+                    (last.heads_digest, last.scopes_digest) == (digest, sealed)
+                    if last is not None
+                    else not heads and not scopes
                 ):
                     return None
                 checkpoint = Checkpoint(
@@ -103,8 +145,11 @@ def _append(org: Organisation, now: datetime, *, only_if_changed: bool) -> Check
                     case_count=len(heads),
                     event_count=sum(int(head[1]) for head in heads),
                     prev_hash="" if last is None else last.hash,
+                    scopes=scopes,
+                    scopes_digest=sealed,
                 )
                 checkpoint.hash = checkpoint_hash(checkpoint.prev_hash, checkpoint)
+                checkpoint.mac = checkpoint_mac("" if last is None else last.mac, checkpoint)
                 checkpoint.save()
                 return checkpoint
         except IntegrityError:

@@ -37,6 +37,13 @@ class Checkpoint(models.Model):
     event_count = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # Keyed checkpoints (every one taken since row seals exist): the head of every seal
+    # chain of the organisation and of the installation, ``[[scope, seq, mac], ...]``
+    # sorted by scope, and HMAC-SHA-256 under the audit key over the checkpoint, its
+    # hash and the previous keyed checkpoint's mac. Empty in the checkpoints taken before.
+    scopes = models.JSONField(default=list)
+    scopes_digest = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "检查点 checkpoint"
@@ -49,4 +56,44 @@ class Checkpoint(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    @property
+    def keyed(self) -> bool:
+        return bool(self.mac)
+
+
+class Seal(models.Model):
+    """One state of one covered row, chained per scope and keyed. Append-only.
+
+    See :mod:`tousu.audit.seals`. ``org`` is the organisation the scope belongs to
+    (null for the installation's scope), kept as a plain id so that verifying one
+    organisation reads only its seals.
+    """
+
+    scope = models.CharField(max_length=40)
+    seq = models.PositiveIntegerField()
+    org_id = models.BigIntegerField(null=True, blank=True)
+    table = models.CharField(max_length=60)
+    row = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
+    prev = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "封印 row seal"
+        verbose_name_plural = "封印 row seals"
+        constraints = [models.UniqueConstraint(fields=["scope", "seq"], name="seal_seq_unique")]
+        indexes = [
+            models.Index(fields=["table", "row"], name="seal_table_row"),
+            models.Index(fields=["org_id", "scope", "seq"], name="seal_org_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.scope}#{self.seq} of {self.table} {self.row}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("seals are append-only")
         super().save(*args, **kwargs)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tousu.audit.seals import seal_rows
 from tousu.cases import deadlines, events, inputs
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
@@ -405,12 +406,17 @@ def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | N
         changed: list[str] = []
         if data.complainant is not None:
             old = case.parties.filter(superseded_at__isnull=True)
+            superseded = list(old.values_list("pk", flat=True))
             old.update(superseded_at=s.now)
+            seal_rows(Party, superseded)
             _save_parties(case, data.complainant)
             complainant = data.complainant
             changed.append("complainant")
         if data.subject is not None:
-            case.subjects.filter(superseded_at__isnull=True).update(superseded_at=s.now)
+            old_subjects = case.subjects.filter(superseded_at__isnull=True)
+            superseded = list(old_subjects.values_list("pk", flat=True))
+            old_subjects.update(superseded_at=s.now)
+            seal_rows(Subject, superseded)
             save_subject(case, data.subject)
             subject = data.subject
             changed.append("subject")

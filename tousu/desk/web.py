@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
@@ -27,6 +28,7 @@ from tousu.desk.i18n import english, t
 from tousu.orgs.models import Membership, Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
+from tousu.privacy.crypto import CryptoError
 
 P = ParamSpec("P")
 
@@ -91,6 +93,10 @@ def desk_view(
             return view(request, *args, **kwargs)  # type: ignore[arg-type]
         except TousuError as exc:
             return error_page(request, exc)
+        except CryptoError as exc:
+            # Sealed data that no longer opens: the record was changed outside the system.
+            detected(None, f"desk {request.path}", [{"problem": "unopenable", "error": str(exc)}])
+            return error_page(request, integrity_broken())
 
     return wrapped  # type: ignore[return-value]
 

@@ -9,6 +9,7 @@ catch it.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -27,7 +28,7 @@ from tousu.audit.checkpoints import (
     run_periodic_checkpoints,
     take_checkpoint,
 )
-from tousu.audit.models import Checkpoint
+from tousu.audit.models import Checkpoint, Seal
 from tousu.audit.tests.tamper import tamper
 from tousu.audit.verify import verify
 from tousu.cases.events import verify_case
@@ -37,6 +38,7 @@ from tousu.conftest import World, needs_postgres
 EVENTS = Event._meta.db_table
 CASES = Case._meta.db_table
 CHECKPOINTS = Checkpoint._meta.db_table
+SEALS = Seal._meta.db_table
 
 
 def _walked_case(world: World) -> Case:
@@ -91,11 +93,16 @@ def test_verify_passes_on_fresh_cases_and_after_checkpoints(world: World) -> Non
 
 def test_the_hourly_job_checkpoints_only_organisations_that_changed(world: World) -> None:
     _walked_case(world)
-    assert run_periodic_checkpoints() == 1  # acme; "other" has no cases
+    # acme for its cases; "other" has no cases, but its staff and policy are sealed rows.
+    assert run_periodic_checkpoints() == 2
     assert run_periodic_checkpoints() == 0  # nothing changed since
     _walked_case(world)
     assert run_periodic_checkpoints() == 1
-    assert list(Checkpoint.objects.values_list("org__slug", "seq")) == [("acme", 1), ("acme", 2)]
+    assert list(Checkpoint.objects.order_by("pk").values_list("org__slug", "seq")) == [
+        ("acme", 1),
+        ("other", 1),
+        ("acme", 2),
+    ]
 
 
 def test_editing_an_event_names_the_case_and_the_event(world: World) -> None:
@@ -145,7 +152,14 @@ def test_deleting_the_last_event_and_repointing_the_case_is_caught_by_a_checkpoi
     later = _walked_case(world)  # registered after the checkpoint
     for each in (case, later):
         third = Event.objects.get(case=each, seq=3)
+        fourth = Event.objects.get(case=each, seq=4)
         tamper(EVENTS, f"DELETE FROM {EVENTS} WHERE case_id = %s AND seq = 4", [each.pk])  # noqa: S608
+        # The event's seal is the last of its case's seal chain: dropped too.
+        tamper(
+            SEALS,
+            f'DELETE FROM {SEALS} WHERE "table" = \'cases.event\' AND "row" = %s',  # noqa: S608
+            [fourth.pk],
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {CASES} SET last_seq = 3, last_hash = %s WHERE id = %s",  # noqa: S608
@@ -154,13 +168,18 @@ def test_deleting_the_last_event_and_repointing_the_case_is_caught_by_a_checkpoi
         each.refresh_from_db()
         # The shortened chain is consistent on its own ...
         assert verify_case(each) == (True, None)
-    # ... but checkpoint 1 recorded event 4 of the first case. The second case's event 4
-    # was never checkpointed: its removal cannot be seen (see docs/security.md).
+    # ... but checkpoint 1 recorded event 4 of the first case, and the last seal of its
+    # chain. The second case's event 4 and its seal were never checkpointed: removing
+    # both, the tail of its chains, cannot be seen (see docs/security.md).
     report = verify(world.org)
+    seal = Seal.objects.filter(scope=f"c:{case.pk}").order_by("-seq").first()
+    assert seal is not None
     assert [str(b) for b in report.breaks] == [
-        f"BROKEN case {case.number} event 4: missing (checkpoint 1 recorded it)"
+        f"BROKEN case {case.number} event 4: missing (checkpoint 1 recorded it)",
+        f"BROKEN case {case.number} seal c:{case.pk}#{seal.seq + 1}: "
+        "missing (keyed checkpoint 1 recorded it)",
     ]
-    assert report.breaks[0].problem == "removed"
+    assert [b.problem for b in report.breaks] == ["removed", "seal_removed"]
 
 
 def test_rewriting_a_whole_chain_after_a_checkpoint_is_caught(world: World) -> None:
@@ -267,7 +286,10 @@ def test_the_command_prints_ok_or_each_broken_link_and_fails_with_code_1(
     case = _walked_case(world)
     taken = _audit("checkpoint", "--org", "acme")
     assert taken.startswith("checkpoint 1 of org acme: 1 cases, 4 events, ")
-    assert _audit("verify") == "OK: 1 cases, 4 events, 1 checkpoints verified\n"
+    assert re.fullmatch(
+        r"OK: 1 cases, 4 events, 1 checkpoints, \d+ sealed rows, \d+ seals verified\n",
+        _audit("verify"),
+    )
     assert _audit("verify", "--org", "acme").startswith("OK: 1 cases, 4 events, 1 checkpoints")
     assert _audit("checkpoint").count("checkpoint ") == 2  # acme 2 and other 1
 
@@ -334,7 +356,8 @@ def test_tousu_audit_verify_exits_0_when_intact_and_1_on_a_broken_link() -> None
     # the other process remove the WAL it still writes to.
     connection.close()
     ok = subprocess.run(tousu, env=env, capture_output=True, text=True, timeout=120)
-    assert (ok.returncode, ok.stdout) == (0, "OK: 1 cases, 4 events, 1 checkpoints verified\n")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("OK: 1 cases, 4 events, 1 checkpoints, ")
 
     third = Event.objects.get(case=case, seq=3)
     tamper(EVENTS, f"DELETE FROM {EVENTS} WHERE case_id = %s AND seq = 4", [case.pk])  # noqa: S608

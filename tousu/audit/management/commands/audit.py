@@ -1,4 +1,6 @@
-"""``tousu audit verify [--org SLUG] [--json]`` and ``tousu audit checkpoint [--org SLUG]``."""
+"""``tousu audit verify [--org SLUG] [--json]``, ``tousu audit checkpoint [--org SLUG]`` and
+``tousu audit seal [--org SLUG]`` (once, after upgrading: seal the rows written before
+row seals existed, then take the first keyed checkpoint)."""
 
 from __future__ import annotations
 
@@ -37,13 +39,37 @@ class Command(BaseCommand):
             "checkpoint", help="record every case head now, for one or all organisations"
         )
         checkpoint.add_argument("--org", help="only this organisation (slug)")
+        seal = sub.add_parser(
+            "seal",
+            help="once, after upgrading: seal every row written before row seals existed "
+            "and take the first keyed checkpoint (refused once keyed checkpoints exist)",
+        )
+        seal.add_argument("--org", help="only this organisation (slug)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = _org(options["org"])
         if options["verb"] == "verify":
             self._verify(org, as_json=options["json"])
+        elif options["verb"] == "seal":
+            self._seal(org)
         else:
             self._checkpoint(org)
+
+    def _seal(self, org: Organisation | None) -> None:
+        from tousu.audit.seals import AlreadyKeyed, seal_existing
+
+        orgs = [org] if org is not None else list(Organisation.objects.order_by("slug"))
+        try:
+            added = seal_existing([o.pk for o in orgs], installation=org is None)
+        except AlreadyKeyed as exc:
+            raise CommandError(
+                f"{exc}: every row written since is sealed when written, and a row without "
+                "a seal is reported by `tousu audit verify` as written behind the product's back"
+            ) from None
+        for label, count in sorted(added.items()):
+            if count:
+                self.stdout.write(f"sealed {count} existing {label} rows")
+        self._checkpoint(org)
 
     def _verify(self, org: Organisation | None, *, as_json: bool) -> None:
         from tousu.audit.verify import verify

@@ -1,0 +1,28 @@
+"""The audit key: HMAC-SHA-256 key of row seals and checkpoints, kept outside the database.
+
+``TOUSU_AUDIT_KEY`` (URL-safe base64 of 32 bytes) or ``var/audit_key``, generated once
+with mode 0600 like the master and index keys. Someone who can edit the database but
+cannot read this key cannot compute a seal or a checkpoint for a row they changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from tousu.privacy.crypto import _generated
+
+
+@lru_cache(maxsize=1)
+def audit_key() -> bytes:
+    return _generated("TOUSU_AUDIT_KEY", "audit_key")
+
+
+def forget_audit_key() -> None:
+    audit_key.cache_clear()
+
+
+def keyed(message: bytes) -> str:
+    """HMAC-SHA-256 of ``message`` under the audit key, hex."""
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,347 @@
+"""Row seals: every write to a covered row appends a keyed entry to its scope's chain.
+
+A seal records one state of one row as stored: the SHA-256 ``digest`` of the row's
+columns exactly as the database holds them (sealed fields as their ``s1:`` ciphertext,
+never the plain text), so re-wrapping case keys under a new master key or destroying a
+case key (crypto-shredding) leaves every record seal valid. Seals form one chain per
+scope: a case (``c:<id>``: its row, events, records, parties, subjects, attachments),
+an organisation (``o:<id>``: memberships, policy versions, audit events, holiday
+overrides and covered years) or the installation (``i``: the organisation-less audit
+events and calendar rows). Each seal's ``mac`` is HMAC-SHA-256 under the audit key
+(:mod:`tousu.audit.keys`) over its place in the chain, the previous seal's mac and the
+digest, so the database alone can neither change a row and re-seal it nor forge,
+reorder or drop a seal in the middle of a chain. Keyed checkpoints record each scope's
+head, so dropping the last seals of a chain shows too (see :mod:`tousu.audit.checkpoints`).
+
+Rows that may legitimately change (a membership deactivated, an override withdrawn, a
+party superseded, a case key re-wrapped or destroyed) get one more seal per change: a
+row's history is the sequence of its seals, and the latest must match the row as it is.
+Writes through the ORM are sealed by a ``post_save`` handler; the few writes through
+``QuerySet.update`` call :func:`seal_rows` themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from tousu.audit.keys import keyed
+
+_ATTEMPTS = 5
+_IN_BATCH = 500
+
+# The columns of the case row that are not a projection of its events: who, what,
+# when it came in, its sealed content and its wrapped key. The rest (status,
+# handler, deadlines, chain head...) is recomputed or checked against the events.
+CASE_COLUMNS = (
+    "org_id",
+    "number",
+    "policy_version_id",
+    "kind",
+    "channel",
+    "received_at",
+    "registered_at",
+    "registered_by_id",
+    "first_contact_owner_id",
+    "content",
+    "demands",
+    "sealed_key",
+    "shredded_at",
+)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A table under seal, and where its rows' scope comes from."""
+
+    label: str  # app_label.model_name
+    scope_from: str  # "case": the case_id column; "self": the row is a case; "org": org_id
+    only: tuple[str, ...] = ()  # the sealed columns (attnames); empty: every concrete column
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def columns(self) -> list[str]:
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        if self.only:
+            fields = [f for f in fields if f.attname in self.only]
+        return sorted(f.column for f in fields)
+
+
+COVERED: tuple[Covered, ...] = (
+    Covered("cases.case", "self", CASE_COLUMNS),
+    Covered("cases.event", "case"),
+    Covered("cases.caserecord", "case"),
+    Covered("cases.party", "case"),
+    Covered("cases.subject", "case"),
+    Covered("evidence.attachment", "case"),
+    Covered("orgs.auditevent", "org"),
+    Covered("orgs.membership", "org"),
+    Covered("policy.policyversion", "org"),
+    Covered("clock.holidayoverride", "org"),
+    Covered("clock.coveredyear", "org"),
+)
+CASE_SCOPED = tuple(c for c in COVERED if c.scope_from != "org")
+ORG_SCOPED = tuple(c for c in COVERED if c.scope_from == "org")
+INSTALLATION = "i"
+
+
+@cache
+def covered_by_model() -> dict[type[models.Model], Covered]:
+    return {c.model: c for c in COVERED}
+
+
+def case_scope(case_id: int) -> str:
+    return f"c:{case_id}"
+
+
+def org_scope(org_id: int | None) -> str:
+    return INSTALLATION if org_id is None else f"o:{org_id}"
+
+
+# -- rows as stored ----------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A stored value in a form canonical JSON can hold, the same each time it is read."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One row as the database holds it."""
+
+    pk: int
+    scope: str
+    org_id: int | None
+    digest: str
+
+
+def row_digest(label: str, pk: int, values: dict[str, Any]) -> str:
+    payload = {"table": label, "row": pk, "values": values}
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[Stored]:
+    """The rows of ``spec`` matching ``where`` (on alias ``t``), read raw: no field
+    converts or opens anything, so the digest is of exactly what is stored."""
+    q = connection.ops.quote_name
+    columns = spec.columns()
+    picked = ", ".join(f"t.{q(c)}" for c in columns)
+    if spec.scope_from == "case":
+        cases = apps.get_model("cases.case")._meta.db_table
+        head = f"SELECT t.{q('id')}, t.{q('case_id')}, c.{q('org_id')}"
+        source = f"FROM {q(spec.table)} t JOIN {q(cases)} c ON c.{q('id')} = t.{q('case_id')}"
+    elif spec.scope_from == "self":
+        head = f"SELECT t.{q('id')}, t.{q('id')}, t.{q('org_id')}"
+        source = f"FROM {q(spec.table)} t"
+    else:
+        head = f"SELECT t.{q('id')}, NULL, t.{q('org_id')}"
+        source = f"FROM {q(spec.table)} t"
+    sql = f"{head}, {picked} {source} WHERE {where} ORDER BY t.{q('id')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        for row in cursor.fetchall():
+            pk, case_id, org_id = int(row[0]), row[1], row[2]
+            values = {c: _plain(v) for c, v in zip(columns, row[3:], strict=True)}
+            scope = case_scope(int(case_id)) if case_id is not None else org_scope(org_id)
+            yield Stored(pk, scope, org_id, row_digest(spec.label, pk, values))
+
+
+def _in(column: str, ids: Sequence[int]) -> tuple[str, list[int]]:
+    q = connection.ops.quote_name
+    return f"t.{q(column)} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def rows_by_pk(spec: Covered, pks: Sequence[int]) -> list[Stored]:
+    found: list[Stored] = []
+    for start in range(0, len(pks), _IN_BATCH):
+        where, params = _in("id", pks[start : start + _IN_BATCH])
+        found.extend(stored_rows(spec, where, params))
+    return found
+
+
+# -- appending seals ---------------------------------------------------------------------
+
+
+def seal_mac(
+    *, scope: str, seq: int, org_id: int | None, table: str, row: int, digest: str, prev: str
+) -> str:
+    payload = {
+        "scope": scope,
+        "seq": seq,
+        "org": org_id,
+        "table": table,
+        "row": row,
+        "digest": digest,
+        "prev": prev,
+    }
+    return keyed(canonical_json(payload))
+
+
+def _append(stored: Stored, label: str, at: datetime) -> None:
+    from tousu.audit.models import Seal
+
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                head = (
+                    Seal.objects.filter(scope=stored.scope)
+                    .order_by("-seq")
+                    .values_list("seq", "mac")
+                    .first()
+                )
+                seq, prev = (1, "") if head is None else (head[0] + 1, head[1])
+                Seal.objects.create(
+                    scope=stored.scope,
+                    seq=seq,
+                    org_id=stored.org_id,
+                    table=label,
+                    row=stored.pk,
+                    digest=stored.digest,
+                    prev=prev,
+                    at=at,
+                    mac=seal_mac(
+                        scope=stored.scope,
+                        seq=seq,
+                        org_id=stored.org_id,
+                        table=label,
+                        row=stored.pk,
+                        digest=stored.digest,
+                        prev=prev,
+                    ),  # fmt: skip
+                )
+                return
+        except IntegrityError:
+            # Another writer appended to this scope meanwhile: take the new head.
+            if attempt == _ATTEMPTS - 1:
+                raise
+
+
+def seal_rows(
+    model: type[models.Model], pks: Iterable[int], *, only_if_changed: bool = True
+) -> int:
+    """Seal the rows of ``model`` as they are stored now; returns how many seals were added.
+
+    ``only_if_changed`` skips a row whose latest seal already records this state.
+    """
+    from tousu.audit.models import Seal
+
+    spec = covered_by_model()[model]
+    ids = sorted(set(pks))
+    if not ids:
+        return 0
+    latest: dict[int, str] = {}
+    if only_if_changed:
+        for row, digest in (
+            Seal.objects.filter(table=spec.label, row__in=ids)
+            .order_by("row", "id")
+            .values_list("row", "digest")
+        ):
+            latest[row] = digest
+    now = timezone.now()
+    added = 0
+    for stored in rows_by_pk(spec, ids):
+        if latest.get(stored.pk) == stored.digest:
+            continue
+        _append(stored, spec.label, now)
+        added += 1
+    return added
+
+
+def _on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    created: bool,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
+    spec = covered_by_model()[sender]
+    if update_fields is not None and spec.only:
+        touched = {getattr(sender._meta.get_field(name), "attname", name) for name in update_fields}
+        if not touched & set(spec.only):
+            return
+    assert instance.pk is not None
+    seal_rows(sender, [int(instance.pk)], only_if_changed=not created or spec.scope_from == "self")
+
+
+def connect() -> None:
+    for model in covered_by_model():
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"seal-{model._meta.label_lower}")
+
+
+# -- sealing the rows written before seals existed ---------------------------------------
+
+
+class AlreadyKeyed(Exception):
+    """The organisation already has a keyed checkpoint: an unsealed row is a break now."""
+
+
+def _unsealed(spec: Covered, where: str, params: Sequence[Any]) -> list[int]:
+    from tousu.audit.models import Seal
+
+    sealed = set(Seal.objects.filter(table=spec.label).values_list("row", flat=True))
+    return [s.pk for s in stored_rows(spec, where, params) if s.pk not in sealed]
+
+
+def seal_existing(org_ids: Sequence[int], *, installation: bool) -> dict[str, int]:
+    """Seal every covered row of these organisations (and of the installation) that has
+    no seal yet: the rows written before this version. Refused for an organisation that
+    already has a keyed checkpoint, since from then on an unsealed row is a forgery."""
+    from tousu.audit.models import Checkpoint
+
+    keyed = Checkpoint.objects.exclude(mac="")
+    if installation and keyed.exists():
+        raise AlreadyKeyed("the installation already has keyed checkpoints")
+    if keyed.filter(org_id__in=org_ids).exists():
+        raise AlreadyKeyed("the organisation already has keyed checkpoints")
+    q = connection.ops.quote_name
+    added: dict[str, int] = {}
+    for org_id in org_ids:
+        for spec in COVERED:
+            if spec.scope_from == "case":
+                cases = apps.get_model("cases.case")._meta.db_table
+                subquery = f"SELECT {q('id')} FROM {q(cases)} WHERE {q('org_id')} = %s"  # noqa: S608
+                where = f"t.{q('case_id')} IN ({subquery})"
+            else:
+                where = f"t.{q('org_id')} = %s"
+            pks = _unsealed(spec, where, [org_id])
+            added[spec.label] = added.get(spec.label, 0) + seal_rows(
+                spec.model, pks, only_if_changed=False
+            )
+    if installation:
+        for spec in ORG_SCOPED:
+            pks = _unsealed(spec, f"t.{q('org_id')} IS NULL", [])
+            added[spec.label] = added.get(spec.label, 0) + seal_rows(
+                spec.model, pks, only_if_changed=False
+            )
+    return added
