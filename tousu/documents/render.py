@@ -6,8 +6,9 @@ Nothing is fetched from the network while rendering. Fonts come from the system
 is refused by :class:`LocalFetcher` (WeasyPrint then renders without it).
 
 Text that XML 1.0 cannot hold (control characters, lone surrogates) is kept as typed in
-the record but printed as U+FFFD: WeasyPrint cannot lay out a lone surrogate, and a
-control character garbles the text of the whole PDF.
+the record but printed as U+FFFD (:func:`tousu.reports.cells.xml_text`, as in every
+export): WeasyPrint cannot lay out a lone surrogate, and a control character would
+otherwise land in the PDF's text layer, where copying and searching meet it.
 """
 
 from __future__ import annotations
