@@ -4,6 +4,11 @@ Nothing is fetched from the network while rendering. Fonts come from the system
 (fontconfig: fonts-noto-cjk) and the only resources a document may load are
 ``data:`` URLs and files under this app's own static directory; every other URL
 is refused by :class:`LocalFetcher` (WeasyPrint then renders without it).
+
+Text that XML 1.0 cannot hold (control characters, lone surrogates) is kept as typed in
+the record but printed as U+FFFD (:func:`tousu.reports.cells.xml_text`, as in every
+export): WeasyPrint cannot lay out a lone surrogate, and a control character would
+otherwise land in the PDF's text layer, where copying and searching meet it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
+
+from tousu.reports.cells import xml_text
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
 STYLESHEET = STATIC_DIR / "print.css"
@@ -53,6 +60,6 @@ def _stylesheet() -> Any:
 def render_pdf(html: str) -> bytes:
     """One document as PDF bytes (fonts subset and embedded)."""
     fetcher = LocalFetcher()
-    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    document = HTML(string=xml_text(html), base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(stylesheets=[_stylesheet()])
     return pdf

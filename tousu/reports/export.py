@@ -1,7 +1,8 @@
 """The ledger as an .xlsx workbook: the register an office files and prints.
 
 Written with openpyxl's write-only mode into a temporary file, a batch of cases at a
-time, so a ledger of a hundred thousand cases never sits in memory whole. The first
+time, so a ledger of a hundred thousand cases never sits in memory whole. Every cell is
+written by :func:`tousu.reports.cells.xlsx_cell` (text as text, never a formula). The first
 sheet, 台帐, has the Chinese column names in row 1 and then exactly one row per case;
 the second, 说明, says what was exported, when, with which filters, and names every
 column in Chinese and English.
@@ -18,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
+from tousu.reports.cells import xlsx_cell
 from tousu.reports.ledger import EXPORT_COLUMNS, Filters, Row, Stamp, build_rows, with_extras
 
 SHEET_TITLE = "台帐"
@@ -61,14 +62,10 @@ def _format_with(note: str) -> str:
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, tz: ZoneInfo) -> Any:
     if isinstance(value, Stamp):
-        cell = WriteOnlyCell(ws, value=_local(value.at, tz))
-        cell.number_format = _format_with(value.note)
-        return cell
+        return xlsx_cell(ws, _local(value.at, tz), number_format=_format_with(value.note))
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(ws, value=_local(value, tz))
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value if value not in (None, "") else None
+        return xlsx_cell(ws, _local(value, tz), number_format=DATE_FORMAT)
+    return xlsx_cell(ws, value) if value not in (None, "") else None
 
 
 def row_batches(actor: Actor, ids: Sequence[int], now: datetime) -> Iterator[list[Row]]:
@@ -99,11 +96,9 @@ def write(
     ws.auto_filter.ref = f"A1:{last}{max(total, 0) + 1}"
     bold = Font(bold=True)
     header = []
+    centred = Alignment(horizontal="center", vertical="center")
     for column in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(ws, value=column.zh)
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header.append(cell)
+        header.append(xlsx_cell(ws, column.zh, font=bold, alignment=centred))
     ws.append(header)
     written = 0
     for batch in batches:
@@ -117,11 +112,11 @@ def write(
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 60
     for key, value in notes:
-        about.append([key, value])
+        about.append([xlsx_cell(about, key), xlsx_cell(about, value)])
     about.append([])
     about.append([_bold(about, "列名"), _bold(about, "Column")])
     for column in EXPORT_COLUMNS:
-        about.append([column.zh, column.en])
+        about.append([xlsx_cell(about, column.zh), xlsx_cell(about, column.en)])
     wb.save(target)
     return written
 
@@ -130,15 +125,12 @@ def _extras(ws: WriteOnlyWorksheet, row: Row) -> Any:
     """The final column: one line per measure, wrapped."""
     if not row.extras:
         return None
-    cell = WriteOnlyCell(ws, value="\n".join(row.extras))
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    return xlsx_cell(ws, "\n".join(row.extras), alignment=wrapped)
 
 
 def _bold(ws: WriteOnlyWorksheet, text: str) -> Cell:
-    cell = WriteOnlyCell(ws, value=text)
-    cell.font = Font(bold=True)
-    return cell
+    return xlsx_cell(ws, text, font=Font(bold=True))
 
 
 def notes_for(
