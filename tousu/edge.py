@@ -63,11 +63,11 @@ def _wsgi_bytes(value: object) -> bytes:
 
 
 def _bad_form_values(values: Iterable[tuple[str, list[str]]]) -> bool:
-    # Django decodes multipart fields with errors="replace": a U+FFFD stands for bytes that
-    # were not UTF-8.
-    return any(
-        "\x00" in text or "\ufffd" in text for key, items in values for text in (key, *items)
-    )
+    # Django decodes multipart fields with errors="replace": bytes that are not UTF-8 arrive
+    # as U+FFFD, which every database stores. Refusing U+FFFD would also refuse a reporter
+    # who pasted one (text copied through a wrong encoding often holds it): only NUL is
+    # refused here.
+    return any("\x00" in text for key, items in values for text in (key, *items))
 
 
 def problem(request: HttpRequest) -> str | None:

@@ -154,7 +154,9 @@ def test_a_nul_in_a_desk_form_field_is_refused_and_nothing_is_registered(world: 
     assert _counts() == before
 
 
-def test_a_broken_byte_in_a_multipart_desk_field_is_refused(world: World) -> None:
+def test_a_broken_byte_in_a_multipart_desk_field_is_not_a_server_error(world: World) -> None:
+    """Django decodes multipart fields with errors="replace": the bytes arrive as U+FFFD,
+    which every database stores, and the case is registered with them."""
     desk = _desk(world, "clerk")
     before = _counts()
     boundary = "XyZ"
@@ -171,6 +173,15 @@ def test_a_broken_byte_in_a_multipart_desk_field_is_refused(world: World) -> Non
         + f"--{boundary}--\r\n".encode()
     )
     r = desk.post("/desk/acme/new/", body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 302, r.content[:500]
+    assert Case.objects.get().content == "\ufffd\ufffd\ufffd"
+    assert _counts() != before
+
+
+def test_a_nul_in_a_multipart_desk_field_is_refused_at_the_edge(world: World) -> None:
+    desk = _desk(world, "clerk")
+    before = _counts()
+    r = desk.post("/desk/acme/new/", {"kind": "complaint", "content": "重复\x00收费"})
     _page_refusal(r)
     assert _counts() == before
 
