@@ -9,7 +9,7 @@ TOUSU := $(VENV)/bin/tousu
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),$(if $(filter true,$(CI)),postgres://postgres@127.0.0.1:5432/test,))
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo serve test test-sqlite test-postgres fuzz-api lint fmt typecheck bench screenshots clean
+.PHONY: help install run demo serve test test-suites test-sqlite test-postgres fuzz-api lint fmt typecheck bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,7 +61,16 @@ test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL)
 fuzz-api: install ## schemathesis --checks all on a live server (fresh database, demo organisation, real token and case numbers); PostgreSQL when PG_URL is set; at most 5 minutes
 	FUZZ_DATABASE_URL="$(PG_URL)" VENV="$(VENV)" bash .ci/fuzz-api
 
-test: lint typecheck test-sqlite test-postgres fuzz-api ## Lint, type check, the suite on SQLite and PostgreSQL, then the API fuzzer
+# The two databases' runs side by side (two cores): each log is printed whole when both end.
+test-suites: install ## The SQLite and PostgreSQL suites side by side; fails if either fails
+	@mkdir -p var/test-logs; \
+	( $(MAKE) --no-print-directory test-sqlite > var/test-logs/sqlite.log 2>&1; echo $$? > var/test-logs/sqlite.rc ) & \
+	( $(MAKE) --no-print-directory test-postgres > var/test-logs/postgres.log 2>&1; echo $$? > var/test-logs/postgres.rc ) & \
+	wait; \
+	for db in sqlite postgres; do echo "===== $$db (exit $$(cat var/test-logs/$$db.rc))"; cat var/test-logs/$$db.log; done; \
+	[ "$$(cat var/test-logs/sqlite.rc)" = 0 ] && [ "$$(cat var/test-logs/postgres.rc)" = 0 ]
+
+test: lint typecheck test-suites fuzz-api ## Lint, type check, the suite on SQLite and PostgreSQL side by side, then the API fuzzer
 
 bench: install ## Benchmarks (not tests): intake over HTTP; deadlines and the overdue sweep over 1,000,000 cases; desk pages at 100,000 cases
 	bench/intake

@@ -10,6 +10,7 @@ column in Chinese and English.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -101,12 +102,19 @@ def write(
         header.append(xlsx_cell(ws, column.zh, font=bold, alignment=centred))
     ws.append(header)
     written = 0
-    for batch in batches:
-        for row in batch:
-            ws.append([*(_cell(ws, value, tz) for value in row.cells()), _extras(ws, row)])
-        written += len(batch)
-        if on_rows is not None:
-            on_rows(batch)
+    try:
+        for batch in batches:
+            for row in batch:
+                ws.append([*(_cell(ws, value, tz) for value in row.cells()), _extras(ws, row)])
+            written += len(batch)
+            if on_rows is not None:
+                on_rows(batch)
+    except BaseException:
+        # A row that cannot be built (a record that no longer opens): finish the sheet's
+        # own temporary file now, so nothing writes to it after it is gone.
+        with contextlib.suppress(Exception):
+            ws.close()
+        raise
 
     about = wb.create_sheet(title=NOTES_TITLE)
     about.column_dimensions["A"].width = 18
