@@ -228,3 +228,21 @@ def test_a_writer_who_sees_the_identity_is_warned_and_nobody_else_is(world: Worl
     # ... while the handler's note naming the complainant is masked for them
     assert f"已联系{NAME}" not in str(timeline)
     assert "已联系■■■" in str(timeline)
+
+
+def test_the_registration_hint_finds_a_complaint_by_phone_without_naming_anyone(
+    world: World,
+) -> None:
+    complaint = world.api("clerk").register().json()["number"]
+    report = (
+        world.api("clerk")
+        .register(kind="report", complainant={"name": "郑红", "phone": "13912345678"})
+        .json()["number"]
+    )
+    # The dispatcher may not see either identity: the complaint is still hinted, by number
+    hint = _desk(world, "dispatcher").get("/desk/acme/lookup/", {"c_phone": PHONE})
+    text = _ok(hint).content.decode()
+    assert complaint in text
+    assert NAME not in text and "郑红" not in text
+    # ... but a sealed report is never tied to the caller's number
+    assert report not in text
