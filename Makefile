@@ -40,9 +40,10 @@ serve: install ## Serve on 127.0.0.1:$$PORT (default 8000) with gunicorn
 
 run: demo serve ## install + demo organisation + serve on 127.0.0.1:8000
 
-lint: install ## ruff: lint rules and formatting
+lint: install ## ruff: lint rules and formatting; lint-imports: the layers of docs/architecture.md
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 fmt: install ## Format the code and apply safe lint fixes
 	$(VENV)/bin/ruff format .
