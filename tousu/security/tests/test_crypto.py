@@ -262,3 +262,13 @@ def test_the_scan_catches_every_way_of_importing_a_primitive() -> None:
     ):
         assert _forbidden_imports(source), source
     assert _forbidden_imports("import hashlib\nfrom cryptography import x509") == []
+
+
+def test_the_crypto_module_imports_nothing_of_the_project_but_its_settings_helpers() -> None:
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(_HOME.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    assert {name for name in imported if name.split(".")[0] == "tousu"} == {"tousu.conf"}
