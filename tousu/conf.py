@@ -8,8 +8,6 @@ message naming the variable instead of surfacing later as a strange error.
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,36 +82,3 @@ def var_dir() -> Path:
     path = Path(env_str("TOUSU_VAR_DIR", str(Path.cwd() / "var"))).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def secret_from_env_or_file(
-    name: str, filename: str, nbytes: int = 48, *, generator: Callable[[], str] | None = None
-) -> str:
-    """Return the secret in ``name``, or one generated once into ``var/filename``.
-
-    The generated file has mode 0600 and is never committed (``var/`` is ignored by
-    git). It is written to a temporary file and linked into place, so two processes
-    starting at once agree on one key and never read a half-written one.
-    """
-    value = os.environ.get(name)
-    if value:
-        if len(value) < 32:
-            raise ConfigError(f"{name} must be at least 32 characters long")
-        return value
-    path = var_dir() / filename
-    if not path.exists():
-        key = generator() if generator else secrets.token_urlsafe(nbytes)
-        tmp = path.with_name(f".{filename}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process won the race; use its key
-        finally:
-            tmp.unlink()
-    key = path.read_text().strip()
-    if len(key) < 32:
-        raise ConfigError(f"{path} holds a key shorter than 32 characters")
-    return key

@@ -18,9 +18,9 @@ from tousu.conf import (
     env_list,
     env_str,
     env_timezone,
-    secret_from_env_or_file,
     var_dir,
 )
+from tousu.security.crypto import secret_from_env_or_file
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = var_dir()

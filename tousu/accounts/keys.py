@@ -15,18 +15,11 @@ turns every second factor off in effect: keep it with the master key's backups.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 from functools import lru_cache
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from tousu.conf import secret_from_env_or_file
+from tousu.security import crypto
 
 SEALED_PREFIX = "a1:"
-_NONCE = 12
 
 
 class SealError(Exception):
@@ -35,12 +28,13 @@ class SealError(Exception):
 
 @lru_cache(maxsize=1)
 def _root() -> bytes:
-    text = secret_from_env_or_file("TOUSU_ACCOUNTS_KEY", "accounts_key")
-    return hashlib.sha256(b"tousu-accounts-key:" + text.encode()).digest()
+    return crypto.key_from_env_or_file(
+        "TOUSU_ACCOUNTS_KEY", "accounts_key", passphrase_label=b"tousu-accounts-key:"
+    )
 
 
 def subkey(label: str) -> bytes:
-    return hmac.new(_root(), f"tousu-accounts/{label}".encode(), hashlib.sha256).digest()
+    return crypto.subkey(_root(), f"tousu-accounts/{label}")
 
 
 def forget() -> None:
@@ -49,21 +43,20 @@ def forget() -> None:
 
 def digest(label: str, value: str) -> str:
     """HMAC-SHA-256 of ``value`` under the subkey ``label``, hex (64 characters)."""
-    return hmac.new(subkey(label), value.encode(), hashlib.sha256).hexdigest()
+    return crypto.keyed_digest(subkey(label), value.encode())
 
 
 def seal(plaintext: str, *, context: str) -> str:
-    nonce = os.urandom(_NONCE)
-    sealed = AESGCM(subkey("totp-seal")).encrypt(nonce, plaintext.encode(), context.encode())
-    return SEALED_PREFIX + base64.b64encode(nonce + sealed).decode()
+    return crypto.seal_text(
+        subkey("totp-seal"), plaintext, prefix=SEALED_PREFIX, associated=context.encode()
+    )
 
 
 def open_sealed(token: str, *, context: str) -> str:
     try:
-        if not token.startswith(SEALED_PREFIX):
-            raise ValueError("not sealed")
-        raw = base64.b64decode(token[len(SEALED_PREFIX) :])
-        opened = AESGCM(subkey("totp-seal")).decrypt(raw[:_NONCE], raw[_NONCE:], context.encode())
-        return opened.decode()
-    except Exception as exc:
-        raise SealError(f"cannot open sealed secret: {type(exc).__name__}") from None
+        return crypto.open_text(
+            subkey("totp-seal"), token, prefix=SEALED_PREFIX, associated=context.encode(),
+            failure="cannot open sealed secret",
+        )  # fmt: skip
+    except crypto.CryptoError as exc:
+        raise SealError(str(exc)) from None

@@ -8,10 +8,8 @@ after it (a compare-and-set, so two workers cannot both accept the same code).
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 
 import pyotp
@@ -21,6 +19,7 @@ from django.db import transaction
 
 from tousu.accounts import clock, keys
 from tousu.accounts.models import RecoveryCode, SecondFactor
+from tousu.security import crypto
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def _matching_step(secret: str | None, code: str) -> int | None:
     current = int(clock.now().timestamp()) // STEP
     found = None
     for step in range(current - WINDOW, current + WINDOW + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if crypto.same(totp.generate_otp(step), code):
             found = step
     return found
 
@@ -159,8 +158,7 @@ def _recovery_digest(user_id: int, code: str) -> str:
 def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     now = clock.now()
     codes = [
-        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-        for _ in range(RECOVERY_CODES)
+        crypto.random_code(_RECOVERY_ALPHABET, _RECOVERY_LENGTH) for _ in range(RECOVERY_CODES)
     ]
     RecoveryCode.objects.filter(user_id=user.pk).delete()
     RecoveryCode.objects.bulk_create(

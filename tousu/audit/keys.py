@@ -7,16 +7,14 @@ cannot read this key cannot compute a seal or a checkpoint for a row they change
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 
-from tousu.privacy.crypto import _generated
+from tousu.security import crypto
 
 
 @lru_cache(maxsize=1)
 def audit_key() -> bytes:
-    return _generated("TOUSU_AUDIT_KEY", "audit_key")
+    return crypto.key_from_env_or_file("TOUSU_AUDIT_KEY", "audit_key")
 
 
 def forget_audit_key() -> None:
@@ -25,4 +23,4 @@ def forget_audit_key() -> None:
 
 def keyed(message: bytes) -> str:
     """HMAC-SHA-256 of ``message`` under the audit key, hex."""
-    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+    return crypto.keyed_digest(audit_key(), message)

@@ -21,19 +21,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from tousu.privacy.crypto import CryptoError
+from tousu.security import crypto
+from tousu.security.crypto import CryptoError
 
 MAGIC = b"TSB1"
-_NONCE = 12
 _TMP_PREFIX = ".tmp-"
 BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
 
@@ -47,9 +45,7 @@ def associated_data(case_id: int, sha256: str) -> bytes:
 
 
 def seal_bytes(case_key: bytes, plaintext: bytes, *, case_id: int, sha256: str) -> bytes:
-    nonce = os.urandom(_NONCE)
-    sealed = AESGCM(case_key).encrypt(nonce, plaintext, associated_data(case_id, sha256))
-    return MAGIC + nonce + sealed
+    return MAGIC + crypto.seal_bytes(case_key, plaintext, associated_data(case_id, sha256))
 
 
 def open_bytes(case_key: bytes, blob: bytes, *, case_id: int, sha256: str) -> bytes:
@@ -57,12 +53,9 @@ def open_bytes(case_key: bytes, blob: bytes, *, case_id: int, sha256: str) -> by
     if not blob.startswith(MAGIC):
         raise CryptoError("not an attachment blob")
     body = blob[len(MAGIC) :]
-    try:
-        return AESGCM(case_key).decrypt(
-            body[:_NONCE], body[_NONCE:], associated_data(case_id, sha256)
-        )
-    except Exception as exc:
-        raise CryptoError(f"cannot open attachment: {type(exc).__name__}") from None
+    return crypto.open_bytes(
+        case_key, body, associated_data(case_id, sha256), failure="cannot open attachment"
+    )
 
 
 def path_of(name: str) -> Path:
@@ -77,7 +70,7 @@ def write(blob: bytes) -> str:
     target = path_of(name)
     folder = target.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = folder / f"{_TMP_PREFIX}{secrets.token_hex(8)}"
+    tmp = folder / f"{_TMP_PREFIX}{crypto.token_hex(8)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,6 +13,7 @@ from tousu.orgs.roles import DEPARTMENT_ROLES, Role
 from tousu.policy.loader import parse_toml, preset_source
 from tousu.policy.models import PolicyVersion
 from tousu.policy.schema import Policy
+from tousu.security import crypto
 
 
 class ServiceError(ValueError):
@@ -127,7 +127,7 @@ def create_token(user: Any, label: str = "") -> str:
     """A new API token, returned once; only its SHA-256 digest is stored."""
     from tousu.api.auth import TOKEN_PREFIX, token_digest
 
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 bits of randomness
+    token = TOKEN_PREFIX + crypto.token_urlsafe(32)  # 256 bits of randomness
     row = ApiToken.objects.create(
         user=user, digest=token_digest(token), prefix=token[:8], label=label
     )

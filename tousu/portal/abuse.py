@@ -32,7 +32,6 @@ The challenge is an addition in Chinese numerals; its answer stays in the sessio
 from __future__ import annotations
 
 import math
-import secrets
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from django.http import HttpRequest
 from tousu.accounts import clock, keys, throttle
 from tousu.accounts.models import Throttle
 from tousu.cases.errors import TousuError
+from tousu.security import crypto
 
 SCOPES = ("submit", "receipt")
 WINDOW = timedelta(minutes=10)
@@ -174,7 +174,7 @@ def guard(request: HttpRequest, scope: str, receipt: str | None = None) -> None:
     """Refuse (:class:`TousuError` ``rate_limited``, 429) when the client is over the
     scope's rate; for ``submit`` the call also counts this submission."""
     _check_scope(scope)
-    if secrets.randbelow(PURGE_ONE_IN) == 0:
+    if crypto.randbelow(PURGE_ONE_IN) == 0:
         throttle.purge()
     now = clock.now()
     if scope == "submit":
@@ -230,8 +230,8 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
 
     Returns ``question_zh``, ``question_en`` and ``field`` (the POST field to answer in).
     """
-    a = 1 + secrets.randbelow(9)
-    b = 1 + secrets.randbelow(10 - a) if a < 10 else 0
+    a = 1 + crypto.randbelow(9)
+    b = 1 + crypto.randbelow(10 - a) if a < 10 else 0
     request.session[SESSION_KEY] = {
         "answer": str(a + b),
         "issued": clock.now().timestamp(),
@@ -262,4 +262,4 @@ def challenge_passed(request: HttpRequest) -> bool:
         return False
     expected = str(stored.get("answer", ""))
     given = _answer_text(str(request.POST.get(CHALLENGE_FIELD, "")))
-    return bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+    return bool(expected) and crypto.same(given, expected)

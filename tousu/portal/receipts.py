@@ -9,10 +9,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from functools import lru_cache
 
 from django.db import transaction
@@ -20,9 +17,9 @@ from django.utils import timezone
 
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case
-from tousu.conf import secret_from_env_or_file
 from tousu.orgs.models import Organisation
 from tousu.portal.models import Receipt
+from tousu.security import crypto
 
 DIGITS = 20
 _NOT_DIGITS = re.compile(r"[\s\-－—_.·]")
@@ -30,8 +27,9 @@ _NOT_DIGITS = re.compile(r"[\s\-－—_.·]")
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    text = secret_from_env_or_file("TOUSU_RECEIPT_KEY", "receipt_key")
-    return hashlib.sha256(b"tousu-receipt-key:" + text.encode()).digest()
+    return crypto.key_from_env_or_file(
+        "TOUSU_RECEIPT_KEY", "receipt_key", passphrase_label=b"tousu-receipt-key:"
+    )
 
 
 def normalise(text: str) -> str | None:
@@ -44,7 +42,7 @@ def normalise(text: str) -> str | None:
 
 def digest(org: Organisation, digits: str) -> str:
     message = f"{org.pk}:{digits}".encode()
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return crypto.keyed_digest(_key(), message)
 
 
 def grouped(digits: str) -> str:
@@ -55,7 +53,7 @@ def grouped(digits: str) -> str:
 def _new(org: Organisation, channel: str, by_user_id: int | None, case: Case | None) -> str:
     now = timezone.now()
     while True:
-        digits = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
+        digits = f"{crypto.randbelow(10**DIGITS):0{DIGITS}d}"
         key = digest(org, digits)
         if not Receipt.objects.filter(digest=key).exists():
             break

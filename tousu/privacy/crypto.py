@@ -1,4 +1,5 @@
-"""All of Tousu's cryptography, in one typed module.
+"""Sealed personal data: case keys, sealed fields and blind indexes (the primitives
+are in :mod:`tousu.security.crypto`).
 
 - Each case has its own 256-bit key; personal data of the case (identity, contact
   details, free text) is sealed under it with AES-256-GCM, the field bound in as
@@ -14,69 +15,38 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import os
 import re
 from functools import lru_cache
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from tousu.conf import ConfigError, secret_from_env_or_file, var_dir
+from tousu.conf import ConfigError, var_dir
+from tousu.security import crypto
+from tousu.security.crypto import CryptoError as CryptoError
+from tousu.security.crypto import key_id as key_id
 
 SEALED_PREFIX = "s1:"
 WRAPPED_PREFIX = "w1:"
-_NONCE = 12
-
-
-class CryptoError(Exception):
-    """A sealed value or wrapped key could not be opened (wrong key, or tampered)."""
-
-
-def _key_from(text: str, name: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError):
-        raw = b""
-    if len(raw) != 32:
-        raise ConfigError(f"{name} must be 32 bytes, URL-safe base64 (e.g. `python -c "
-                          "'import secrets,base64;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'`)")  # fmt: skip
-    return raw
-
-
-def _generated(name: str, filename: str) -> bytes:
-    text = secret_from_env_or_file(name, filename, generator=_new_key_text)
-    return _key_from(text, name)
-
-
-def _new_key_text() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+_CASE_KEY_AD = b"tousu-case-key"
 
 
 @lru_cache(maxsize=1)
 def master_key() -> bytes:
-    return _generated("TOUSU_MASTER_KEY", "master_key")
+    return crypto.key_from_env_or_file("TOUSU_MASTER_KEY", "master_key")
 
 
 @lru_cache(maxsize=1)
 def index_key() -> bytes:
-    return _generated("TOUSU_INDEX_KEY", "index_key")
-
-
-def key_id(key: bytes) -> str:
-    return hashlib.sha256(b"tousu-key-id" + key).hexdigest()[:8]
+    return crypto.key_from_env_or_file("TOUSU_INDEX_KEY", "index_key")
 
 
 def new_case_key() -> bytes:
-    return AESGCM.generate_key(bit_length=256)
+    return crypto.new_key()
 
 
 def wrap(case_key: bytes, *, master: bytes | None = None) -> str:
     """A case key, wrapped under the master key: ``w1:<master key id>:<nonce+ciphertext>``."""
     master = master or master_key()
-    nonce = os.urandom(_NONCE)
-    sealed = AESGCM(master).encrypt(nonce, case_key, b"tousu-case-key")
-    return f"{WRAPPED_PREFIX}{key_id(master)}:{base64.b64encode(nonce + sealed).decode()}"
+    sealed = crypto.seal_bytes(master, case_key, _CASE_KEY_AD)
+    return f"{WRAPPED_PREFIX}{key_id(master)}:{base64.b64encode(sealed).decode()}"
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +57,7 @@ def keyring() -> dict[str, bytes]:
     keys = {key_id(master_key()): master_key()}
     for path in sorted(var_dir().glob("master_key.*")):
         try:
-            extra = _key_from(path.read_text().strip(), path.name)
+            extra = crypto.decode_key(path.read_text().strip(), path.name)
         except ConfigError:
             continue
         keys.setdefault(key_id(extra), extra)
@@ -108,7 +78,7 @@ def unwrap(wrapped: str, *, master: bytes | None = None) -> bytes:
         if master is None or kid != key_id(master):
             raise CryptoError(f"case key wrapped under master key {kid}, which is not here")
         raw = base64.b64decode(body)
-        return AESGCM(master).decrypt(raw[:_NONCE], raw[_NONCE:], b"tousu-case-key")
+        return crypto.open_bytes(master, raw, _CASE_KEY_AD, failure="cannot unwrap case key")
     except CryptoError:
         raise
     except Exception as exc:
@@ -120,19 +90,16 @@ def seal(case_key: bytes, plaintext: str, *, context: str) -> str:
     cannot be moved to another field. Another case's key cannot open it at all."""
     if plaintext == "":
         return ""
-    nonce = os.urandom(_NONCE)
-    sealed = AESGCM(case_key).encrypt(nonce, plaintext.encode(), context.encode())
-    return SEALED_PREFIX + base64.b64encode(nonce + sealed).decode()
+    return crypto.seal_text(case_key, plaintext, prefix=SEALED_PREFIX, associated=context.encode())
 
 
 def open_sealed(case_key: bytes, token: str, *, context: str) -> str:
     if not token.startswith(SEALED_PREFIX):
         return token  # empty
-    try:
-        raw = base64.b64decode(token[len(SEALED_PREFIX) :])
-        return AESGCM(case_key).decrypt(raw[:_NONCE], raw[_NONCE:], context.encode()).decode()
-    except Exception as exc:
-        raise CryptoError(f"cannot open sealed value: {type(exc).__name__}") from None
+    return crypto.open_text(
+        case_key, token, prefix=SEALED_PREFIX, associated=context.encode(),
+        failure="cannot open sealed value",
+    )  # fmt: skip
 
 
 _NOT_DIGITS = re.compile(r"[^0-9]")
@@ -155,4 +122,4 @@ def blind_index(kind: str, value: str) -> str:
     norm = normalise(kind, value)
     if not norm:
         return ""
-    return hmac.new(index_key(), f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()[:40]
+    return crypto.keyed_digest(index_key(), f"{kind}:{norm}".encode())[:40]

@@ -16,6 +16,7 @@ from django.db import transaction
 from tousu.audit.seals import seal_rows
 from tousu.conf import ConfigError, var_dir
 from tousu.privacy import crypto, fields
+from tousu.security.crypto import decode_key, new_key_text
 
 
 @dataclass
@@ -39,10 +40,10 @@ def rotate() -> RotationResult:
     if not nxt.exists():
         fd = os.open(nxt, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(crypto._new_key_text())
+            handle.write(new_key_text())
     crypto.forget_keys()
     old = crypto.master_key()
-    new = crypto._key_from(nxt.read_text().strip(), "master_key.next")
+    new = decode_key(nxt.read_text().strip(), "master_key.next")
     count = 0
     with transaction.atomic():
         rewrapped_ids = []

@@ -207,3 +207,16 @@ def test_an_administrator_can_turn_it_off(staff, fake_clock):
     assert event.actor_id is None and event.data == {"by": "command"}
     with pytest.raises(CommandError):
         call_command("user_totp_off", "nobody")
+
+
+def test_a_code_typed_in_full_width_digits_is_refused_not_a_server_error(staff, fake_clock):
+    """An input method that types １２３４５６ (or another script's digits) gets the
+    ordinary "wrong code" answer; the comparison never fails on non-ASCII text."""
+    secret, _ = _with_totp(staff, fake_clock)
+    c = client()
+    assert sign_in(c, "clerk")["Location"] == VERIFY
+    wide = "".join(chr(ord(d) + 0xFEE0) for d in code_now(secret, fake_clock))
+    for code in (wide, "١٢٣٤٥٦"):
+        r = c.post(VERIFY, {"code": code})
+        assert r.status_code == 200 and r.context["error"]
+        assert "_auth_user_id" not in c.session
