@@ -94,14 +94,28 @@ def summary_json(case: Case, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def shows_identity(data: dict[str, Any]) -> bool:
+    """Whether a case as :func:`case_json` built it names who brought the case: the page
+    or endpoint that shows it then logs the view (``IdentityAccess.log``)."""
+    return any(not p["masked"] for p in data["parties"])
+
+
+def show_case(case: Case, actor: Actor, now: datetime, *, surface: str = "api") -> dict[str, Any]:
+    """The case for a surface that shows it now, with the identity view logged when it
+    names the person (their job, so no reason is asked — but every view is logged)."""
+    data = case_json(case, actor, now, surface=surface)
+    if shows_identity(data):
+        IdentityAccess.log(case.pk, actor.user_id, surface)
+    return data
+
+
 def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") -> dict[str, Any]:
+    """A case as this viewer may see it. Reading writes nothing: a caller that shows the
+    result uses :func:`show_case` (or logs the view itself)."""
     # A record changed behind the product's back is refused, not shown (409).
     ensure_intact(case, surface)
     visible = identity_visible(actor, case)
     parties = list(case.parties.filter(superseded_at__isnull=True).order_by("pk"))
-    if visible and parties:
-        # Their job, so no reason is asked — but every view of an identity is logged.
-        IdentityAccess.objects.create(case=case, user_id=actor.user_id, surface=surface)
     # Free text may name the sealed reporter: those who may not see the identity get it
     # with the reporter's own details (and any marked phrases) hidden.
     mask: Callable[[str], str] = (lambda text: text) if visible else identity_masker(case)

@@ -26,7 +26,7 @@ from pydantic import Field
 from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, error_for
-from tousu.api.present import case_json, deadline_json, summary_json
+from tousu.api.present import deadline_json, show_case, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases import actions, inputs, intake, safeguards
@@ -333,7 +333,7 @@ def register(
 )
 def get_one(request: HttpRequest, org: str, number: str) -> dict[str, Any]:
     actor = _auth(request).actor
-    return case_json(get_case(actor, number), actor, timezone.now())
+    return show_case(get_case(actor, number), actor, timezone.now())
 
 
 @api.get(
@@ -681,7 +681,7 @@ def _action_view(name: str) -> None:
         auth = _auth(request)
         assert auth.case is not None
         case: Case = fn(auth.case.pk, actor=auth.actor, data=payload)
-        body = case_json(case, auth.actor, timezone.now())
+        body = show_case(case, auth.actor, timezone.now())
         issued = getattr(case, "issued_receipt", None)
         if issued:  # issue_receipt: the digits, in this one answer only
             body["receipt"] = issued

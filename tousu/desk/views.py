@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
-from tousu.api.present import case_json
+from tousu.api.present import show_case
 from tousu.cases import actions, inputs, intake
 from tousu.cases.access import (
     PERSONAL_NOTICES,
@@ -302,7 +302,7 @@ def _case_page(
 ) -> HttpResponse:
     desk = request.desk
     now = timezone.now()
-    data = case_json(case, desk.actor, now, surface="desk")
+    data = show_case(case, desk.actor, now, surface="desk")
     forms_ = available_actions(request, case)
     if failed is not None:
         forms_ = [failed if f.action == failed.action else f for f in forms_]

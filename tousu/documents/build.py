@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tousu.api.present import case_json
+from tousu.api.present import show_case
 from tousu.cases.access import Actor
 from tousu.cases.models import Case, CaseRecord, Event, Kind
 from tousu.cases.redaction import REDACTED
@@ -166,7 +166,7 @@ class Document:
 
 
 def load(case: Case, actor: Actor, now: datetime) -> Document:
-    data = case_json(case, actor, now, surface=SURFACE)
+    data = show_case(case, actor, now, surface=SURFACE)
     policy = policy_for(case.policy_version_id)[1]
     kind_label = str(dict(Kind.choices).get(case.kind, case.kind)).partition(" ")[0]
     return Document(
@@ -353,7 +353,7 @@ def reply(doc: Document) -> dict[str, Any]:
     replies = [e for e in timeline if e["type"] == REPLY_EVENT]
     latest = replies[-1]
     # Whom the letter is addressed to. The name is printed only when this viewer may see
-    # the identity (and the case_json call that built ``doc`` has logged that access).
+    # the identity (and the show_case call that built ``doc`` has logged that access).
     # For an anonymous case, or a sealed report (举报) printed by someone without an
     # approved reveal, the letter is addressed to "举报人" / "投诉人" without a name: the
     # paper then carries nothing the person printing it may not know, and the custodian

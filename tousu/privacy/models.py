@@ -44,3 +44,9 @@ class IdentityAccess(models.Model):
         if self.pk is not None:
             raise RuntimeError("identity access records are append-only")
         super().save(*args, **kwargs)
+
+    @classmethod
+    def log(cls, case_id: int, user_id: int, surface: str) -> None:
+        """One view of an identity, called by the page, endpoint or document that shows it
+        (never as a side effect of reading a case)."""
+        cls.objects.create(case_id=case_id, user_id=user_id, surface=surface)

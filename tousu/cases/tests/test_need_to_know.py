@@ -112,3 +112,22 @@ def test_a_subject_named_only_in_free_text_does_not_see_the_case(world: World) -
     assert not Notification.objects.filter(user=head, case__number=number).exists()
     # Someone else in the same department still handles it
     assert world.api("handler").get(f"/cases/{number}").status_code == 200
+
+
+def test_reading_a_case_logs_nothing_only_showing_it_does(world: World) -> None:
+    from django.utils import timezone
+
+    from tousu.api.present import case_json, show_case
+    from tousu.cases.models import Case
+    from tousu.privacy.models import IdentityAccess
+
+    number = _routed(world)
+    case = Case.objects.get(number=number)
+    actor = world.actor("handler")
+    data = case_json(case, actor, timezone.now())
+    assert data["parties"][0]["masked"] is False  # the handler may see it...
+    assert not IdentityAccess.objects.filter(user=world.users["handler"]).exists()
+    show_case(case, actor, timezone.now(), surface="api")  # ...and is shown it: logged
+    assert IdentityAccess.objects.filter(user=world.users["handler"], surface="api").count() == 1
+    show_case(case, world.actor("dispatcher"), timezone.now())  # masked: nothing to log
+    assert not IdentityAccess.objects.filter(user=world.users["dispatcher"]).exists()
