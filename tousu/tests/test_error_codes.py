@@ -20,6 +20,8 @@ SOURCES = Path(__file__).resolve().parents[1]
 
 # The calls that carry an error code, and which positional argument holds it.
 CODE_ARGUMENT = {"TousuError": 0, "conflict": 0, "unavailable": 1}
+# Keyword arguments holding (code, zh, en) for an error answered later (documents' ``missing``).
+CODE_TRIPLE_KEYWORD = {"missing"}
 # The status each call answers with when it is not written at the call.
 IMPLIED_STATUS = {"conflict": 409}
 
@@ -38,6 +40,12 @@ def written_codes(source: str, where: str) -> Iterator[tuple[str, str, int | Non
         if not isinstance(node, ast.Call):
             continue
         name = _name(node)
+        for keyword in node.keywords:
+            triple = keyword.value
+            if keyword.arg in CODE_TRIPLE_KEYWORD and isinstance(triple, ast.Tuple) and triple.elts:
+                first = triple.elts[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+                    yield f"{where}:{node.lineno}", first.value, None
         if name not in CODE_ARGUMENT or len(node.args) <= CODE_ARGUMENT[name]:
             continue
         arg = node.args[CODE_ARGUMENT[name]]
@@ -90,12 +98,15 @@ def test_the_source_scan_names_a_code_that_is_not_registered() -> None:
         "    raise TousuError('already_recused', '已回避', 'Already recused', status=418)\n"
         "def j(request):\n"
         "    return unavailable(request, 'nothing_to_print', '中', 'en')\n"
+        "def k(request):\n"
+        "    return _render(request, 'x', missing=('no_such_document', '中', 'en'))\n"
     )
     assert unregistered(source, "m.py") == [
         "m.py:4: 'made_up_code' is not registered",
         "m.py:6: 'no_such_conflict' is not registered",
         "m.py:8: 'already_recused' answers 418, the registry says 409",
         "m.py:10: 'nothing_to_print' is not registered",
+        "m.py:12: 'no_such_document' is not registered",
     ]
 
 
