@@ -42,6 +42,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
+from tousu.errors import CODES, described
 from tousu.evidence import services as evidence
 from tousu.policy.models import policy_for
 from tousu.privacy.crypto import CryptoError
@@ -287,7 +288,10 @@ class CaseOut(Schema):
 
 
 class ErrorOut(Schema):
-    code: str
+    code: str = Field(
+        description="Stable error code (status, meaning):\n\n" + described(),
+        json_schema_extra={"enum": list(CODES)},
+    )
     message: dict[str, str]
     details: Any = None
 

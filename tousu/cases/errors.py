@@ -1,12 +1,15 @@
-"""Stable error codes, each with a Chinese and an English message.
+"""Errors with a stable code, a Chinese and an English message.
 
 Codes are part of the API contract: clients switch on ``code``, people read the
-messages. Add codes; never rename one.
+messages. Every code is listed in :mod:`tousu.errors`; an error with any other code cannot
+be made. Add codes; never rename one.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tousu.errors import registered
 
 
 class TousuError(Exception):
@@ -16,7 +19,7 @@ class TousuError(Exception):
         self, code: str, zh: str, en: str, *, status: int | None = None, details: Any = None
     ) -> None:
         super().__init__(f"{code}: {en}")
-        self.code = code
+        self.code = registered(code)
         self.zh = zh
         self.en = en
         if status is not None:

@@ -23,6 +23,7 @@ from tousu.desk.i18n import t
 from tousu.desk.web import DeskRequest, desk_view, page
 from tousu.documents import build
 from tousu.documents.render import render_pdf
+from tousu.errors import registered
 
 DOCUMENT_LANGUAGE = "zh-hans"
 
@@ -50,7 +51,7 @@ def unavailable(request: DeskRequest, code: str, zh: str, en: str) -> HttpRespon
     every 404 message with the generic one (right for missing-or-forbidden cases), so
     this renders the same error template with the specific message.
     """
-    context = {"code": code, "message": t(zh, en), "details": None}
+    context = {"code": registered(code), "message": t(zh, en), "details": None}
     return page(request, "desk/error.html", context, status=404)
 
 
