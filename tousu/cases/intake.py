@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from tousu.audit.seals import seal_rows
 from tousu.cases import deadlines, events, inputs
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
@@ -298,6 +298,13 @@ def intake_of(case: Case) -> tuple[inputs.ComplainantIn, inputs.SubjectIn | None
     return complainant, subject
 
 
+def _supersede(rows: QuerySet[Any], at: datetime) -> None:
+    """Mark rows superseded one by one: each save is a change the record's seals see."""
+    for row in rows:
+        row.superseded_at = at
+        row.save(update_fields=["superseded_at"])
+
+
 def staff_member(org_id: int, username: str, field_name: str) -> int:
     """The id of an active staff member of the organisation, by username."""
     user_id = (
@@ -405,18 +412,12 @@ def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | N
         complainant, subject = intake_of(case)
         changed: list[str] = []
         if data.complainant is not None:
-            old = case.parties.filter(superseded_at__isnull=True)
-            superseded = list(old.values_list("pk", flat=True))
-            old.update(superseded_at=s.now)
-            seal_rows(Party, superseded)
+            _supersede(case.parties.filter(superseded_at__isnull=True), s.now)
             _save_parties(case, data.complainant)
             complainant = data.complainant
             changed.append("complainant")
         if data.subject is not None:
-            old_subjects = case.subjects.filter(superseded_at__isnull=True)
-            superseded = list(old_subjects.values_list("pk", flat=True))
-            old_subjects.update(superseded_at=s.now)
-            seal_rows(Subject, superseded)
+            _supersede(case.subjects.filter(superseded_at__isnull=True), s.now)
             save_subject(case, data.subject)
             subject = data.subject
             changed.append("subject")

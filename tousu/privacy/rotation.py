@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from tousu.audit.seals import seal_rows
 from tousu.conf import ConfigError, var_dir
 from tousu.privacy import crypto, fields
 from tousu.security.crypto import decode_key, new_key_text
@@ -46,16 +45,14 @@ def rotate() -> RotationResult:
     new = decode_key(nxt.read_text().strip(), "master_key.next")
     count = 0
     with transaction.atomic():
-        rewrapped_ids = []
-        for pk, wrapped in (
-            Case.objects.select_for_update().exclude(sealed_key="").values_list("pk", "sealed_key")
+        for case in (
+            Case.objects.select_for_update().exclude(sealed_key="").only("pk", "sealed_key")
         ):
-            rewrapped = crypto.wrap(crypto.unwrap(wrapped), master=new)
-            Case.objects.filter(pk=pk).update(sealed_key=rewrapped)
-            rewrapped_ids.append(pk)
+            case.sealed_key = crypto.wrap(crypto.unwrap(case.sealed_key), master=new)
+            # Saved row by row: the wrapped key is part of the case row's seal, so each
+            # re-wrap is a sealed change.
+            case.save(update_fields=["sealed_key"])
             count += 1
-        # The wrapped key is part of each case row's seal: the re-wrap is a sealed change.
-        seal_rows(Case, rewrapped_ids)
     os.replace(current, folder / f"master_key.retired-{crypto.key_id(old)}")
     os.replace(nxt, current)
     crypto.forget_keys()
