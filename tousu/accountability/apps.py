@@ -8,5 +8,7 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from tousu.accountability import desk
+        from tousu.cases.access import personal_notice
 
         desk.register()
+        personal_notice("penalty_decided", "appeal_decided")

@@ -229,9 +229,14 @@ def get_case(actor: Actor, number: str) -> Case:
     return case
 
 
-# Notices about a decision on the reader themself (a penalty, an appeal): their own record
-# holds it and its written notice, so they reach the reader even when the case is hidden.
-PERSONAL_NOTICES = frozenset({"penalty_decided", "appeal_decided"})
+# Kinds of notice about a decision on the reader themself (a penalty, an appeal): their own
+# record holds it and its written notice, so they reach the reader even when the case is
+# hidden. Registered by the apps that send them (``AppConfig.ready``).
+PERSONAL_NOTICES: set[str] = set()
+
+
+def personal_notice(*kinds: str) -> None:
+    PERSONAL_NOTICES.update(kinds)
 
 
 def visible_notifications(actor: Actor) -> QuerySet[Notification]:

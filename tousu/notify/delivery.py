@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
-from tousu.cases.access import actor_for, visible_notifications
+from tousu.cases.access import PERSONAL_NOTICES, actor_for, visible_notifications
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Notification
 from tousu.notify.models import Delivery, StaffContact
@@ -45,7 +45,7 @@ def message(notification: Notification) -> tuple[str, str]:
     number = notification.case.number or ""
     base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = f"{base}/desk/{notification.case.org.slug}/cases/{number}/"
-    if notification.kind in ("penalty_decided", "appeal_decided"):
+    if notification.kind in PERSONAL_NOTICES:
         # A decision about the recipient: their own record (the case may be hidden from them).
         link = (
             f"{base}/desk/{notification.case.org.slug}/people/{notification.user.get_username()}/"
