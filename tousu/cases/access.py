@@ -8,7 +8,8 @@ so that a case's existence is itself need-to-know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
@@ -314,25 +315,66 @@ def identity_visible(actor: Actor, case: Case) -> bool:
     return known
 
 
-@dataclass(frozen=True)
-class IdentityFacts:
-    """What the identity rule needs to know beyond the case row, fetched once per case
-    (or in bulk for a ledger page)."""
+class Facts(Protocol):
+    """What the identity rule needs to know beyond the case row."""
 
     # A custodian approved opening a report to this person, or they opened a complaint's
     # masked identity themselves with a reason (break-glass).
-    opened: bool = False
+    @property
+    def opened(self) -> bool: ...
+
     # They handle the case for a co-handling (or lead) department by name.
-    assigned: bool = False
+    @property
+    def assigned(self) -> bool: ...
+
     # A refusal or referral still has to be told to the sender (its notice clock runs).
+    @property
+    def notice_open(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class IdentityFacts:
+    """The facts fetched in bulk for many cases (a ledger page)."""
+
+    opened: bool = False
+    assigned: bool = False
     notice_open: bool = False
+
+
+class _CaseFacts:
+    """The facts of one case, each asked of the database only if the rule needs it."""
+
+    def __init__(self, actor: Actor, case: Case) -> None:
+        self.actor, self.case = actor, case
+
+    @cached_property
+    def opened(self) -> bool:
+        return IdentityReveal.objects.filter(
+            case=self.case, requested_by_id=self.actor.user_id,
+            state=IdentityReveal.State.APPROVED,
+        ).exists()  # fmt: skip
+
+    @cached_property
+    def assigned(self) -> bool:
+        return Assignment.objects.filter(
+            case=self.case, handler_id=self.actor.user_id, active=True
+        ).exists()
+
+    @cached_property
+    def notice_open(self) -> bool:
+        return (
+            self.case.status in TELLING_STATUSES
+            and Deadline.objects.filter(
+                case=self.case, stage="notification", state=Deadline.State.OPEN
+            ).exists()
+        )
 
 
 # A refusal or referral is told to the sender while its notice clock runs.
 TELLING_STATUSES = frozenset({"rejected", "referred"})
 
 
-def sees_identity(actor: Actor, case: Case, policy: Policy, facts: IdentityFacts) -> bool:
+def sees_identity(actor: Actor, case: Case, policy: Policy, facts: Facts) -> bool:
     """The identity rule, for an actor already known to reach the case and not excluded.
 
     Who sees contact details without asking: the first-contact owner and the registering
@@ -341,29 +383,32 @@ def sees_identity(actor: Actor, case: Case, policy: Policy, facts: IdentityFacts
     policy adds for the kind (``[permissions] see_identity_<kind>``). Everyone else sees
     the masked form; a complaint's identity opens to one who may handle the case when
     they give a reason (logged), a report's only with a custodian's approval.
+    What the case row answers is asked before the facts that cost a query.
     """
     roles = actor.roles - {Role.AUDITOR, Role.ADMINISTRATOR}
     if not roles:
         return False
-    if facts.opened:
-        return True
     if roles & set(policy.permissions.see_identity(case.kind)):
         return True
-    if case.kind == "report":
+    report = case.kind == "report"
+    people = (case.first_contact_owner_id, case.registered_by_id, case.handler_id)
+    if not report and actor.user_id in people:
+        return True
+    if facts.opened:
+        return True
+    if report:
         return False
-    if actor.user_id in (case.first_contact_owner_id, case.registered_by_id, case.handler_id):
-        return True
-    if facts.assigned:
-        return True
     awaiting_follow_up = case.status == "replied" or (
         case.status == "followed_up" and not case.satisfaction
     )
     if awaiting_follow_up and roles & set(policy.follow_up.by_roles):
         return True
+    if facts.assigned:
+        return True
     return bool(
         case.status in TELLING_STATUSES
-        and facts.notice_open
         and roles & set(policy.permissions.decide_acceptance)
+        and facts.notice_open
     )
 
 
@@ -374,19 +419,7 @@ def _identity_visible(actor: Actor, case: Case) -> bool:
     if is_excluded(actor.user_id, case):
         return False
     policy = policy_for(case.policy_version_id)[1]
-    facts = IdentityFacts(
-        opened=IdentityReveal.objects.filter(
-            case=case, requested_by_id=actor.user_id, state=IdentityReveal.State.APPROVED
-        ).exists(),
-        assigned=Assignment.objects.filter(
-            case=case, handler_id=actor.user_id, active=True
-        ).exists(),
-        notice_open=case.status in TELLING_STATUSES
-        and Deadline.objects.filter(
-            case=case, stage="notification", state=Deadline.State.OPEN
-        ).exists(),
-    )
-    return sees_identity(actor, case, policy, facts)
+    return sees_identity(actor, case, policy, _CaseFacts(actor, case))
 
 
 SYSTEM_USERNAME = "tousu-system"

@@ -221,7 +221,7 @@ def step(
             step.case.status = transition.target
         if not case.is_open:
             deadlines.cancel_running(case)
-        if step.written and identity_visible(actor, case) and names_identity(case, step.written):
+        if step.written and names_identity(case, step.written) and identity_visible(actor, case):
             # Told to this writer alone, on this answer alone (never stored: an event
             # saying so would tell every reader of the timeline).
             case.identity_in_text = True  # type: ignore[attr-defined]
