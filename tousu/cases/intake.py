@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Concat, Length, StrIndex
 from django.utils import timezone
 
 from tousu.cases import deadlines, events, inputs
@@ -329,14 +330,27 @@ def named_staff(org_id: int, text: str) -> int | None:
     """
     if len(text) < 2:
         return None
-    found: set[int] = set()
-    members = Membership.objects.filter(org_id=org_id, active=True).values_list(
-        "user_id", "user__username", "user__last_name", "user__first_name"
+    # Asked of the database: one query, whatever the size of the staff.
+    text_value = Value(text, output_field=CharField())
+    members = (
+        Membership.objects.filter(org_id=org_id, active=True)
+        .annotate(
+            last_first=Concat("user__last_name", "user__first_name", output_field=CharField()),
+            first_last=Concat("user__first_name", "user__last_name", output_field=CharField()),
+        )
+        .annotate(
+            name_length=Length("last_first"),
+            at_last_first=StrIndex(text_value, F("last_first")),
+            at_first_last=StrIndex(text_value, F("first_last")),
+        )
     )
-    for user_id, username, last, first in members:
-        names = {f"{last}{first}".strip(), f"{first}{last}".strip()}
-        if text.strip() == username or any(len(name) >= 2 and name in text for name in names):
-            found.add(int(user_id))
+    found = set(
+        members.filter(
+            Q(user__username=text.strip())
+            | Q(name_length__gte=2, at_last_first__gt=0)
+            | Q(name_length__gte=2, at_first_last__gt=0)
+        ).values_list("user_id", flat=True)
+    )
     return found.pop() if len(found) == 1 else None
 
 

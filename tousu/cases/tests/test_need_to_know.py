@@ -131,3 +131,19 @@ def test_reading_a_case_logs_nothing_only_showing_it_does(world: World) -> None:
     assert IdentityAccess.objects.filter(user=world.users["handler"], surface="api").count() == 1
     show_case(case, world.actor("dispatcher"), timezone.now())  # masked: nothing to log
     assert not IdentityAccess.objects.filter(user=world.users["dispatcher"]).exists()
+
+
+def test_a_free_text_subject_is_linked_only_when_it_names_exactly_one_person(
+    world: World,
+) -> None:
+    from tousu.cases.intake import named_staff
+
+    for persona, (last, first) in {"head": ("张", "建华"), "handler2": ("李", "明")}.items():
+        world.users[persona].last_name, world.users[persona].first_name = last, first
+        world.users[persona].save()
+    org = world.org.pk
+    assert named_staff(org, "财务科张建华医生") == world.users["head"].pk
+    assert named_staff(org, "handler") == world.users["handler"].pk  # exactly a username
+    assert named_staff(org, "the handler was rude") is None  # a username inside prose is not
+    assert named_staff(org, "张建华和李明") is None  # two people: nobody is guessed
+    assert named_staff(org, "某医生") is None
