@@ -29,7 +29,7 @@ from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, erro
 from tousu.api.present import deadline_json, show_case, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.audit.integrity import detected, integrity_broken
-from tousu.cases import actions, inputs, intake, safeguards
+from tousu.cases import actions, inputs, intake, redaction, safeguards
 from tousu.cases.access import (
     decided_cases_about,
     get_case,
@@ -669,12 +669,9 @@ def download_original_file(
 
 
 # Told only to a writer who may see the identity: for anyone else it would be an oracle.
-IDENTITY_IN_TEXT = {
-    "code": "identity_in_text",
-    "zh": "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。",
-    "en": "Your text contains the complainant's or reporter's identity; the subject and other "
-    "restricted viewers will read it masked.",
-}
+IDENTITY_IN_TEXT = dict(
+    zip(("code", "zh", "en"), ("identity_in_text", *redaction.IDENTITY_IN_TEXT), strict=True)
+)
 
 
 def _action_view(name: str) -> None:

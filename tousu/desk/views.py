@@ -27,6 +27,7 @@ from tousu.cases.access import (
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
+from tousu.cases.redaction import IDENTITY_IN_TEXT
 from tousu.cases.steps import permitted
 from tousu.desk import forms, labels, queues, relevance
 from tousu.desk.i18n import t
@@ -449,14 +450,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
         return response
     messages.success(request, t(f"已完成：{TABLE[action].zh}", f"Done: {TABLE[action].en}"))
     if getattr(done, "identity_in_text", False):
-        messages.warning(
-            request,
-            t(
-                "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。",
-                "Your text contains the complainant's or reporter's identity; the subject and "
-                "other restricted viewers will read it masked.",
-            ),
-        )
+        messages.warning(request, t(*IDENTITY_IN_TEXT))
     return HttpResponseRedirect(reverse("desk:case", kwargs={"org": org, "number": number}))
 
 

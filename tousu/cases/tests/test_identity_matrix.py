@@ -246,3 +246,16 @@ def test_the_registration_hint_finds_a_complaint_by_phone_without_naming_anyone(
     assert NAME not in text and "郑红" not in text
     # ... but a sealed report is never tied to the caller's number
     assert report not in text
+
+
+def test_the_desk_warns_a_writer_whose_note_names_the_complainant(world: World) -> None:
+    clerk, dispatcher = world.api("clerk"), world.api("dispatcher")
+    number = clerk.register().json()["number"]
+    dispatcher.act(number, "accept")
+    dispatcher.act(number, "assign", {"lead_department": "finance", "handler": "handler"})
+    desk = _desk(world, "handler")
+    url = f"/desk/acme/cases/{number}/act/record/"
+    page = desk.post(url, {"kind": "note", "body": f"已联系{NAME}"}, follow=True)
+    assert "所写内容含有投诉举报人的身份信息" in page.content.decode()
+    page = desk.post(url, {"kind": "note", "body": "已联系投诉人"}, follow=True)
+    assert "所写内容含有投诉举报人的身份信息" not in page.content.decode()
