@@ -8,21 +8,21 @@ a notice that names the case number only; they never see the case itself.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
+from tousu.accountability import inputs
 from tousu.accountability.models import Appeal, Penalty
-from tousu.cases import inputs, redaction, safeguards
+from tousu.cases import outbox, redaction, safeguards
 from tousu.cases.access import Actor, decided_cases_about, is_excluded, visible_cases
 from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found
+from tousu.cases.inputs import sane_moment
 from tousu.cases.lifecycle import TABLE
-from tousu.cases.models import Case, Notification
+from tousu.cases.models import Case
 from tousu.cases.steps import Step, department_by_code, roles_for, step
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
@@ -73,15 +73,10 @@ def penalised_people(penalty: Penalty) -> list[int]:
 def _tell(s: Step, user_ids: list[int], kind: str, *, include_actor: bool = False) -> None:
     """A notice to the penalised person, even when the case is about them: it carries the
     case number and the kind of news only, and their own record shows the decision."""
-    from tousu.jobs.queue import deliver_task
-
     for user_id in user_ids:
         if user_id == s.actor.user_id and not include_actor:
             continue
-        note = Notification.objects.create(
-            user_id=user_id, case=s.case, kind=kind, created_at=s.now
-        )
-        transaction.on_commit(functools.partial(deliver_task, [note.pk]))
+        outbox.notify(user_id, s.case, kind, s.now)
 
 
 def _penalty(s: Step, penalty_id: int) -> Penalty:
@@ -310,7 +305,7 @@ def record_notice_delivered(
     case_id: int, *, actor: Actor, data: inputs.RecordNoticeDeliveredIn, now: datetime | None = None
 ) -> Case:
     """送达: the written notice (or the appeal decision) reached the person, when and how."""
-    delivered_at = inputs.sane_moment(data.delivered_at, "delivered_at")
+    delivered_at = sane_moment(data.delivered_at, "delivered_at")
     with step("record_notice_delivered", case_id, actor, now) as s:
         penalty = _penalty(s, data.penalty)
         if delivered_at > s.now:

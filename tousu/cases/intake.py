@@ -25,8 +25,8 @@ from tousu.cases.models import (
     Subject,
 )
 from tousu.cases.numbering import take_number
+from tousu.cases.registry import run_hooks
 from tousu.cases.steps import check_category, step
-from tousu.duty.handon import land_after_hours
 from tousu.orgs.models import Membership, department_id
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
@@ -257,8 +257,8 @@ def register(
                 "deadlines": [{"stage": d.stage, "due_at": d.due_at.isoformat()} for d in running],
             },
         )
-        # Outside working hours the case also lands with the duty officer on shift.
-        land_after_hours(case, policy, actor=actor, now=now)
+        # What features add to a registration (after hours: the duty officer on shift).
+        run_hooks("registered", case, policy, actor=actor, now=now)
         # Last step: the counter row stays locked only from here to commit.
         case.number = take_number(org, policy.numbering, now)
         case.save(update_fields=["number", "last_seq", "last_hash"])

@@ -1,22 +1,31 @@
-"""The case lifecycle: one closed transition table.
+"""The case lifecycle: one closed transition table, assembled at start-up.
 
-Every action a case can undergo is listed here with the states it may start
-from, the state it leads to, and the roles that may take it. An action not in
-the table does not exist; a state not in an action's sources refuses it with
-``transition_forbidden`` and changes nothing. Later issues add their actions
-(recusal, identity reveal, messages to the reporter, penalties) here.
+Every action a case can undergo is a row here with the states it may start from, the state
+it leads to, the roles that may take it and the event it writes. The core's own rows are
+below; each feature adds its rows from its ``AppConfig.ready()`` with :func:`add`
+(accountability, remedies, procedures, quality...). Once every app is ready the table is
+closed: an action not in it does not exist, and a state not in an action's sources refuses it
+with ``transition_forbidden`` and changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
+from types import MappingProxyType
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 from tousu.cases.models import OPEN_STATUSES, Status
 from tousu.orgs.roles import Role
+from tousu.policy.schema import Policy
 
 S = Status
 R = Role
+
+# The roles a policy names for an action (a regulation says who decides, who closes).
+PolicyRoles = Callable[[Policy], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,12 @@ class Transition:
     system: bool = False
     # Taken by the reporter through the portal, on the case their receipt opened.
     reporter: bool = False
+    # The type of the event the action writes.
+    event: str = ""
+    # The policy chooses among ``roles`` (None: the table's roles as they are).
+    policy_roles: PolicyRoles | None = None
+    # A named reporter who asked for notices hears of it (by e-mail or SMS, no content).
+    tells_reporter: bool = False
 
 
 def _t(
@@ -50,6 +65,9 @@ def _t(
     meets: Set[str] | None = None,
     system: bool = False,
     reporter: bool = False,
+    event: str = "",
+    policy_roles: PolicyRoles | None = None,
+    tells_reporter: bool = False,
 ) -> Transition:
     return Transition(
         action,
@@ -62,8 +80,87 @@ def _t(
         frozenset(meets or ()),
         system,
         reporter,
+        event or CORE_EVENTS[action],
+        policy_roles if policy_roles is not None else CORE_POLICY_ROLES.get(action),
+        tells_reporter or action in CORE_REPORTER_NEWS,
     )
 
+
+transition = _t  # what features call to build their rows
+
+_table: dict[str, Transition] = {}
+# The table, read-only; filled by the core below and by the features until start-up ends.
+TABLE: Mapping[str, Transition] = MappingProxyType(_table)
+
+
+def add(*transitions: Transition) -> None:
+    """Add a feature's rows (from its ``AppConfig.ready()``); refused once every app is ready,
+    and for an action or event type already taken."""
+    if apps.ready:
+        raise ImproperlyConfigured("The transition table is closed once every app is ready")
+    _add(transitions)
+
+
+def _add(transitions: Iterable[Transition]) -> None:
+    events = {t.event for t in _table.values()}
+    for t in transitions:
+        if t.action in _table:
+            raise ImproperlyConfigured(f"Action {t.action!r} is already in the transition table")
+        if not t.event or t.event in events:
+            raise ImproperlyConfigured(f"Action {t.action!r} needs an event type of its own")
+        events.add(t.event)
+        _table[t.action] = t
+
+
+class _EventTypes(Mapping[str, str]):
+    """Action → the type of the event it writes, read from the table."""
+
+    def __getitem__(self, action: str) -> str:
+        return _table[action].event
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(_table)
+
+    def __len__(self) -> int:
+        return len(_table)
+
+
+EVENT_TYPES: Mapping[str, str] = _EventTypes()
+
+# The core's event types, the roles its policy chooses and what its reporters hear of.
+CORE_EVENTS = {
+    "register": "registered", "amend": "amended", "classify": "classified",
+    "resolve_on_the_spot": "resolved_on_the_spot", "accept": "accepted", "reject": "rejected",
+    "refer": "referred", "assign": "assigned", "transfer": "transferred", "receive": "received",
+    "return": "returned", "record": "recorded", "pause": "paused", "resume": "resumed",
+    "request_extension": "extension_requested", "approve_extension": "extension_decided",
+    "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
+    "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
+    "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
+    "request_review": "review_requested", "recuse": "recused",
+    "request_recusal": "recusal_requested", "decide_recusal": "recusal_decided",
+    "request_reveal": "identity_requested", "approve_reveal": "identity_decided",
+    "mark_overdue": "deadline_overdue", "remind": "reminded",
+    "recompute_deadlines": "deadlines_recomputed", "shred": "personal_data_destroyed",
+    "restart_clocks": "clocks_restarted",
+    "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
+    "redact": "redactions_marked", "attach": "file_attached",
+    "message_reporter": "reporter_messaged", "issue_receipt": "receipt_issued",
+    "bind_receipt": "receipt_bound", "reporter_message": "reporter_wrote",
+    "reporter_evidence": "reporter_evidence_added", "rate": "reporter_rated",
+    "disagree": "reporter_disagreed", "confirm_record": "record_confirmed",
+    "correct_record": "record_corrected",
+}  # fmt: skip
+CORE_POLICY_ROLES: dict[str, PolicyRoles] = {
+    "accept": lambda p: p.permissions.decide_acceptance,
+    "reject": lambda p: p.permissions.decide_acceptance,
+    "refer": lambda p: p.permissions.decide_acceptance,
+    "close": lambda p: p.permissions.close,
+    "decide_recusal": lambda p: p.recusal.approver_roles,
+    "approve_reveal": lambda p: p.permissions.custodian,
+    "approve_extension": lambda p: p.extension.approver_roles,
+}
+CORE_REPORTER_NEWS = frozenset({"accept", "reject", "refer", "message_reporter", "reply", "close"})
 
 BEFORE_HANDLING = {S.REGISTERED, S.ACCEPTED}
 HANDLING = {S.IN_PROGRESS}
@@ -72,11 +169,10 @@ STAFF = {R.INTAKE_CLERK, R.DISPATCHER, R.HANDLER, R.DEPARTMENT_HEAD, R.SUPERVISO
 DECIDERS = {R.DISPATCHER, R.SUPERVISOR, R.LEADER}
 HANDLERS = {R.HANDLER, R.DEPARTMENT_HEAD}
 # Penalties and appeals come once a case is decided.
-PENALTY_STATES = {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED}
 
-TABLE: dict[str, Transition] = {
-    t.action: t
-    for t in [
+
+_add(
+    [
         _t("register", set(), S.REGISTERED, STAFF, "登记", "Register"),
         _t(
             "amend",
@@ -414,167 +510,6 @@ TABLE: dict[str, Transition] = {
             "The reporter corrected the record",
             reporter=True,
         ),
-        # Accountability (tousu.accountability): a penalty on a decided case, its approval,
-        # the penalised person's appeal and its decision. Roles come from the policy.
-        _t(
-            "propose_penalty",
-            PENALTY_STATES,
-            None,
-            DECIDERS | {R.DEPARTMENT_HEAD},
-            "提出处罚意见",
-            "Propose a penalty",
-        ),
-        _t(
-            "decide_penalty",
-            PENALTY_STATES,
-            None,
-            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "审批处罚",
-            "Decide a proposed penalty",
-        ),
-        # By the penalised person themself, even on a case about them (scope "penalised").
-        _t(
-            "appeal_penalty",
-            PENALTY_STATES,
-            None,
-            STAFF,
-            "对处罚提出申诉",
-            "Appeal a penalty",
-            scope="penalised",
-        ),
-        _t(
-            "decide_appeal",
-            PENALTY_STATES,
-            None,
-            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "处理申诉",
-            "Decide an appeal",
-        ),
-        # Delivery (送达) of the written penalty notice or appeal decision to the person.
-        _t(
-            "record_notice_delivered",
-            PENALTY_STATES,
-            None,
-            {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "登记处罚文书送达",
-            "Record delivery of a penalty notice",
-        ),
-        # Remedies (tousu.remedies): 先行赔付, refunds, returns, credits. The approver's role must
-        # hold a policy approval limit (核决权限) that covers the amount or quantity.
-        _t(
-            "propose_remedy",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "提出赔付/退换货",
-            "Propose compensation or a return",
-        ),
-        _t(
-            "approve_remedy",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
-            "核准赔付/退换货",
-            "Approve compensation or a return",
-        ),
-        _t(
-            "record_remedy_paid",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "登记赔付兑现",
-            "Record compensation paid or goods handed over",
-        ),
-        # Rewards for substantiated reports: a named reporter's through the custodian, an
-        # anonymous one's to whoever shows the case's receipt.
-        _t(
-            "propose_reward",
-            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            DECIDERS | {R.DEPARTMENT_HEAD},
-            "提出举报奖励",
-            "Propose a reward for the report",
-        ),
-        _t(
-            "approve_reward",
-            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
-            "审批举报奖励",
-            "Approve a reward for the report",
-        ),
-        _t(
-            "hand_over_reward",
-            {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            DECIDERS | {R.DEPARTMENT_HEAD},
-            "发放举报奖励",
-            "Hand over a reward for the report",
-        ),
-        # Special procedures of the policy (tousu.procedures), e.g. the hospital's medical
-        # dispute: opened on a case of the procedure's categories, its steps recorded with
-        # their record forms. The procedure's groups narrow who takes each step.
-        _t(
-            "start_procedure",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            STAFF,
-            "启动特别程序",
-            "Open a special procedure",
-        ),
-        _t(
-            "record_procedure_step",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            STAFF,
-            "记录程序步骤",
-            "Record a procedure step",
-        ),
-        # Quality complaints (tousu.quality): the 8D-style quality report (also after the
-        # resolution: the effect check comes later) and sub-tasks (分派子任务) to departments
-        # with their own due dates. The assigner must head the lead department or decide;
-        # only the sub-task's department completes it (both checked by the action).
-        _t(
-            "record_quality",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            HANDLERS | DECIDERS,
-            "记录质量调查（8D）",
-            "Record the quality report (8D)",
-        ),
-        _t(
-            "assign_subtask",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            DECIDERS | {R.DEPARTMENT_HEAD},
-            "分派子任务",
-            "Assign a sub-task to a department",
-        ),
-        _t(
-            "complete_subtask",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            HANDLERS | {R.INTAKE_CLERK},
-            "完成子任务",
-            "Complete a sub-task",
-        ),
-        _t(
-            "cancel_subtask",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            DECIDERS | {R.DEPARTMENT_HEAD},
-            "取消子任务",
-            "Cancel a sub-task",
-        ),
-        _t(
-            "mark_subtask_overdue",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            set(),
-            "子任务逾期督办",
-            "Sub-task overdue",
-            system=True,
-        ),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
         _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
@@ -606,6 +541,4 @@ TABLE: dict[str, Transition] = {
             system=True,
         ),
     ]
-}
-
-ACTIONS = tuple(TABLE)
+)

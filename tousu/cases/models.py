@@ -400,6 +400,35 @@ class Notification(models.Model):
         ]
 
 
+class OutboxEffect(models.Model):
+    """An effect of a change, to happen after it commits (a notice delivered, the reporter
+    told), written in the change's own transaction and claimed by the worker.
+
+    The payload holds ids and codes only, never personal data.
+    """
+
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    # Claimed by one worker until this moment (a worker that dies lets the claim lapse).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # The class of the last failure (never its message: it may quote data).
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            # What is still to do, oldest first.
+            models.Index(
+                fields=["id"],
+                name="outbox_pending",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+
 class Recusal(models.Model):
     """回避: a staff member with an interest steps aside; while active they cannot see the case."""
 

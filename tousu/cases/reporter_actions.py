@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tousu.cases import inputs
 from tousu.cases.access import Actor
+from tousu.cases.answers import start_reverification, start_review
 from tousu.cases.errors import TousuError, invalid
 from tousu.cases.models import Case, Event, Status
 from tousu.cases.steps import Step, step
@@ -184,8 +185,6 @@ def disagree(
     the staff to act on.
     """
     with step("disagree", case_id, actor, now) as s:
-        from tousu.cases.actions import start_reverification, start_review
-
         window = s.policy.follow_up.disagreement_window_days
         days = _days_since_reply(s)
         if window and days is not None and days > window:

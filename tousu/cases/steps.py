@@ -8,7 +8,7 @@ or failing action changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from tousu.cases import deadlines, events
+from tousu.cases import deadlines, events, outbox
 from tousu.cases.access import Actor, identity_visible, is_excluded, reaches
 from tousu.cases.errors import (
     action_forbidden,
@@ -26,13 +26,8 @@ from tousu.cases.errors import (
     not_found,
     transition_forbidden,
 )
-from tousu.cases.lifecycle import TABLE, Transition
-from tousu.cases.models import (
-    Case,
-    CaseRecord,
-    Deadline,
-    Notification,
-)
+from tousu.cases.lifecycle import EVENT_TYPES, TABLE, Transition
+from tousu.cases.models import Case, CaseRecord, Deadline
 from tousu.cases.redaction import names_identity
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
@@ -93,51 +88,11 @@ class Step:
             and user_id != self.actor.user_id
             and not is_excluded(user_id, self.case)
         ):
-            note = Notification.objects.create(
-                user_id=user_id, case=self.case, kind=kind, created_at=self.now
-            )
-            transaction.on_commit(lambda: _enqueue_delivery(note.pk))
-
-
-def _enqueue_delivery(notification_id: int) -> None:
-    from tousu.jobs.queue import deliver_task
-
-    deliver_task([notification_id])
+            outbox.notify(user_id, self.case, kind, self.now)
 
 
 def case_policy(case: Case) -> Policy:
     return policy_for(case.policy_version_id)[1]
-
-
-# Actions whose roles the policy names (a regulation says who decides, who closes).
-POLICY_ROLES: dict[str, Callable[[Policy], Iterable[str]]] = {
-    "accept": lambda p: p.permissions.decide_acceptance,
-    "reject": lambda p: p.permissions.decide_acceptance,
-    "refer": lambda p: p.permissions.decide_acceptance,
-    "close": lambda p: p.permissions.close,
-    "decide_recusal": lambda p: p.recusal.approver_roles,
-    "approve_reveal": lambda p: p.permissions.custodian,
-    "approve_extension": lambda p: p.extension.approver_roles,
-    # Accountability: who proposes, approves and hears appeals (the appeal authority first).
-    "propose_penalty": lambda p: p.permissions.propose_penalty,
-    "decide_penalty": lambda p: p.permissions.approve_penalty,
-    "decide_appeal": lambda p: (
-        (p.accountability.appeal_to,) if p.accountability.appeal_to else p.permissions.hear_appeal
-    ),
-    # Remedies: the roles of the policy's approval limits, or its compensation approvers.
-    "approve_remedy": lambda p: (
-        *(row.role for row in p.approval_limits),
-        *p.permissions.approve_compensation,
-    ),
-    "approve_reward": lambda p: p.permissions.approve_reward,
-    # Delivery (送达) of a written penalty notice: its deciders and the record readers.
-    "record_notice_delivered": lambda p: (
-        *p.permissions.approve_penalty,
-        *p.permissions.hear_appeal,
-        *((p.accountability.appeal_to,) if p.accountability.appeal_to else ()),
-        *p.permissions.view_staff_record,
-    ),
-}
 
 
 def roles_for(transition: Transition, policy: Policy) -> frozenset[str]:
@@ -147,7 +102,7 @@ def roles_for(transition: Transition, policy: Policy) -> frozenset[str]:
     never hand an action to a role the table keeps away from it (an auditor
     never writes).
     """
-    choose = POLICY_ROLES.get(transition.action)
+    choose = transition.policy_roles
     if choose is None:
         return transition.roles
     return transition.roles & frozenset(choose(policy))
@@ -228,7 +183,7 @@ def step(
         record_id = step.data.pop("_record", None)
         events.append(
             case,
-            EVENT_TYPES[action],
+            transition.event,
             actor_id=actor.user_id,
             at=step.now,
             from_status=step.before,
@@ -239,53 +194,11 @@ def step(
         )
         case.updated_at = step.now
         case.save()
-        if action in REPORTER_NEWS:
-            transaction.on_commit(lambda: _enqueue_reporter_notice(case.pk, action))
+        if transition.tells_reporter:
+            outbox.write("reporter_notice", {"case": case.pk, "action": action}, now=step.now)
 
 
-# Steps a named reporter who asked for notices hears about (by e-mail or SMS, no content).
-REPORTER_NEWS = frozenset({"accept", "reject", "refer", "message_reporter", "reply", "close"})
-
-
-def _enqueue_reporter_notice(case_id: int, action: str) -> None:
-    from tousu.jobs.queue import reporter_notice_task
-
-    reporter_notice_task(case_id, action)
-
-
-EVENT_TYPES = {
-    "register": "registered", "amend": "amended", "classify": "classified",
-    "resolve_on_the_spot": "resolved_on_the_spot", "accept": "accepted", "reject": "rejected",
-    "refer": "referred", "assign": "assigned", "transfer": "transferred", "receive": "received",
-    "return": "returned", "record": "recorded", "pause": "paused", "resume": "resumed",
-    "request_extension": "extension_requested", "approve_extension": "extension_decided",
-    "escalate": "escalated", "notify_authority": "authority_notified", "split": "split",
-    "merge": "merged", "resolve": "resolved", "reply": "replied", "follow_up": "followed_up",
-    "close": "closed", "reopen": "reopened", "withdraw": "withdrawn",
-    "request_review": "review_requested", "recuse": "recused",
-    "request_recusal": "recusal_requested", "decide_recusal": "recusal_decided",
-    "request_reveal": "identity_requested", "approve_reveal": "identity_decided",
-    "mark_overdue": "deadline_overdue", "remind": "reminded",
-    "recompute_deadlines": "deadlines_recomputed", "shred": "personal_data_destroyed",
-    "restart_clocks": "clocks_restarted",
-    "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
-    "redact": "redactions_marked", "attach": "file_attached",
-    "message_reporter": "reporter_messaged", "issue_receipt": "receipt_issued",
-    "bind_receipt": "receipt_bound", "reporter_message": "reporter_wrote",
-    "reporter_evidence": "reporter_evidence_added", "rate": "reporter_rated",
-    "disagree": "reporter_disagreed", "confirm_record": "record_confirmed",
-    "correct_record": "record_corrected",
-    "propose_penalty": "penalty_proposed", "decide_penalty": "penalty_decided",
-    "appeal_penalty": "penalty_appealed", "decide_appeal": "appeal_decided",
-    "propose_remedy": "remedy_proposed", "approve_remedy": "remedy_decided",
-    "record_remedy_paid": "remedy_paid", "propose_reward": "reward_proposed",
-    "approve_reward": "reward_decided", "hand_over_reward": "reward_handed_over",
-    "record_quality": "quality_recorded", "assign_subtask": "subtask_assigned",
-    "complete_subtask": "subtask_completed", "cancel_subtask": "subtask_cancelled",
-    "mark_subtask_overdue": "subtask_overdue",
-    "record_notice_delivered": "penalty_notice_delivered",
-    "start_procedure": "procedure_started", "record_procedure_step": "procedure_step_recorded",
-}  # fmt: skip
+__all__ = ["EVENT_TYPES", "Step", "permitted", "roles_for", "step"]
 
 
 def department_by_code(org: Organisation, code: str, field_name: str) -> Department:

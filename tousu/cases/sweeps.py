@@ -179,7 +179,8 @@ def _shred(case_id: int, *, run_id: int, now: datetime) -> Case:
     return shred(case_id, run_id=run_id, now=now)
 
 
-SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
+# The core's system actions (tousu.cases.actions registers them; features add theirs).
+CORE_SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
     "recompute_deadlines": recompute_deadlines,

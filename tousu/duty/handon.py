@@ -50,9 +50,10 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from tousu.cases import outbox
 from tousu.cases.access import Actor, is_excluded
 from tousu.cases.errors import TousuError
-from tousu.cases.models import Case, Notification
+from tousu.cases.models import Case
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.duty import services
@@ -66,19 +67,8 @@ HANDED_ON = "duty_hand_on"
 _KIND_ORDER = {ShiftKind.GENERAL: 0, ShiftKind.HOTLINE: 1, ShiftKind.OTHER: 2}
 
 
-def _deliver_later(note: Notification) -> None:
-    def deliver() -> None:
-        from tousu.jobs.queue import deliver_task
-
-        deliver_task([note.pk])
-
-    transaction.on_commit(deliver)
-
-
 def _notify(user_id: int, case: Case, kind: str, now: datetime) -> None:
-    _deliver_later(
-        Notification.objects.create(user_id=user_id, case=case, kind=kind, created_at=now)
-    )
+    outbox.notify(user_id, case, kind, now)
 
 
 def hand_on_date(

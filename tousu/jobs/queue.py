@@ -1,12 +1,16 @@
 """The job queue: huey on SQLite (embedded default) or on Redis (TOUSU_REDIS_URL).
 
 Jobs take the current time as a parameter and act only through case actions, so
-running one twice, or on two workers, changes nothing the second time.
+running one twice, or on two workers, changes nothing the second time. What a change
+leaves to do after it commits waits in the outbox (:mod:`tousu.cases.outbox`): the
+dispatch task runs those rows at once, and the periodic dispatch runs whatever a process
+that died left behind.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +19,12 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+
+from tousu.audit.checkpoints import run_periodic_checkpoints
+from tousu.cases import outbox
+from tousu.cases.registry import SWEEPS
+from tousu.cases.sweeps import sweep
+from tousu.jobs.schedule import PERIODIC
 
 
 def make_huey(
@@ -41,70 +51,60 @@ def _tidy_connections(*, done: bool = False) -> None:
         close_old_connections()
 
 
+def tidy(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a job with fresh connections on a worker thread, closed after it."""
+
+    def job(*args: Any, **kwargs: Any) -> Any:
+        _tidy_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _tidy_connections(done=True)
+
+    job.__name__ = fn.__name__
+    job.__qualname__ = fn.__qualname__
+    return job
+
+
+@tidy
 def run_sweep(now_iso: str | None = None) -> dict[str, int]:
-    from tousu.cases.sweeps import sweep
-
-    _tidy_connections()
-    try:
-        now = timezone.now() if now_iso is None else datetime.fromisoformat(now_iso)
-        result = sweep(now)
-        from tousu.quality.services import sweep_subtasks
-
-        # Sub-tasks past their due date: the department head hears once (tousu.quality).
-        subtasks = sweep_subtasks(now)
-        return {
-            "overdue": result.overdue, "reminded": result.reminded, "skipped": result.skipped,
-            "subtasks_overdue": subtasks,
-        }  # fmt: skip
-    finally:
-        _tidy_connections(done=True)
+    """Overdue and due-soon deadlines, then what the features sweep (sub-tasks...)."""
+    now = timezone.now() if now_iso is None else datetime.fromisoformat(now_iso)
+    result = sweep(now)
+    counts = {"overdue": result.overdue, "reminded": result.reminded, "skipped": result.skipped}
+    for feature_sweep in SWEEPS.values():
+        counts.update(feature_sweep(now))
+    return counts
 
 
-def run_delivery(notification_ids: list[int]) -> int:
-    from tousu.notify.delivery import deliver
-
-    _tidy_connections()
-    try:
-        return deliver(notification_ids)
-    finally:
-        _tidy_connections(done=True)
-
-
-def run_reporter_notice(case_id: int, action: str) -> int:
-    from tousu.portal.notices import send
-
-    _tidy_connections()
-    try:
-        return send(case_id, action)
-    finally:
-        _tidy_connections(done=True)
+@tidy
+def run_dispatch(ids: list[int] | None = None) -> int:
+    """Run these outbox rows now (None: every row still to do)."""
+    return outbox.dispatch(ids)
 
 
 def register_tasks(queue: Huey) -> dict[str, Any]:
     """Attach Tousu's tasks to a huey instance (tests build their own on a test Redis)."""
-    from tousu.audit.checkpoints import run_periodic_checkpoints
-    from tousu.duty.handon import run_hand_on
-
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
-        "deliver": queue.task(name="tousu.deliver", retries=3, retry_delay=30)(run_delivery),
-        "reporter_notice": queue.task(name="tousu.reporter_notice", retries=3, retry_delay=30)(
-            run_reporter_notice
-        ),
-        "periodic_sweep": queue.periodic_task(crontab(minute="*"), name="tousu.periodic_sweep")(
-            run_sweep
-        ),
-        "periodic_checkpoint": queue.periodic_task(
-            crontab(minute="0"), name="tousu.periodic_checkpoint"
-        )(run_periodic_checkpoints),
-        # What duty officers could not settle passes to the office when it is due.
-        "periodic_hand_on": queue.periodic_task(
-            crontab(minute="*/15"), name="tousu.periodic_hand_on"
-        )(run_hand_on),
+        "dispatch": queue.task(name="tousu.dispatch", retries=3, retry_delay=30)(run_dispatch),
     }
+
+
+def attach_periodic(queue: Huey) -> None:
+    """The periodic jobs, attached by the worker when it starts."""
+    queue.periodic_task(crontab(minute="*"), name="tousu.periodic_sweep")(run_sweep)
+    # What a process that died between commit and dispatch left in the outbox.
+    queue.periodic_task(crontab(minute="*"), name="tousu.periodic_dispatch")(run_dispatch)
+    queue.periodic_task(crontab(minute="0"), name="tousu.periodic_checkpoint")(
+        run_periodic_checkpoints
+    )
+    for job in PERIODIC.values():
+        queue.periodic_task(crontab(minute=job.minute), name=f"tousu.periodic_{job.name}")(
+            tidy(job.fn)
+        )
 
 
 tasks = register_tasks(huey)
 sweep_task = tasks["sweep"]
-deliver_task = tasks["deliver"]
-reporter_notice_task = tasks["reporter_notice"]
+dispatch_task = tasks["dispatch"]

@@ -6,6 +6,8 @@ link. Every attempt is logged in :class:`~tousu.notify.models.Delivery`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -106,3 +108,8 @@ def deliver(notification_ids: list[int]) -> int:
             except IntegrityError:
                 pass  # another worker logged the same send first
     return sent
+
+
+def deliver_effect(payload: dict[str, Any]) -> int:
+    """The outbox effect ``deliver``: {"notifications": [ids]}."""
+    return deliver([int(i) for i in payload["notifications"]])

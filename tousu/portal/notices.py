@@ -9,6 +9,8 @@ address or the text.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 
@@ -78,3 +80,8 @@ def send(case_id: int, action: str) -> int:
         )
         sent += 1
     return sent
+
+
+def send_effect(payload: dict[str, Any]) -> int:
+    """The outbox effect ``reporter_notice``: {"case": id, "action": name}."""
+    return send(int(payload["case"]), str(payload["action"]))

@@ -7,6 +7,7 @@ class ProceduresConfig(AppConfig):
     verbose_name = "特别程序 Special procedures"
 
     def ready(self) -> None:
-        from tousu.procedures import desk
+        from tousu.procedures import actions, desk
 
+        actions.register()
         desk.register()

@@ -7,6 +7,7 @@ class QualityConfig(AppConfig):
     verbose_name = "质量投诉 Quality complaints"
 
     def ready(self) -> None:
-        from tousu.quality import desk
+        from tousu.quality import actions, desk
 
+        actions.register()
         desk.register()

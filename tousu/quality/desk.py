@@ -45,9 +45,7 @@ def subtask_choices(
 
 
 def register() -> None:
-    from tousu.cases import sweeps
     from tousu.notify import delivery
-    from tousu.quality import services
 
     for name, pair in FIELD_LABELS.items():
         labels.FIELDS.setdefault(name, pair)
@@ -55,4 +53,3 @@ def register() -> None:
         delivery.SUBJECTS.setdefault(kind, pair)
     forms.ACTION_CHOICES["assign_subtask"] = subtask_choices
     forms.POLICY_FIELD_GROUPS["record_quality"] = "investigation"
-    sweeps.SYSTEM_FUNCTIONS["mark_subtask_overdue"] = services.mark_subtask_overdue

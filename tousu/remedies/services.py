@@ -17,15 +17,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import overload
 
-from tousu.cases import inputs
 from tousu.cases.access import Actor, reaches
 from tousu.cases.errors import TousuError, conflict, invalid
+from tousu.cases.inputs import sane_moment
 from tousu.cases.models import Case, Party
 from tousu.cases.steps import Step, step
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
 from tousu.portal import receipts
+from tousu.remedies import inputs
 from tousu.remedies.models import Remedy, Reward
 
 # --------------------------------------------------------------------------- approval limits
@@ -195,7 +196,7 @@ def record_remedy_paid(
     case_id: int, *, actor: Actor, data: inputs.RecordRemedyPaidIn, now: datetime | None = None
 ) -> Case:
     """登记兑现: when and how an approved remedy was paid or the goods handed over."""
-    paid_at = inputs.sane_moment(data.paid_at, "paid_at")
+    paid_at = sane_moment(data.paid_at, "paid_at")
     with step("record_remedy_paid", case_id, actor, now) as s:
         remedy = _remedy(s, data.remedy)
         if remedy.state != Remedy.State.APPROVED:
