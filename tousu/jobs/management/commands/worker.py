@@ -1,4 +1,4 @@
-"""``tousu worker``: run the job consumer (periodic sweeps, notification delivery)."""
+"""``tousu worker``: run the job consumer (periodic sweeps, the outbox, notices)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tousu.cases import outbox
+from tousu.jobs.queue import attach_periodic, huey
+
 
 class Command(BaseCommand):
-    help = "Run the job worker: overdue and due-soon sweeps every minute, notification delivery."
+    help = (
+        "Run the job worker: overdue and due-soon sweeps every minute, the outbox of "
+        "after-commit effects (notices), the features' periodic jobs."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tousu.jobs.queue import huey
-
+        attach_periodic(huey)
+        # What was left when a process died between commit and dispatch runs first.
+        outbox.dispatch()
         consumer = huey.create_consumer(
             workers=options["workers"],
             worker_type="thread",
