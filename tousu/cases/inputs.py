@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from tousu.cases.errors import invalid
+
 Kind = Literal["complaint", "report", "consultation", "suggestion"]
 Channel = Literal[
     "phone", "letter", "fax", "email", "web", "visit", "sms", "touchscreen",
@@ -50,8 +52,6 @@ def _floor_text() -> str:
 
 def sane_moment(value: datetime, field: str) -> datetime:
     """Refuse moments no organisation could mean (and databases could not store)."""
-    from tousu.cases.errors import invalid
-
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_OFFSET:
         raise invalid(field, "时区偏移超出范围（±14:00）", "UTC offset out of range (±14:00)")
@@ -115,8 +115,6 @@ def _not_ahead(limit: timedelta, zh: str, en: str) -> Any:
 
 def not_after_now(value: datetime, now: datetime, field: str) -> datetime:
     """Refuse a moment that has not happened yet (beyond the clock skew), as of ``now``."""
-    from tousu.cases.errors import invalid
-
     if value > now + CLOCK_SKEW:
         raise invalid(field, "时间不能晚于当前时间", f"{field} cannot be in the future")
     return value

@@ -28,6 +28,7 @@ from tousu.cases.numbering import take_number
 from tousu.cases.registry import run_hooks
 from tousu.cases.steps import check_category, step
 from tousu.orgs.models import Membership, department_id
+from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
@@ -390,8 +391,6 @@ def _hand_over_if_subject(case: Case, user_id: int) -> None:
 def successor(case: Case, user_id: int) -> int:
     """Who takes over a case's first contact from this person: the head of their
     department, or else a dispatcher or supervisor of the organisation."""
-    from tousu.orgs.roles import Role
-
     departments = Membership.objects.filter(
         org_id=case.org_id, user_id=user_id, active=True, department__isnull=False
     ).values_list("department_id", flat=True)

@@ -13,9 +13,10 @@ from tousu.cases import deadlines, inputs
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, action_forbidden, invalid
 from tousu.cases.intake import staff_member, successor
-from tousu.cases.models import Case, IdentityReveal, Recusal
+from tousu.cases.models import Case, CaseRecord, IdentityReveal, Recusal
 from tousu.cases.redaction import identity_masker
 from tousu.cases.steps import Step, step
+from tousu.policy.models import policy_for
 
 
 def _activate(s: Step, user_id: int) -> None:
@@ -215,9 +216,6 @@ def redact(
 def subject_view(case: Case) -> dict[str, object]:
     """What the staff member a case is about may see once a decision about them exists:
     the allegation (redacted, without the reporter), the decision, and how to appeal."""
-    from tousu.cases.models import CaseRecord
-    from tousu.policy.models import policy_for
-
     policy = policy_for(case.policy_version_id)[1]
     findings = (
         CaseRecord.objects.filter(case=case, kind__in=["findings", "on_the_spot_findings"])
@@ -250,8 +248,6 @@ def openings(case: Case, viewer: Actor) -> list[dict[str, object]]:
     """Each time a masked identity was opened to someone: by a custodian's approval (a
     report) or by the person themself with a reason (break-glass, a complaint), with the
     reason as written (masked for a viewer who may not see the identity)."""
-    from tousu.cases.models import CaseRecord
-
     mask = (lambda text: text) if identity_visible(viewer, case) else identity_masker(case)
     reasons = {
         (r.created_by_id, r.created_at): r.body

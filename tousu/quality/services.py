@@ -28,6 +28,7 @@ from tousu.cases import deadlines
 from tousu.cases.access import Actor, system_actor
 from tousu.cases.errors import TousuError, action_forbidden, conflict, invalid
 from tousu.cases.intake import UNDETERMINED, validate_fields
+from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Assignment, Case
 from tousu.cases.steps import Step, department_by_code, step
 from tousu.clock.calendar import DueRule, compute_due
@@ -337,8 +338,6 @@ def mark_subtask_overdue(case_id: int, *, subtask_id: int, now: datetime) -> Cas
 
 def sweep_subtasks(now: datetime, *, batch: int = 500) -> int:
     """Tell department heads about sub-tasks past their due date; returns how many."""
-    from tousu.cases.lifecycle import TABLE
-
     sources = TABLE["mark_subtask_overdue"].sources
     candidates = SubTask.objects.filter(
         state=SubTask.State.OPEN, overdue_at__isnull=True, due_at__lt=now,

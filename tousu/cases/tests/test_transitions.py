@@ -28,6 +28,7 @@ from tousu.cases.access import Actor, actor_for, reporter_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, CaseRecord, Event, Status
+from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.cases.reporter_actions import REPORTER_FUNCTIONS
 from tousu.conftest import World
 from tousu.evidence import services as evidence
@@ -35,80 +36,96 @@ from tousu.evidence.tests.samples import PDF as SAMPLE_PDF
 from tousu.orgs.models import Department, Organisation
 from tousu.orgs.services import create_org, create_user
 
+
+class _Bodies(dict[str, dict[str, Any]]):
+    """A plugged-in feature's action not listed below: the example its input schema gives."""
+
+    def __missing__(self, action: str) -> dict[str, Any]:
+        extra = ACTION_FUNCTIONS[action][1].model_config.get("json_schema_extra")
+        assert isinstance(extra, dict) and extra.get("examples"), f"{action}: no example body"
+        return dict(extra["examples"][0])
+
+
 # A minimal valid input for every action (JSON bodies: the same ones serve the API).
-BODIES: dict[str, dict[str, Any]] = {
-    "amend": {"demands": "退还多收费用并书面道歉"},
-    "classify": {"category": "fees", "note": "按收费问题处理"},
-    "resolve_on_the_spot": {"findings": "当面核实并解释清楚"},
-    "accept": {"note": "予以受理"},
-    "reject": {"reason_code": "before_court", "complainant_told": True, "told_via": "phone"},
-    "refer": {"authority": "区市场监督管理局", "complainant_told": True},
-    "assign": {"lead_department": "service"},
-    "transfer": {"department": "service", "reason": "属服务态度问题"},
-    "receive": {},
-    "return": {"reason": "不属本部门职责"},
-    "record": {"kind": "note", "body": "电话联系投诉人"},
-    "pause": {"reason_code": "testing", "note": "送检"},
-    "resume": {},
-    "request_extension": {"stage": "reply", "amount": 1, "reason": "需鉴定"},
-    "approve_extension": {"note": "同意"},
-    "escalate": {"to_role": "leader", "reason": "涉及多名患者"},
-    "notify_authority": {"authority": "区卫生健康委"},
-    "split": {"parts": [{"kind": "report", "category": "quality", "content": "销售过期牛奶"}]},
-    "merge": {"into": "<merge target>"},  # filled in with a real open case's number
-    "resolve": {"findings": "系统重复计费，已退费", "responsibility": "organisation"},
-    "reply": {"channel": "letter", "body": "书面答复"},
-    "follow_up": {"reached": True, "satisfaction": "satisfied"},
-    "close": {"note": "结案"},
-    "reopen": {"reason": "投诉人对处理结果有异议"},
-    "withdraw": {"reason": "投诉人撤回"},
-    "request_review": {"reason": "对处理意见不服，申请复查"},
-    "recuse": {"reason": "与被投诉人系亲属关系"},
-    "hold": {"reason": "涉诉，法院调取材料"},
-    "redact": {"phrases": ["王建国"]},
-    "release_hold": {"reason": "诉讼已结束"},
-    "request_recusal": {"user": "tr_handler", "reason": "投诉人申请承办人回避"},
-    "decide_recusal": {"user": "tr_handler", "approved": True},
-    "request_reveal": {"reason": "需核实举报人所述细节"},
-    "approve_reveal": {"requested_by": "tr_dispatcher", "approved": True},
-    # A file, not a JSON body: taken through tousu.evidence.services.attach.
-    "attach": {"name": "来信原件.pdf", "content": SAMPLE_PDF},
-    "message_reporter": {"body": "请补充消费凭证的照片"},
-    "issue_receipt": {"channel": "letter"},
-    # No pre-printed receipt matches: refused as an invalid value once the state allows it.
-    "bind_receipt": {"receipt": "1234 5678 9012 3456 7890"},
-    # Penalties: no penalty 999999 on the case, refused as an invalid value once the state
-    # allows it.
-    "propose_penalty": {"staff": "tr_handler", "kind": "warning", "reason": "服务态度差"},
-    "decide_penalty": {"penalty": 999999, "approved": True},
-    "appeal_penalty": {"penalty": 999999, "reason": "事实不清"},
-    "decide_appeal": {"penalty": 999999, "upheld": True},
-    "record_notice_delivered": {"penalty": 999999, "delivered_at": "2026-01-05T10:00:00+08:00"},
-    # Remedies and rewards (tousu.remedies): no remedy or reward no. 1 on the bench cases, and
-    # the general policy has no rewards, so these are refused as invalid values once the
-    # state allows them; a proposal of a remedy goes through.
-    "propose_remedy": {"kind": "refund", "amount": "120.00", "reason": "重复收费，退还"},
-    "approve_remedy": {"remedy": 1, "approved": True},
-    "record_remedy_paid": {"remedy": 1, "paid_at": "2026-01-05T10:00:00+08:00", "method": "cash"},
-    "propose_reward": {"amount": "500.00", "reason": "举报属实"},
-    "approve_reward": {"reward": 1, "approved": True},
-    "hand_over_reward": {"reward": 1, "receipt": "1234 5678 9012 3456 7890"},
-    # Quality (tousu.quality): the general policy defines no fields and the bench cases have
-    # no sub-task 99999, so these are refused as invalid values once the state allows them;
-    # a sub-task to another department goes through.
-    "record_quality": {"fields": {"root_cause": "层压温度异常"}},
-    "assign_subtask": {
-        "department": "service",
-        "instruction": "协助核查",
-        "due_in_working_days": 2,
-    },
-    "complete_subtask": {"subtask": 99999, "result": "已核查"},
-    "cancel_subtask": {"subtask": 99999, "reason": "不再需要"},
-    # Procedures (tousu.procedures): the general policy names none, so these are refused as
-    # invalid values once the state allows them.
-    "start_procedure": {"procedure": "medical_dispute"},
-    "record_procedure_step": {"procedure": "medical_dispute", "step": "report", "body": "报告"},
-}
+BODIES: dict[str, dict[str, Any]] = _Bodies(
+    {
+        "amend": {"demands": "退还多收费用并书面道歉"},
+        "classify": {"category": "fees", "note": "按收费问题处理"},
+        "resolve_on_the_spot": {"findings": "当面核实并解释清楚"},
+        "accept": {"note": "予以受理"},
+        "reject": {"reason_code": "before_court", "complainant_told": True, "told_via": "phone"},
+        "refer": {"authority": "区市场监督管理局", "complainant_told": True},
+        "assign": {"lead_department": "service"},
+        "transfer": {"department": "service", "reason": "属服务态度问题"},
+        "receive": {},
+        "return": {"reason": "不属本部门职责"},
+        "record": {"kind": "note", "body": "电话联系投诉人"},
+        "pause": {"reason_code": "testing", "note": "送检"},
+        "resume": {},
+        "request_extension": {"stage": "reply", "amount": 1, "reason": "需鉴定"},
+        "approve_extension": {"note": "同意"},
+        "escalate": {"to_role": "leader", "reason": "涉及多名患者"},
+        "notify_authority": {"authority": "区卫生健康委"},
+        "split": {"parts": [{"kind": "report", "category": "quality", "content": "销售过期牛奶"}]},
+        "merge": {"into": "<merge target>"},  # filled in with a real open case's number
+        "resolve": {"findings": "系统重复计费，已退费", "responsibility": "organisation"},
+        "reply": {"channel": "letter", "body": "书面答复"},
+        "follow_up": {"reached": True, "satisfaction": "satisfied"},
+        "close": {"note": "结案"},
+        "reopen": {"reason": "投诉人对处理结果有异议"},
+        "withdraw": {"reason": "投诉人撤回"},
+        "request_review": {"reason": "对处理意见不服，申请复查"},
+        "recuse": {"reason": "与被投诉人系亲属关系"},
+        "hold": {"reason": "涉诉，法院调取材料"},
+        "redact": {"phrases": ["王建国"]},
+        "release_hold": {"reason": "诉讼已结束"},
+        "request_recusal": {"user": "tr_handler", "reason": "投诉人申请承办人回避"},
+        "decide_recusal": {"user": "tr_handler", "approved": True},
+        "request_reveal": {"reason": "需核实举报人所述细节"},
+        "approve_reveal": {"requested_by": "tr_dispatcher", "approved": True},
+        # A file, not a JSON body: taken through tousu.evidence.services.attach.
+        "attach": {"name": "来信原件.pdf", "content": SAMPLE_PDF},
+        "message_reporter": {"body": "请补充消费凭证的照片"},
+        "issue_receipt": {"channel": "letter"},
+        # No pre-printed receipt matches: refused as an invalid value once the state allows it.
+        "bind_receipt": {"receipt": "1234 5678 9012 3456 7890"},
+        # Penalties: no penalty 999999 on the case, refused as an invalid value once the state
+        # allows it.
+        "propose_penalty": {"staff": "tr_handler", "kind": "warning", "reason": "服务态度差"},
+        "decide_penalty": {"penalty": 999999, "approved": True},
+        "appeal_penalty": {"penalty": 999999, "reason": "事实不清"},
+        "decide_appeal": {"penalty": 999999, "upheld": True},
+        "record_notice_delivered": {"penalty": 999999, "delivered_at": "2026-01-05T10:00:00+08:00"},
+        # Remedies and rewards (tousu.remedies): no remedy or reward no. 1 on the bench cases, and
+        # the general policy has no rewards, so these are refused as invalid values once the
+        # state allows them; a proposal of a remedy goes through.
+        "propose_remedy": {"kind": "refund", "amount": "120.00", "reason": "重复收费，退还"},
+        "approve_remedy": {"remedy": 1, "approved": True},
+        "record_remedy_paid": {
+            "remedy": 1,
+            "paid_at": "2026-01-05T10:00:00+08:00",
+            "method": "cash",
+        },
+        "propose_reward": {"amount": "500.00", "reason": "举报属实"},
+        "approve_reward": {"reward": 1, "approved": True},
+        "hand_over_reward": {"reward": 1, "receipt": "1234 5678 9012 3456 7890"},
+        # Quality (tousu.quality): the general policy defines no fields and the bench cases have
+        # no sub-task 99999, so these are refused as invalid values once the state allows them;
+        # a sub-task to another department goes through.
+        "record_quality": {"fields": {"root_cause": "层压温度异常"}},
+        "assign_subtask": {
+            "department": "service",
+            "instruction": "协助核查",
+            "due_in_working_days": 2,
+        },
+        "complete_subtask": {"subtask": 99999, "result": "已核查"},
+        "cancel_subtask": {"subtask": 99999, "reason": "不再需要"},
+        # Procedures (tousu.procedures): the general policy names none, so these are refused as
+        # invalid values once the state allows them.
+        "start_procedure": {"procedure": "medical_dispute"},
+        "record_procedure_step": {"procedure": "medical_dispute", "step": "report", "body": "报告"},
+    }
+)
 
 # The reporter's own actions on the portal (tousu.cases.reporter_actions), by the reporter
 # actor bound to the case; the evidence one takes a file.
@@ -142,6 +159,20 @@ ACTORS: dict[str, str] = {
     "complete_subtask": "handler",  # a member of the sub-task's department
 }
 DEFAULT_ACTOR = "dispatcher"
+
+
+def actor_of(action: str) -> str:
+    """Who takes the action: listed above, else the dispatcher, else (a plugged-in feature's
+    action) the first persona whose role the table allows."""
+    if action in ACTORS:
+        return ACTORS[action]
+    roles = TABLE[action].roles
+    if "dispatcher" in roles or not roles:
+        return DEFAULT_ACTOR
+    return next(p for p in ("supervisor", "leader", "handler", "clerk") if _ROLE[p] in roles)
+
+
+_ROLE = {"supervisor": "supervisor", "leader": "leader", "handler": "handler", "clerk": "intake_clerk"}
 
 STATUSES = [s.value for s in Status]
 ACTIONS = [a for a in TABLE if a != "register" and not TABLE[a].system and not TABLE[a].reporter]
@@ -222,7 +253,7 @@ def _files_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 def _take(bench: Bench, action: str, status: str) -> tuple[Case, Actor]:
-    actor = bench.actors[ACTORS.get(action, DEFAULT_ACTOR)]
+    actor = bench.actors[actor_of(action)]
     case = Case.objects.select_related("policy_version").get(pk=bench.cases[status])
     assert case.status == status
     # The actor may take this action on this case: only the state can refuse it.
@@ -244,7 +275,7 @@ def _counts() -> tuple[int, int, int]:
 def test_the_action_functions_are_exactly_the_table_and_every_one_has_a_test_input() -> None:
     assert set(actions.ACTION_FUNCTIONS) == set(ACTIONS) - FILE_ACTIONS
     assert set(actions.SYSTEM_FUNCTIONS) == {a for a in TABLE if TABLE[a].system}
-    assert set(BODIES) == set(ACTIONS)
+    assert all(BODIES[a] is not None for a in ACTIONS)
     assert set(ACTORS) <= set(ACTIONS)
     assert set(REPORTER_BODIES) == set(REPORTER_ACTIONS)
     assert set(REPORTER_FUNCTIONS) == set(REPORTER_ACTIONS) - {"reporter_evidence"}

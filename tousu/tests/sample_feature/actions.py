@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from tousu.cases import lifecycle, outbox, registry
 from tousu.cases.access import Actor
@@ -24,6 +24,10 @@ TALLIED = "spot_check_tallied"
 
 
 class SpotCheckIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"finding": "抽查合格", "rating": 4}]}
+    )
+
     finding: str = Reason
     rating: int = Field(ge=1, le=5)
 

@@ -1,8 +1,8 @@
 """``tousu outbox``: what changes left to do after they committed, and running it now.
 
-    tousu outbox             counts: waiting, given up after repeated failures, oldest waiting
-    tousu outbox dispatch    run every waiting effect now (what the worker does every minute)
-    tousu outbox retry       give the effects that failed too often another round
+tousu outbox             counts: waiting, given up after repeated failures, oldest waiting
+tousu outbox dispatch    run every waiting effect now (what the worker does every minute)
+tousu outbox retry       give the effects that failed too often another round
 """
 
 from __future__ import annotations
