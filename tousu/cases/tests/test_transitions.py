@@ -41,7 +41,7 @@ class _Bodies(dict[str, dict[str, Any]]):
     """A plugged-in feature's action not listed below: the example its input schema gives."""
 
     def __missing__(self, action: str) -> dict[str, Any]:
-        extra = ACTION_FUNCTIONS[action][1].model_config.get("json_schema_extra")
+        extra: Any = ACTION_FUNCTIONS[action][1].model_config.get("json_schema_extra")
         assert isinstance(extra, dict) and extra.get("examples"), f"{action}: no example body"
         return dict(extra["examples"][0])
 
