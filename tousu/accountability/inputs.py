@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tousu.cases.inputs import Amount, In, PastMoment, Reason, Text
+from tousu.cases.values import Amount, In, PastMoment, Reason, Text
 
 # Accountability (tousu.accountability): penalties on staff or departments, and appeals.
 PenaltyKind = Literal[

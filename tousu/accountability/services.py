@@ -20,10 +20,10 @@ from tousu.accountability.models import Appeal, Penalty
 from tousu.cases import outbox, redaction, safeguards
 from tousu.cases.access import Actor, decided_cases_about, is_excluded, visible_cases
 from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found
-from tousu.cases.inputs import sane_moment
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import Step, department_by_code, roles_for, step
+from tousu.cases.values import sane_moment
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy

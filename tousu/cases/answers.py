@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tousu.cases import deadlines, inputs
+from tousu.cases import deadlines, inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
     TousuError,
@@ -51,7 +51,7 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
             )
         s.case.reply_channel = data.channel
         if data.delivered_at is not None:
-            inputs.not_after_now(data.delivered_at, s.now, "delivered_at")
+            values.not_after_now(data.delivered_at, s.now, "delivered_at")
         delivered = (data.delivered_at or s.now).isoformat()
         s.data.update(
             _record=s.record("reply", data.body), channel=data.channel, delivered_at=delivered
@@ -73,7 +73,7 @@ def request_review(
     """
     with step("request_review", case_id, actor, now) as s:
         if data.requested_at is not None:
-            inputs.not_after_now(data.requested_at, s.now, "requested_at")
+            values.not_after_now(data.requested_at, s.now, "requested_at")
         start_review(s, data.reason, data.requested_at or s.now)
     return s.case
 

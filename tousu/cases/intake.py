@@ -10,7 +10,7 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, StrIndex
 from django.utils import timezone
 
-from tousu.cases import deadlines, events, inputs
+from tousu.cases import deadlines, events, inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
     TousuError,
@@ -33,7 +33,7 @@ from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 # A received_at this far ahead of the server clock is treated as clock skew, not the future.
-CLOCK_SKEW = inputs.CLOCK_SKEW
+CLOCK_SKEW = values.CLOCK_SKEW
 
 
 UNDETERMINED = "undetermined"  # 待定: a quantity the customer is still working out
@@ -197,7 +197,7 @@ def register(
         raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
     check_category(policy, data.category)
     received_at = data.received_at or now
-    if received_at > now + inputs.CLOCK_SKEW:
+    if received_at > now + values.CLOCK_SKEW:
         raise invalid(
             "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
         )

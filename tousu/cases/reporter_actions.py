@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from tousu.cases import inputs
+from tousu.cases import inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.answers import start_reverification, start_review
 from tousu.cases.errors import TousuError, invalid
@@ -126,7 +126,7 @@ def bind_receipt(
     return s.case
 
 
-STAFF_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[inputs.In]]] = {
+STAFF_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[values.In]]] = {
     "message_reporter": (message_reporter, inputs.MessageReporterIn),
     "issue_receipt": (issue_receipt, inputs.IssueReceiptIn),
     "bind_receipt": (bind_receipt, inputs.BindReceiptIn),
@@ -244,7 +244,7 @@ def correct_record(
     return s.case
 
 
-REPORTER_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[inputs.In]]] = {
+REPORTER_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[values.In]]] = {
     "reporter_message": (reporter_message, inputs.ReporterMessageIn),
     "rate": (rate, inputs.RateIn),
     "disagree": (disagree, inputs.DisagreeIn),
@@ -253,6 +253,6 @@ REPORTER_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[inputs.In]]] = {
 }
 
 
-def take(action: str, case_id: int, actor: Actor, data: inputs.In) -> Case:
+def take(action: str, case_id: int, actor: Actor, data: values.In) -> Case:
     fn, _schema = REPORTER_FUNCTIONS[action]
     return fn(case_id, actor=actor, data=data, now=timezone.now())

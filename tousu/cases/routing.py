@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tousu.cases import deadlines, inputs
+from tousu.cases import deadlines, inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.decisions import involve
 from tousu.cases.errors import (
@@ -180,7 +180,7 @@ def record(
         )  # fmt: skip
     with step("record", case_id, actor, now) as s:
         if data.occurred_at is not None:
-            inputs.not_after_now(data.occurred_at, s.now, "occurred_at")
+            values.not_after_now(data.occurred_at, s.now, "occurred_at")
         details = data.model_dump(mode="json", exclude={"kind", "body"}, exclude_defaults=True)
         rec = s.record(data.kind, data.body, details)
         s.data["_record"] = rec
@@ -299,7 +299,7 @@ def notify_authority(
     """Report a violation to a regulator; the case stays here and goes on."""
     with step("notify_authority", case_id, actor, now) as s:
         if data.notified_at is not None:
-            inputs.not_after_now(data.notified_at, s.now, "notified_at")
+            values.not_after_now(data.notified_at, s.now, "notified_at")
         s.data.update(authority=data.authority, reference=data.reference,
                       notified_at=(data.notified_at or s.now).isoformat())  # fmt: skip
         if data.note:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tousu.cases.errors import TousuError, invalid
-from tousu.cases.inputs import sane_moment
+from tousu.cases.values import sane_moment
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ProcedureStep
 from tousu.procedures.inputs import RecordProcedureStepIn

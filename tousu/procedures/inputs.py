@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from tousu.cases.inputs import Code, In, PastMoment, ShortText, Text
+from tousu.cases.values import Code, In, PastMoment, ShortText, Text
 
 # How a notice went out or a party was told.
 Method = Literal["", "written", "phone", "in_person", "fax", "online"]

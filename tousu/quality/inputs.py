@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tousu.cases.inputs import Day, In, Reason, Text
+from tousu.cases.values import Day, In, Reason, Text
 
 
 class RecordQualityIn(In):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tousu.cases.inputs import Amount, In, PastMoment, Reason, Text
+from tousu.cases.values import Amount, In, PastMoment, Reason, Text
 
 RemedyKind = Literal["advance_compensation", "compensation", "refund", "return", "credit"]
 Yuan = Field(default=None, ge=0, max_digits=14, decimal_places=2)

@@ -19,9 +19,9 @@ from typing import overload
 
 from tousu.cases.access import Actor, reaches
 from tousu.cases.errors import TousuError, conflict, invalid
-from tousu.cases.inputs import sane_moment
 from tousu.cases.models import Case, Party
 from tousu.cases.steps import Step, step
+from tousu.cases.values import sane_moment
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit

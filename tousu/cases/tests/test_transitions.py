@@ -172,7 +172,12 @@ def actor_of(action: str) -> str:
     return next(p for p in ("supervisor", "leader", "handler", "clerk") if _ROLE[p] in roles)
 
 
-_ROLE = {"supervisor": "supervisor", "leader": "leader", "handler": "handler", "clerk": "intake_clerk"}
+_ROLE = {
+    "supervisor": "supervisor",
+    "leader": "leader",
+    "handler": "handler",
+    "clerk": "intake_clerk",
+}
 
 STATUSES = [s.value for s in Status]
 ACTIONS = [a for a in TABLE if a != "register" and not TABLE[a].system and not TABLE[a].reporter]

@@ -13,10 +13,10 @@ from pydantic import ConfigDict, Field
 
 from tousu.cases import lifecycle, outbox, registry
 from tousu.cases.access import Actor
-from tousu.cases.inputs import In, Reason
 from tousu.cases.lifecycle import ACTIVE, R, transition
 from tousu.cases.models import Case, Notification
 from tousu.cases.steps import step
+from tousu.cases.values import In, Reason
 
 ACTION = "spot_check"
 EFFECT = "spot_check_tally"
