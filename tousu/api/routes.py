@@ -26,7 +26,6 @@ from pydantic import Field
 from tousu.accountability import api as accountability_api
 from tousu.api.auth import ActionAuth, Authorised, RegisterAuth, TokenAuth
 from tousu.api.parsing import FormBool, ImpossibleText, Parser, StrictBody, error_for
-from tousu.api.present import deadline_json, show_case, summary_json
 from tousu.api.renderers import JSONRenderer
 from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases import actions, inputs, intake, redaction, safeguards
@@ -47,6 +46,7 @@ from tousu.evidence import services as evidence
 from tousu.policy.models import policy_for
 from tousu.privacy.crypto import CryptoError
 from tousu.privacy.models import IdentityAccess
+from tousu.web.caseview import deadline_json, show_case, summary_json
 
 api = NinjaAPI(
     title="Tousu API",

@@ -24,10 +24,10 @@ from pydantic import ValidationError as PydanticError
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case, Deadline
-from tousu.desk import labels
-from tousu.desk.i18n import t
 from tousu.orgs.models import Department, Membership
 from tousu.policy.schema import Policy
+from tousu.web import labels
+from tousu.web.i18n import t
 
 # Fields whose text is long enough for a text area.
 LONG_TEXT = {"note", "reason", "findings", "measures", "body", "content", "demands"}

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
-from tousu.api.present import show_case
 from tousu.cases import actions, inputs, intake
 from tousu.cases.access import (
     PERSONAL_NOTICES,
@@ -29,10 +28,12 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
 from tousu.cases.redaction import IDENTITY_IN_TEXT
 from tousu.cases.steps import permitted
-from tousu.desk import forms, labels, queues, relevance
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest, desk_view, error_page, orgs_of, page
+from tousu.desk import forms, queues, relevance
 from tousu.privacy.crypto import blind_index
+from tousu.web import labels
+from tousu.web.caseview import show_case
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest, desk_view, error_page, orgs_of, page
 
 PAGE_SIZE = 50
 

@@ -26,7 +26,6 @@ from tousu.cases.models import Case, Event
 from tousu.cases.sweeps import recompute_after_calendar_change
 from tousu.clock.models import HolidayOverride
 from tousu.clock.overrides import add_override, withdraw
-from tousu.desk.i18n import t
 from tousu.orgs.models import AuditEvent, Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.orgs.services import ServiceError, activate_policy, audit, create_user
@@ -34,6 +33,7 @@ from tousu.policy.loader import parse_toml
 from tousu.policy.management.commands.policy import _flatten
 from tousu.policy.models import PolicyVersion
 from tousu.policy.schema import Policy
+from tousu.web.i18n import t
 
 VIA = "desk"
 

@@ -21,14 +21,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
-from tousu.desk import labels
-from tousu.desk.i18n import english, t
-from tousu.desk.web import DeskRequest, desk_view, error_page, page
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
 from tousu.portal import receipts
+from tousu.web import labels
+from tousu.web.i18n import english, t
+from tousu.web.pages import DeskRequest, desk_view, error_page, page
 
 # Channels a member of the public can use (the others are internal routes).
 NOT_PUBLIC_CHANNELS = frozenset({"referral", "other", "on_the_spot"})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tousu.desk import forms as desk_forms
-from tousu.desk import labels
-from tousu.desk.i18n import t
+from tousu.web import labels
+from tousu.web.i18n import t
 
 METHODS: dict[str, tuple[str, str]] = {
     "written": ("书面", "In writing"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tousu.desk import forms, labels
-from tousu.desk.i18n import t
+from tousu.desk import forms
+from tousu.web import labels
+from tousu.web.i18n import t
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "default": ("默认子任务", "Default sub-task"),

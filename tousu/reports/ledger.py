@@ -56,13 +56,13 @@ from tousu.cases.models import (
     Subject,
 )
 from tousu.cases.redaction import REDACTED
-from tousu.desk import labels
-from tousu.desk.i18n import english, t
 from tousu.orgs.models import Department
 from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import CHANNELS, Policy
 from tousu.privacy.models import IdentityAccess
+from tousu.web import labels
+from tousu.web.i18n import english, t
 
 
 class Column(NamedTuple):

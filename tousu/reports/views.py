@@ -19,9 +19,6 @@ from django.views.decorators.http import require_GET
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Kind, Status
-from tousu.desk import labels
-from tousu.desk.i18n import t
-from tousu.desk.web import Desk, DeskRequest, desk_view, page
 from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import dossier as dossiers
@@ -42,6 +39,9 @@ from tousu.reports.ledger import (
     parse_filters,
     with_extras,
 )
+from tousu.web import labels
+from tousu.web.i18n import t
+from tousu.web.pages import Desk, DeskRequest, desk_view, page
 
 # The filter form's fields, for naming them in error messages.
 FIELD_LABELS: dict[str, tuple[str, str]] = {

@@ -62,10 +62,10 @@ def test_the_contracts_hold_on_the_code_as_it_is(copy: Path) -> None:
 
 
 def test_the_clock_importing_the_desk_breaks_the_layers(copy: Path) -> None:
-    (copy / "tousu/clock/shortcut.py").write_text("from tousu.desk import labels\n")
+    (copy / "tousu/clock/shortcut.py").write_text("from tousu.desk import queues\n")
     report = broken(lint(copy))
     assert f"{LAYERS} over conf BROKEN" in report
-    assert "tousu.clock.shortcut -> tousu.desk.labels" in report
+    assert "tousu.clock.shortcut -> tousu.desk.queues" in report
 
 
 def test_an_import_hidden_inside_a_function_still_breaks_the_layers(copy: Path) -> None:

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from tousu.cases.errors import not_found
 from tousu.clock.models import HolidayOverride
 from tousu.clock.overrides import calendar_for
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
 from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.forms import HolidayForm
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.views.common import admin_page, refuse
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 WEEKDAYS_ZH = "一二三四五六日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -8,8 +8,6 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tousu.cases.errors import not_found
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
 from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.describe import describe
@@ -19,6 +17,8 @@ from tousu.orgadmin.problems import Problem, explain_all
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.policy.loader import PolicyError
 from tousu.policy.models import PolicyVersion
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 
 def _active(request: DeskRequest) -> PolicyVersion:

@@ -9,14 +9,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.errors import not_found
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
 from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.forms import RoleForm, StaffForm
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Membership
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 
 @require_GET
