@@ -19,10 +19,10 @@ from tousu.cases.access import identity_visible, visible_cases
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
-from tousu.desk import forms
 from tousu.evidence import services as evidence
+from tousu.policy.schema import Policy
 from tousu.privacy.crypto import blind_index
-from tousu.web import labels
+from tousu.web import labels, posted
 from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, page
 
@@ -48,7 +48,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         document = _registration(values, desk.tz)
         if any(k.startswith("f_") for k in values):
             # The policy's fields in their types (a quantity, 客户加工中未确定, a yes/no).
-            document["fields"] = forms.registration_fields(desk.policy, values)
+            document["fields"] = registration_fields(desk.policy, values)
         # Scanned originals: every refusal is shown with the other errors; the files are
         # stored in the registration's transaction, so all of it happens or none of it.
         uploads = request.FILES.getlist("attachments")
@@ -116,6 +116,27 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
     return page(request, "desk/register.html", context, status=422 if errors else 200)
 
 
+def registration_fields(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:
+    """The registration form's ``f_<code>`` inputs in their types; ``f_<code>__undetermined``
+    says 客户加工中未确定 for a quantity that allows it."""
+    specs = {f.code: f for f in policy.fields}
+    out: dict[str, Any] = {}
+    for key, raw in values.items():
+        if not key.startswith("f_") or key.endswith("__undetermined"):
+            continue
+        spec = specs.get(key[2:])
+        flag = values.get(f"{key}__undetermined") in {"on", "true", "1"}
+        value = raw if spec is None else posted.policy_field_value(spec, raw, flag)
+        if value not in (None, ""):
+            out[key[2:]] = value
+    for key, raw in values.items():
+        code = key[2 : -len("__undetermined")]
+        spec = specs.get(code) if key.startswith("f_") and key.endswith("__undetermined") else None
+        if spec is not None and spec.undetermined_allowed and raw in {"on", "true", "1"}:
+            out[code] = "undetermined"
+    return out
+
+
 def _registration(values: dict[str, Any], tz: Any) -> dict[str, Any]:
     """The posted registration form as a RegisterIn document."""
     anonymous = values.get("anonymous") == "on"
@@ -163,7 +184,7 @@ def _field_errors(exc: PydanticError) -> dict[str, str]:
             key = prefixes[loc[0]] + loc[1]
         else:
             key = loc[0]
-        errors[key] = forms._message(err)
+        errors[key] = posted.error_message(err)
     return errors
 
 

@@ -28,13 +28,13 @@ from tousu.cases.models import Case
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.reporter_actions import pseudonym
 from tousu.cases.steps import EVENT_TYPES, permitted
-from tousu.desk import forms, queues, relevance
+from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.notify.delivery import SUBJECTS
 from tousu.policy.models import policy_for
 from tousu.portal.models import Message, Receipt  # the reporter channel, still in the portal
 from tousu.portal.receipts import grouped  # (ratchet): it moves to an app of its own
-from tousu.web import labels
+from tousu.web import forms, labels, posted
 from tousu.web.caseview import show_case
 from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, error_page, orgs_of, page
@@ -244,12 +244,12 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
         )
     options = forms.Options.for_case(case, policy, desk.actor)
     form = forms.build_form(action, schema, case, options)
-    document = forms.parse(form, request.POST, desk.tz, options)
+    document = posted.parse(form, request.POST, desk.tz, options)
     try:
         data = schema.model_validate(document)
         done = fn(case.pk, actor=desk.actor, data=data)
     except PydanticError as exc:
-        forms.attach_errors(form, exc)
+        posted.attach_errors(form, exc)
         return _case_page(request, get_case(desk.actor, number), failed=form, status=422)
     except TousuError as exc:
         if exc.status == 404:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tousu.desk import forms as desk_forms
-from tousu.web import labels
+from tousu.web import forms, labels
 from tousu.web.i18n import t
 
 METHODS: dict[str, tuple[str, str]] = {
@@ -49,7 +48,7 @@ def _pairs(table: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def choices(
-    options: desk_forms.Options, name: str, values: list[str] | None
+    options: forms.Options, name: str, values: list[str] | None
 ) -> list[tuple[str, str]] | None:
     """The policy's procedures, their steps, referral targets, methods and answers."""
     policy = options.policy
@@ -73,8 +72,8 @@ def choices(
 
 
 def register() -> None:
-    desk_forms.ACTION_CHOICES["start_procedure"] = choices
-    desk_forms.ACTION_CHOICES["record_procedure_step"] = choices
+    forms.ACTION_CHOICES["start_procedure"] = choices
+    forms.ACTION_CHOICES["record_procedure_step"] = choices
     labels.FIELDS.update(FIELD_LABELS)
     from tousu.notify.delivery import SUBJECTS
 

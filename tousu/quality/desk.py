@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tousu.desk import forms
-from tousu.web import labels
+from tousu.web import forms, labels
 from tousu.web.i18n import t
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
