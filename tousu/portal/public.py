@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
+from tousu.documents.render import render_pdf
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
@@ -263,8 +264,6 @@ def privacy(request: HttpRequest, org: str) -> HttpResponse:
 
 def box_forms_pdf(org: Organisation, count: int, *, by_user_id: int, follow_url: str) -> bytes:
     """``count`` printable report-box forms, one per page, each with a fresh receipt."""
-    from tousu.documents.render import render_pdf
-
     if not 1 <= count <= BOX_FORMS_MAX:
         raise TousuError(
             "invalid_value",

@@ -32,6 +32,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
 from tousu.cases.redaction import redactor
 from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
+from tousu.clock.overrides import calendar_for
 from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
@@ -40,6 +41,7 @@ from tousu.policy.schema import Policy
 from tousu.portal import abuse, receipts
 from tousu.portal.models import Message, ReporterNotice
 from tousu.web import labels
+from tousu.web.caseview import deadline_json
 from tousu.web.i18n import t
 
 BINDING_TTL = timedelta(minutes=30)
@@ -364,9 +366,6 @@ def _forms(case: Case, policy: Policy) -> Forms:
 
 
 def _case_context(case: Case, policy: Policy) -> dict[str, Any]:
-    from tousu.clock.overrides import calendar_for
-    from tousu.web.caseview import deadline_json
-
     tz = ZoneInfo(case.org.time_zone)
     now = timezone.now()
     hide: Callable[[str], str] = redactor(case)

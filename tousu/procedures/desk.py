@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tousu.notify.delivery import SUBJECTS
 from tousu.web import forms, labels
 from tousu.web.i18n import t
 
@@ -75,8 +76,6 @@ def register() -> None:
     forms.ACTION_CHOICES["start_procedure"] = choices
     forms.ACTION_CHOICES["record_procedure_step"] = choices
     labels.FIELDS.update(FIELD_LABELS)
-    from tousu.notify.delivery import SUBJECTS
-
     SUBJECTS.setdefault(
         "procedure_started", ("案件已启动特别程序", "A special procedure was opened")
     )

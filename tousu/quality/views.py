@@ -11,6 +11,7 @@ from tousu.cases.access import get_case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response
+from tousu.policy.schema import Policy
 from tousu.quality import present
 from tousu.web.pages import DeskRequest, desk_view
 
@@ -58,8 +59,6 @@ def _anonymous(doc: build.Document) -> bool:
 
 
 def _category(policy: object, code: str) -> str:
-    from tousu.policy.schema import Policy
-
     assert isinstance(policy, Policy)
     cat = policy.category(code)
     return cat.name_zh if cat else code

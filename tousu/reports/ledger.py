@@ -61,6 +61,7 @@ from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import CHANNELS, Policy
 from tousu.privacy.models import IdentityAccess
+from tousu.reports.extras import lines_for
 from tousu.web import labels
 from tousu.web.i18n import english, t
 
@@ -506,8 +507,6 @@ class Row:
 
 def with_extras(actor: Actor, rows: list[Row]) -> list[Row]:
     """Fill each row's extra lines with one call for all of them (a page, an export batch)."""
-    from tousu.reports.extras import lines_for
-
     found = lines_for([r.case_id for r in rows], actor)
     for row in rows:
         row.extras = found.get(row.case_id, [])
