@@ -26,7 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
-from tousu.reports.ledger import EXPORT_COLUMNS, Filters, Row, Stamp, build_rows, with_extras
+from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
+from tousu.reports.query import Filters
 from tousu.web.cells import xlsx_cell
 
 SHEET_TITLE = "台帐"

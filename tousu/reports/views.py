@@ -1,6 +1,6 @@
 """The ledger page, its .xlsx export and the yearly dossier.
 
-All three read :func:`tousu.cases.access.visible_cases` through :mod:`tousu.reports.ledger`,
+All three read :func:`tousu.cases.access.visible_cases` through :mod:`tousu.reports.query`,
 so a staff member sees (and exports) exactly the cases their queues would show them.
 """
 
@@ -27,17 +27,19 @@ from tousu.reports.ledger import (
     COLUMNS,
     MEASURES,
     PAGE_SIZE,
+    build_rows,
+    display,
+    log_identity,
+    with_extras,
+)
+from tousu.reports.query import (
     SATISFACTIONS,
     SORTS,
     FilterErrors,
     Filters,
-    build_rows,
     departments,
-    display,
     ledger_ids,
-    log_identity,
     parse_filters,
-    with_extras,
 )
 from tousu.web import labels
 from tousu.web.i18n import t
