@@ -4,7 +4,7 @@ case page's penalties table shows."""
 
 from __future__ import annotations
 
-from tousu.desk import labels
+from tousu.web import labels
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "penalty": ("处罚编号", "Penalty no."),

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from tousu.accountability import notices, services
 from tousu.cases.errors import TousuError, not_found
-from tousu.desk import labels
-from tousu.desk.i18n import pick, t
-from tousu.desk.web import DeskRequest, desk_view, page
 from tousu.documents.views import pdf_response
+from tousu.web import labels
+from tousu.web.i18n import pick, t
+from tousu.web.pages import DeskRequest, desk_view, page
 
 
 def _page(request: DeskRequest, username: str, error: str = "", status: int = 200) -> HttpResponse:

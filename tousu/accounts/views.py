@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tousu.accounts import audit, clock, throttle, totp
 from tousu.accounts.throttle import Counter
-from tousu.desk.i18n import t
+from tousu.web.i18n import t
 
 LOGIN = "desk:accounts:login"
 ACCOUNT = "desk:accounts:account"

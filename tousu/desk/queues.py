@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import OPEN_STATUSES, Case, Deadline, Status
-from tousu.desk.i18n import t
+from tousu.web.i18n import t
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tousu.accountability.models import Appeal, Penalty
 from tousu.cases.models import Case
 from tousu.policy.schema import Policy
+from tousu.procedures.models import ProcedureRun
+from tousu.procedures.services import applies
+from tousu.quality.models import SubTask
+from tousu.remedies.models import Remedy, Reward
 
 Relevant = Callable[[Case, Policy], bool]
 
 
 def _procedure_applies(case: Case, policy: Policy) -> bool:
-    from tousu.procedures.models import ProcedureRun
-    from tousu.procedures.services import applies
-
     started = set(ProcedureRun.objects.filter(case=case).values_list("code", flat=True))
     return any(applies(p, case) and p.code not in started for p in policy.procedures)
 
 
 def _procedure_started(case: Case, policy: Policy) -> bool:
-    from tousu.procedures.models import ProcedureRun
-
     return ProcedureRun.objects.filter(case=case).exists()
 
 
@@ -38,15 +38,11 @@ def _investigation_fields(case: Case, policy: Policy) -> bool:
 
 
 def _open_subtask(case: Case, policy: Policy) -> bool:
-    from tousu.quality.models import SubTask
-
     return SubTask.objects.filter(case=case, state=SubTask.State.OPEN).exists()
 
 
 def _remedy(state: str) -> Relevant:
     def relevant(case: Case, policy: Policy) -> bool:
-        from tousu.remedies.models import Remedy
-
         return Remedy.objects.filter(case=case, state=state).exists()
 
     return relevant
@@ -54,28 +50,20 @@ def _remedy(state: str) -> Relevant:
 
 def _reward(state: str) -> Relevant:
     def relevant(case: Case, policy: Policy) -> bool:
-        from tousu.remedies.models import Reward
-
         return Reward.objects.filter(case=case, state=state).exists()
 
     return relevant
 
 
 def _proposed_penalty(case: Case, policy: Policy) -> bool:
-    from tousu.accountability.models import Penalty
-
     return Penalty.objects.filter(case=case, status=Penalty.Status.PROPOSED).exists()
 
 
 def _pending_appeal(case: Case, policy: Policy) -> bool:
-    from tousu.accountability.models import Appeal
-
     return Appeal.objects.filter(penalty__case=case, status=Appeal.Status.PENDING).exists()
 
 
 def _undelivered_notice(case: Case, policy: Policy) -> bool:
-    from tousu.accountability.models import Penalty
-
     return Penalty.objects.filter(
         case=case, status__in=[Penalty.Status.APPROVED, Penalty.Status.REVOKED]
     ).exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.desk import views
+from tousu.desk import registration, views
 
 app_name = "desk"
 
@@ -12,8 +12,8 @@ urlpatterns = [
     path("", views.root, name="root"),
     path("desk/<slug:org>/", views.home, name="home"),
     path("desk/<slug:org>/queue/<slug:code>/", views.queue, name="queue"),
-    path("desk/<slug:org>/new/", views.register, name="register"),
-    path("desk/<slug:org>/lookup/", views.lookup, name="lookup"),
+    path("desk/<slug:org>/new/", registration.register, name="register"),
+    path("desk/<slug:org>/lookup/", registration.lookup, name="lookup"),
     path("desk/<slug:org>/cases/<str:number>/", views.case_page, name="case"),
     path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
     path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),

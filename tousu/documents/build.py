@@ -1,6 +1,6 @@
 """What each printed document says, from the case as the viewer may see it.
 
-Every builder starts from :func:`tousu.api.present.case_json` — the one place that
+Every builder starts from :func:`tousu.web.caseview.case_json` — the one place that
 decides what a viewer is shown: identity only where ``identity_visible``, free text
 masked otherwise, and an ``IdentityAccess`` row (surface "document") whenever an
 identity is shown. The documents are Chinese documents: callers build them under
@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tousu.api.present import show_case
 from tousu.cases.access import Actor
 from tousu.cases.models import Case, CaseRecord, Event, Kind
 from tousu.cases.redaction import REDACTED
-from tousu.desk import labels
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
+from tousu.web import labels
+from tousu.web.caseview import show_case
 
 SURFACE = "document"
 

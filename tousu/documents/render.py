@@ -6,7 +6,7 @@ Nothing is fetched from the network while rendering. Fonts come from the system
 is refused by :class:`LocalFetcher` (WeasyPrint then renders without it).
 
 Text that XML 1.0 cannot hold (control characters, lone surrogates) is kept as typed in
-the record but printed as U+FFFD (:func:`tousu.reports.cells.xml_text`, as in every
+the record but printed as U+FFFD (:func:`tousu.web.cells.xml_text`, as in every
 export): WeasyPrint cannot lay out a lone surrogate, and a control character would
 otherwise land in the PDF's text layer, where copying and searching meet it.
 """
@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
-from tousu.reports.cells import xml_text
+from tousu.web.cells import xml_text
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
 STYLESHEET = STATIC_DIR / "print.css"

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
 from tousu.cases.models import Case
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest, desk_view, page
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.errors import registered
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest, desk_view, page
 
 DOCUMENT_LANGUAGE = "zh-hans"
 

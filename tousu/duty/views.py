@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Case
 from tousu.clock.overrides import calendar_for
-from tousu.desk import labels
-from tousu.desk.i18n import english, pick, t
-from tousu.desk.web import DeskRequest, desk_view, page
 from tousu.duty import services
 from tousu.duty.models import HandOver, Shift, ShiftKind
+from tousu.web import labels
+from tousu.web.i18n import english, pick, t
+from tousu.web.pages import DeskRequest, desk_view, page
 
 WEEKDAYS = (
     ("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"),

@@ -13,10 +13,10 @@ from tousu.cases.access import get_case, identity_visible
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.steps import permitted
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest, desk_view, page
 from tousu.evidence import services
 from tousu.policy.models import policy_for
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest, desk_view, page
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """Who may use the organisation's administration pages: its administrators only.
 
 Every page goes through :func:`admin_view`, which stacks on the desk's own
-:func:`~tousu.desk.web.desk_view`: anonymous visitors are sent to the login page,
+:func:`~tousu.web.pages.desk_view`: anonymous visitors are sent to the login page,
 people outside the organisation get the desk's 404, and members without the
 ``administrator`` role there get a 403 page.
 """
@@ -15,8 +15,8 @@ from typing import Concatenate, ParamSpec
 from django.http import HttpRequest, HttpResponse
 
 from tousu.cases.errors import TousuError
-from tousu.desk.web import DeskRequest, desk_view
 from tousu.orgs.roles import Role
+from tousu.web.pages import DeskRequest, desk_view
 
 P = ParamSpec("P")
 

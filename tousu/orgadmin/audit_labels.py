@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tousu.desk import labels
-from tousu.desk.i18n import t
 from tousu.orgs.models import AuditEvent
+from tousu.web import labels
+from tousu.web.i18n import t
 
 TYPES: dict[str, tuple[str, str]] = {
     "organisation.created": ("创建单位", "Organisation created"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tousu.desk import labels
-from tousu.desk.i18n import t
 from tousu.orgs.models import Department, Organisation
 from tousu.policy.schema import DeadlineRule, DepartmentSpec, Policy
+from tousu.web import labels
+from tousu.web.i18n import t
 
 STAGES = labels.STAGES  # one list of stage names for the whole desk
 

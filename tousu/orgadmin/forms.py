@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
-from tousu.desk import labels
-from tousu.desk.i18n import t
 from tousu.orgs.models import Department, Organisation, code_validator
 from tousu.orgs.roles import DEPARTMENT_ROLES, Role
+from tousu.web import labels
+from tousu.web.i18n import t
 
 MAX_SOURCE = 400_000  # characters; the largest preset is about 26,000
 

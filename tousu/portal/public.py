@@ -21,14 +21,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
-from tousu.desk import labels
-from tousu.desk.i18n import english, t
-from tousu.desk.web import DeskRequest, desk_view, error_page, page
+from tousu.documents.render import render_pdf
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
 from tousu.portal import receipts
+from tousu.web import labels
+from tousu.web.i18n import english, t
+from tousu.web.pages import DeskRequest, desk_view, error_page, page
 
 # Channels a member of the public can use (the others are internal routes).
 NOT_PUBLIC_CHANNELS = frozenset({"referral", "other", "on_the_spot"})
@@ -263,8 +264,6 @@ def privacy(request: HttpRequest, org: str) -> HttpResponse:
 
 def box_forms_pdf(org: Organisation, count: int, *, by_user_id: int, follow_url: str) -> bytes:
     """``count`` printable report-box forms, one per page, each with a fresh receipt."""
-    from tousu.documents.render import render_pdf
-
     if not 1 <= count <= BOX_FORMS_MAX:
         raise TousuError(
             "invalid_value",

@@ -1,4 +1,4 @@
-"""The reporter's pages: submit (named or anonymous), come back with the receipt, follow the case.
+"""The reporter's pages: come back with the receipt, follow the case (submitting: submission.py).
 
 No account: a receipt opens one case. After a right receipt the session (server side)
 holds only that case's id for this organisation, for :data:`BINDING_TTL` from the last
@@ -24,41 +24,30 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
-from tousu.cases import inputs
 from tousu.cases.access import reporter_actor, visible_cases
 from tousu.cases.errors import TousuError
-from tousu.cases.intake import missing_details, register
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
 from tousu.cases.redaction import redactor
 from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
-from tousu.desk import labels
-from tousu.desk.i18n import t
+from tousu.clock.overrides import calendar_for
 from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.portal import abuse, receipts
-from tousu.portal.models import Message, ReporterNotice
+from tousu.portal.models import Message
+from tousu.web import labels
+from tousu.web.caseview import deadline_json
+from tousu.web.i18n import t
 
 BINDING_TTL = timedelta(minutes=30)
 MAX_FILES = 10
-# Details the form asks for, by the path the policy's required rules use.
-FORM_DETAILS = {
-    "complainant.name": "name",
-    "complainant.phone": "phone",
-    "complainant.email": "email",
-    "complainant.contact": "phone",
-    "subject": "subject_name",
-    "subject.name": "subject_name",
-    "subject.address": "subject_address",
-    "demands": "demands",
-    "category": "category",
-}
 
 
-def _org(slug: str) -> tuple[Organisation, Policy]:
+def org_for(slug: str) -> tuple[Organisation, Policy]:
+    """The organisation named in the URL and its active policy (404 without one)."""
     org = Organisation.objects.filter(slug=slug).first()
     if org is None or org.active_policy_id is None:
         raise Http404
@@ -70,165 +59,11 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _page(
+def private_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    """A page of the reporter's own: never stored by a cache."""
     return _no_store(render(request, template, context, status=status))
-
-
-# -- submission ------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def submit(request: HttpRequest, org: str) -> HttpResponse:
-    organisation, policy = _org(org)
-    values: dict[str, str] = {"kind": policy.kinds[0] if policy.kinds else "complaint"}
-    errors: dict[str, str] = {}
-    status = 200
-    wait: int | None = None
-    if request.method == "POST":
-        values = {
-            k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
-        }
-        try:
-            return _submitted(request, organisation, policy, values, errors)
-        except TousuError as exc:
-            errors["form"] = t(exc.zh, exc.en)
-            status = exc.status
-            wait = abuse.retry_after(exc)
-    response = _submit_form(request, organisation, policy, values, errors, status)
-    if wait is not None:
-        response["Retry-After"] = str(wait)
-    return response
-
-
-def _submit_form(
-    request: HttpRequest,
-    org: Organisation,
-    policy: Policy,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "org": org,
-        "values": values,
-        "errors": errors,
-        "kinds": [(k, labels.kind(k)) for k in policy.kinds],
-        "categories": [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories],
-        "anonymous_allowed": policy.anonymous_allowed,
-        "challenge": abuse.challenge(request)
-        if abuse.challenge_needed(request, "submit")
-        else None,
-        "accept": evidence.ACCEPT,
-        "max_files": MAX_FILES,
-    }
-    return _page(request, "portal/submit.html", context, status)
-
-
-def _document(values: dict[str, str], anonymous: bool) -> dict[str, Any]:
-    complainant: dict[str, Any] = {"anonymous": anonymous}
-    if not anonymous:
-        for name in ("name", "phone", "email"):
-            if values.get(name, "").strip():
-                complainant[name] = values[name].strip()
-    document: dict[str, Any] = {
-        "kind": values.get("kind", ""),
-        "channel": "web",
-        "content": values.get("content", ""),
-        "demands": values.get("demands", ""),
-        "category": values.get("category", ""),
-        "complainant": complainant,
-    }
-    subject = {
-        key: values[f"subject_{key}"].strip()
-        for key in ("name", "address")
-        if values.get(f"subject_{key}", "").strip()
-    }
-    if subject:
-        document["subject"] = {"type": "other", **subject}
-    return document
-
-
-def _submitted(
-    request: HttpRequest,
-    org: Organisation,
-    policy: Policy,
-    values: dict[str, str],
-    errors: dict[str, str],
-) -> HttpResponse:
-    """Register the case (and its files) and show the receipt once; or fill ``errors``."""
-    if abuse.challenge_needed(request, "submit") and not abuse.challenge_passed(request):
-        errors[abuse.CHALLENGE_FIELD] = t(
-            "答案不正确，请重新作答", "Wrong answer; please try again"
-        )
-    anonymous = values.get("anonymous") == "on" and policy.anonymous_allowed
-    if values.get("anonymous") == "on" and not policy.anonymous_allowed:
-        errors["anonymous"] = t(
-            "本单位不受理匿名投诉举报", "This organisation takes no anonymous reports"
-        )
-    data: inputs.RegisterIn | None = None
-    try:
-        data = inputs.RegisterIn.model_validate(_document(values, anonymous))
-    except PydanticError as exc:
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ())]
-            if len(loc) > 1 and loc[0] == "complainant":
-                key = loc[1]
-            elif len(loc) > 1 and loc[0] == "subject":
-                key = f"subject_{loc[1]}"
-            else:
-                key = loc[0] if loc else "form"
-            errors[key] = t("请填写有效内容", "Please give a valid value")
-    if data is not None:
-        if data.kind not in policy.kinds:
-            errors["kind"] = t("请选择类型", "Choose a kind")
-        missing = missing_details(
-            policy, kind=data.kind, channel="web", category=data.category,
-            demands=data.demands, fields={}, complainant=data.complainant, subject=data.subject,
-        )  # fmt: skip
-        for path in missing:
-            field = FORM_DETAILS.get(path)
-            if field is not None and not (field == "name" and anonymous):
-                errors.setdefault(field, t("此项为必填", "This is required"))
-    uploads = [u for u in request.FILES.getlist("attachments") if u.size]
-    cleaned: list[tuple[str, bytes]] = []
-    refusals: list[str] = []
-    if len(uploads) > MAX_FILES:
-        refusals.append(t(f"最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files"))
-    else:
-        for upload in uploads:
-            try:
-                cleaned.append((upload.name or "", sanitize.clean(upload)[0]))
-            except TousuError as exc:
-                refusals.append(t(exc.zh, exc.en))
-    if refusals:
-        errors["attachments"] = " ".join(refusals)
-    notify = [] if anonymous else [c for c in ("email", "sms") if values.get(f"notify_{c}") == "on"]
-    if "email" in notify and not values.get("email"):
-        errors["notify"] = t("请填写电子邮箱以接收通知", "Give an e-mail address for the notices")
-    if "sms" in notify and not values.get("phone"):
-        errors["notify"] = t("请填写电话以接收短信通知", "Give a phone number for SMS notices")
-    if errors or data is None:
-        errors.setdefault("form", t("请检查标出的内容", "Please check the marked fields"))
-        return _submit_form(request, org, policy, values, errors, 422)
-    abuse.guard(request, "submit")  # counts this submission; 429 when over the rate
-    with evidence.discard_on_error(), transaction.atomic():
-        case = register(reporter_actor(org), data)
-        holder = reporter_actor(org, case_id=case.pk)
-        for name, content in cleaned:
-            evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)
-        digits = receipts.issue(case, channel="web")
-        for channel in notify:
-            ReporterNotice.objects.create(case=case, channel=channel)
-    context = {
-        "org": org,
-        "number": case.number,
-        "receipt": receipts.grouped(digits),
-        "anonymous": anonymous,
-        "files": len(cleaned),
-    }
-    return _page(request, "portal/receipt.html", context)
 
 
 # -- coming back with the receipt ------------------------------------------------------------
@@ -262,7 +97,7 @@ def _bound_case(request: HttpRequest, org: Organisation) -> Case | None:
 
 @require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest, org: str) -> HttpResponse:
-    organisation, _policy = _org(org)
+    organisation, _policy = org_for(org)
     error = ""
     status = 200
     wait: int | None = None
@@ -304,7 +139,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
         if abuse.challenge_needed(request, "receipt")
         else None,
     }
-    response = _page(request, "portal/follow.html", context, status)
+    response = private_page(request, "portal/follow.html", context, status)
     if wait is not None:
         response["Retry-After"] = str(wait)
     return response
@@ -312,7 +147,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest, org: str) -> HttpResponse:
-    organisation, _policy = _org(org)
+    organisation, _policy = org_for(org)
     request.session.pop(_session_key(organisation), None)
     request.session.cycle_key()
     return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))
@@ -364,9 +199,6 @@ def _forms(case: Case, policy: Policy) -> Forms:
 
 
 def _case_context(case: Case, policy: Policy) -> dict[str, Any]:
-    from tousu.api.present import deadline_json
-    from tousu.clock.overrides import calendar_for
-
     tz = ZoneInfo(case.org.time_zone)
     now = timezone.now()
     hide: Callable[[str], str] = redactor(case)
@@ -427,7 +259,7 @@ def _case_page(
 ) -> HttpResponse:
     context = {"org": org, "error": error, "failed": failed, **_case_context(case, policy)}
     context["done"] = t(*DONE[request.GET["done"]]) if request.GET.get("done") in DONE else ""
-    return _page(request, "portal/case.html", context, status)
+    return private_page(request, "portal/case.html", context, status)
 
 
 DONE: dict[str, tuple[str, str]] = {
@@ -442,7 +274,7 @@ DONE: dict[str, tuple[str, str]] = {
 
 @require_GET
 def case_page(request: HttpRequest, org: str) -> HttpResponse:
-    organisation, _policy = _org(org)
+    organisation, _policy = org_for(org)
     case = _bound_case(request, organisation)
     if case is None:
         return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))
@@ -461,7 +293,7 @@ FORM_FIELDS: dict[str, tuple[str, ...]] = {
 @require_POST
 def act(request: HttpRequest, org: str, action: str) -> HttpResponse:
     """One of the reporter's actions on the bound case; errors come back on the page."""
-    organisation, _policy = _org(org)
+    organisation, _policy = org_for(org)
     case = _bound_case(request, organisation)
     if case is None:
         return HttpResponseRedirect(reverse("portal:follow", kwargs={"org": org}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.portal import public, reporter
+from tousu.portal import public, reporter, submission
 
 app_name = "portal"
 
@@ -13,8 +13,8 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("privacy/", public.privacy, name="privacy"),
     path("", include(("tousu.portal.public_urls", "portal"), namespace="public")),
-    # Submitting, and following a case with its receipt (reporter.py).
-    path("new/", reporter.submit, name="submit"),
+    # Submitting (submission.py), and following a case with its receipt (reporter.py).
+    path("new/", submission.submit, name="submit"),
     path("follow/", reporter.follow, name="follow"),
     path("", include(("tousu.portal.reporter_urls", "portal"), namespace="reporter")),
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tousu.desk import forms as desk_forms
-from tousu.desk import labels
-from tousu.desk.i18n import t
+from tousu.notify.delivery import SUBJECTS
+from tousu.web import forms, labels
+from tousu.web.i18n import t
 
 METHODS: dict[str, tuple[str, str]] = {
     "written": ("书面", "In writing"),
@@ -49,7 +49,7 @@ def _pairs(table: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def choices(
-    options: desk_forms.Options, name: str, values: list[str] | None
+    options: forms.Options, name: str, values: list[str] | None
 ) -> list[tuple[str, str]] | None:
     """The policy's procedures, their steps, referral targets, methods and answers."""
     policy = options.policy
@@ -73,11 +73,9 @@ def choices(
 
 
 def register() -> None:
-    desk_forms.ACTION_CHOICES["start_procedure"] = choices
-    desk_forms.ACTION_CHOICES["record_procedure_step"] = choices
+    forms.ACTION_CHOICES["start_procedure"] = choices
+    forms.ACTION_CHOICES["record_procedure_step"] = choices
     labels.FIELDS.update(FIELD_LABELS)
-    from tousu.notify.delivery import SUBJECTS
-
     SUBJECTS.setdefault(
         "procedure_started", ("案件已启动特别程序", "A special procedure was opened")
     )

@@ -17,11 +17,11 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
-from tousu.desk.web import DeskRequest, desk_view
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
 from tousu.procedures import checklist
+from tousu.web.pages import DeskRequest, desk_view
 
 TEMPLATES = {
     "sealing": "procedures/pdf/sealing.html",

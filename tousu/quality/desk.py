@@ -1,9 +1,11 @@
-"""What the quality app adds to the desk, the job worker and notices (from ``ready()``)."""
+"""What the quality app adds to the desk and to notices (from ``ready()``)."""
 
 from __future__ import annotations
 
-from tousu.desk import forms, labels
-from tousu.desk.i18n import t
+from tousu.notify import delivery
+from tousu.quality import services
+from tousu.web import forms, labels
+from tousu.web.i18n import t
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "default": ("默认子任务", "Default sub-task"),
@@ -30,12 +32,10 @@ def subtask_choices(
         return [("", t("— 按默认子任务 —", "— as the default sub-task —")), *options.departments]
     if name != "default":
         return None
-    from tousu.quality.services import defaults_for
-
     category = options.case.category if options.case is not None else ""
     names = dict(options.departments)
     offered = [("", t("— 自定义 —", "— custom —"))]
-    for d in defaults_for(options.policy, category):
+    for d in services.defaults_for(options.policy, category):
         unit = t("个工作日", " working days") if d.unit == "working_days" else t("日", " days")
         offered.append(
             (d.code, f"{names.get(d.department, d.department)}：{t(d.zh, d.en or d.zh)}"
@@ -45,8 +45,6 @@ def subtask_choices(
 
 
 def register() -> None:
-    from tousu.notify import delivery
-
     for name, pair in FIELD_LABELS.items():
         labels.FIELDS.setdefault(name, pair)
     for kind, pair in NOTICES.items():

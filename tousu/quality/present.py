@@ -13,10 +13,10 @@ from tousu.cases.intake import UNDETERMINED
 from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
 from tousu.clock.overrides import calendar_for
-from tousu.desk.i18n import t
 from tousu.policy.models import policy_for
 from tousu.policy.schema import FieldSpec, Policy
 from tousu.quality.models import SubTask
+from tousu.web.i18n import t
 
 STATE_ZH = {"open": "办理中", "done": "已完成", "cancelled": "已取消"}
 STATE_EN = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}

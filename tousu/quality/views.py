@@ -8,11 +8,12 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
-from tousu.desk.web import DeskRequest, desk_view
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response
+from tousu.policy.schema import Policy
 from tousu.quality import present
+from tousu.web.pages import DeskRequest, desk_view
 
 TITLE = "客户抱怨处理表（8D报告）"
 
@@ -58,8 +59,6 @@ def _anonymous(doc: build.Document) -> bool:
 
 
 def _category(policy: object, code: str) -> str:
-    from tousu.policy.schema import Policy
-
     assert isinstance(policy, Policy)
     cat = policy.category(code)
     return cat.name_zh if cat else code

@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tousu.desk.web import DeskRequest, desk_view
 from tousu.documents.views import pdf_response
 from tousu.remedies import printouts
+from tousu.web.pages import DeskRequest, desk_view
 
 
 @require_GET

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import Status
-from tousu.desk import labels
-from tousu.desk.i18n import t
 from tousu.policy.schema import Policy
+from tousu.web import labels
+from tousu.web.i18n import t
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2199

@@ -2,7 +2,7 @@
 
 Written with openpyxl's write-only mode into a temporary file, a batch of cases at a
 time, so a ledger of a hundred thousand cases never sits in memory whole. Every cell is
-written by :func:`tousu.reports.cells.xlsx_cell` (text as text, never a formula). The first
+written by :func:`tousu.web.cells.xlsx_cell` (text as text, never a formula). The first
 sheet, 台帐, has the Chinese column names in row 1 and then exactly one row per case;
 the second, 说明, says what was exported, when, with which filters, and names every
 column in Chinese and English.
@@ -26,8 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
-from tousu.reports.cells import xlsx_cell
-from tousu.reports.ledger import EXPORT_COLUMNS, Filters, Row, Stamp, build_rows, with_extras
+from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
+from tousu.reports.query import Filters
+from tousu.web.cells import xlsx_cell
 
 SHEET_TITLE = "台帐"
 NOTES_TITLE = "说明"

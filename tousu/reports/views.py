@@ -1,6 +1,6 @@
 """The ledger page, its .xlsx export and the yearly dossier.
 
-All three read :func:`tousu.cases.access.visible_cases` through :mod:`tousu.reports.ledger`,
+All three read :func:`tousu.cases.access.visible_cases` through :mod:`tousu.reports.query`,
 so a staff member sees (and exports) exactly the cases their queues would show them.
 """
 
@@ -19,9 +19,6 @@ from django.views.decorators.http import require_GET
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Kind, Status
-from tousu.desk import labels
-from tousu.desk.i18n import t
-from tousu.desk.web import Desk, DeskRequest, desk_view, page
 from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import dossier as dossiers
@@ -30,18 +27,23 @@ from tousu.reports.ledger import (
     COLUMNS,
     MEASURES,
     PAGE_SIZE,
+    build_rows,
+    display,
+    log_identity,
+    with_extras,
+)
+from tousu.reports.query import (
     SATISFACTIONS,
     SORTS,
     FilterErrors,
     Filters,
-    build_rows,
     departments,
-    display,
     ledger_ids,
-    log_identity,
     parse_filters,
-    with_extras,
 )
+from tousu.web import labels
+from tousu.web.i18n import t
+from tousu.web.pages import Desk, DeskRequest, desk_view, page
 
 # The filter form's fields, for naming them in error messages.
 FIELD_LABELS: dict[str, tuple[str, str]] = {

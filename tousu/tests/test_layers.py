@@ -20,6 +20,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 LAYERS = "Layers: entry points over surfaces over the web layer over features over core"
 PURE = "The pure calendar and the pure policy import nothing of the project"
 CRYPTO = "Security in one place: only the crypto module imports cryptography"
+ROLES = "Views and URL tables do not read the roles"
 
 
 def lint(root: Path) -> subprocess.CompletedProcess[str]:
@@ -58,14 +59,14 @@ def broken(result: subprocess.CompletedProcess[str]) -> str:
 def test_the_contracts_hold_on_the_code_as_it_is(copy: Path) -> None:
     result = lint(copy)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def test_the_clock_importing_the_desk_breaks_the_layers(copy: Path) -> None:
-    (copy / "tousu/clock/shortcut.py").write_text("from tousu.desk import labels\n")
+    (copy / "tousu/clock/shortcut.py").write_text("from tousu.desk import queues\n")
     report = broken(lint(copy))
     assert f"{LAYERS} over conf BROKEN" in report
-    assert "tousu.clock.shortcut -> tousu.desk.labels" in report
+    assert "tousu.clock.shortcut -> tousu.desk.queues" in report
 
 
 def test_an_import_hidden_inside_a_function_still_breaks_the_layers(copy: Path) -> None:
@@ -96,6 +97,16 @@ def test_a_new_module_using_hmac_breaks_the_crypto_contract(copy: Path) -> None:
     report = broken(lint(copy))
     assert f"{CRYPTO}" in report
     assert "tousu.reports.signing -> hmac" in report
+
+
+def test_a_view_importing_the_roles_breaks_its_contract(copy: Path) -> None:
+    (copy / "tousu/orgadmin/views/shortcut.py").write_text(
+        "from tousu.orgs.roles import Role\n\nADMIN = Role.ADMINISTRATOR\n"
+    )
+    report = broken(lint(copy))
+    assert f"{ROLES}" in report
+    assert "tousu.orgadmin.views.shortcut -> tousu.orgs.roles" in report
+    assert f"{LAYERS} over conf KEPT" in report  # orgadmin may import orgs: only roles is barred
 
 
 def test_an_app_outside_every_layer_breaks_the_layers(copy: Path) -> None:

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from tousu.accountability import services
 from tousu.cases.models import Case
-from tousu.desk.web import Desk
 from tousu.policy.models import policy_for
+from tousu.web.pages import Desk
 
 register = template.Library()
 

@@ -261,7 +261,7 @@ def test_an_audit_event_inserted_behind_the_products_back_has_no_seal(world: Wor
 def test_a_deactivated_membership_reactivated_in_the_database_is_caught(world: World) -> None:
     from tousu.audit.checkpoints import take_checkpoint
     from tousu.audit.models import Seal
-    from tousu.orgadmin.services import set_membership_active
+    from tousu.orgadmin.services.staff import set_membership_active
 
     membership = Membership.objects.get(user=world.users["handler2"], org=world.org)
     set_membership_active(membership, False, actor=world.users["admin"])

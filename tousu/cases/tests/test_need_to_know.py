@@ -117,9 +117,9 @@ def test_a_subject_named_only_in_free_text_does_not_see_the_case(world: World) -
 def test_reading_a_case_logs_nothing_only_showing_it_does(world: World) -> None:
     from django.utils import timezone
 
-    from tousu.api.present import case_json, show_case
     from tousu.cases.models import Case
     from tousu.privacy.models import IdentityAccess
+    from tousu.web.caseview import case_json, show_case
 
     number = _routed(world)
     case = Case.objects.get(number=number)

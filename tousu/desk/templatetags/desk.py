@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import timezone
 
-from tousu.desk.i18n import pick, t
+from tousu.web.i18n import pick, t
 
 register = template.Library()
 

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from tousu.desk.i18n import t
 from tousu.documents.build import available
+from tousu.web.i18n import t
 
 register = template.Library()
 

@@ -11,11 +11,11 @@ from tousu.cases.access import identity_visible
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import permitted
-from tousu.desk.i18n import english, t
-from tousu.desk.web import Desk
 from tousu.evidence import services
 from tousu.evidence.models import Attachment
 from tousu.policy.models import policy_for
+from tousu.web.i18n import english, t
+from tousu.web.pages import Desk
 
 register = template.Library()
 

@@ -86,7 +86,8 @@ def test_move_and_refuse_a_cycle(world: World, desk) -> None:
 
 
 def test_the_move_service_refuses_a_cycle_even_when_the_form_is_bypassed(world: World) -> None:
-    from tousu.orgadmin.services import Refused, move_department
+    from tousu.orgadmin.services import Refused
+    from tousu.orgadmin.services.departments import move_department
 
     office, finance = _dept(world, "office"), _dept(world, "finance")
     move_department(finance, office, actor=world.users["admin"])

@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest, page
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.services import Refused
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest, page
 
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("home", "概览", "Overview"),

@@ -8,14 +8,15 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.errors import not_found
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
-from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.forms import DepartmentForm, MoveForm, RenameForm
 from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.services import Refused
+from tousu.orgadmin.services import departments as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Department, Membership
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 
 def _list_page(
@@ -46,7 +47,7 @@ def departments(request: DeskRequest, org: str) -> HttpResponse:
             desk.org, code=data["code"], name=data["name"].strip(),
             name_en=data["name_en"].strip(), parent=data["parent"], actor=request.user,
         )  # fmt: skip
-    except services.Refused as exc:
+    except Refused as exc:
         return _list_page(request, form, refuse(form, exc), exc.status)
     messages.success(request, t(f"已新建部门 {dept.code}", f"Department {dept.code} created"))
     return redirect(admin_url("departments", org=org))
@@ -113,7 +114,7 @@ def department_rename(request: DeskRequest, org: str, code: str) -> HttpResponse
             dept, name=form.cleaned_data["name"].strip(),
             name_en=form.cleaned_data["name_en"].strip(), actor=request.user,
         )  # fmt: skip
-    except services.Refused as exc:
+    except Refused as exc:
         return _detail_page(request, dept, rename=form, error=refuse(form, exc), status=exc.status)
     messages.success(request, t("已改名", "Renamed"))
     return redirect(admin_url("department", org=org, code=code))
@@ -128,7 +129,7 @@ def department_move(request: DeskRequest, org: str, code: str) -> HttpResponse:
         return _detail_page(request, dept, move=form, status=422)
     try:
         services.move_department(dept, form.cleaned_data["parent"], actor=request.user)
-    except services.Refused as exc:
+    except Refused as exc:
         return _detail_page(request, dept, move=form, error=refuse(form, exc), status=exc.status)
     messages.success(request, t("已移动", "Moved"))
     return redirect(admin_url("department", org=org, code=code))
@@ -138,7 +139,7 @@ def _set_active(request: DeskRequest, org: str, code: str, active: bool) -> Http
     dept = _department(request, code)
     try:
         services.set_department_active(dept, active, policy=request.desk.policy, actor=request.user)
-    except services.Refused as exc:
+    except Refused as exc:
         return _detail_page(request, dept, error=exc.message, status=exc.status)
     messages.success(
         request, t("已恢复启用", "Reactivated") if active else t("已停用", "Deactivated")

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 from tousu.cases.errors import not_found
 from tousu.clock.models import HolidayOverride
 from tousu.clock.overrides import calendar_for
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
-from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.forms import HolidayForm
 from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.services import Refused
+from tousu.orgadmin.services import holidays as services
 from tousu.orgadmin.views.common import admin_page, refuse
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 WEEKDAYS_ZH = "一二三四五六日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -83,7 +84,7 @@ def holiday_add(request: DeskRequest, org: str) -> HttpResponse:
             desk.org, day=data["date"], working=data["working"], name=data["name"].strip(),
             source_notice=data["source_notice"].strip(), actor=request.user,
         )  # fmt: skip
-    except services.Refused as exc:
+    except Refused as exc:
         return _page(request, form, refuse(form, exc), exc.status)
     working = calendar_for(desk.org.pk).is_working_day(row.date)
     messages.success(
@@ -106,7 +107,7 @@ def holiday_withdraw(request: DeskRequest, org: str, pk: int) -> HttpResponse:
         raise not_found()
     try:
         result = services.withdraw_holiday(desk.org, row, actor=request.user)
-    except services.Refused as exc:
+    except Refused as exc:
         return _page(request, HolidayForm(initial={"working": "0"}), exc.message, exc.status)
     messages.success(
         request,

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tousu.clock.models import HolidayOverride
-from tousu.desk.web import DeskRequest
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.audit_labels import audit_rows
 from tousu.orgadmin.views.common import admin_page
 from tousu.orgs.models import AuditEvent, Department, Membership
 from tousu.policy.models import PolicyVersion
+from tousu.web.pages import DeskRequest
 
 
 @require_GET

@@ -8,17 +8,18 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tousu.cases.errors import not_found
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
-from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.describe import describe
 from tousu.orgadmin.forms import PolicyForm
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.problems import Problem, explain_all
+from tousu.orgadmin.services import Refused
+from tousu.orgadmin.services import policy as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.policy.loader import PolicyError
 from tousu.policy.models import PolicyVersion
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 
 def _active(request: DeskRequest) -> PolicyVersion:
@@ -67,7 +68,7 @@ def policy_edit(request: DeskRequest, org: str) -> HttpResponse:
             except PolicyError as exc:
                 problems = explain_all(exc.problems)
                 status = 422
-            except services.Refused as exc:
+            except Refused as exc:
                 error = refuse(form, exc)
                 status = exc.status
             else:

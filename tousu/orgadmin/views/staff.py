@@ -9,14 +9,15 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.errors import not_found
-from tousu.desk.i18n import t
-from tousu.desk.web import DeskRequest
-from tousu.orgadmin import services
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.forms import RoleForm, StaffForm
 from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.services import Refused
+from tousu.orgadmin.services import staff as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Membership
+from tousu.web.i18n import t
+from tousu.web.pages import DeskRequest
 
 
 @require_GET
@@ -43,7 +44,7 @@ def staff_new(request: DeskRequest, org: str) -> HttpResponse:
                     password=data["password1"], role=data["role"],
                     department=data["department"], actor=request.user,
                 )  # fmt: skip
-            except services.Refused as exc:
+            except Refused as exc:
                 error, status = refuse(form, exc), exc.status
             else:
                 messages.success(
@@ -108,7 +109,7 @@ def member_role(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
             desk.org, user, role=form.cleaned_data["role"],
             department=form.cleaned_data["department"], actor=request.user,
         )  # fmt: skip
-    except services.Refused as exc:
+    except Refused as exc:
         return _member_page(request, user, form=form, error=refuse(form, exc), status=exc.status)
     messages.success(request, t("已授予角色", "Role granted"))
     return redirect(admin_url("member", org=org, user_id=user.pk))
@@ -122,7 +123,7 @@ def _membership_active(request: DeskRequest, org: str, pk: int, active: bool) ->
         raise not_found()
     try:
         services.set_membership_active(membership, active, actor=request.user)
-    except services.Refused as exc:
+    except Refused as exc:
         user = _member(request, membership.user_id)
         return _member_page(request, user, error=exc.message, status=exc.status)
     messages.success(
@@ -147,7 +148,7 @@ def _account_active(request: DeskRequest, org: str, user_id: int, active: bool) 
     user = _member(request, user_id)
     try:
         services.set_account_active(request.desk.org, user, active, actor=request.user)
-    except services.Refused as exc:
+    except Refused as exc:
         return _member_page(request, user, error=exc.message, status=exc.status)
     messages.success(
         request,

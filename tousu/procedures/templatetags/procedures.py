@@ -10,11 +10,11 @@ from django.urls import reverse
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import permitted
-from tousu.desk.i18n import t
-from tousu.desk.web import Desk
 from tousu.policy.models import policy_for
 from tousu.procedures import checklist
 from tousu.procedures.services import applies
+from tousu.web.i18n import t
+from tousu.web.pages import Desk
 
 register = template.Library()
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tousu.cases.models import Case
-from tousu.desk.web import Desk
 from tousu.quality import present
 from tousu.quality.models import SubTask
+from tousu.web.pages import Desk
 
 register = template.Library()
 

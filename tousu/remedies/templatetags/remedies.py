@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 
 from tousu.cases.models import Case
-from tousu.desk.web import Desk
 from tousu.policy.models import policy_for
 from tousu.remedies import printouts, services
+from tousu.web.pages import Desk
 
 register = template.Library()
 

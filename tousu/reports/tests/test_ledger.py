@@ -13,7 +13,8 @@ from tousu.cases.models import Case, IdentityReveal
 from tousu.conftest import PERSONAS
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import views
-from tousu.reports.ledger import COLUMNS, build_rows, identity_visibility
+from tousu.reports.identity import identity_visibility
+from tousu.reports.ledger import COLUMNS, build_rows
 from tousu.reports.tests.conftest import REPORTER, REPORTER_PHONE, numbers
 
 # -- what the ledger holds ---------------------------------------------------------------

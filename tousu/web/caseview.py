@@ -1,4 +1,5 @@
-"""How cases look to an API caller: one place that decides what a viewer is shown."""
+"""The case read-model: how a case looks to a viewer, the one place that decides what a viewer
+is shown (the API, the desk's case page, the printed documents and the portal use it)."""
 
 from __future__ import annotations
 

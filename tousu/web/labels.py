@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tousu.cases.models import Kind, Status
-from tousu.desk.i18n import pick, t
 from tousu.orgs.roles import Role
+from tousu.web.i18n import pick, t
 
 CHANNELS: dict[str, tuple[str, str]] = {
     "phone": ("电话", "Phone"),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tousu.reports.cells import (
+from tousu.web.cells import (
     XLSX_MAX_TEXT,
     CsvWriter,
     csv_field,

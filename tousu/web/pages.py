@@ -1,6 +1,7 @@
-"""The desk's request plumbing: who is asking, in which organisation, and error pages.
+"""The staff pages' request plumbing: who is asking, in which organisation, and error pages.
 
-Every desk view is wrapped by :func:`desk_view`. It sends anonymous visitors to the
+Every staff page (the desk, the ledger, the organisation's administration, the features'
+pages) is wrapped by :func:`desk_view`. It sends anonymous visitors to the
 login page, resolves the staff member's standing in the organisation named in the
 URL through :func:`tousu.cases.access.actor_for` (the same fetch-and-authorise helper
 the API uses), and renders any :class:`~tousu.cases.errors.TousuError` as a page with
@@ -24,11 +25,11 @@ from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
-from tousu.desk.i18n import english, t
 from tousu.orgs.models import Membership, Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.crypto import CryptoError
+from tousu.web.i18n import english, t
 
 P = ParamSpec("P")
 

@@ -1,0 +1,86 @@
+"""The shapes the API answers with that several of its routers share: a case, its deadlines,
+and the error every route may answer (:data:`ERRORS`, with the registry of error codes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from tousu.errors import CODES, described
+
+
+class DeadlineOut(Schema):
+    stage: str
+    due_at: datetime
+    rule: str
+    rule_en: str
+    rule_with_date: str
+    remaining_working_days: int | None
+    paused_days: int
+    target: bool
+    org_default: bool
+    provisional: bool
+    hard: bool
+    state: str
+    overdue: bool
+    extended: int
+
+
+class CaseOut(Schema):
+    number: str
+    org: str
+    kind: str
+    channel: str
+    category: str
+    complexity: str
+    status: str
+    status_label: dict[str, str]
+    received_at: datetime
+    registered_at: datetime
+    policy_version: int
+    first_contact_owner: str
+    proposed_department: str | None
+    proposed_co_departments: list[str]
+    proposed_referral: str | None
+    involved_departments: int
+    refusal_reasons_offered: list[str]
+    lead_department: str | None
+    pending_department: str | None
+    assignments: list[dict[str, Any]]
+    handler: str | None
+    content: str
+    demands: str
+    fields: dict[str, Any]
+    missing_fields: list[str]
+    validity: str
+    responsibility: str
+    satisfaction: str
+    reply_channel: str
+    reopen_count: int
+    parties: list[dict[str, Any]]
+    subjects: list[dict[str, Any]]
+    deadlines: list[DeadlineOut]
+    links: list[dict[str, Any]]
+    same_contact: list[str]
+    decision: dict[str, Any] | None
+    timeline: list[dict[str, Any]]
+    # Only in the answer to issue_receipt: the receipt's digits, shown this once.
+    receipt: str | None = None
+    # Only in the answer to an action: things the writer should know (e.g. their text
+    # names the complainant, so restricted viewers will read it masked).
+    warnings: list[dict[str, str]] = []
+
+
+class ErrorOut(Schema):
+    code: str = Field(
+        description="Stable error code (status, meaning):\n\n" + described(),
+        json_schema_extra={"enum": list(CODES)},
+    )
+    message: dict[str, str]
+    details: Any = None
+
+
+ERRORS: dict[int, type[Schema]] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
