@@ -16,7 +16,7 @@ from pydantic import Field
 from tousu.api.auth import RegisterAuth, authorised
 from tousu.api.parsing import StrictBody
 from tousu.api.schemas import ERRORS, CaseOut, DeadlineOut
-from tousu.cases import inputs, intake, safeguards
+from tousu.cases import inputs, intake, safeguards, values
 from tousu.cases.access import (
     decided_cases_about,
     get_case,
@@ -227,7 +227,7 @@ def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool, field: str) -> da
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
     else:
         moment = datetime.combine(value, time.max if end else time.min, tzinfo=tz)
-    return inputs.sane_moment(moment, field)
+    return values.sane_moment(moment, field)
 
 
 @router.get(

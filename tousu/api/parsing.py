@@ -21,7 +21,7 @@ from ninja.parser import Parser as NinjaParser
 from pydantic import BeforeValidator
 
 from tousu.cases.errors import TousuError
-from tousu.cases.inputs import impossible_text
+from tousu.cases.values import impossible_text
 
 ZH = "含有无法保存的字符（NUL 或孤立代理项）"
 EN = "Contains characters that cannot be stored (NUL or a lone surrogate)"

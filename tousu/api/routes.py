@@ -27,10 +27,11 @@ from tousu.api.parsing import ImpossibleText, Parser, StrictBody, error_for
 from tousu.api.renderers import JSONRenderer
 from tousu.api.schemas import ERRORS, CaseOut
 from tousu.audit.integrity import detected, integrity_broken
-from tousu.cases import actions, redaction
+from tousu.cases import redaction
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
+from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.privacy.crypto import CryptoError
 from tousu.web.caseview import show_case
 
@@ -197,7 +198,7 @@ IDENTITY_IN_TEXT = dict(
 
 
 def _action_view(name: str) -> None:
-    fn, schema = actions.ACTION_FUNCTIONS[name]
+    fn, schema = ACTION_FUNCTIONS[name]
     transition = TABLE[name]
 
     def view(request: HttpRequest, org: str, number: str, payload: Any) -> dict[str, Any]:
@@ -233,7 +234,7 @@ def _action_view(name: str) -> None:
     )(view)
 
 
-for _name in actions.ACTION_FUNCTIONS:  # system actions (jobs) are not in the API
+for _name in ACTION_FUNCTIONS:  # system actions (jobs) are not in the API
     _action_view(_name)
 
 # Penalties, remedies and rewards of a case, and the written penalty notices

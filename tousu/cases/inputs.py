@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from tousu.cases import values
 from tousu.cases.values import (  # noqa: F401
     Channel,
     Code,
@@ -330,8 +329,3 @@ class ConfirmRecordIn(In):
 
 class CorrectRecordIn(In):
     correction: str = Field(min_length=1, max_length=20000)
-
-
-# Until the surfaces read these from tousu.cases.values (the web-layer move).
-impossible_text = values.impossible_text
-sane_moment = values.sane_moment

@@ -46,11 +46,16 @@ def redactor(case: Case, extra: tuple[str, ...] = ()) -> Callable[[str], str]:
     phrases: set[str] = set(extra)
     for record in CaseRecord.objects.filter(case=case, kind="redaction"):
         phrases.update(record.data.get("phrases", []))
-    ordered = sorted(phrases, key=len, reverse=True)  # longer first: names inside names
+    return masker(phrases)
+
+
+def masker(values: Iterable[str]) -> Callable[[str], str]:
+    """A function hiding these values in a text, longer first (names inside names)."""
+    ordered = sorted({v for v in values if v}, key=len, reverse=True)
 
     def hide(text: str) -> str:
-        for phrase in ordered:
-            text = text.replace(phrase, REDACTED)
+        for value in ordered:
+            text = text.replace(value, REDACTED)
         return text
 
     return hide

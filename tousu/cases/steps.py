@@ -26,7 +26,7 @@ from tousu.cases.errors import (
     not_found,
     transition_forbidden,
 )
-from tousu.cases.lifecycle import EVENT_TYPES, TABLE, Transition
+from tousu.cases.lifecycle import TABLE, Transition
 from tousu.cases.models import Case, CaseRecord, Deadline
 from tousu.cases.redaction import names_identity
 from tousu.orgs.models import Department, Membership, Organisation
@@ -196,9 +196,6 @@ def step(
         case.save()
         if transition.tells_reporter:
             outbox.write("reporter_notice", {"case": case.pk, "action": action}, now=step.now)
-
-
-__all__ = ["EVENT_TYPES", "Step", "permitted", "roles_for", "step"]
 
 
 def department_by_code(org: Organisation, code: str, field_name: str) -> Department:

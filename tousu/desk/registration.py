@@ -19,6 +19,7 @@ from tousu.cases.access import identity_visible, visible_cases
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
+from tousu.cases.values import Channel
 from tousu.evidence import services as evidence
 from tousu.policy.schema import Policy
 from tousu.privacy.crypto import blind_index
@@ -39,7 +40,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
             "action_forbidden", "您无权登记案件", "You may not register cases", status=403
         )
     channel = request.GET.get("channel", "phone")
-    if channel not in inputs.Channel.__args__:  # type: ignore[attr-defined]
+    if channel not in Channel.__args__:  # type: ignore[attr-defined]
         channel = "phone"
     errors: dict[str, str] = {}
     values: dict[str, Any] = {"kind": "complaint", "channel": channel}

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError as PydanticError
 
-from tousu.cases import actions
 from tousu.cases.access import (
     PERSONAL_NOTICES,
     REPORTER_USERNAME,
@@ -23,11 +22,12 @@ from tousu.cases.access import (
     visible_notifications,
 )
 from tousu.cases.errors import TousuError, not_found
-from tousu.cases.lifecycle import TABLE
+from tousu.cases.lifecycle import EVENT_TYPES, TABLE
 from tousu.cases.models import Case
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
+from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.cases.reporter_actions import pseudonym
-from tousu.cases.steps import EVENT_TYPES, permitted
+from tousu.cases.steps import permitted
 from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.notify.delivery import SUBJECTS
@@ -110,7 +110,7 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
     options: forms.Options | None = None
     result = []
     # get_case() only returns cases the viewer is not excluded from (recused, subject).
-    for name, (_fn, schema) in actions.ACTION_FUNCTIONS.items():
+    for name, (_fn, schema) in ACTION_FUNCTIONS.items():
         transition = TABLE[name]
         if transition.sources and case.status not in transition.sources:
             continue
@@ -231,9 +231,9 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     """Take one action on a case from its small form; errors come back on the page."""
     desk = request.desk
     case = get_case(desk.actor, number)
-    if action not in actions.ACTION_FUNCTIONS:
+    if action not in ACTION_FUNCTIONS:
         raise not_found()
-    fn, schema = actions.ACTION_FUNCTIONS[action]
+    fn, schema = ACTION_FUNCTIONS[action]
     policy = policy_for(case.policy_version_id)[1]
     if not permitted(desk.actor, case, TABLE[action], policy):
         raise TousuError(

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tousu.cases.access import (
     Actor,
+    identity_visibility,
 )
 from tousu.cases.models import (
     Case,
@@ -33,11 +34,11 @@ from tousu.cases.models import (
     Status,
     Subject,
 )
+from tousu.cases.redaction import masker
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
 from tousu.reports.extras import lines_for
-from tousu.reports.identity import identity_visibility, masker
 from tousu.reports.query import deadline_due, overdue_condition
 from tousu.web import labels
 from tousu.web.i18n import english, t

@@ -8,12 +8,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tousu.cases.access import identity_visible
+from tousu.cases.access import identity_visibility, identity_visible
 from tousu.cases.models import Case, IdentityReveal
 from tousu.conftest import PERSONAS
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import views
-from tousu.reports.identity import identity_visibility
 from tousu.reports.ledger import COLUMNS, build_rows
 from tousu.reports.tests.conftest import REPORTER, REPORTER_PHONE, numbers
 
@@ -247,8 +246,9 @@ def test_building_rows_takes_the_same_queries_for_one_case_or_many(world, cases)
     with CaptureQueriesContext(connection) as many:
         rows = build_rows(actor, ids, now)
     assert len(rows) == 5 and [r.case_id for r in rows] == ids
-    # (Identity: approved openings, named handling and open notice clocks, one query each.)
-    assert len(many) == len(few) <= 10
+    # (Identity: approved openings, named handling and open notice clocks, one query each,
+    # asked only when a case row cannot answer: a smaller batch may need fewer.)
+    assert len(few) <= len(many) <= 10
 
 
 def _row(html: str, number: str) -> str:
