@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tousu.notify",
     "tousu.audit",
     "tousu.jobs",
+    "tousu.reporter",
     "tousu.api",
     "tousu.desk",
     "tousu.accounts",

@@ -340,7 +340,7 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
     from tousu.cases.access import REPORTER_USERNAME
     from tousu.cases.redaction import identity_masker
     from tousu.cases.reporter_actions import pseudonym
-    from tousu.portal.models import Message, Receipt
+    from tousu.reporter.models import Message, Receipt
 
     rows = list(Message.objects.filter(case=case).select_related("author").order_by("created_at"))
     has_reporter = bool(rows) or case.channel == "web" or Receipt.objects.filter(case=case).exists()
@@ -440,7 +440,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     digits = getattr(done, "issued_receipt", None)
     if digits:
         # Shown on this answer only: never in a redirect, a flash message or the session.
-        from tousu.portal.receipts import grouped
+        from tousu.reporter.receipts import grouped
 
         response = page(
             request, "desk/receipt_issued.html",

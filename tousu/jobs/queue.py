@@ -71,7 +71,7 @@ def run_delivery(notification_ids: list[int]) -> int:
 
 
 def run_reporter_notice(case_id: int, action: str) -> int:
-    from tousu.portal.notices import send
+    from tousu.reporter.notices import send
 
     _tidy_connections()
     try:

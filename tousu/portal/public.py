@@ -28,7 +28,7 @@ from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
-from tousu.portal import receipts
+from tousu.reporter import receipts
 
 # Channels a member of the public can use (the others are internal routes).
 NOT_PUBLIC_CHANNELS = frozenset({"referral", "other", "on_the_spot"})

@@ -39,8 +39,9 @@ from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
-from tousu.portal import abuse, receipts
-from tousu.portal.models import Message, ReporterNotice
+from tousu.portal import abuse
+from tousu.reporter import receipts
+from tousu.reporter.models import Message, ReporterNotice
 
 BINDING_TTL = timedelta(minutes=30)
 MAX_FILES = 10

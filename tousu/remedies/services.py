@@ -25,8 +25,8 @@ from tousu.cases.steps import Step, step
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
-from tousu.portal import receipts
 from tousu.remedies.models import Remedy, Reward
+from tousu.reporter import receipts
 
 # --------------------------------------------------------------------------- approval limits
 

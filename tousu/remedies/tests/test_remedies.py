@@ -17,8 +17,8 @@ from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, CaseRecord, Event, Party
 from tousu.orgs.models import Department, Organisation
 from tousu.orgs.services import create_org, create_user
-from tousu.portal import receipts
 from tousu.remedies.models import Remedy, Reward
+from tousu.reporter import receipts
 
 pytestmark = pytest.mark.django_db
 
