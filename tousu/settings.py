@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tousu.audit",
     "tousu.jobs",
     "tousu.reporter",
+    "tousu.retention",
     "tousu.api",
     "tousu.desk",
     "tousu.accounts",

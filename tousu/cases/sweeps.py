@@ -173,16 +173,10 @@ def sweep(now: datetime, *, batch: int = 500) -> SweepResult:
     return result
 
 
-def _shred(case_id: int, *, run_id: int, now: datetime) -> Case:
-    from tousu.privacy.retention import shred
-
-    return shred(case_id, run_id=run_id, now=now)
-
-
+# Apps above the core add theirs at start-up (retention: shred; quality: subtask overdue).
 SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
     "recompute_deadlines": recompute_deadlines,
     "restart_clocks": restart_clocks,
-    "shred": _shred,
 }
