@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tousu.remedies",
     "tousu.quality",
     "tousu.procedures",
+    "tousu.demo",
 ]
 
 MIDDLEWARE = [

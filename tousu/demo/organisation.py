@@ -26,7 +26,7 @@ from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
-from tousu.duty.demo import seed_roster
+from tousu.demo.roster import seed_roster
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_org, create_user
