@@ -18,8 +18,10 @@ from django.db import connection
 from django.test import Client
 
 from tousu.cases.access import Actor, actor_for
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 PERSONAS: dict[str, tuple[str, str | None]] = {
     "clerk": ("intake_clerk", "office"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tousu.quality",
     "tousu.procedures",
     "tousu.demo",
+    "tousu.ops",
 ]
 
 MIDDLEWARE = [

@@ -29,11 +29,12 @@ from tousu.clock.overrides import add_override, withdraw
 from tousu.desk.i18n import t
 from tousu.orgs.models import AuditEvent, Department, Membership, Organisation
 from tousu.orgs.roles import Role
-from tousu.orgs.services import ServiceError, activate_policy, audit, create_user
+from tousu.orgs.services import ServiceError, audit, create_user
 from tousu.policy.loader import parse_toml
 from tousu.policy.management.commands.policy import _flatten
 from tousu.policy.models import PolicyVersion
 from tousu.policy.schema import Policy
+from tousu.policy.services import activate_policy
 
 VIA = "desk"
 
