@@ -68,6 +68,7 @@ _KIND_ORDER = {ShiftKind.GENERAL: 0, ShiftKind.HOTLINE: 1, ShiftKind.OTHER: 2}
 
 def _deliver_later(note: Notification) -> None:
     def deliver() -> None:
+        # Not at the top: jobs.queue imports this module while it registers its tasks (a cycle).
         from tousu.jobs.queue import deliver_task
 
         deliver_task([note.pk])
