@@ -364,8 +364,9 @@ def load(result: Sweep, url: str, now: datetime) -> None:
     """Organisation, staff, then the cases and their deadlines by COPY; VACUUM (ANALYZE)."""
     from tousu.orgs.models import Department
     from tousu.orgs.roles import Role
-    from tousu.orgs.services import create_org, create_user
+    from tousu.orgs.services import create_user
     from tousu.policy.models import policy_for
+    from tousu.policy.services import create_org
 
     org = create_org(ORG, "基准测试单位")
     clerk = create_user("benchclerk", org=org, role=Role.INTAKE_CLERK)

@@ -179,7 +179,7 @@ def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
     from django.urls import NoReverseMatch, reverse
 
     from tousu.cases.models import Case
-    from tousu.orgs.demo import SLUG, load_demo
+    from tousu.demo.organisation import SLUG, load_demo
     from tousu.orgs.models import Organisation
 
     progress(f"{db}: migrate")

@@ -74,7 +74,8 @@ def seed(n: int) -> None:
 
     from tousu.cases.models import Case, Deadline, Event, Party, Subject
     from tousu.orgs.models import Department
-    from tousu.orgs.services import create_org, create_user
+    from tousu.orgs.services import create_user
+    from tousu.policy.services import create_org
     from tousu.privacy.crypto import new_case_key, wrap
 
     call_command("migrate", verbosity=0)

@@ -18,8 +18,14 @@ from django.db import connection
 from django.test import Client
 
 from tousu.cases.access import Actor, actor_for
+from tousu.clock.overrides import clear_cache as clear_calendars
+from tousu.jobs.queue import huey
+from tousu.ops.tokens import create_token
+from tousu.orgs import models as org_models
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy import models as policy_models
+from tousu.policy.services import create_org
 
 PERSONAS: dict[str, tuple[str, str | None]] = {
     "clerk": ("intake_clerk", "office"),
@@ -106,8 +112,6 @@ class World:
 @pytest.fixture(autouse=True)
 def _jobs_run_inline() -> Any:
     """Jobs enqueued by a test run at once, in memory (the worker tests use real Redis)."""
-    from tousu.jobs.queue import huey
-
     huey.immediate = True
     yield
     huey.immediate = False
@@ -132,9 +136,6 @@ def needs_redis() -> str:
 def _fresh_process_caches() -> Any:
     """Ids are reused after a test's rollback on SQLite; per-process caches must not outlive
     it — cleared before each test and after it (module-level setups run between tests)."""
-    from tousu.clock.overrides import clear_cache as clear_calendars
-    from tousu.orgs import models as org_models
-    from tousu.policy import models as policy_models
 
     def clear() -> None:
         org_models._DEPARTMENT_IDS.clear()

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tousu.notify",
     "tousu.audit",
     "tousu.jobs",
+    "tousu.reporter",
+    "tousu.retention",
     "tousu.api",
     "tousu.desk",
     "tousu.accounts",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "tousu.remedies",
     "tousu.quality",
     "tousu.procedures",
+    "tousu.demo",
+    "tousu.ops",
 ]
 
 MIDDLEWARE = [

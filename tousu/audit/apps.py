@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "审计 Integrity of the record"
 
     def ready(self) -> None:
+        # Inside ready(): seals imports the models, which apps.py may not at import time.
         from tousu.audit import seals
 
         seals.connect()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from tousu.audit.verify import case_breaks
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case
+from tousu.orgs.models import AuditEvent
 
 log = logging.getLogger("tousu.audit")
 
@@ -33,8 +35,6 @@ def integrity_broken(case_number: str | None = None) -> TousuError:
 
 def detected(case: Case | None, surface: str, problems: list[dict[str, Any]]) -> None:
     """Log a detection and record it as an audit event of the case's organisation."""
-    from tousu.orgs.models import AuditEvent
-
     log.error(
         "record integrity broken: case %s (org %s) on %s: %s",
         None if case is None else case.number,
@@ -56,8 +56,6 @@ def detected(case: Case | None, surface: str, problems: list[dict[str, Any]]) ->
 def ensure_intact(case: Case, surface: str) -> None:
     """Raise :func:`integrity_broken` (after recording the detection) if the case's record
     does not verify."""
-    from tousu.audit.verify import case_breaks
-
     breaks = case_breaks(case)
     if not breaks:
         return

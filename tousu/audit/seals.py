@@ -38,6 +38,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from tousu.audit.keys import keyed
+from tousu.audit.models import Checkpoint, Seal
 
 _ATTEMPTS = 5
 _IN_BATCH = 500
@@ -209,8 +210,6 @@ def seal_mac(
 
 
 def _append(stored: Stored, label: str, at: datetime) -> None:
-    from tousu.audit.models import Seal
-
     for attempt in range(_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -254,8 +253,6 @@ def seal_rows(
 
     ``only_if_changed`` skips a row whose latest seal already records this state.
     """
-    from tousu.audit.models import Seal
-
     spec = covered_by_model()[model]
     ids = sorted(set(pks))
     if not ids:
@@ -307,8 +304,6 @@ class AlreadyKeyed(Exception):
 
 
 def _unsealed(spec: Covered, where: str, params: Sequence[Any]) -> list[int]:
-    from tousu.audit.models import Seal
-
     sealed = set(Seal.objects.filter(table=spec.label).values_list("row", flat=True))
     return [s.pk for s in stored_rows(spec, where, params) if s.pk not in sealed]
 
@@ -317,8 +312,6 @@ def seal_existing(org_ids: Sequence[int], *, installation: bool) -> dict[str, in
     """Seal every covered row of these organisations (and of the installation) that has
     no seal yet: the rows written before this version. Refused for an organisation that
     already has a keyed checkpoint, since from then on an unsealed row is a forgery."""
-    from tousu.audit.models import Checkpoint
-
     keyed = Checkpoint.objects.exclude(mac="")
     if installation and keyed.exists():
         raise AlreadyKeyed("the installation already has keyed checkpoints")

@@ -28,6 +28,8 @@ from tousu.cases.models import Case, Event, Status
 from tousu.cases.steps import Step, step
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
+from tousu.reporter import receipts
+from tousu.reporter.models import Message
 
 # Channels where staff write down what the person said: the person may confirm or correct it.
 ORAL_CHANNELS = frozenset({"phone", "visit"})
@@ -51,8 +53,6 @@ def _event_of(case: Case) -> Event:
 
 
 def _message(case: Case, direction: str, body: str, author_id: int | None, at: datetime) -> None:
-    from tousu.portal.models import Message
-
     Message.objects.create(
         case=case, direction=direction, body=body, author_id=author_id, created_at=at,
         event=_event_of(case),
@@ -101,8 +101,6 @@ def issue_receipt(
     The digits are set on the returned case as ``issued_receipt`` for the page that shows
     them once; neither the event nor any row holds them.
     """
-    from tousu.portal import receipts
-
     with transaction.atomic(), step("issue_receipt", case_id, actor, now) as s:
         s.data["channel"] = data.channel
         digits = receipts.issue(s.case, channel=data.channel, by_user_id=actor.user_id)
@@ -114,8 +112,6 @@ def bind_receipt(
     case_id: int, *, actor: Actor, data: inputs.BindReceiptIn, now: datetime | None = None
 ) -> Case:
     """登记举报箱回执: the receipt pre-printed on the report-box form this case came from."""
-    from tousu.portal import receipts
-
     with step("bind_receipt", case_id, actor, now) as s:
         if not receipts.bind(s.case, data.receipt):
             raise invalid(

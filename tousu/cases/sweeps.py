@@ -173,17 +173,11 @@ def sweep(now: datetime, *, batch: int = 500) -> SweepResult:
     return result
 
 
-def _shred(case_id: int, *, run_id: int, now: datetime) -> Case:
-    from tousu.privacy.retention import shred
-
-    return shred(case_id, run_id=run_id, now=now)
-
-
-# The core's system actions (tousu.cases.actions registers them; features add theirs).
+# The core's system actions (tousu.cases.actions registers them; the apps above add theirs
+# from their ready(): retention shred, quality the overdue sub-task).
 CORE_SYSTEM_FUNCTIONS: dict[str, Callable[..., Case]] = {
     "mark_overdue": mark_overdue,
     "remind": remind,
     "recompute_deadlines": recompute_deadlines,
     "restart_clocks": restart_clocks,
-    "shred": _shred,
 }

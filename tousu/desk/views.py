@@ -32,8 +32,8 @@ from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.notify.delivery import SUBJECTS
 from tousu.policy.models import policy_for
-from tousu.portal.models import Message, Receipt  # the reporter channel, still in the portal
-from tousu.portal.receipts import grouped  # (ratchet): it moves to an app of its own
+from tousu.reporter.models import Message, Receipt
+from tousu.reporter.receipts import grouped
 from tousu.web import forms, labels, posted
 from tousu.web.caseview import show_case
 from tousu.web.i18n import t

@@ -22,6 +22,7 @@ from tousu.cases.errors import TousuError, conflict, invalid, not_found
 from tousu.cases.models import OPEN_STATUSES, Case, Status
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
+from tousu.duty import handon
 from tousu.duty.models import DutyIntake, HandOnState, HandOver, Shift, ShiftKind
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
@@ -409,8 +410,6 @@ def acknowledge(actor: Actor, note_id: int, *, now: datetime) -> HandOver:
     The acknowledgement is also when the office takes over what the duty officer could
     not settle: the hand-on runs for the organisation (see :mod:`tousu.duty.handon`).
     """
-    from tousu.duty.handon import hand_on
-
     note = HandOver.objects.filter(pk=note_id, org=actor.org).first()
     if note is None or not can_read(actor, note):
         raise not_found()
@@ -434,7 +433,7 @@ def acknowledge(actor: Actor, note_id: int, *, now: datetime) -> HandOver:
             "handover.received", note, org=actor.org, actor=_user(actor.user_id),
             by=actor.username,
         )  # fmt: skip
-    hand_on(actor.org, now)
+    handon.hand_on(actor.org, now)
     return note
 
 

@@ -23,7 +23,6 @@ Views and the API call only these functions; ``attach`` is not in
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -40,19 +39,15 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from tousu.cases import events
-from tousu.cases.access import Actor, identity_visible
-from tousu.cases.errors import TousuError, not_found
+from tousu.cases.access import Actor
+from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
-from tousu.evidence import storage
+from tousu.evidence import opening, sanitize, storage
 from tousu.evidence.models import Attachment, Download
 from tousu.orgs.roles import Role
-from tousu.privacy.crypto import CryptoError
 from tousu.privacy.fields import case_key
 
-log = logging.getLogger(__name__)
-
-SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 MiB = 1024 * 1024
 
 # Who may download a staff file byte-exact as uploaded (it may carry a script, an embedded
@@ -101,7 +96,7 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
-# -- errors (stable codes, Chinese and English) ---------------------------------------------
+# -- errors of an upload (stable codes, Chinese and English; of opening: evidence.opening) --
 
 
 def _types_zh() -> str:
@@ -160,58 +155,6 @@ def no_file() -> TousuError:
         "file_missing", "请选择要上传的文件", "Choose a file to upload", status=422,
         details={"field": "file"},
     )  # fmt: skip
-
-
-def file_destroyed() -> TousuError:
-    return TousuError(
-        "file_destroyed",
-        "本案个人信息已按保存期限销毁，附件已无法打开",
-        "This case's personal data was destroyed at the end of its retention; "
-        "its attachments can no longer be opened",
-        status=410,
-    )
-
-
-def file_restricted() -> TousuError:
-    return TousuError(
-        "file_restricted",
-        "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员打开；"
-        "如办案确需查看，请申请查看身份",
-        "This attachment may show who brought the case (an original letter, a signature); "
-        "only those who may see that identity can open it. Ask to see the identity if the "
-        "handling needs it",
-        status=403,
-    )
-
-
-def original_forbidden() -> TousuError:
-    return TousuError(
-        "file_original_forbidden",
-        "原始文件仅限督办员、分管领导和审计员下载；请使用经过安全处理的版本",
-        "Only a supervisor, a leader or an auditor may download the original file; use the "
-        "safe rendition",
-        status=403,
-    )
-
-
-def original_not_kept() -> TousuError:
-    return TousuError(
-        "file_original_not_kept",
-        "网上提交的文件只保存经过安全处理的版本（已去除元数据），没有原始文件",
-        "Files submitted online are kept only as their safe rendition (metadata removed); "
-        "there is no original",
-        status=404,
-    )
-
-
-def file_unavailable() -> TousuError:
-    return TousuError(
-        "file_unavailable",
-        "附件文件缺失或已损坏，请联系管理员运行 tousu audit verify",
-        "The attachment's file is missing or damaged; ask an administrator to run "
-        "`tousu audit verify`",
-        status=500,
-    )
 
 
 # -- checking an upload ----------------------------------------------------------------------
@@ -362,8 +305,6 @@ def _store(
     action: str = "attach",
     identifying: bool = False,
 ) -> Stored:
-    from tousu.evidence import sanitize
-
     portal = action == "reporter_evidence"
     # What the person submitted themself always may identify them.
     identifying = identifying or portal
@@ -378,7 +319,7 @@ def _store(
                 rendition = None if portal else sanitize.render(checked.name, checked.data)
                 key = case_key(s.case)
                 if key is None:
-                    raise file_destroyed()
+                    raise opening.file_destroyed()
                 blob = _seal(s.case, key, checked)
                 s.data.update(
                     sha256=checked.sha256,
@@ -444,50 +385,6 @@ def outcome(stored: list[Stored]) -> tuple[tuple[str, str] | None, tuple[str, st
 # -- opening ---------------------------------------------------------------------------------
 
 
-def _find(case: Case, sha256: str, actor: Actor, *, original: bool = False) -> Attachment:
-    if not SHA256_HEX.match(sha256):
-        raise not_found()
-    attachment = Attachment.objects.filter(case=case, sha256=sha256).first()
-    if attachment is None:
-        raise not_found()
-    if original and not attachment.original_kept:
-        raise original_not_kept()
-    if attachment.identifying and not identity_visible(actor, case):
-        raise file_restricted()
-    attachment.case = case  # the filename opens with the case's key
-    if not case.sealed_key:
-        raise file_destroyed()
-    return attachment
-
-
-def _read(case: Case, blob_name: str, sha256: str) -> bytes:
-    """One sealed file of the case, opened and checked against its SHA-256."""
-    try:
-        key = case_key(case)
-        assert key is not None
-        blob = storage.read(blob_name)
-        if not storage.intact(blob_name, blob):
-            raise CryptoError("blob changed on disk")
-        data = storage.open_bytes(key, blob, case_id=case.pk, sha256=sha256)
-    except (OSError, CryptoError) as exc:
-        log.error("attachment %s of case %s cannot be opened: %s", sha256, case.pk, exc)
-        raise file_unavailable() from None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        log.error("attachment %s of case %s does not match its hash", sha256, case.pk)
-        raise file_unavailable()
-    return data
-
-
-def file_unsafe() -> TousuError:
-    return TousuError(
-        "file_unsafe",
-        "该附件无法生成安全的版本，不能直接打开；督办员、分管领导或审计员可下载原始文件",
-        "No safe rendition of this attachment can be made, so it cannot be opened; a "
-        "supervisor, a leader or an auditor may download the original file",
-        status=409,
-    )
-
-
 def served(attachment: Attachment) -> tuple[str, int]:
     """The SHA-256 and size of what :func:`open_file` serves (for a file stored before
     renditions existed, the original's: its rendition is made when it is served)."""
@@ -502,19 +399,17 @@ def open_file(
     """The attachment and its rendition (never the original as uploaded), for a viewer the
     caller has authorised to see the case (fetched through
     :func:`tousu.cases.access.get_case`). The download is logged."""
-    attachment = _find(case, sha256, actor)
+    attachment = opening.find(case, sha256, actor)
     if attachment.rendition_blob:
-        data = _read(case, attachment.rendition_blob, attachment.rendition_sha256)
+        data = opening.read(case, attachment.rendition_blob, attachment.rendition_sha256)
     else:
-        data = _read(case, attachment.blob, attachment.sha256)
+        data = opening.read(case, attachment.blob, attachment.sha256)
         if attachment.original_kept:
             # Stored before renditions existed: the pipeline runs each time it is served.
-            from tousu.evidence import sanitize
-
             try:
                 data = sanitize.render(attachment.filename or "attachment", data).data
             except TousuError:
-                raise file_unsafe() from None
+                raise opening.file_unsafe() from None
     Download.objects.create(
         attachment=attachment, user_id=actor.user_id, at=now or timezone.now(), surface=surface
     )
@@ -527,9 +422,9 @@ def open_original(
     """The file byte-exact as staff uploaded it, for :data:`ORIGINAL_ROLES` among those who
     may open the file. Logged as a download and as a ``file_original_opened`` event."""
     if not actor.roles & ORIGINAL_ROLES:
-        raise original_forbidden()
-    attachment = _find(case, sha256, actor, original=True)
-    data = _read(case, attachment.blob, attachment.sha256)
+        raise opening.original_forbidden()
+    attachment = opening.find(case, sha256, actor, original=True)
+    data = opening.read(case, attachment.blob, attachment.sha256)
     at = now or timezone.now()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tousu.evidence.models import Attachment
 from tousu.security import crypto
 from tousu.security.crypto import CryptoError
 
@@ -137,8 +138,6 @@ def sweep(*, older_than_seconds: float = 24 * 3600, delete: bool = False) -> lis
     files left by a crash), older than
     the given age so that a transaction still running is never touched; removed when
     ``delete`` is true."""
-    from tousu.evidence.models import Attachment
-
     found: list[Orphan] = []
     for _folder, paths in _candidates(older_than_seconds):
         names = [p.name for p in paths if BLOB_NAME.match(p.name)]

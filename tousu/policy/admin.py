@@ -10,9 +10,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from tousu.orgs.admin import ScopedAdmin
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import PolicyError, parse_toml
 from tousu.policy.models import PolicyVersion
+from tousu.policy.services import activate_policy
 
 
 class PolicyVersionForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -26,7 +26,7 @@ from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
-from tousu.portal import receipts
+from tousu.reporter import receipts
 from tousu.web import labels
 from tousu.web.i18n import english, t
 from tousu.web.pages import DeskRequest, desk_view, error_page, page

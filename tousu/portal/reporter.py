@@ -36,8 +36,9 @@ from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
-from tousu.portal import abuse, receipts
-from tousu.portal.models import Message
+from tousu.portal import abuse
+from tousu.reporter import receipts
+from tousu.reporter.models import Message
 from tousu.web import labels
 from tousu.web.caseview import deadline_json
 from tousu.web.i18n import t

@@ -22,9 +22,10 @@ from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.orgs.models import Organisation
 from tousu.policy.schema import Policy
-from tousu.portal import abuse, receipts
-from tousu.portal.models import ReporterNotice
+from tousu.portal import abuse
 from tousu.portal.reporter import MAX_FILES, org_for, private_page
+from tousu.reporter import receipts
+from tousu.reporter.models import ReporterNotice
 from tousu.web import labels
 from tousu.web.i18n import t
 

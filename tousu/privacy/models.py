@@ -1,4 +1,4 @@
-"""A retention run: planned, approved by a leader, then executed (see retention.py)."""
+"""A retention run: planned, approved by a leader, then executed (see tousu.retention.runs)."""
 
 from __future__ import annotations
 

@@ -25,9 +25,9 @@ from tousu.cases.values import sane_moment
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
-from tousu.portal import receipts
 from tousu.remedies import inputs
 from tousu.remedies.models import Remedy, Reward
+from tousu.reporter import receipts
 
 # --------------------------------------------------------------------------- approval limits
 

@@ -118,10 +118,14 @@ def test_an_app_outside_every_layer_breaks_the_layers(copy: Path) -> None:
 
 
 def test_a_violation_removed_from_the_code_must_leave_the_ratchet(copy: Path) -> None:
-    """Moving the demo organisation out of orgs leaves its ignore lines unmatched: that fails."""
-    (copy / "tousu/orgs/demo.py").write_text("")
+    """The core no longer calling accountability leaves its ignore line unmatched: that fails."""
+    actions = copy / "tousu/cases/actions.py"
+    source = actions.read_text()
+    wrong = "from tousu.accountability import services as penalties\n"
+    assert wrong in source
+    actions.write_text(source.replace(wrong, ""))
     result = lint(copy)
     assert result.returncode == 1, result.stdout
-    assert "tousu.orgs.demo -> tousu.cases.models" in " ".join(
+    assert "tousu.cases.actions -> tousu.accountability.services" in " ".join(
         (result.stdout + result.stderr).split()
     )

@@ -25,8 +25,9 @@ from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Event, Notification
 from tousu.orgs.models import Membership, Organisation
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
 from tousu.policy.schema import Policy
+from tousu.policy.services import create_org
 
 pytestmark = pytest.mark.django_db
 

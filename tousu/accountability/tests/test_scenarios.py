@@ -33,7 +33,8 @@ from tousu.accountability.tests.test_penalties import (
 )
 from tousu.cases.models import Case, Event, Notification
 from tousu.conftest import Api
-from tousu.orgs.services import create_token, create_user
+from tousu.ops.tokens import create_token
+from tousu.orgs.services import create_user
 from tousu.reports.ledger import EXPORT_COLUMNS
 
 pytestmark = pytest.mark.django_db

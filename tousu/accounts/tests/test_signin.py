@@ -136,7 +136,7 @@ def test_password_change_keeps_the_session(staff, fake_clock):
 
 
 def test_demo_logins_work_without_second_factor(db, fake_clock):
-    from tousu.orgs import demo
+    from tousu.demo import organisation as demo
 
     demo.load_demo()
     r = sign_in(client(), "clerk", demo.PASSWORD)

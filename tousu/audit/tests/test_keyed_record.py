@@ -363,7 +363,7 @@ def test_verify_passes_after_key_rotation_and_the_rewrap_is_sealed(
 
 def test_verify_passes_after_crypto_shredding_and_the_shred_is_sealed(world: World) -> None:
     from tousu.audit.models import Seal
-    from tousu.privacy.retention import shred
+    from tousu.retention.runs import shred
 
     case = _walked_case(world)
     r = world.api("handler").act(str(case.number), "withdraw", {"reason": "投诉人撤回"})

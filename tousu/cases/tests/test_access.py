@@ -23,8 +23,9 @@ from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.models import Case, Event
 from tousu.cases.tests.test_transitions import BODIES
 from tousu.conftest import Api, World
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import ApiToken
-from tousu.orgs.services import create_token, create_user
+from tousu.orgs.services import create_user
 
 ACTIONS = sorted(ACTION_FUNCTIONS)
 PHONE = "13912345678"

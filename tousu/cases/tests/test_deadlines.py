@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from tousu.cases import actions, inputs, intake
 from tousu.cases.models import Case, Deadline
 from tousu.conftest import World
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import preset_source
+from tousu.policy.services import activate_policy
 
 
 def _register(world: World, received: str, **extra: object) -> Case:

@@ -194,8 +194,8 @@ def test_the_follow_up_opens_contact_details_to_its_roles_while_it_is_open(
 
 
 def test_a_policy_may_open_complaints_to_a_role(world: World) -> None:
-    from tousu.orgs.services import activate_policy
     from tousu.policy.loader import preset_source
+    from tousu.policy.services import activate_policy
 
     source = preset_source("general")
     assert "[permissions]" not in source

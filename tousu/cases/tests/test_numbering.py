@@ -14,9 +14,10 @@ from tousu.cases.errors import TousuError
 from tousu.cases.numbering import format_number
 from tousu.conftest import World, needs_postgres
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import activate_policy, create_org, create_user
+from tousu.orgs.services import create_user
 from tousu.policy.loader import preset_source
 from tousu.policy.schema import Numbering
+from tousu.policy.services import activate_policy, create_org
 
 PAYLOAD = inputs.RegisterIn(
     kind="complaint",

@@ -78,8 +78,8 @@ def test_when_the_first_contact_owner_is_the_subject_the_role_passes_on(world: W
 def test_a_party_request_pauses_the_clock_until_decided_where_the_policy_says_so(
     world: World,
 ) -> None:
-    from tousu.orgs.services import activate_policy
     from tousu.policy.loader import preset_source
+    from tousu.policy.services import activate_policy
 
     activate_policy(
         world.org,
@@ -179,8 +179,8 @@ def test_once_decided_the_subject_sees_a_redacted_allegation_the_decision_and_th
 
 
 def test_where_the_policy_says_so_the_subjects_whole_department_stays_out(world: World) -> None:
-    from tousu.orgs.services import activate_policy
     from tousu.policy.loader import preset_source
+    from tousu.policy.services import activate_policy
 
     activate_policy(
         world.org,

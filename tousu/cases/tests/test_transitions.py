@@ -34,7 +34,8 @@ from tousu.conftest import World
 from tousu.evidence import services as evidence
 from tousu.evidence.tests.samples import PDF as SAMPLE_PDF
 from tousu.orgs.models import Department, Organisation
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 
 class _Bodies(dict[str, dict[str, Any]]):

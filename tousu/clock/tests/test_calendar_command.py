@@ -15,9 +15,9 @@ from django.db import connections
 
 from tousu.cli import main
 from tousu.clock import overrides
-from tousu.clock.management.commands import calendar as command
 from tousu.clock.models import HolidayOverride
 from tousu.conftest import World
+from tousu.ops.management.commands import calendar as command
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "cn-2027-example.toml"
 

@@ -91,7 +91,8 @@ def test_the_policys_reply_template_comes_filled_in_for_the_case(world):
 
     from tousu.cases.access import actor_for
     from tousu.desk.tests.browser.steps import act, new_case
-    from tousu.orgs.services import create_org, create_user
+    from tousu.orgs.services import create_user
+    from tousu.policy.services import create_org
 
     org = create_org("hosp", "示例人民医院", "hospital")
     clerk = create_user("hosp_clerk", org=org, role="intake_clerk")

@@ -33,8 +33,10 @@ from pypdf import PdfReader
 from tousu.accountability.models import Penalty
 from tousu.cases.models import Case
 from tousu.conftest import Api, World
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import Department, Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.remedies.models import Remedy, Reward
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,8 @@ from tousu.desk.tests.conftest import desk  # noqa: F401 — the desk fixture, u
 from tousu.duty.models import Shift
 from tousu.duty.services import add_shift
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 TZ = ZoneInfo("Asia/Shanghai")
 

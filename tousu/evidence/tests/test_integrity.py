@@ -22,7 +22,7 @@ from tousu.evidence import services, storage
 from tousu.evidence.models import Attachment
 from tousu.evidence.tests.samples import JPEG, PDF, PNG, blobs, upload
 from tousu.privacy.crypto import CryptoError, new_case_key
-from tousu.privacy.retention import shred
+from tousu.retention.runs import shred
 
 
 def sha(data: bytes) -> str:

@@ -14,7 +14,8 @@ from tousu.cases.access import actor_for
 from tousu.cases.models import Deadline, Event
 from tousu.conftest import needs_redis
 from tousu.jobs.queue import make_huey, register_tasks
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,11 +14,12 @@ from tousu.cases.models import Case
 from tousu.orgadmin.services import VIA, Refused
 from tousu.orgadmin.services.departments import policy_references
 from tousu.orgs.models import AuditEvent, Department, Organisation
-from tousu.orgs.services import activate_policy, audit
+from tousu.orgs.services import audit
 from tousu.policy.loader import parse_toml
 from tousu.policy.management.commands.policy import _flatten
 from tousu.policy.models import PolicyVersion
 from tousu.policy.schema import Policy
+from tousu.policy.services import activate_policy
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from tousu.cases.access import Actor, actor_for
 from tousu.cases.events import verify_case
 from tousu.cases.models import Case, Deadline, Event
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
+from tousu.policy.services import create_org
 
 
 @dataclass

@@ -16,8 +16,9 @@ import pytest
 from tousu.cases import inputs, intake
 from tousu.cases.access import actor_for
 from tousu.cases.models import Deadline
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
 from tousu.policy.models import policy_for
+from tousu.policy.services import create_org
 
 RECEIVED = "2026-09-30T19:00:00+08:00"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

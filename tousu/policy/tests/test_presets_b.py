@@ -17,8 +17,8 @@ from tousu.cases import actions, inputs, intake
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, CaseLink, Deadline
-from tousu.orgs.services import create_org
 from tousu.policy.models import policy_for
+from tousu.policy.services import create_org
 from tousu.policy.tests.scenario import Scenario, staff, walk
 
 CST = timezone(timedelta(hours=8))

@@ -10,7 +10,8 @@ from tousu.cases import actions, inputs, intake
 from tousu.cases.access import actor_for
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Deadline
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from tousu.cases import actions, inputs, intake
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Deadline
 from tousu.conftest import World
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import PolicyError, preset_source
+from tousu.policy.services import activate_policy
 
 LETTER = inputs.RegisterIn(
     kind="complaint",

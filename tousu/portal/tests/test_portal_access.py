@@ -32,10 +32,11 @@ from tousu.conftest import World
 from tousu.desk.middleware import CSP
 from tousu.evidence.models import Attachment
 from tousu.orgs.models import AuditEvent, Organisation
-from tousu.portal import abuse, receipts
-from tousu.portal.models import Message, Receipt
+from tousu.portal import abuse
 from tousu.portal.reporter import FORM_FIELDS
 from tousu.portal.tests.test_sanitize_uploads import _png_declaring
+from tousu.reporter import receipts
+from tousu.reporter.models import Message, Receipt
 
 CONTENT_A = "甲案：某药店无证销售处方药，地址在长江路12号。"
 CONTENT_B = "乙案：某餐馆后厨老鼠出没，卫生极差。"

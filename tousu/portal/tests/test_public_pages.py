@@ -11,10 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tousu.orgs.models import AuditEvent, Organisation
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import preset_source
-from tousu.portal import receipts
-from tousu.portal.models import Receipt
+from tousu.policy.services import activate_policy
+from tousu.reporter import receipts
+from tousu.reporter.models import Receipt
 
 NOTICE = """
 [public_notice]

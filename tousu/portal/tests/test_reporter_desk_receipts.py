@@ -10,8 +10,8 @@ from django.test import Client
 
 from tousu.cases.models import Case, Event
 from tousu.conftest import World
-from tousu.portal import receipts
-from tousu.portal.models import Receipt
+from tousu.reporter import receipts
+from tousu.reporter.models import Receipt
 
 
 def _desk(world: World, persona: str = "clerk") -> Client:
@@ -65,7 +65,7 @@ def test_a_box_form_receipt_is_bound_to_the_case_registered_from_it(world: World
 
 
 def test_the_api_answer_to_issue_receipt_carries_the_digits_once(world):
-    from tousu.portal import receipts
+    from tousu.reporter import receipts
 
     api = world.api("clerk")
     number = api.register().json()["number"]

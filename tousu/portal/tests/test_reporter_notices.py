@@ -6,9 +6,9 @@ from typing import Any
 
 from django.test import Client
 
-from tousu.portal import receipts
-from tousu.portal.models import ReporterDelivery, ReporterNotice
 from tousu.portal.tests.test_reporter_portal import _receipt_of, _submit
+from tousu.reporter import receipts
+from tousu.reporter.models import ReporterDelivery, ReporterNotice
 
 
 def _named(world: Any, **fields: Any) -> Any:

@@ -21,10 +21,10 @@ from tousu.cases.models import Case, CaseRecord, Event, Notification
 from tousu.cases.reporter_actions import disagree, pseudonym
 from tousu.conftest import World
 from tousu.evidence.models import Attachment
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import preset_source
-from tousu.portal import receipts
-from tousu.portal.models import Message, Receipt
+from tousu.policy.services import activate_policy
+from tousu.reporter import receipts
+from tousu.reporter.models import Message, Receipt
 
 NEW = "/o/acme/new/"
 FOLLOW = "/o/acme/follow/"

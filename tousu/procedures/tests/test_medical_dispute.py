@@ -22,8 +22,10 @@ from tousu.cases.access import Actor, actor_for
 from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, CaseRecord, Event, Notification
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.procedures import ledger
 from tousu.procedures.models import ProcedureRun, StepRecord
 from tousu.reports.extras import PROVIDERS

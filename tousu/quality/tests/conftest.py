@@ -11,8 +11,10 @@ from django.test import Client
 
 from tousu.cases.access import Actor, actor_for
 from tousu.conftest import Api
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 PEOPLE: dict[str, tuple[str, str | None]] = {
     "rep": ("intake_clerk", "sales"),  # 业务人员

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from tousu.cases.models import Case, Event, Notification
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.ops.tokens import create_token
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.quality.models import SubTask
 from tousu.quality.tests.conftest import Plant
 

@@ -23,11 +23,12 @@ from pypdf import PdfReader
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.models import Case
 from tousu.orgs.models import Department, Organisation
-from tousu.orgs.services import create_org, create_user
-from tousu.portal import receipts
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.privacy.models import IdentityAccess
 from tousu.remedies.models import Remedy, Reward
 from tousu.remedies.tests.test_remedies import _act, _people, _register, _report
+from tousu.reporter import receipts
 
 pytestmark = pytest.mark.django_db
 

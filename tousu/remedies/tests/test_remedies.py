@@ -16,9 +16,10 @@ from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, CaseRecord, Event, Party
 from tousu.orgs.models import Department, Organisation
-from tousu.orgs.services import create_org, create_user
-from tousu.portal import receipts
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.remedies.models import Remedy, Reward
+from tousu.reporter import receipts
 
 pytestmark = pytest.mark.django_db
 

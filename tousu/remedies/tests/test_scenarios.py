@@ -20,8 +20,10 @@ from openpyxl import load_workbook
 from tousu.cases.access import Actor, actor_for
 from tousu.cases.models import Case, Event
 from tousu.conftest import Api
+from tousu.ops.tokens import create_token
 from tousu.orgs.models import Department, Organisation
-from tousu.orgs.services import create_org, create_token, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 from tousu.remedies.models import Remedy, Reward
 from tousu.remedies.tests.test_remedies import _people, _register
 

@@ -21,8 +21,8 @@ from tousu.audit import keys as audit_keys
 from tousu.conf import ConfigError
 from tousu.evidence import storage
 from tousu.orgs.models import Organisation
-from tousu.portal import receipts
 from tousu.privacy import crypto as privacy_crypto
+from tousu.reporter import receipts
 from tousu.security import crypto
 
 MASTER = bytes(range(32))

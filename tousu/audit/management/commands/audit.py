@@ -10,6 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tousu.audit.checkpoints import take_checkpoints
+from tousu.audit.seals import AlreadyKeyed, seal_existing
+from tousu.audit.verify import verify
 from tousu.orgs.models import Organisation
 
 
@@ -56,8 +59,6 @@ class Command(BaseCommand):
             self._checkpoint(org)
 
     def _seal(self, org: Organisation | None) -> None:
-        from tousu.audit.seals import AlreadyKeyed, seal_existing
-
         orgs = [org] if org is not None else list(Organisation.objects.order_by("slug"))
         try:
             added = seal_existing([o.pk for o in orgs], installation=org is None)
@@ -72,8 +73,6 @@ class Command(BaseCommand):
         self._checkpoint(org)
 
     def _verify(self, org: Organisation | None, *, as_json: bool) -> None:
-        from tousu.audit.verify import verify
-
         report = verify(org)
         if as_json:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -91,8 +90,6 @@ class Command(BaseCommand):
             )
 
     def _checkpoint(self, org: Organisation | None) -> None:
-        from tousu.audit.checkpoints import take_checkpoints
-
         for checkpoint in take_checkpoints(timezone.now(), org=org):
             slug = org.slug if org is not None else checkpoint.org.slug
             self.stdout.write(

@@ -7,7 +7,8 @@ import pytest
 from tousu.cases.access import actor_for
 from tousu.cases.models import Case, CaseRecord, Deadline
 from tousu.desk.templatetags.desk import local
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 from .steps import act, case_url, deadline_row, done_message, new_case, open_action, submit
 

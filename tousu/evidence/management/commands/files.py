@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tousu.evidence.storage import sweep
+
 
 class Command(BaseCommand):
     help = "Attachment files on disk: list (or --delete) blobs no attachment references."
@@ -25,8 +27,6 @@ class Command(BaseCommand):
         sweep.add_argument("--delete", action="store_true", help="remove them")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tousu.evidence.storage import sweep
-
         found = sweep(older_than_seconds=options["hours"] * 3600, delete=options["delete"])
         for orphan in found:
             self.stdout.write(f"{'removed' if options['delete'] else 'orphan'} {orphan.path}")

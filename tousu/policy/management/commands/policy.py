@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.orgs.models import Organisation
-from tousu.orgs.services import activate_policy
 from tousu.policy.loader import PolicyError, parse_toml, preset_names, preset_source
 from tousu.policy.schema import Policy
+from tousu.policy.services import activate_policy
 
 
 def _source(ref: str) -> tuple[str, str]:

@@ -13,8 +13,8 @@ from PIL import Image
 from tousu.cases.models import Case, Event
 from tousu.desk.tests.browser.steps import act, case_url, done_message, open_action, submit
 from tousu.evidence.models import Attachment
-from tousu.portal import receipts
-from tousu.portal.models import Message
+from tousu.reporter import receipts
+from tousu.reporter.models import Message
 
 from .conftest import PHONE
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tousu.cases.models import Case
-from tousu.portal import receipts
-from tousu.portal.models import Receipt
+from tousu.reporter import receipts
+from tousu.reporter.models import Receipt
 
 
 def _case(world) -> Case:

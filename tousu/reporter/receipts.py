@@ -18,7 +18,7 @@ from django.utils import timezone
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case
 from tousu.orgs.models import Organisation
-from tousu.portal.models import Receipt
+from tousu.reporter.models import Receipt
 from tousu.security import crypto
 
 DIGITS = 20

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tousu.orgs.services import create_token
+from tousu.ops.tokens import create_token
 
 
 class Command(BaseCommand):

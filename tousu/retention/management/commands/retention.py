@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import ServiceError
 from tousu.privacy.models import RetentionRun
-from tousu.privacy.retention import approve, execute, plan
+from tousu.retention.runs import approve, execute, plan
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tousu.cases.events import verify_case
 from tousu.cases.models import Case, Deadline, Event, Party
-from tousu.orgs import demo
+from tousu.demo import organisation as demo
 from tousu.orgs.models import Membership, Organisation
 
 NUMBER = re.compile(r"^TS-(\d{4})-(\d{6})$")

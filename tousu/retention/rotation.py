@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tousu.cases.models import Case
 from tousu.conf import ConfigError, var_dir
+from tousu.orgs.models import AuditEvent
 from tousu.privacy import crypto, fields
 from tousu.security.crypto import decode_key, new_key_text
 
@@ -26,8 +28,6 @@ class RotationResult:
 
 
 def rotate() -> RotationResult:
-    from tousu.cases.models import Case
-
     if os.environ.get("TOUSU_MASTER_KEY"):
         raise ConfigError(
             "TOUSU_MASTER_KEY is set in the environment: rotate by putting the new key in "
@@ -64,8 +64,6 @@ def rotate() -> RotationResult:
 
 def audit_rotation(result: RotationResult) -> None:
     """The rotation is recorded (key ids only, never key material)."""
-    from tousu.orgs.models import AuditEvent
-
     AuditEvent.objects.create(
         org=None,
         type="keys.rotated",

@@ -15,6 +15,7 @@ import holidays
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tousu.cases.sweeps import recompute_after_calendar_change
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.models import HolidayOverride
 from tousu.clock.overrides import (
@@ -203,10 +204,6 @@ class Command(BaseCommand):
             ) from None
         self._report(path, org, result)
         if result.touched_years:
-            from django.utils import timezone
-
-            from tousu.cases.sweeps import recompute_after_calendar_change
-
             changed = recompute_after_calendar_change(
                 org.pk if org else None,
                 result.touched_years,

@@ -26,10 +26,11 @@ from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
-from tousu.duty.demo import seed_roster
+from tousu.demo.roster import seed_roster
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
-from tousu.orgs.services import create_org, create_user
+from tousu.orgs.services import create_user
+from tousu.policy.services import create_org
 
 SLUG = "demo"
 NAME = "示范医院 Demo Hospital"

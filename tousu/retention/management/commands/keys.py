@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.conf import ConfigError
-from tousu.privacy.rotation import rotate
+from tousu.retention.rotation import rotate
 
 
 class Command(BaseCommand):

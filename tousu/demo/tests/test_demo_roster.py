@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tousu.conftest import World
+from tousu.demo.roster import seed_roster
 from tousu.duty import services
-from tousu.duty.demo import seed_roster
 from tousu.duty.models import Shift
 from tousu.duty.tests.conftest import at
 from tousu.orgs.models import AuditEvent

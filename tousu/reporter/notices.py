@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 
 from tousu.cases.models import Case
 from tousu.notify.sms import provider
-from tousu.portal.models import ReporterDelivery, ReporterNotice
+from tousu.reporter.models import ReporterDelivery, ReporterNotice
 
 NEWS = {
     "accept": ("已受理", "has been accepted"),

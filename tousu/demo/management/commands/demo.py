@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tousu.orgs import demo
+from tousu.demo import organisation as demo
 from tousu.orgs.models import Organisation
 
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tousu.orgs.services import ServiceError, create_org
+from tousu.orgs.services import ServiceError
 from tousu.policy.loader import PolicyError
+from tousu.policy.services import create_org
 
 
 class Command(BaseCommand):

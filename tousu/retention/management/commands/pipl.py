@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.orgs.models import Organisation
-from tousu.privacy.pipl import export_person
+from tousu.retention.pipl import export_person
 
 
 class Command(BaseCommand):
