@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from pydantic import Field
 
-from tousu.accountability import notices, services
+from tousu.accountability import printouts, services
 from tousu.cases.access import Actor, get_case
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.views import pdf_response
@@ -104,7 +104,7 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
     )
     def penalty_notice(request: HttpRequest, org: str, penalty_id: int) -> HttpResponse:
         actor = _actor(request)
-        pdf, number = notices.notice_pdf(actor, _active_policy(actor), penalty_id, timezone.now())
+        pdf, number = printouts.notice_pdf(actor, _active_policy(actor), penalty_id, timezone.now())
         return pdf_response(pdf, "penalty-notice", number)
 
     @api.get(
@@ -118,7 +118,7 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
     def appeal_decision(request: HttpRequest, org: str, penalty_id: int) -> HttpResponse:
         actor = _actor(request)
         policy = _active_policy(actor)
-        pdf, number = notices.appeal_decision_pdf(actor, policy, penalty_id, timezone.now())
+        pdf, number = printouts.appeal_decision_pdf(actor, policy, penalty_id, timezone.now())
         return pdf_response(pdf, "appeal-decision", number)
 
     @api.get(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from tousu.accountability import notices, services
+from tousu.accountability import printouts, services
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.views import pdf_response
 from tousu.web import labels
@@ -69,7 +69,7 @@ def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> Ht
 def notice(request: DeskRequest, org: str, penalty_id: int) -> HttpResponse:
     """处罚决定通知书: the person (or the department's heads) and the record readers."""
     desk = request.desk
-    pdf, number = notices.notice_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
+    pdf, number = printouts.notice_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
     return pdf_response(pdf, "penalty-notice", number)
 
 
@@ -78,5 +78,5 @@ def notice(request: DeskRequest, org: str, penalty_id: int) -> HttpResponse:
 def appeal_decision(request: DeskRequest, org: str, penalty_id: int) -> HttpResponse:
     """申诉处理决定书, once the appeal is decided; the same readers."""
     desk = request.desk
-    pdf, number = notices.appeal_decision_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
+    pdf, number = printouts.appeal_decision_pdf(desk.actor, desk.policy, penalty_id, timezone.now())
     return pdf_response(pdf, "appeal-decision", number)

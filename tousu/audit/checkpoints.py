@@ -183,12 +183,5 @@ def take_checkpoints(
 
 def run_periodic_checkpoints(now_iso: str | None = None) -> int:
     """The hourly job: checkpoint every organisation whose cases changed since its last one."""
-    # Not at the top: jobs.queue imports this module while it registers its tasks (a cycle).
-    from tousu.jobs.queue import _tidy_connections
-
-    _tidy_connections()
-    try:
-        now = timezone.now() if now_iso is None else datetime.fromisoformat(now_iso)
-        return len(take_checkpoints(now, only_if_changed=True))
-    finally:
-        _tidy_connections(done=True)
+    now = timezone.now() if now_iso is None else datetime.fromisoformat(now_iso)
+    return len(take_checkpoints(now, only_if_changed=True))

@@ -6,9 +6,9 @@ event. Views, the API, importers and jobs call these functions (and
 :data:`tousu.cases.registry.ACTION_FUNCTIONS`.
 
 The actions live by theme in :mod:`~tousu.cases.decisions`, :mod:`~tousu.cases.routing`,
-:mod:`~tousu.cases.answers`, :mod:`~tousu.cases.safeguards` and
-:mod:`~tousu.cases.reporter_actions`; this module names them and registers them with the
-core's table (the features register theirs from their own apps).
+:mod:`~tousu.cases.answers` and :mod:`~tousu.cases.safeguards`; this module names them and
+registers them with the core's table (the features and the reporter channel register theirs
+from their own apps).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from tousu.cases.answers import (
 from tousu.cases.decisions import accept, classify, refer, reject, resolve_on_the_spot
 from tousu.cases.intake import amend, register
 from tousu.cases.registry import ACTION_FUNCTIONS, SYSTEM_FUNCTIONS
-from tousu.cases.reporter_actions import STAFF_FUNCTIONS
 from tousu.cases.routing import (
     approve_extension,
     assign,
@@ -82,7 +81,6 @@ registry.actions(
         "request_reveal": (safeguards.request_reveal, inputs.RequestRevealIn),
         "approve_reveal": (safeguards.approve_reveal, inputs.ApproveRevealIn),
         "withdraw": (withdraw, inputs.WithdrawIn),
-        **STAFF_FUNCTIONS,
     },
     core=True,
 )

@@ -145,11 +145,6 @@ CORE_EVENTS = {
     "restart_clocks": "clocks_restarted",
     "hold": "legal_hold_placed", "release_hold": "legal_hold_released",
     "redact": "redactions_marked", "attach": "file_attached",
-    "message_reporter": "reporter_messaged", "issue_receipt": "receipt_issued",
-    "bind_receipt": "receipt_bound", "reporter_message": "reporter_wrote",
-    "reporter_evidence": "reporter_evidence_added", "rate": "reporter_rated",
-    "disagree": "reporter_disagreed", "confirm_record": "record_confirmed",
-    "correct_record": "record_corrected",
 }  # fmt: skip
 CORE_POLICY_ROLES: dict[str, PolicyRoles] = {
     "accept": lambda p: p.permissions.decide_acceptance,
@@ -160,7 +155,7 @@ CORE_POLICY_ROLES: dict[str, PolicyRoles] = {
     "approve_reveal": lambda p: p.permissions.custodian,
     "approve_extension": lambda p: p.extension.approver_roles,
 }
-CORE_REPORTER_NEWS = frozenset({"accept", "reject", "refer", "message_reporter", "reply", "close"})
+CORE_REPORTER_NEWS = frozenset({"accept", "reject", "refer", "reply", "close"})
 
 BEFORE_HANDLING = {S.REGISTERED, S.ACCEPTED}
 HANDLING = {S.IN_PROGRESS}
@@ -425,90 +420,6 @@ _add(
             {R.SUPERVISOR, R.LEADER},
             "解除保全",
             "Release a legal hold",
-        ),
-        # The reporter on the portal (tousu.portal), and the staff side of that channel.
-        _t(
-            "message_reporter",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "给投诉举报人留言",
-            "Write to the reporter",
-        ),
-        # A receipt for a case registered by phone, letter or visit (read out or printed).
-        _t(
-            "issue_receipt",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
-            None,
-            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "发放查询回执",
-            "Issue a follow-up receipt",
-        ),
-        # The pre-printed receipt of a report-box form, bound to the case registered from it.
-        _t(
-            "bind_receipt",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
-            None,
-            {R.INTAKE_CLERK} | DECIDERS,
-            "登记举报箱回执",
-            "Bind a report-box form's receipt",
-        ),
-        _t(
-            "reporter_message",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            set(),
-            "投诉举报人留言",
-            "The reporter wrote",
-            reporter=True,
-        ),
-        _t(
-            "reporter_evidence",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            set(),
-            "投诉举报人补充证据",
-            "The reporter added evidence",
-            reporter=True,
-        ),
-        _t(
-            "rate",
-            {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            set(),
-            "投诉举报人评价",
-            "The reporter rated the reply",
-            reporter=True,
-        ),
-        # "I disagree": re-verification (reopen) or a review (复查), as the policy says.
-        _t(
-            "disagree",
-            {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
-            None,
-            set(),
-            "投诉举报人提出异议",
-            "The reporter disagrees",
-            reporter=True,
-        ),
-        # An oral report's written record: confirmed or corrected by the person (never
-        # overwritten: the correction is a record of its own).
-        _t(
-            "confirm_record",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            set(),
-            "投诉举报人确认记录",
-            "The reporter confirmed the record",
-            reporter=True,
-        ),
-        _t(
-            "correct_record",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
-            None,
-            set(),
-            "投诉举报人更正记录",
-            "The reporter corrected the record",
-            reporter=True,
         ),
         # The job worker's actions: a deadline passed, a deadline is near.
         _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),

@@ -26,12 +26,12 @@ from tousu.cases.lifecycle import EVENT_TYPES, TABLE
 from tousu.cases.models import Case
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.cases.reporter_actions import pseudonym
 from tousu.cases.steps import permitted
 from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.notify.delivery import SUBJECTS
 from tousu.policy.models import policy_for
+from tousu.reporter.actions import pseudonym
 from tousu.reporter.models import Message, Receipt
 from tousu.reporter.receipts import grouped
 from tousu.web import forms, labels, posted

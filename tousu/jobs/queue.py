@@ -97,7 +97,7 @@ def attach_periodic(queue: Huey) -> None:
     # What a process that died between commit and dispatch left in the outbox.
     queue.periodic_task(crontab(minute="*"), name="tousu.periodic_dispatch")(run_dispatch)
     queue.periodic_task(crontab(minute="0"), name="tousu.periodic_checkpoint")(
-        run_periodic_checkpoints
+        tidy(run_periodic_checkpoints)
     )
     for job in PERIODIC.values():
         queue.periodic_task(crontab(minute=job.minute), name=f"tousu.periodic_{job.name}")(

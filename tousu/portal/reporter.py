@@ -29,7 +29,6 @@ from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
 from tousu.cases.redaction import redactor
-from tousu.cases.reporter_actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
 from tousu.clock.overrides import calendar_for
 from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
@@ -38,6 +37,7 @@ from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.portal import abuse
 from tousu.reporter import receipts
+from tousu.reporter.actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
 from tousu.reporter.models import Message
 from tousu.web import labels
 from tousu.web.caseview import deadline_json

@@ -20,7 +20,7 @@ from tousu.cases.access import get_case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
-from tousu.procedures import checklist
+from tousu.procedures import printouts
 from tousu.web.pages import DeskRequest, desk_view
 
 TEMPLATES = {
@@ -38,7 +38,7 @@ def step_document(
 ) -> HttpResponse:
     actor = request.desk.actor
     case = get_case(actor, number)
-    run = next((r for r in checklist.runs(case, actor) if r.procedure.code == procedure), None)
+    run = next((r for r in printouts.runs(case, actor) if r.procedure.code == procedure), None)
     if run is None:
         return unavailable(
             request, "procedure_not_started",
@@ -68,7 +68,7 @@ def step_document(
 
 
 def _context(
-    doc: build.Document, run: checklist.RunView, view: checklist.StepView, e: checklist.Entry
+    doc: build.Document, run: printouts.RunView, view: printouts.StepView, e: printouts.Entry
 ) -> dict[str, Any]:
     tz, policy = doc.tz, doc.policy
     d, p = e.details, e.patient
@@ -77,7 +77,7 @@ def _context(
     if party is None or party["anonymous"]:
         person = "匿名"
     elif party["masked"]:
-        person = checklist.SEALED_NAME
+        person = printouts.SEALED_NAME
     else:
         person = doc.shown_name() or "—"
     # What had been done when this record was written (a report says what was known then).
@@ -85,7 +85,7 @@ def _context(
     for v in run.steps:
         before = [r for r in v.records if r.no < e.no]
         if before and v.step.code != view.step.code:
-            done.append((v.step.zh, checklist.summary(before[-1], policy, tz)))
+            done.append((v.step.zh, printouts.summary(before[-1], policy, tz)))
     committee = next(
         (v.latest for v in run.steps if v.step.record == "committee_decision" and v.latest), None
     )
@@ -99,11 +99,11 @@ def _context(
         "correction": e.count > 1,
         "count": e.count,
         "recorded_by": e.by,
-        "recorded_at": checklist.zh_time(e.at, tz),
+        "recorded_at": printouts.zh_time(e.at, tz),
         "body": e.body,
         "d": d,
         "p": p,
-        "at": checklist.zh_time(d.get("occurred_at"), tz),
+        "at": printouts.zh_time(d.get("occurred_at"), tz),
         "items": d.get("items", []),
         "sealed_by": "、".join(d.get("sealed_by", [])),
         "witnesses": "、".join(d.get("witnesses", [])),
@@ -112,21 +112,21 @@ def _context(
         "patient_refused": bool(d.get("patient_refused")),
         "hospital_refused": bool(d.get("hospital_refused")),
         "target": target.name_zh if target else e.target,
-        "method": checklist.method(d.get("method", "")),
-        "died_at": checklist.zh_time(d.get("died_at"), tz),
-        "autopsy_by": checklist.zh_time(d.get("autopsy_by"), tz),
+        "method": printouts.method(d.get("method", "")),
+        "died_at": printouts.zh_time(d.get("died_at"), tz),
+        "autopsy_by": printouts.zh_time(d.get("autopsy_by"), tz),
         # The policy's limits for the step (医疗事故处理条例 art. 18).
         "autopsy_hours": view.step.within_hours,
         "autopsy_frozen_days": view.step.within_days_frozen,
         "answer": d.get("answer", ""),
-        "told_at": checklist.zh_time(d.get("occurred_at") or e.at.isoformat(), tz),
-        "patient_told_at": checklist.zh_time(d.get("patient_told_at"), tz),
-        "patient_told_how": checklist.method(d.get("patient_told_how", "")),
-        "hospital_told_at": checklist.zh_time(d.get("hospital_told_at"), tz),
-        "hospital_told_how": checklist.method(d.get("hospital_told_how", "")),
+        "told_at": printouts.zh_time(d.get("occurred_at") or e.at.isoformat(), tz),
+        "patient_told_at": printouts.zh_time(d.get("patient_told_at"), tz),
+        "patient_told_how": printouts.method(d.get("patient_told_how", "")),
+        "hospital_told_at": printouts.zh_time(d.get("hospital_told_at"), tz),
+        "hospital_told_how": printouts.method(d.get("hospital_told_how", "")),
         "committee": (
             {
-                "at": checklist.zh_time(committee.details.get("occurred_at"), tz),
+                "at": printouts.zh_time(committee.details.get("occurred_at"), tz),
                 "location": committee.details.get("location", ""),
                 "members": "、".join(committee.details.get("members", [])),
                 "decision": committee.details.get("decision", ""),

@@ -29,13 +29,13 @@ from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, CaseRecord, Event, Status
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.cases.reporter_actions import REPORTER_FUNCTIONS
 from tousu.conftest import World
 from tousu.evidence import services as evidence
 from tousu.evidence.tests.samples import PDF as SAMPLE_PDF
 from tousu.orgs.models import Department, Organisation
 from tousu.orgs.services import create_user
 from tousu.policy.services import create_org
+from tousu.reporter.actions import REPORTER_FUNCTIONS
 
 
 class _Bodies(dict[str, dict[str, Any]]):
@@ -128,7 +128,7 @@ BODIES: dict[str, dict[str, Any]] = _Bodies(
     }
 )
 
-# The reporter's own actions on the portal (tousu.cases.reporter_actions), by the reporter
+# The reporter's own actions on the portal (tousu.reporter.actions), by the reporter
 # actor bound to the case; the evidence one takes a file.
 REPORTER_BODIES: dict[str, dict[str, Any]] = {
     "reporter_message": {"body": "收费单据已经找到"},

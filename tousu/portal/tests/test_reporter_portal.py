@@ -14,16 +14,16 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from tousu.cases import inputs
 from tousu.cases.access import reporter_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, CaseRecord, Event, Notification
-from tousu.cases.reporter_actions import disagree, pseudonym
 from tousu.conftest import World
 from tousu.evidence.models import Attachment
 from tousu.policy.loader import preset_source
 from tousu.policy.services import activate_policy
 from tousu.reporter import receipts
+from tousu.reporter.actions import disagree, pseudonym
+from tousu.reporter.inputs import DisagreeIn
 from tousu.reporter.models import Message, Receipt
 
 NEW = "/o/acme/new/"
@@ -333,7 +333,7 @@ def test_disagreeing_outside_the_window_is_refused_with_a_message(world: World) 
     holder = reporter_actor(world.org, case_id=case.pk)
     later = timezone.now() + timedelta(days=20)
     with pytest.raises(TousuError) as refused:
-        disagree(case.pk, actor=holder, data=inputs.DisagreeIn(reason="不服"), now=later)
+        disagree(case.pk, actor=holder, data=DisagreeIn(reason="不服"), now=later)
     assert refused.value.code == "disagreement_window_passed"
     assert "15日" in refused.value.zh
     case.refresh_from_db()

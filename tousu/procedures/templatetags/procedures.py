@@ -11,7 +11,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import permitted
 from tousu.policy.models import policy_for
-from tousu.procedures import checklist
+from tousu.procedures import printouts
 from tousu.procedures.services import applies
 from tousu.web.i18n import t
 from tousu.web.pages import Desk
@@ -27,7 +27,7 @@ def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
     tz = desk.tz
     kwargs = {"org": desk.org.slug, "number": case.number}
     runs = []
-    for run in checklist.runs(case, actor, policy):
+    for run in printouts.runs(case, actor, policy):
         steps = []
         for v in run.steps:
             latest = v.latest
@@ -39,7 +39,7 @@ def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
                     "done": latest is not None,
                     "at": latest.at if latest else None,
                     "by": latest.by if latest else "",
-                    "summary": checklist.summary(latest, policy, tz) if latest else "",
+                    "summary": printouts.summary(latest, policy, tz) if latest else "",
                     "count": len(v.records),
                     "document": v.document if latest else "",
                     "url": reverse(

@@ -1,7 +1,7 @@
 """The reporter's channel: messages both ways, receipts, rating, disagreement, the oral record.
 
-Staff actions (:data:`STAFF_FUNCTIONS`, joined into
-:data:`tousu.cases.actions.ACTION_FUNCTIONS`) write to the reporter and issue or bind
+Staff actions (:data:`STAFF_FUNCTIONS`, registered into
+:data:`tousu.cases.registry.ACTION_FUNCTIONS`) write to the reporter and issue or bind
 receipts. Reporter actions (:data:`REPORTER_FUNCTIONS`) are taken on the public portal
 by :func:`tousu.cases.access.reporter_actor`, bound to the case their receipt opened;
 they are never in ``ACTION_FUNCTIONS`` (that table is for staff and the API).
@@ -20,15 +20,16 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from tousu.cases import inputs, values
+from tousu.cases import lifecycle, registry, values
 from tousu.cases.access import Actor
 from tousu.cases.answers import start_reverification, start_review
 from tousu.cases.errors import TousuError, invalid
+from tousu.cases.lifecycle import ACTIVE, DECIDERS, HANDLERS, R, S, transition
 from tousu.cases.models import Case, Event, Status
 from tousu.cases.steps import Step, step
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
-from tousu.reporter import receipts
+from tousu.reporter import inputs, receipts
 from tousu.reporter.models import Message
 
 # Channels where staff write down what the person said: the person may confirm or correct it.
@@ -252,3 +253,104 @@ REPORTER_FUNCTIONS: dict[str, tuple[Callable[..., Case], type[values.In]]] = {
 def take(action: str, case_id: int, actor: Actor, data: values.In) -> Case:
     fn, _schema = REPORTER_FUNCTIONS[action]
     return fn(case_id, actor=actor, data=data, now=timezone.now())
+
+
+def register() -> None:
+    """The channel's rows of the core's transition table and its staff actions."""
+    lifecycle.add(
+        # The reporter on the portal (tousu.portal), and the staff side of that channel.
+        transition(
+            "message_reporter",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "给投诉举报人留言",
+            "Write to the reporter",
+            event="reporter_messaged",
+            tells_reporter=True,
+        ),
+        # A receipt for a case registered by phone, letter or visit (read out or printed).
+        transition(
+            "issue_receipt",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
+            None,
+            {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
+            "发放查询回执",
+            "Issue a follow-up receipt",
+            event="receipt_issued",
+        ),
+        # The pre-printed receipt of a report-box form, bound to the case registered from it.
+        transition(
+            "bind_receipt",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
+            None,
+            {R.INTAKE_CLERK} | DECIDERS,
+            "登记举报箱回执",
+            "Bind a report-box form's receipt",
+            event="receipt_bound",
+        ),
+        transition(
+            "reporter_message",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            set(),
+            "投诉举报人留言",
+            "The reporter wrote",
+            reporter=True,
+            event="reporter_wrote",
+        ),
+        transition(
+            "reporter_evidence",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            set(),
+            "投诉举报人补充证据",
+            "The reporter added evidence",
+            reporter=True,
+            event="reporter_evidence_added",
+        ),
+        transition(
+            "rate",
+            {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            set(),
+            "投诉举报人评价",
+            "The reporter rated the reply",
+            reporter=True,
+            event="reporter_rated",
+        ),
+        # "I disagree": re-verification (reopen) or a review (复查), as the policy says.
+        transition(
+            "disagree",
+            {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
+            None,
+            set(),
+            "投诉举报人提出异议",
+            "The reporter disagrees",
+            reporter=True,
+            event="reporter_disagreed",
+        ),
+        # An oral report's written record: confirmed or corrected by the person (never
+        # overwritten: the correction is a record of its own).
+        transition(
+            "confirm_record",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            set(),
+            "投诉举报人确认记录",
+            "The reporter confirmed the record",
+            reporter=True,
+            event="record_confirmed",
+        ),
+        transition(
+            "correct_record",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            None,
+            set(),
+            "投诉举报人更正记录",
+            "The reporter corrected the record",
+            reporter=True,
+            event="record_corrected",
+        ),
+    )
+    registry.actions(STAFF_FUNCTIONS)
