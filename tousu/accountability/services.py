@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from tousu.accountability import inputs
 from tousu.accountability.models import Appeal, Penalty
 from tousu.cases import outbox, redaction, safeguards
-from tousu.cases.access import Actor, decided_cases_about, is_excluded, visible_cases
+from tousu.cases.access import Actor, decided_cases_about, is_excluded, roles_for, visible_cases
 from tousu.cases.errors import TousuError, action_forbidden, invalid, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
-from tousu.cases.steps import Step, department_by_code, roles_for, step
+from tousu.cases.steps import Step, department_by_code, step
 from tousu.cases.values import sane_moment
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role

@@ -14,11 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from tousu.cases.access import Actor, actor_for, actor_for_token, get_case
+from tousu.cases.access import Actor, actor_for, actor_for_token, get_case, may_register, permitted
 from tousu.cases.errors import action_forbidden
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
-from tousu.cases.steps import permitted
 from tousu.orgs.models import ApiToken
 from tousu.policy.models import policy_for
 
@@ -72,7 +71,7 @@ class TokenAuth(HttpBearer):
 class RegisterAuth(TokenAuth):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         result = super().authenticate(request, token)
-        if isinstance(result, Authorised) and not result.actor.roles & TABLE["register"].roles:
+        if isinstance(result, Authorised) and not may_register(result.actor):
             raise action_forbidden("register")
         return result
 

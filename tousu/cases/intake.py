@@ -11,13 +11,12 @@ from django.db.models.functions import Concat, Length, StrIndex
 from django.utils import timezone
 
 from tousu.cases import deadlines, events, inputs, values
-from tousu.cases.access import Actor
+from tousu.cases.access import Actor, may_register
 from tousu.cases.errors import (
     TousuError,
     action_forbidden,
     invalid,
 )
-from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import (
     Case,
     Party,
@@ -181,7 +180,7 @@ def register(
     """
     now = now or timezone.now()
     # Staff register from every channel; a reporter only submits through the portal.
-    if not (actor.roles & TABLE["register"].roles or (actor.reporter and data.channel == "web")):
+    if not may_register(actor, data.channel):
         raise action_forbidden("register")
     org = actor.org
     if org.active_policy_id is None:

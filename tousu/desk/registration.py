@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError as PydanticError
 
 from tousu.cases import actions, inputs, intake
-from tousu.cases.access import identity_visible, visible_cases
+from tousu.cases.access import identity_visible, may_register, visible_cases
 from tousu.cases.errors import TousuError
-from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
 from tousu.cases.values import Channel
 from tousu.evidence import services as evidence
@@ -35,7 +34,7 @@ SUBJECT_FIELDS = ("name", "address", "url", "reference", "staff")
 @desk_view
 def register(request: DeskRequest, org: str) -> HttpResponse:
     desk = request.desk
-    if not desk.roles & TABLE["register"].roles:
+    if not may_register(desk.actor):
         raise TousuError(
             "action_forbidden", "您无权登记案件", "You may not register cases", status=403
         )

@@ -19,6 +19,7 @@ from tousu.cases.access import (
     REPORTER_USERNAME,
     get_case,
     identity_visible,
+    permitted,
     visible_notifications,
 )
 from tousu.cases.errors import TousuError, not_found
@@ -26,7 +27,6 @@ from tousu.cases.lifecycle import EVENT_TYPES, TABLE
 from tousu.cases.models import Case
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.cases.steps import permitted
 from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.notify.delivery import SUBJECTS

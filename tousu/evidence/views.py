@@ -9,10 +9,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tousu.cases.access import get_case, identity_visible
+from tousu.cases.access import get_case, identity_visible, permitted
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
-from tousu.cases.steps import permitted
 from tousu.evidence import services
 from tousu.policy.models import policy_for
 from tousu.web.i18n import t

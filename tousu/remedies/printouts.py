@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tousu.cases.access import Actor, get_case
+from tousu.cases.access import Actor, get_case, permitted
 from tousu.cases.errors import not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, CaseRecord
 from tousu.cases.redaction import identity_masker
-from tousu.cases.steps import permitted
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE

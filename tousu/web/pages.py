@@ -22,9 +22,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from tousu.audit.integrity import detected, integrity_broken
-from tousu.cases.access import Actor, actor_for
+from tousu.cases.access import Actor, actor_for, may_register
 from tousu.cases.errors import TousuError
-from tousu.cases.lifecycle import TABLE
 from tousu.orgs.models import Membership, Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
@@ -142,5 +141,5 @@ def page(
     if desk is not None and request.user.is_authenticated:
         base["my_orgs"] = orgs_of(int(request.user.pk))
         base["desk_links"] = _links(desk)
-        base["may_register"] = bool(desk.roles & TABLE["register"].roles)
+        base["may_register"] = may_register(desk.actor)
     return render(request, template, {**base, **context}, status=status)

@@ -23,7 +23,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from tousu.cases import actions, inputs, intake, steps
+from tousu.cases import access, actions, inputs, intake
 from tousu.cases.access import Actor, actor_for, reporter_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
@@ -263,7 +263,7 @@ def _take(bench: Bench, action: str, status: str) -> tuple[Case, Actor]:
     case = Case.objects.select_related("policy_version").get(pk=bench.cases[status])
     assert case.status == status
     # The actor may take this action on this case: only the state can refuse it.
-    assert steps.permitted(actor, case, TABLE[action], case.policy_version.policy)
+    assert access.permitted(actor, case, TABLE[action], case.policy_version.policy)
     if action in FILE_ACTIONS:
         body = bench.body(action)
         upload = SimpleUploadedFile(body["name"], body["content"])
@@ -358,7 +358,7 @@ REPORTER_ALLOWED = [(a, s) for a in REPORTER_ACTIONS for s in STATUSES if s in T
 def _take_as_reporter(bench: Bench, action: str, status: str) -> Case:
     case = Case.objects.select_related("policy_version").get(pk=bench.cases[status])
     holder = reporter_actor(bench.org, case_id=case.pk)
-    assert steps.permitted(holder, case, TABLE[action], case.policy_version.policy)
+    assert access.permitted(holder, case, TABLE[action], case.policy_version.policy)
     body = REPORTER_BODIES[action]
     if action == "reporter_evidence":
         evidence.store_from_reporter(case.pk, actor=holder, name=body["name"], data=body["content"])

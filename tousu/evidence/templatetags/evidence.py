@@ -7,10 +7,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from tousu.cases.access import identity_visible
+from tousu.cases.access import identity_visible, permitted
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
-from tousu.cases.steps import permitted
 from tousu.evidence import services
 from tousu.evidence.models import Attachment
 from tousu.policy.models import policy_for

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tousu.cases.access import get_case, reporter_actor, visible_cases
+from tousu.cases.access import get_case, permitted, reporter_actor, visible_cases
 from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
-from tousu.cases.steps import permitted
 from tousu.cases.tests.test_transitions import BODIES
 from tousu.policy.models import policy_for
 

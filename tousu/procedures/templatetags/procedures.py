@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from tousu.cases.access import permitted
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
-from tousu.cases.steps import permitted
 from tousu.policy.models import policy_for
 from tousu.procedures import printouts
 from tousu.procedures.services import applies
