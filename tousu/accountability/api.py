@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from pydantic import Field
 
-from tousu.accountability import printouts, services
+from tousu.accountability import printouts, records
 from tousu.cases.access import Actor, get_case
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.views import pdf_response
@@ -63,7 +63,7 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
     def case_penalties(request: HttpRequest, org: str, number: str) -> list[dict[str, Any]]:
         actor = _actor(request)
         case = get_case(actor, number)
-        rows = services.case_penalties(actor, case, policy_for(case.policy_version_id)[1])
+        rows = records.case_penalties(actor, case, policy_for(case.policy_version_id)[1])
         if rows is None:
             raise TousuError(
                 "action_forbidden", "制度未授权您查看处罚记录",
@@ -131,7 +131,7 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
     )
     def staff_record(request: HttpRequest, org: str, username: str) -> dict[str, Any]:
         actor = _actor(request)
-        return asdict(services.staff_record(actor, _active_policy(actor), username))
+        return asdict(records.staff_record(actor, _active_policy(actor), username))
 
     @api.post(
         "/orgs/{org}/penalties/{penalty_id}/appeal",
@@ -145,6 +145,6 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
         request: HttpRequest, org: str, penalty_id: int, payload: AppealIn
     ) -> dict[str, Any]:
         actor = _actor(request)
-        services.appeal_from_record(actor, penalty_id, payload.reason.strip())
-        record = services.staff_record(actor, _active_policy(actor), actor.username)
+        records.appeal_from_record(actor, penalty_id, payload.reason.strip())
+        record = records.staff_record(actor, _active_policy(actor), actor.username)
         return next(row for row in record.penalties if row["id"] == penalty_id)

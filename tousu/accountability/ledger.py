@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from tousu.accountability.models import Appeal, Penalty
-from tousu.accountability.services import may_see_penalties, may_view_records
+from tousu.accountability.records import may_see_penalties, may_view_records
 from tousu.cases.access import Actor
 from tousu.cases.models import Case
 from tousu.policy.models import policy_for

@@ -18,12 +18,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from tousu.accountability.models import Appeal, Penalty
+from tousu.accountability.records import may_view_records
 from tousu.accountability.services import (
     APPEAL_DECISION_TITLE,
     DELIVERY_WAYS,
     NOTICE_TITLE,
     appeal_authority,
-    may_view_records,
     penalised_people,
 )
 from tousu.cases import redaction

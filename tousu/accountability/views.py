@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from tousu.accountability import printouts, services
+from tousu.accountability import printouts, records
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.views import pdf_response
 from tousu.web import labels
@@ -22,7 +22,7 @@ from tousu.web.pages import DeskRequest, desk_view, page
 
 def _page(request: DeskRequest, username: str, error: str = "", status: int = 200) -> HttpResponse:
     desk = request.desk
-    rec = services.staff_record(desk.actor, desk.policy, username)
+    rec = records.staff_record(desk.actor, desk.policy, username)
     for row in rec.complaints:
         if "status" in row:
             row["status_label"] = labels.status(row["status"])
@@ -52,7 +52,7 @@ def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> Ht
     if username != request.desk.actor.username:
         raise not_found()
     try:
-        services.appeal_from_record(
+        records.appeal_from_record(
             request.desk.actor, penalty_id, str(request.POST.get("reason", "")).strip()
         )
     except ValidationError:

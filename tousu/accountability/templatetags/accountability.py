@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from tousu.accountability import services
+from tousu.accountability import records
 from tousu.cases.models import Case
 from tousu.policy.models import policy_for
 from tousu.web.pages import Desk
@@ -19,10 +19,10 @@ register = template.Library()
 def case_penalties(case: Case, desk: Desk) -> dict[str, Any]:
     """{"shown": False} for anyone the policy does not let see penalties."""
     policy = policy_for(case.policy_version_id)[1]
-    rows = services.case_penalties(desk.actor, case, policy)
+    rows = records.case_penalties(desk.actor, case, policy)
     if rows is None:
         return {"shown": False, "rows": []}
-    printable = services.may_view_records(desk.actor, desk.policy)
+    printable = records.may_view_records(desk.actor, desk.policy)
     for row in rows:
         decided = row["status"] in ("approved", "revoked")
         row["notice_url"] = (

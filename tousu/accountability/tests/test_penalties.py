@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tousu.accountability import services
+from tousu.accountability import records
 from tousu.accountability.models import Appeal, Penalty
 from tousu.cases import inputs, intake
 from tousu.cases.access import Actor, actor_for
@@ -209,14 +209,14 @@ def test_enterprise_penalty_appealed_to_the_general_manager() -> None:
         assert refused.value.code == "action_forbidden"
     assert not Appeal.objects.exists()
 
-    services.appeal_from_record(o.actor("logistics"), penalty.pk, "延误系生产原因")
+    records.appeal_from_record(o.actor("logistics"), penalty.pk, "延误系生产原因")
     appeal = Appeal.objects.get()
     assert appeal.to_role == "leader" and appeal.status == Appeal.Status.PENDING
     penalty.refresh_from_db()
     assert penalty.in_force  # the decision stands meanwhile (policy)
     assert Notification.objects.filter(user_id=o.uid("gm"), kind="penalty_appealed").exists()
     with pytest.raises(TousuError) as refused:
-        services.appeal_from_record(o.actor("logistics"), penalty.pk, "再次申诉")
+        records.appeal_from_record(o.actor("logistics"), penalty.pk, "再次申诉")
     assert refused.value.code == "already_appealed"
 
     # Only the general manager decides it.
@@ -243,7 +243,7 @@ def test_tobacco_appeal_window_and_the_decision_standing() -> None:
     penalty = Penalty.objects.get()
     o.act("lead", "decide_penalty", case, decided, penalty=penalty.pk, approved=True)
     with pytest.raises(TousuError) as refused:
-        services.appeal_from_record(o.actor("officer"), penalty.pk, "申请复核")
+        records.appeal_from_record(o.actor("officer"), penalty.pk, "申请复核")
     assert refused.value.code == "appeal_window_passed"
     assert not Appeal.objects.exists()
 
