@@ -14,9 +14,11 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -150,3 +152,25 @@ def test_registering_after_start_up_is_refused() -> None:
         registry.effect("late_effect", lambda payload: None)
     with pytest.raises(ValueError, match="No effect"):
         outbox.write("never_registered", {})
+
+
+@pytest.mark.django_db
+def test_tousu_outbox_shows_what_waits_and_what_failed_and_requeues_it(world: World) -> None:
+    case_id, row_id = _checked(world)
+    OutboxEffect.objects.filter(pk=row_id).update(
+        attempts=outbox.MAX_ATTEMPTS, last_error="SMTPServerDisconnected"
+    )
+    out = StringIO()
+    call_command("outbox", stdout=out)
+    assert "waiting 1, failed 1" in out.getvalue()
+    assert "failed: spot_check_tally (SMTPServerDisconnected)" in out.getvalue()
+    assert outbox.dispatch() == 0  # given up on: left for a person
+
+    call_command("outbox", "retry", stdout=StringIO())
+    out = StringIO()
+    call_command("outbox", "dispatch", stdout=out)
+    assert "dispatched 1" in out.getvalue()
+    assert _tallies(case_id) == 1
+    out = StringIO()
+    call_command("outbox", stdout=out)
+    assert out.getvalue().startswith("waiting 0, failed 0")
