@@ -28,8 +28,9 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	touch $@
 
-install: $(VENV)/.installed $(VENDOR)/.installed ## Build .venv and the front-end assets (npm); starts nothing
+install: $(VENV)/.installed $(VENDOR)/.installed ## Build .venv, the front-end assets (npm) and the translation catalogues (.mo); starts nothing
 	$(TOUSU) collectstatic --noinput --verbosity 0
+	$(TOUSU) compilemessages --ignore $(VENV) --ignore node_modules --ignore var --verbosity 0
 
 demo: install ## Migrate and load the demo organisation (idempotent); prints the logins
 	$(TOUSU) migrate --noinput --verbosity 0
@@ -81,5 +82,6 @@ bench: install ## Benchmarks (not tests): intake over HTTP; deadlines and the ov
 screenshots: install ## Pictures of the desk at 1366x768 (demo organisation, temporary database) into docs/screenshots/
 	$(PY) -m tousu.desk.screenshots docs/screenshots
 
-clean: ## Remove the virtualenv and local state (var/)
+clean: ## Remove the virtualenv, local state (var/) and the compiled catalogues (.mo)
 	rm -rf $(VENV) var node_modules $(VENDOR)
+	find locale -name "*.mo" -delete

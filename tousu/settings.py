@@ -158,7 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Catalogues at the repository root: locale/<lang>/LC_MESSAGES/django.po (msgids are the
+# Simplified Chinese strings); `make install` compiles them, the .mo files are not committed.
+LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_timezone("TOUSU_TIME_ZONE", "Asia/Shanghai")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
@@ -56,7 +57,7 @@ def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> Ht
             request.desk.actor, penalty_id, str(request.POST.get("reason", "")).strip()
         )
     except ValidationError:
-        return _page(request, username, t("请写明申诉理由", "Give the reason for the appeal"), 422)
+        return _page(request, username, gettext("请写明申诉理由"), 422)
     except TousuError as exc:
         if exc.status in (403, 404):
             raise

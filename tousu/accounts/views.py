@@ -24,6 +24,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -93,7 +94,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     password = request.POST.get("password", "")[: MAX_FIELD * 5]
     context.update(next=request.POST.get("next", ""), username=username)
     if not username.strip() or not password:
-        context["error"] = t("请输入用户名和密码", "Enter your username and password")
+        context["error"] = gettext("请输入用户名和密码")
         return render(request, "accounts/login.html", context, status=400)
     by_name = throttle.for_username(username)
     by_address = throttle.for_address(throttle.client_address(request))
@@ -117,7 +118,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             wait_seconds=wait,
             **extra,
         )
-        context["error"] = t("用户名或密码不正确", "Wrong username or password")
+        context["error"] = gettext("用户名或密码不正确")
         return render(request, "accounts/login.html", context, status=200)
     backend = str(getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[0]))
     if totp.enabled(user):
@@ -157,7 +158,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     """The second step: a TOTP code or a recovery code."""
     found = _pending_user(request)
     if found is None:
-        messages.info(request, t("请重新登录", "Please sign in again"))
+        messages.info(request, gettext("请重新登录"))
         return redirect(LOGIN)
     user, pending = found
     if request.method != "POST":
@@ -181,7 +182,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             failures=throttle.failures(by_user),
             wait_seconds=wait,
         )
-        error = t("验证码不正确或已使用", "Wrong or already used code")
+        error = gettext("验证码不正确或已使用")
         return render(request, "accounts/verify.html", {"error": error})
     request.session.pop(PENDING, None)
     _sign_in(
@@ -256,10 +257,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
             audit.record("second_factor.enabled", user_id=int(user.pk))
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "new": True})
         throttle.fail([counter])
-        error = t(
-            "验证码不正确，请输入应用中当前显示的六位数字",
-            "Wrong code: enter the six digits the app shows now",
-        )
+        error = gettext("验证码不正确，请输入应用中当前显示的六位数字")
     return render(
         request, "accounts/totp_setup.html", {"setup": totp.setup_for(user, factor), "error": error}
     )
@@ -275,7 +273,7 @@ def _code_checked(request: HttpRequest) -> HttpResponse | None:
     if totp.check(user, request.POST.get("code", "")[:MAX_FIELD]) is None:
         throttle.fail([counter])
         audit.record("second_factor.code_refused", user_id=int(user.pk))
-        messages.error(request, t("验证码不正确或已使用", "Wrong or already used code"))
+        messages.error(request, gettext("验证码不正确或已使用"))
         return redirect(ACCOUNT)
     throttle.reset([counter])
     return None
@@ -293,7 +291,7 @@ def totp_disable_view(request: HttpRequest) -> HttpResponse:
         return refused
     totp.turn_off(user)
     audit.record("second_factor.disabled", user_id=int(user.pk))
-    messages.success(request, t("已关闭双因素认证", "Two-factor authentication is off"))
+    messages.success(request, gettext("已关闭双因素认证"))
     return redirect(ACCOUNT)
 
 
@@ -332,7 +330,7 @@ def password_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, form.user)
             throttle.reset([counter])
             audit.record("password.changed", user_id=int(user.pk))
-            messages.success(request, t("密码已修改", "Password changed"))
+            messages.success(request, gettext("密码已修改"))
             return redirect(ACCOUNT)
         if "old_password" in form.errors:
             throttle.fail([counter])

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.errors import TousuError, not_found
@@ -193,11 +194,11 @@ def add_shift(request: DeskRequest, org: str) -> HttpResponse:
     ends = _parse_local(values["ends_at"], desk.tz)
     errors: dict[str, str] = {}
     if not values["user"].isdigit():
-        errors["user"] = t("请选择值班人员", "Choose who is on duty")
+        errors["user"] = gettext("请选择值班人员")
     if starts is None:
-        errors["starts_at"] = t("请填写开始时间", "Enter when the shift starts")
+        errors["starts_at"] = gettext("请填写开始时间")
     if ends is None:
-        errors["ends_at"] = t("请填写结束时间", "Enter when the shift ends")
+        errors["ends_at"] = gettext("请填写结束时间")
     if errors or starts is None or ends is None:
         return _roster_page(request, values=values, errors=errors, status=422)
     try:
@@ -209,7 +210,7 @@ def add_shift(request: DeskRequest, org: str) -> HttpResponse:
         if exc.status in (403, 404):
             raise
         return _roster_page(request, values=values, errors=_error(exc), status=exc.status)
-    messages.success(request, t("已加入值班表", "Added to the roster"))
+    messages.success(request, gettext("已加入值班表"))
     week = shift.starts_at.astimezone(desk.tz).date().isoformat()
     return redirect(reverse("desk:duty:roster", kwargs={"org": org}) + f"?week={week}")
 
@@ -224,7 +225,7 @@ def cancel_shift(request: DeskRequest, org: str, shift_id: int) -> HttpResponse:
         if exc.status in (403, 404):
             raise
         return _roster_page(request, errors=_error(exc), status=exc.status)
-    messages.success(request, t("已取消该班次", "The shift was cancelled"))
+    messages.success(request, gettext("已取消该班次"))
     week = shift.starts_at.astimezone(desk.tz).date().isoformat()
     return redirect(reverse("desk:duty:roster", kwargs={"org": org}) + f"?week={week}")
 
@@ -268,7 +269,7 @@ def _note_row(note: HandOver, request: DeskRequest, visible: set[str]) -> dict[s
     return {
         "id": note.pk,
         "from": _name(note.from_user),
-        "to": _name(note.to_user) if note.to_user else t("投诉办公室", "The complaint office"),
+        "to": _name(note.to_user) if note.to_user else gettext("投诉办公室"),
         "written_at": note.written_at,
         "body": note.body,
         "cases": [n for n in note.case_numbers if n in visible],
@@ -321,10 +322,8 @@ def _my_page(
         "values": values
         or {
             "to": suggested,
-            "body": t(
-                "本班次情况：\n未办结事项见下列案件，需次日移交的请投诉办公室跟进。\n其他交代：",
-                "This shift:\nThe open cases are listed below; the office please follow up "
-                "what must be handed on.\nOther matters:",
+            "body": gettext(
+                "本班次情况：\n未办结事项见下列案件，需次日移交的请投诉办公室跟进。\n其他交代："
             ),
         },
         "errors": errors or {},
@@ -367,7 +366,7 @@ def write_hand_over(request: DeskRequest, org: str) -> HttpResponse:
     if to != "office" and not to.isdigit():
         return _my_page(
             request, values=values, status=422,
-            errors={"to": t("请选择接班人或投诉办公室", "Choose the next person or the office")},
+            errors={"to": gettext("请选择接班人或投诉办公室")},
         )  # fmt: skip
     try:
         services.write_hand_over(
@@ -378,7 +377,7 @@ def write_hand_over(request: DeskRequest, org: str) -> HttpResponse:
         if exc.status in (403, 404):
             raise
         return _my_page(request, values=values, errors=_error(exc), status=exc.status)
-    messages.success(request, t("交接班记录已提交", "Hand-over note written"))
+    messages.success(request, gettext("交接班记录已提交"))
     return redirect("desk:duty:mine", org=org)
 
 
@@ -391,5 +390,5 @@ def receive(request: DeskRequest, org: str, note_id: int) -> HttpResponse:
         if exc.status in (403, 404):
             raise
         return _my_page(request, errors=_error(exc), status=exc.status)
-    messages.success(request, t("已签收交接班", "Hand-over acknowledged"))
+    messages.success(request, gettext("已签收交接班"))
     return redirect("desk:duty:mine", org=org)

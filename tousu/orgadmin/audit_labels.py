@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext
+
 from tousu.orgs.models import AuditEvent
 from tousu.web import labels
 from tousu.web.i18n import t
@@ -65,7 +67,7 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
                 "at": e.at,
                 "what": t(*zh_en) if zh_en else e.type,
                 "detail": _detail(e),
-                "actor": e.actor.get_username() if e.actor else t("系统", "system"),
+                "actor": e.actor.get_username() if e.actor else gettext("系统"),
                 "via": str(e.data.get("via", "")) if isinstance(e.data, dict) else "",
             }
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext
+
 from tousu.orgs.models import Department, Organisation
 from tousu.policy.schema import DeadlineRule, DepartmentSpec, Policy
 from tousu.web import labels
@@ -70,12 +72,12 @@ def stage(code: str) -> str:
 
 
 def roles(codes: Iterable[str | None]) -> str:
-    return t("、", ", ").join(labels.role(c) for c in codes if c) or "—"
+    return gettext("、").join(labels.role(c) for c in codes if c) or "—"
 
 
 def _list(values: Iterable[str], label: Any = None) -> str:
     words = [label(v) if label else v for v in values]
-    return t("、", ", ").join(words)
+    return gettext("、").join(words)
 
 
 def rule_in_words(rule: DeadlineRule) -> str:
@@ -88,36 +90,31 @@ def rule_in_words(rule: DeadlineRule) -> str:
             f"{rule.amount} {unit_en} from {start_en}",
         )
     elif rule.unit == "none":
-        text = t("不设时限", "No time limit")
+        text = gettext("不设时限")
     else:
         fixed_zh, fixed_en = FIXED.get(rule.unit, (rule.unit, rule.unit))
         text = t(f"{start_zh}后{fixed_zh}", f"{fixed_en} after {start_en}")
     notes = []
     if rule.end_of_day:
-        notes.append(t("截至当日 24 时", "until midnight of the last day"))
+        notes.append(gettext("截至当日 24 时"))
     if rule.after_hours:
-        notes.append(
-            t(
-                "非工作时间收到的，自下一个工作日起算",
-                "after-hours intake counts from the next working day",
-            )
-        )
+        notes.append(gettext("非工作时间收到的，自下一个工作日起算"))
     if not rule.extendable:
-        notes.append(t("不可延期", "cannot be extended"))
-    return text + (t("；", "; ") + t("；", "; ").join(notes) if notes else "")
+        notes.append(gettext("不可延期"))
+    return text + (gettext("；") + gettext("；").join(notes) if notes else "")
 
 
 def selectors(rule: DeadlineRule) -> str:
     """When the rule applies; empty when always."""
     parts = []
     if rule.kinds:
-        parts.append(t("类型：", "kinds: ") + _list(rule.kinds, labels.kind))
+        parts.append(gettext("类型：") + _list(rule.kinds, labels.kind))
     if rule.channels:
-        parts.append(t("渠道：", "channels: ") + _list(rule.channels, labels.channel))
+        parts.append(gettext("渠道：") + _list(rule.channels, labels.channel))
     if rule.complexity:
-        parts.append(t("复杂程度：", "complexity: ") + _list(rule.complexity, labels.choice))
+        parts.append(gettext("复杂程度：") + _list(rule.complexity, labels.choice))
     if rule.categories:
-        parts.append(t("类别：", "categories: ") + _list(rule.categories))
+        parts.append(gettext("类别：") + _list(rule.categories))
     if rule.departments_min:
         parts.append(
             t(
@@ -125,7 +122,7 @@ def selectors(rule: DeadlineRule) -> str:
                 f"at least {rule.departments_min} departments",
             )
         )
-    return t("；", "; ").join(parts)
+    return gettext("；").join(parts)
 
 
 def department_tree(specs: Iterable[DepartmentSpec]) -> list[tuple[DepartmentSpec, int]]:
@@ -201,7 +198,7 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
         ],
         "routing": [
             {
-                "when": t("；", "; ").join(
+                "when": gettext("；").join(
                     p
                     for p in (
                         _list(r.categories, lambda c: cat_names.get(c, c)),

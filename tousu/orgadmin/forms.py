@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext
 
 from tousu.orgs.models import Department, Organisation, code_validator
 from tousu.orgs.roles import DEPARTMENT_ROLES, Role
@@ -40,14 +41,12 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].label = t("制度文本（TOML）", "Policy document (TOML)")
+        self.fields["source"].label = pgettext("field", "制度文本（TOML）")
         self.fields["source"].widget = forms.Textarea(
             attrs={"rows": 36, "spellcheck": "false", "class": "code", "autocapitalize": "off"}
         )
-        self.fields["note"].label = t("修改说明（可选）", "What changed and why (optional)")
-        self.fields["note"].help_text = t(
-            "记录在版本历史和审计记录中", "Kept in the version history and the audit record"
-        )
+        self.fields["note"].label = gettext("修改说明（可选）")
+        self.fields["note"].help_text = gettext("记录在版本历史和审计记录中")
 
 
 def department_choices(
@@ -73,7 +72,7 @@ class _DepartmentChoice(forms.Form):
             return None
         dept = Department.objects.filter(org=self.org, code=code, active=True).first()
         if dept is None:
-            raise ValidationError(t("部门不存在或已停用", "No such active department"))
+            raise ValidationError(gettext("部门不存在或已停用"))
         return dept
 
 
@@ -86,16 +85,14 @@ class DepartmentForm(_DepartmentChoice):
     def __init__(self, org: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["code"].label = t("代码", "Code")
-        self.fields["code"].help_text = t(
-            "小写字母、数字和下划线；创建后不能修改（制度按代码引用部门）",
-            "Lowercase letters, digits and underscores; fixed once created (the policy "
-            "refers to departments by code)",
+        self.fields["code"].label = gettext("代码")
+        self.fields["code"].help_text = gettext(
+            "小写字母、数字和下划线；创建后不能修改（制度按代码引用部门）"
         )
-        self.fields["name"].label = t("中文名称", "Name (Chinese)")
-        self.fields["name_en"].label = t("英文名称", "Name (English)")
-        self.fields["parent"].label = t("上级部门", "Parent department")
-        top = ("", t("（无，顶级部门）", "(none: top level)"))
+        self.fields["name"].label = gettext("中文名称")
+        self.fields["name_en"].label = gettext("英文名称")
+        self.fields["parent"].label = gettext("上级部门")
+        top = ("", gettext("（无，顶级部门）"))
         _offer(self.fields["parent"], [top, *department_choices(org)])
 
     def clean_parent(self) -> Department | None:
@@ -108,8 +105,8 @@ class RenameForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = t("中文名称", "Name (Chinese)")
-        self.fields["name_en"].label = t("英文名称", "Name (English)")
+        self.fields["name"].label = gettext("中文名称")
+        self.fields["name_en"].label = gettext("英文名称")
 
 
 class MoveForm(_DepartmentChoice):
@@ -118,9 +115,9 @@ class MoveForm(_DepartmentChoice):
     def __init__(self, dept: Department, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.org = dept.org
-        self.fields["parent"].label = t("新的上级部门", "New parent department")
+        self.fields["parent"].label = gettext("新的上级部门")
         # Offered: active departments outside this one's own subtree (the service checks again).
-        top = ("", t("（无，顶级部门）", "(none: top level)"))
+        top = ("", gettext("（无，顶级部门）"))
         _offer(
             self.fields["parent"],
             [top, *department_choices(dept.org, exclude=dept.subtree_ids())],
@@ -141,12 +138,10 @@ class RoleForm(_DepartmentChoice):
     def __init__(self, org: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["role"].label = t("角色", "Role")
+        self.fields["role"].label = gettext("角色")
         _choices(self.fields["role"]).choices = role_choices()
-        self.fields["department"].label = t("部门", "Department")
-        self.fields["department"].help_text = t(
-            "承办人和部门负责人必须选择部门", "Required for handlers and department heads"
-        )
+        self.fields["department"].label = gettext("部门")
+        self.fields["department"].help_text = gettext("承办人和部门负责人必须选择部门")
         _offer(self.fields["department"], [("", "—"), *department_choices(org)])
 
     def clean_department(self) -> Department | None:
@@ -158,7 +153,7 @@ class RoleForm(_DepartmentChoice):
         if missing and "department" not in self.errors:
             self.add_error(
                 "department",
-                t("该角色必须属于一个部门", "This role belongs to a department: choose one"),
+                gettext("该角色必须属于一个部门"),
             )
         return data
 
@@ -179,16 +174,14 @@ class StaffForm(RoleForm):
     def __init__(self, org: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(org, *args, **kwargs)
         f = self.fields
-        f["username"].label = t("用户名", "Username")
-        f["username"].help_text = t(
-            "登录用；字母、数字和 @ . + - _", "For signing in; letters, digits and @ . + - _"
-        )
-        f["last_name"].label = t("姓（或全名）", "Family name (or full name)")
-        f["first_name"].label = t("名", "Given name")
-        f["email"].label = t("电子邮箱", "E-mail")
-        f["password1"].label = t("初始密码", "Initial password")
+        f["username"].label = gettext("用户名")
+        f["username"].help_text = gettext("登录用；字母、数字和 @ . + - _")
+        f["last_name"].label = gettext("姓（或全名）")
+        f["first_name"].label = gettext("名")
+        f["email"].label = gettext("电子邮箱")
+        f["password1"].label = gettext("初始密码")
         f["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
-        f["password2"].label = t("再次输入密码", "Password again")
+        f["password2"].label = gettext("再次输入密码")
         for name in ("password1", "password2"):
             f[name].widget.attrs["autocomplete"] = "new-password"
         f["username"].widget.attrs["autocomplete"] = "off"
@@ -197,7 +190,7 @@ class StaffForm(RoleForm):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", t("两次输入的密码不一致", "The passwords do not match"))
+            self.add_error("password2", gettext("两次输入的密码不一致"))
         elif first:
             probe = get_user_model()(
                 username=data.get("username", ""),
@@ -223,24 +216,19 @@ class HolidayForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
-        f["date"].label = t("日期", "Date")
-        f["working"].label = t("这一天", "That day is")
+        f["date"].label = gettext("日期")
+        f["working"].label = pgettext("field", "这一天")
         _choices(f["working"]).choices = [
-            ("0", t("休息日（放假、停工）", "a day off (holiday, closure)")),
-            ("1", t("工作日（调休上班）", "a working day (make-up workday)")),
+            ("0", gettext("休息日（放假、停工）")),
+            ("1", gettext("工作日（调休上班）")),
         ]
-        f["name"].label = t("名称", "Name")
-        f["name"].help_text = t(
-            "例如 春节调休上班、本地停工", "e.g. Spring Festival make-up day, local closure"
-        )
-        f["source_notice"].label = t("依据", "Source notice")
-        f["source_notice"].help_text = t(
-            "发文字号或决定，例如 国办发明电〔2026〕7号",
-            "The notice or decision, e.g. its reference number",
-        )
+        f["name"].label = gettext("名称")
+        f["name"].help_text = gettext("例如 春节调休上班、本地停工")
+        f["source_notice"].label = gettext("依据")
+        f["source_notice"].help_text = gettext("发文字号或决定，例如 国办发明电〔2026〕7号")
 
     def clean_date(self) -> Any:
         day = self.cleaned_data["date"]
         if not 1949 <= day.year <= 9999:
-            raise ValidationError(t("年份应在 1949–9999 之间", "The year must be 1949–9999"))
+            raise ValidationError(gettext("年份应在 1949–9999 之间"))
         return day

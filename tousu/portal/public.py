@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
@@ -99,7 +100,7 @@ def _channels(policy: Policy) -> list[dict[str, Any]]:
         elif code == "web" and notice.web:
             details.append(notice.web)
         if code in ("phone", "visit") and notice.hours_zh:
-            details.append(t("时间：", "Hours: ") + notice.hours_zh)
+            details.append(gettext("时间：") + notice.hours_zh)
         if code in NEEDS_CONTACT and not details:
             continue
         rows.append({"code": code, "label": labels.channel(code), "details": details})
@@ -154,11 +155,7 @@ def _disagree(policy: Policy) -> list[str]:
         )
     else:
         lines.append(
-            t(
-                "对答复不满意的，请告诉我们理由，您的意见将记入案卷并在改进工作时考虑。",
-                "If you disagree with the reply, tell us why: your view is recorded in the case "
-                "and taken into account.",
-            )
+            gettext("对答复不满意的，请告诉我们理由，您的意见将记入案卷并在改进工作时考虑。")
         )
     reviews = policy.reviews
     if reviews.levels:
@@ -171,12 +168,7 @@ def _disagree(policy: Policy) -> list[str]:
                 + ("; and then for a second review." if reviews.levels > 1 else "."),
             )
         )
-    lines.append(
-        t(
-            "您也可以随时通过上述渠道或凭回执在线留言，提出意见。",
-            "You may also tell us at any time through the channels above, or online with your receipt.",
-        )
-    )
+    lines.append(gettext("您也可以随时通过上述渠道或凭回执在线留言，提出意见。"))
     return lines
 
 
@@ -191,12 +183,9 @@ def _hours(policy: Policy) -> str:
         f"Working hours: working days {hours.start:%H:%M}–{hours.end:%H:%M}",
     )
     if policy.duty.reception_24h:
-        text += t("；另有24小时值班受理。", "; a duty officer receives cases around the clock.")
+        text += gettext("；另有24小时值班受理。")
     elif policy.duty.after_hours == "next_working_day":
-        text += t(
-            "；工作时间以外收到的，从下一个工作日起计算期限。",
-            "; what arrives outside them counts from the next working day.",
-        )
+        text += gettext("；工作时间以外收到的，从下一个工作日起计算期限。")
     return text
 
 
@@ -239,11 +228,11 @@ def privacy_context(public: Public) -> dict[str, Any]:
     notice = policy.public_notice
     contacts: list[str] = []
     if notice.phones:
-        contacts.append(t("电话：", "Phone: ") + ", ".join(notice.phones))
+        contacts.append(gettext("电话：") + ", ".join(notice.phones))
     if notice.emails:
-        contacts.append(t("电子邮件：", "E-mail: ") + ", ".join(notice.emails))
+        contacts.append(gettext("电子邮件：") + ", ".join(notice.emails))
     if notice.address:
-        contacts.append(t("地址：", "Address: ") + notice.address)
+        contacts.append(gettext("地址：") + notice.address)
     return {
         "org": public.org,
         "retention_years": policy.retention.years,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from pydantic import ValidationError as PydanticError
 
@@ -123,14 +124,10 @@ def _submitted(
 ) -> HttpResponse:
     """Register the case (and its files) and show the receipt once; or fill ``errors``."""
     if abuse.challenge_needed(request, "submit") and not abuse.challenge_passed(request):
-        errors[abuse.CHALLENGE_FIELD] = t(
-            "答案不正确，请重新作答", "Wrong answer; please try again"
-        )
+        errors[abuse.CHALLENGE_FIELD] = gettext("答案不正确，请重新作答")
     anonymous = values.get("anonymous") == "on" and policy.anonymous_allowed
     if values.get("anonymous") == "on" and not policy.anonymous_allowed:
-        errors["anonymous"] = t(
-            "本单位不受理匿名投诉举报", "This organisation takes no anonymous reports"
-        )
+        errors["anonymous"] = gettext("本单位不受理匿名投诉举报")
     data: inputs.RegisterIn | None = None
     try:
         data = inputs.RegisterIn.model_validate(_document(values, anonymous))
@@ -143,10 +140,10 @@ def _submitted(
                 key = f"subject_{loc[1]}"
             else:
                 key = loc[0] if loc else "form"
-            errors[key] = t("请填写有效内容", "Please give a valid value")
+            errors[key] = gettext("请填写有效内容")
     if data is not None:
         if data.kind not in policy.kinds:
-            errors["kind"] = t("请选择类型", "Choose a kind")
+            errors["kind"] = gettext("请选择类型")
         missing = missing_details(
             policy, kind=data.kind, channel="web", category=data.category,
             demands=data.demands, fields={}, complainant=data.complainant, subject=data.subject,
@@ -154,7 +151,7 @@ def _submitted(
         for path in missing:
             field = FORM_DETAILS.get(path)
             if field is not None and not (field == "name" and anonymous):
-                errors.setdefault(field, t("此项为必填", "This is required"))
+                errors.setdefault(field, gettext("此项为必填"))
     uploads = [u for u in request.FILES.getlist("attachments") if u.size]
     cleaned: list[tuple[str, bytes]] = []
     refusals: list[str] = []
@@ -170,11 +167,11 @@ def _submitted(
         errors["attachments"] = " ".join(refusals)
     notify = [] if anonymous else [c for c in ("email", "sms") if values.get(f"notify_{c}") == "on"]
     if "email" in notify and not values.get("email"):
-        errors["notify"] = t("请填写电子邮箱以接收通知", "Give an e-mail address for the notices")
+        errors["notify"] = gettext("请填写电子邮箱以接收通知")
     if "sms" in notify and not values.get("phone"):
-        errors["notify"] = t("请填写电话以接收短信通知", "Give a phone number for SMS notices")
+        errors["notify"] = gettext("请填写电话以接收短信通知")
     if errors or data is None:
-        errors.setdefault("form", t("请检查标出的内容", "Please check the marked fields"))
+        errors.setdefault("form", gettext("请检查标出的内容"))
         return _submit_form(request, org, policy, values, errors, 422)
     abuse.guard(request, "submit")  # counts this submission; 429 when over the rate
     with evidence.discard_on_error(), transaction.atomic():

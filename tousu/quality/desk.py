@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, pgettext
+
 from tousu.notify import delivery
 from tousu.quality import services
 from tousu.web import forms, labels
@@ -29,14 +31,14 @@ def subtask_choices(
     """assign_subtask: the policy's default sub-tasks for the case's category; the
     department may be left to the default sub-task."""
     if name == "department":
-        return [("", t("— 按默认子任务 —", "— as the default sub-task —")), *options.departments]
+        return [("", gettext("— 按默认子任务 —")), *options.departments]
     if name != "default":
         return None
     category = options.case.category if options.case is not None else ""
     names = dict(options.departments)
-    offered = [("", t("— 自定义 —", "— custom —"))]
+    offered = [("", gettext("— 自定义 —"))]
     for d in services.defaults_for(options.policy, category):
-        unit = t("个工作日", " working days") if d.unit == "working_days" else t("日", " days")
+        unit = pgettext("suffix", "个工作日") if d.unit == "working_days" else gettext("日")
         offered.append(
             (d.code, f"{names.get(d.department, d.department)}：{t(d.zh, d.en or d.zh)}"
              f"（{d.amount}{unit}）")

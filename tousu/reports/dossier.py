@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import Status
@@ -67,7 +68,7 @@ def build(actor: Actor, year: int, policy: Policy) -> Dossier:
     known = [c.code for c in policy.categories]
     order = known + sorted(k for k in categories if k not in names)
     by_category = [
-        Total(code, names.get(code) or code or t("未分类", "Unclassified"), categories[code])
+        Total(code, names.get(code) or code or gettext("未分类"), categories[code])
         for code in order
         if categories.get(code)
     ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import visible_cases
@@ -84,8 +85,7 @@ def _options(desk: Desk) -> dict[str, Any]:
         "channel_options": [(c, labels.channel(c)) for c in desk.policy.channels],
         "kind_options": [(k, labels.kind(k)) for k in Kind.values],
         "satisfaction_options": [
-            (s, labels.choice(s) if s != "none" else t("未评价", "Not rated"))
-            for s in SATISFACTIONS
+            (s, labels.choice(s) if s != "none" else gettext("未评价")) for s in SATISFACTIONS
         ],
     }
 
@@ -129,7 +129,7 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
     except FilterErrors as exc:
         context.update(
             errors=[
-                t("{}：{}", "{}: {}").format(t(*FIELD_LABELS.get(name, (name, name))), message)
+                gettext("{}：{}").format(t(*FIELD_LABELS.get(name, (name, name))), message)
                 for name, message in exc.messages().items()
             ],
             headers=_headers(None),

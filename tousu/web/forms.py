@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
 from pydantic import BaseModel
 
 from tousu.cases.access import Actor, identity_visible
@@ -237,7 +238,7 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
             choices = [("", "—"), *[c for c in choices if c[0] != ""]]
         elif widget == "select" and choices and required and value in ("", None):
             # A required choice starts unchosen: nothing is decided by default.
-            choices = [("", t("— 请选择 —", "— choose —")), *[c for c in choices if c[0] != ""]]
+            choices = [("", gettext("— 请选择 —")), *[c for c in choices if c[0] != ""]]
         fields.append(
             FormField(
                 name=name,
@@ -300,7 +301,7 @@ def template_values(case: Case, options: Options) -> dict[str, str]:
     name = ""
     if options.party is not None and not options.party.get("anonymous"):
         name = str(options.party.get("name") or "")
-    who = t("举报人", "Reporter") if case.kind == "report" else t("投诉人", "Complainant")
+    who = gettext("举报人") if case.kind == "report" else gettext("投诉人")
     department = case.lead_department
     return {
         "number": case.number or "",

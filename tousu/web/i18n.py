@@ -1,8 +1,11 @@
-"""Chinese first, English complete: every string of the desk is written as a pair.
+"""The language of a page, and what is left of the hand-written zh/en pairs.
 
-Pairs live next to their use (``t("登记", "Register")`` in code, ``{% t "登记" "Register" %}``
-in templates), so a string without its translation cannot exist. The language is
-Django's (session / ``Accept-Language`` through LocaleMiddleware), zh-Hans by default.
+UI strings go through Django's gettext (issue #15): ``gettext("登记")`` / ``pgettext`` in
+code, ``{% translate "登记" %}`` in templates, with the Simplified Chinese string as msgid
+and the English in ``locale/en/LC_MESSAGES/django.po`` (``tools/i18n_convert.py`` converted
+the literal pairs). ``t(zh, en)`` remains for pairs built from variables or f-strings until
+a later slice moves them too. The language is Django's (session / ``Accept-Language``
+through LocaleMiddleware), zh-Hans by default.
 """
 
 from __future__ import annotations

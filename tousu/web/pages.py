@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases.access import Actor, actor_for, may_register
@@ -75,7 +76,7 @@ def orgs_of(user_id: int) -> list[Organisation]:
 def error_page(request: HttpRequest, exc: TousuError) -> HttpResponse:
     context = {"code": exc.code, "message": exc.en if english() else exc.zh, "details": exc.details}
     if exc.code == "not_found":  # the one answer for missing and forbidden alike
-        context["message"] = t("未找到该页面或对象", "Not found")
+        context["message"] = gettext("未找到该页面或对象")
     return render(request, "desk/error.html", context, status=exc.status)
 
 

@@ -13,10 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from pydantic import ValidationError as PydanticError
 
 from tousu.web.forms import PARTY_FIELDS, POLICY_FIELD_GROUPS, ActionForm, Options
-from tousu.web.i18n import t
 
 UNDETERMINED_WORDS = {"undetermined", "未确定", "客户加工中未确定"}
 
@@ -137,25 +137,23 @@ def attach_errors(form: ActionForm, exc: PydanticError) -> None:
             target.error = message
         else:
             loose.append(message)
-    form.error = (
-        "；".join(loose) if loose else t("请检查标出的字段", "Please check the marked fields")
-    )
+    form.error = "；".join(loose) if loose else gettext("请检查标出的字段")
 
 
 def error_message(err: Any) -> str:
     kind = err.get("type", "")
     if kind == "missing":
-        return t("必填", "Required")
+        return gettext("必填")
     if kind == "string_too_short":
-        return t("必填", "Required")
+        return gettext("必填")
     if kind == "string_too_long":
-        return t("内容过长", "Too long")
+        return gettext("内容过长")
     if kind in {"literal_error", "enum"}:
-        return t("请从列表中选择", "Choose from the list")
+        return gettext("请从列表中选择")
     if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
-        return t("请填写有效数字", "Enter a valid number")
+        return gettext("请填写有效数字")
     if kind.startswith("datetime"):
-        return t("日期时间格式有误", "Invalid date and time")
+        return gettext("日期时间格式有误")
     if kind == "string_pattern_mismatch":
-        return t("格式不正确", "Invalid format")
-    return t("内容有误", "Invalid value") + f" ({err.get('msg', '')})"
+        return gettext("格式不正确")
+    return gettext("内容有误") + f" ({err.get('msg', '')})"

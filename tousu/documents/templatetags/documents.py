@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tousu.documents.build import available
 from tousu.web.i18n import t
@@ -22,25 +23,23 @@ def case_documents(case: dict[str, Any], org: Any) -> list[dict[str, str]]:
         {
             "url": reverse("desk:documents:registration", kwargs=kwargs),
             "label": t(f"{_kind(case)}登记表", "Registration form"),
-            "hint": t("供投诉人核对签名", "for the complainant to check and sign"),
+            "hint": gettext("供投诉人核对签名"),
         }
     ]
     if has["mediation"]:
         links.append(
             {
                 "url": reverse("desk:documents:mediation", kwargs=kwargs),
-                "label": t("调解书", "Mediation agreement")
-                if has["agreement"]
-                else t("调解记录", "Mediation minutes"),
-                "hint": t("据调解记录生成", "from the mediation records"),
+                "label": gettext("调解书") if has["agreement"] else gettext("调解记录"),
+                "hint": gettext("据调解记录生成"),
             }
         )
     if has["reply"]:
         links.append(
             {
                 "url": reverse("desk:documents:reply", kwargs=kwargs),
-                "label": t("书面答复", "Written reply"),
-                "hint": t("含送达回证", "with the delivery receipt"),
+                "label": gettext("书面答复"),
+                "hint": gettext("含送达回证"),
             }
         )
     return links

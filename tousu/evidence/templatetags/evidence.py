@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tousu.cases.access import identity_visible, permitted
 from tousu.cases.lifecycle import TABLE
@@ -13,7 +14,7 @@ from tousu.cases.models import Case
 from tousu.evidence import services
 from tousu.evidence.models import Attachment
 from tousu.policy.models import policy_for
-from tousu.web.i18n import english, t
+from tousu.web.i18n import english
 from tousu.web.pages import Desk
 
 register = template.Library()
@@ -42,9 +43,7 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
                 "size": services.human_size(a.size),
                 "sha256": a.sha256,
                 "short": a.sha256[:12],
-                "who": a.uploaded_by.get_username()
-                if a.uploaded_by
-                else t("当事人网上提交", "Submitted online"),
+                "who": a.uploaded_by.get_username() if a.uploaded_by else gettext("当事人网上提交"),
                 "at": a.uploaded_at,
                 "url": reverse("desk:evidence:download", kwargs={**kwargs, "sha256": a.sha256}),
                 # The file byte-exact as uploaded, beside the safe rendition served above.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.errors import not_found
@@ -116,7 +117,7 @@ def department_rename(request: DeskRequest, org: str, code: str) -> HttpResponse
         )  # fmt: skip
     except Refused as exc:
         return _detail_page(request, dept, rename=form, error=refuse(form, exc), status=exc.status)
-    messages.success(request, t("已改名", "Renamed"))
+    messages.success(request, gettext("已改名"))
     return redirect(admin_url("department", org=org, code=code))
 
 
@@ -131,7 +132,7 @@ def department_move(request: DeskRequest, org: str, code: str) -> HttpResponse:
         services.move_department(dept, form.cleaned_data["parent"], actor=request.user)
     except Refused as exc:
         return _detail_page(request, dept, move=form, error=refuse(form, exc), status=exc.status)
-    messages.success(request, t("已移动", "Moved"))
+    messages.success(request, gettext("已移动"))
     return redirect(admin_url("department", org=org, code=code))
 
 
@@ -141,9 +142,7 @@ def _set_active(request: DeskRequest, org: str, code: str, active: bool) -> Http
         services.set_department_active(dept, active, policy=request.desk.policy, actor=request.user)
     except Refused as exc:
         return _detail_page(request, dept, error=exc.message, status=exc.status)
-    messages.success(
-        request, t("已恢复启用", "Reactivated") if active else t("已停用", "Deactivated")
-    )
+    messages.success(request, gettext("已恢复启用") if active else pgettext("message", "已停用"))
     return redirect(admin_url("department", org=org, code=code))
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractUser
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.errors import not_found
@@ -111,7 +112,7 @@ def member_role(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
         )  # fmt: skip
     except Refused as exc:
         return _member_page(request, user, form=form, error=refuse(form, exc), status=exc.status)
-    messages.success(request, t("已授予角色", "Role granted"))
+    messages.success(request, gettext("已授予角色"))
     return redirect(admin_url("member", org=org, user_id=user.pk))
 
 
@@ -126,9 +127,7 @@ def _membership_active(request: DeskRequest, org: str, pk: int, active: bool) ->
     except Refused as exc:
         user = _member(request, membership.user_id)
         return _member_page(request, user, error=exc.message, status=exc.status)
-    messages.success(
-        request, t("角色已恢复", "Role restored") if active else t("角色已撤销", "Role removed")
-    )
+    messages.success(request, gettext("角色已恢复") if active else gettext("角色已撤销"))
     return redirect(admin_url("member", org=org, user_id=membership.user_id))
 
 
@@ -152,9 +151,7 @@ def _account_active(request: DeskRequest, org: str, user_id: int, active: bool) 
         return _member_page(request, user, error=exc.message, status=exc.status)
     messages.success(
         request,
-        t("账号已恢复", "Account switched on")
-        if active
-        else t("账号已停用", "Account switched off"),
+        gettext("账号已恢复") if active else gettext("账号已停用"),
     )
     return redirect(admin_url("member", org=org, user_id=user_id))
 
