@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 
 from tousu.accountability import inputs
 from tousu.accountability.models import Appeal, Penalty
-from tousu.cases import outbox
 from tousu.cases.access import Actor, is_excluded, roles_for
 from tousu.cases.errors import TousuError, action_forbidden, invalid
 from tousu.cases.lifecycle import TABLE
@@ -78,7 +77,7 @@ def _tell(s: Step, user_ids: list[int], kind: str, *, include_actor: bool = Fals
     for user_id in user_ids:
         if user_id == s.actor.user_id and not include_actor:
             continue
-        outbox.notify(user_id, s.case, kind, s.now)
+        s.tell(user_id, kind)
 
 
 def _penalty(s: Step, penalty_id: int) -> Penalty:

@@ -27,7 +27,7 @@ from tousu.cases.errors import (
     transition_forbidden,
 )
 from tousu.cases.lifecycle import TABLE, Transition
-from tousu.cases.models import Case, CaseRecord, Deadline
+from tousu.cases.models import Case, CaseRecord, Deadline, Notification
 from tousu.cases.redaction import names_identity
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
@@ -48,6 +48,8 @@ class Step:
     data: dict[str, Any] = field(default_factory=dict)
     # Free text this step wrote into sealed records (to warn a writer who names the sender).
     written: list[str] = field(default_factory=list)
+    # Notices this step wrote: delivered together, by one outbox row, after commit.
+    notices: list[int] = field(default_factory=list)
 
     def record(self, kind: str, body: str = "", data: dict[str, Any] | None = None) -> CaseRecord:
         self.written.append(body)
@@ -88,7 +90,15 @@ class Step:
             and user_id != self.actor.user_id
             and not is_excluded(user_id, self.case)
         ):
-            outbox.notify(user_id, self.case, kind, self.now)
+            self.tell(user_id, kind)
+
+    def tell(self, user_id: int, kind: str) -> None:
+        """Write a notice without the checks of :meth:`notify` (a decision about the reader
+        themself reaches them even on a case hidden from them)."""
+        note = Notification.objects.create(
+            user_id=user_id, case=self.case, kind=kind, created_at=self.now
+        )
+        self.notices.append(note.pk)
 
 
 def case_policy(case: Case) -> Policy:
@@ -144,6 +154,8 @@ def step(
         )
         case.updated_at = step.now
         case.save()
+        if step.notices:
+            outbox.write("deliver", {"notifications": step.notices}, now=step.now)
         if transition.tells_reporter:
             outbox.write("reporter_notice", {"case": case.pk, "action": action}, now=step.now)
 

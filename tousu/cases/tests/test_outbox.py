@@ -174,3 +174,17 @@ def test_tousu_outbox_shows_what_waits_and_what_failed_and_requeues_it(world: Wo
     out = StringIO()
     call_command("outbox", stdout=out)
     assert out.getvalue().startswith("waiting 0, failed 0")
+
+
+@pytest.mark.django_db
+def test_the_notices_of_one_step_are_delivered_by_one_outbox_row(world: World) -> None:
+    number = world.api("clerk").register().json()["number"]
+    dispatcher = world.api("dispatcher")
+    assert dispatcher.act(number, "accept").status_code == 200
+    before = OutboxEffect.objects.filter(kind="deliver").count()
+    body = {"lead_department": "finance", "handler": "handler"}
+    assert dispatcher.act(number, "assign", body).status_code == 200
+    rows = list(OutboxEffect.objects.filter(kind="deliver").order_by("pk")[before:])
+    assert len(rows) == 1
+    notes = Notification.objects.filter(pk__in=rows[0].payload["notifications"])
+    assert sorted(notes.values_list("kind", flat=True)) == ["case_assigned", "case_moved"]
