@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -53,7 +54,7 @@ class Transition:
     tells_reporter: bool = False
 
 
-def _t(
+def transition(
     action: str,
     sources: Set[str],
     target: str | None,
@@ -61,14 +62,15 @@ def _t(
     zh: str,
     en: str,
     *,
+    event: str,
     scope: str = "case",
     meets: Set[str] | None = None,
     system: bool = False,
     reporter: bool = False,
-    event: str = "",
     policy_roles: PolicyRoles | None = None,
     tells_reporter: bool = False,
 ) -> Transition:
+    """A row of the table, as a feature declares it (its event type is required)."""
     return Transition(
         action,
         frozenset(sources),
@@ -80,13 +82,30 @@ def _t(
         frozenset(meets or ()),
         system,
         reporter,
-        event or CORE_EVENTS[action],
-        policy_roles if policy_roles is not None else CORE_POLICY_ROLES.get(action),
-        tells_reporter or action in CORE_REPORTER_NEWS,
+        event,
+        policy_roles,
+        tells_reporter,
     )
 
 
-transition = _t  # what features call to build their rows
+def _t(
+    action: str,
+    sources: Set[str],
+    target: str | None,
+    roles: Set[str],
+    zh: str,
+    en: str,
+    **options: Any,
+) -> Transition:
+    """A core row: its event type, policy roles and reporter news from the tables above."""
+    return transition(
+        action, sources, target, roles, zh, en,
+        event=CORE_EVENTS[action],
+        policy_roles=CORE_POLICY_ROLES.get(action),
+        tells_reporter=action in CORE_REPORTER_NEWS,
+        **options,
+    )  # fmt: skip
+
 
 _table: dict[str, Transition] = {}
 # The table, read-only; filled by the core below and by the features until start-up ends.
