@@ -54,15 +54,6 @@ class Facts(Protocol):
     def notice_open(self) -> bool: ...
 
 
-@dataclass(frozen=True)
-class IdentityFacts:
-    """The facts fetched in bulk for many cases (a ledger page)."""
-
-    opened: bool = False
-    assigned: bool = False
-    notice_open: bool = False
-
-
 # A refusal or referral is told to the sender while its notice clock runs.
 TELLING_STATUSES = frozenset({"rejected", "referred"})
 

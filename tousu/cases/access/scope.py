@@ -142,12 +142,6 @@ def decided_cases_about(actor: Actor) -> QuerySet[Case]:
     )
 
 
-def in_scope(actor: Actor, case: Case, *, role: str) -> bool:
-    """Whether one of the actor's memberships with ``role`` reaches this case (exclusion
-    included)."""
-    return reaches(actor, case, role=role) and not is_excluded(actor.user_id, case)
-
-
 def reaches(actor: Actor, case: Case, *, role: str) -> bool:
     """Whether a membership with ``role`` reaches this case by organisation, department or
     first contact — for callers that have already checked exclusion once."""
