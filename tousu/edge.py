@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
 from tousu.cases.errors import TousuError
+from tousu.i18n import either
 
 ZH = "请求中含有无法处理的字符（NUL 或无效的 UTF-8 编码），请删除后重试"
 EN = "The request contains characters that cannot be processed (NUL or invalid UTF-8)"
@@ -102,7 +103,7 @@ def refusal(request: HttpRequest, where: str) -> HttpResponse:
     zh, en = f"{ZH}（{zh_where}）", f"{EN} in {en_where}"
     if request.path_info.startswith("/api/"):
         body = TousuError(
-            "invalid_characters", zh, en, status=400, details={"where": where}
+            "invalid_characters", either(zh, en), status=400, details={"where": where}
         ).as_json()
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     response = HttpResponse(f"{zh}\n{en}\n", status=400, content_type="text/plain; charset=utf-8")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from pydantic import Field
 
@@ -66,8 +67,7 @@ def routes(api: NinjaAPI, errors: dict[int, type[Schema]]) -> None:
         rows = records.case_penalties(actor, case, policy_for(case.policy_version_id)[1])
         if rows is None:
             raise TousuError(
-                "action_forbidden", "制度未授权您查看处罚记录",
-                "The policy does not let you see penalties", status=403,
+                "action_forbidden", gettext_lazy("制度未授权您查看处罚记录"), status=403,
             )  # fmt: skip
         return rows
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from tousu.accountability import inputs
 from tousu.accountability.models import Appeal, Penalty
@@ -21,6 +22,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import Step, department_by_code, step
 from tousu.cases.values import sane_moment
+from tousu.i18n import either
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
@@ -51,9 +53,7 @@ def _label(policy: Policy, kind: str) -> tuple[str, str, Any]:
             return spec.zh, spec.en or KINDS[kind][1], spec.amount
     if specs:
         raise invalid(
-            "kind",
-            "制度未列出此种处罚：" + KINDS[kind][0],
-            f"Not a penalty of this policy: {KINDS[kind][1]}",
+            "kind", gettext_lazy("制度未列出此种处罚：{kind}"), {"kind": either(*KINDS[kind])}
         )
     return KINDS[kind][0], KINDS[kind][1], None
 
@@ -83,7 +83,7 @@ def _tell(s: Step, user_ids: list[int], kind: str, *, include_actor: bool = Fals
 def _penalty(s: Step, penalty_id: int) -> Penalty:
     penalty = Penalty.objects.select_for_update().filter(pk=penalty_id, case_id=s.case.pk).first()
     if penalty is None:
-        raise invalid("penalty", "本案没有该处罚记录", "No such penalty on this case")
+        raise invalid("penalty", gettext_lazy("本案没有该处罚记录"))
     return penalty
 
 
@@ -106,16 +106,15 @@ def propose_penalty(
     """处罚意见: against one staff member or one department, on a decided case."""
     if bool(data.staff) == bool(data.department):
         raise invalid(
-            "staff", "须指明被处罚的工作人员（staff）或部门（department）之一",
-            "Give exactly one of staff (a username) or department (a code)",
+            "staff", gettext_lazy("须指明被处罚的工作人员（staff）或部门（department）之一"),
         )  # fmt: skip
     with step("propose_penalty", case_id, actor, now) as s:
         zh, en, fixed = _label(s.policy, data.kind)
         amount = data.amount if data.amount is not None else fixed
         if data.kind == "fine" and amount is None:
-            raise invalid("amount", "罚款须写明金额", "A fine needs an amount")
+            raise invalid("amount", gettext_lazy("罚款须写明金额"))
         if data.kind != "fine" and data.amount is not None:
-            raise invalid("amount", "只有罚款写金额", "Only a fine has an amount")
+            raise invalid("amount", gettext_lazy("只有罚款写金额"))
         target: dict[str, Any] = {}
         if data.staff:
             user = get_user_model().objects.filter(username=data.staff, is_active=True).first()
@@ -125,7 +124,7 @@ def propose_penalty(
                     user=user, org_id=s.case.org_id, active=True
                 ).exists()
             ):
-                raise invalid("staff", "本单位没有该工作人员", "No such staff member here")
+                raise invalid("staff", gettext_lazy("本单位没有该工作人员"))
             target["staff"] = user
         else:
             target["department"] = department_by_code(s.case.org, data.department, "department")
@@ -148,7 +147,7 @@ def decide_penalty(
         penalty = _penalty(s, data.penalty)
         if penalty.status != Penalty.Status.PROPOSED:
             raise TousuError(
-                "penalty_not_pending", "该处罚已有决定", "This penalty has been decided",
+                "penalty_not_pending", gettext_lazy("该处罚已有决定"),
                 status=409,
             )  # fmt: skip
         penalty.status = Penalty.Status.APPROVED if data.approved else Penalty.Status.REJECTED
@@ -233,12 +232,11 @@ def appeal_penalty(
             raise action_forbidden("appeal_penalty")
         if penalty.status != Penalty.Status.APPROVED:
             raise TousuError(
-                "penalty_not_decided", "只能对已决定的处罚提出申诉",
-                "Only a decided penalty can be appealed", status=409,
+                "penalty_not_decided", gettext_lazy("只能对已决定的处罚提出申诉"), status=409,
             )  # fmt: skip
         if penalty.appeals.exists():
             raise TousuError(
-                "already_appealed", "已对该处罚提出过申诉", "This penalty was already appealed",
+                "already_appealed", gettext_lazy("已对该处罚提出过申诉"),
                 status=409,
             )  # fmt: skip
         rules = s.policy.accountability
@@ -248,9 +246,9 @@ def appeal_penalty(
         ):
             raise TousuError(
                 "appeal_window_passed",
-                f"申诉期限（{rules.appeal_window_days}日）已过",
-                f"The appeal window ({rules.appeal_window_days} days) has passed",
+                gettext_lazy("申诉期限（{appeal_window_days}日）已过"),
                 status=409,
+                params={"appeal_window_days": rules.appeal_window_days},
             )
         to_role = appeal_authority(s.policy)
         Appeal.objects.create(
@@ -277,8 +275,7 @@ def decide_appeal(
         appeal = penalty.appeals.select_for_update().filter(status=Appeal.Status.PENDING).first()
         if appeal is None:
             raise TousuError(
-                "no_pending_appeal", "该处罚没有待决定的申诉",
-                "No pending appeal on this penalty", status=409,
+                "no_pending_appeal", gettext_lazy("该处罚没有待决定的申诉"), status=409,
             )  # fmt: skip
         appeal.status = Appeal.Status.UPHELD if data.upheld else Appeal.Status.REVOKED
         appeal.decided_by_id = actor.user_id
@@ -310,14 +307,11 @@ def record_notice_delivered(
     with step("record_notice_delivered", case_id, actor, now) as s:
         penalty = _penalty(s, data.penalty)
         if delivered_at > s.now:
-            raise invalid(
-                "delivered_at", "送达时间不能晚于现在", "Delivery cannot be in the future"
-            )
+            raise invalid("delivered_at", gettext_lazy("送达时间不能晚于现在"))
         if data.document == "penalty_notice":
             if penalty.status not in (Penalty.Status.APPROVED, Penalty.Status.REVOKED):
                 raise TousuError(
-                    "penalty_not_decided", "处罚尚未决定，没有可送达的通知书",
-                    "The penalty is not decided: there is no notice to deliver", status=409,
+                    "penalty_not_decided", gettext_lazy("处罚尚未决定，没有可送达的通知书"), status=409,
                 )  # fmt: skip
             penalty.notice_delivered_at = delivered_at
             penalty.notice_delivered_how = data.how
@@ -327,8 +321,7 @@ def record_notice_delivered(
             decided = appeal.order_by("-pk").first()
             if decided is None:
                 raise TousuError(
-                    "appeal_not_decided", "申诉尚未决定，没有可送达的决定书",
-                    "The appeal is not decided: there is no decision to deliver", status=409,
+                    "appeal_not_decided", gettext_lazy("申诉尚未决定，没有可送达的决定书"), status=409,
                 )  # fmt: skip
             decided.delivered_at = delivered_at
             decided.delivered_how = data.how

@@ -32,7 +32,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tousu.accounts import audit, clock, throttle, totp
 from tousu.accounts.throttle import Counter
-from tousu.web.i18n import t
 
 LOGIN = "desk:accounts:login"
 ACCOUNT = "desk:accounts:account"
@@ -197,10 +196,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         left = totp.recovery_codes_left(user)
         messages.warning(
             request,
-            t(
-                f"已使用一个恢复码，还剩 {left} 个。",
-                f"A recovery code was used; {left} left.",
-            ),
+            gettext("已使用一个恢复码，还剩 {left} 个。").format(left=left),
         )
     return redirect(str(pending.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL)))
 

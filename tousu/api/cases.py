@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -27,6 +28,7 @@ from tousu.cases.errors import TousuError, invalid, not_found
 from tousu.cases.models import Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
+from tousu.i18n import either
 from tousu.policy.models import policy_for
 from tousu.privacy.models import IdentityAccess
 from tousu.web.caseview import deadline_json, show_case, summary_json
@@ -200,9 +202,7 @@ def identity_access_log(request: HttpRequest, org: str, number: str) -> list[dic
     case = get_case(actor, number)
     policy = policy_for(case.policy_version_id)[1]
     if not actor.roles & ({"auditor"} | set(policy.permissions.custodian)):
-        raise TousuError(
-            "action_forbidden", "仅审计员或保管人可查看", "Only auditors and custodians", status=403
-        )
+        raise TousuError("action_forbidden", gettext_lazy("仅审计员或保管人可查看"), status=403)
     rows = IdentityAccess.objects.filter(case=case).select_related("user").order_by("at", "pk")
     return [
         {"user": row.user.get_username(), "at": row.at, "surface": row.surface} for row in rows
@@ -248,8 +248,8 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
         if unknown:
             raise invalid(
                 "status",
-                f"未知状态：{'、'.join(sorted(unknown))}",
-                f"Unknown status: {', '.join(sorted(unknown))}",
+                gettext_lazy("未知状态：{status}"),
+                {"status": either("、".join(sorted(unknown)), ", ".join(sorted(unknown)))},
             )
         qs = qs.filter(status__in=wanted)
     if filters.department:
@@ -274,7 +274,7 @@ def list_cases(request: HttpRequest, org: str, filters: Query[CaseFilters]) -> d
         and _bound(filters.received_from, tz, end=False, field="received_from")
         > _bound(filters.received_to, tz, end=True, field="received_to")
     ):
-        raise invalid("received_to", "截止日期早于起始日期", "received_to is before received_from")
+        raise invalid("received_to", gettext_lazy("截止日期早于起始日期"))
     if filters.overdue is not None:
         late = Exists(Deadline.objects.filter(
             case_id=OuterRef("pk"), state=Deadline.State.OPEN, hard=True, due_at__lt=now))  # fmt: skip

@@ -15,6 +15,7 @@ import json
 from typing import Annotated, Any, cast
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja.params.models import Body as BodyParam
 from ninja.params.models import BodyModel
 from ninja.parser import Parser as NinjaParser
@@ -63,8 +64,7 @@ def error_for(exc: ImpossibleText) -> TousuError:
     detail = {"field": exc.field, "type": "impossible_text", "zh": ZH, "en": EN}
     return TousuError(
         "invalid_request",
-        "请求内容有误，请检查所列字段",
-        "The request is invalid; see details",
+        gettext_lazy("请求内容有误，请检查所列字段"),
         status=422,
         details=[detail],
     )

@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -32,6 +33,7 @@ from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.registry import ACTION_FUNCTIONS
+from tousu.i18n import either
 from tousu.privacy.crypto import CryptoError
 from tousu.web.caseview import show_case
 
@@ -126,8 +128,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         )
     body = TousuError(
         "invalid_request",
-        "请求内容有误，请检查所列字段",
-        "The request is invalid; see details",
+        gettext_lazy("请求内容有误，请检查所列字段"),
         details=details,
     ).as_json()
     return _error(request, 422, body)
@@ -135,9 +136,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = TousuError(
-        "unauthenticated", "缺少或无效的访问令牌", "Missing or invalid bearer token"
-    ).as_json()
+    body = TousuError("unauthenticated", gettext_lazy("缺少或无效的访问令牌")).as_json()
     response = _error(request, 401, body)
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -152,14 +151,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's answer to a body that is not JSON (or not UTF-8)
         error = TousuError(
             "malformed_json",
-            "请求体不是有效的 JSON（须为 UTF-8 编码）",
-            "The request body is not valid JSON (UTF-8)",
+            gettext_lazy("请求体不是有效的 JSON（须为 UTF-8 编码）"),
         )
         return _error(request, 400, error.as_json())
     code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "error"
     )
-    body = TousuError(code, "请求无法处理", str(exc.message)).as_json()
+    body = TousuError(code, either("请求无法处理", str(exc.message))).as_json()
     return _error(request, exc.status_code, body)
 
 
@@ -167,8 +165,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     error = TousuError(
         "malformed_multipart",
-        "请求体不是有效的 multipart/form-data",
-        "The request body is not valid multipart/form-data",
+        gettext_lazy("请求体不是有效的 multipart/form-data"),
     )
     return _error(request, 400, error.as_json())
 
@@ -178,9 +175,9 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     error = TousuError(
         "body_too_large",
-        f"请求体过大（上限 {limit} 字节）",
-        f"The request body is too large (limit {limit} bytes)",
+        gettext_lazy("请求体过大（上限 {limit} 字节）"),
         details={"limit": limit},
+        params={"limit": limit},
     )
     return _error(request, 413, error.as_json())
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from tousu.audit.verify import case_breaks
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case
@@ -23,11 +25,9 @@ log = logging.getLogger("tousu.audit")
 def integrity_broken(case_number: str | None = None) -> TousuError:
     return TousuError(
         "record_integrity_broken",
-        "记录完整性受损：该案件的记录在系统之外被改动，已记录此次发现，请联系管理员运行完整性核查"
-        "（tousu audit verify）",
-        "Record integrity broken: this case's record was changed outside the system. The "
-        "detection is recorded; ask an administrator to run the integrity check "
-        "(tousu audit verify)",
+        gettext_lazy(
+            "记录完整性受损：该案件的记录在系统之外被改动，已记录此次发现，请联系管理员运行完整性核查（tousu audit verify）"
+        ),
         status=409,
         details={"case": case_number} if case_number else None,
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import deadlines, inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
@@ -20,6 +22,7 @@ from tousu.cases.steps import (
     stage_list,
     step,
 )
+from tousu.i18n import either
 
 
 def resolve(
@@ -44,9 +47,11 @@ def reply(case_id: int, *, actor: Actor, data: inputs.ReplyIn, now: datetime | N
         if (written_in or rules.written_always) and data.channel not in rules.written_forms:
             raise TousuError(
                 "written_reply_required",
-                "本案须书面答复（可用：" + "、".join(rules.written_forms) + "）",
-                "This case needs a written reply (one of: " + ", ".join(rules.written_forms) + ")",
+                gettext_lazy("本案须书面答复（可用：{forms}）"),
                 status=422,
+                params={
+                    "forms": either("、".join(rules.written_forms), ", ".join(rules.written_forms))
+                },
                 details=[{"field": "channel", "allowed": list(rules.written_forms)}],
             )
         s.case.reply_channel = data.channel
@@ -84,13 +89,11 @@ def start_review(s: Step, reason: str, asked: datetime) -> None:
     rules = s.policy.reviews
     if rules.levels == 0:
         raise TousuError(
-            "no_review_in_policy", "本单位制度未设复查、复核程序",
-            "This organisation's policy has no review procedure", status=409,
+            "no_review_in_policy", gettext_lazy("本单位制度未设复查、复核程序"), status=409,
         )  # fmt: skip
     if s.case.review_level >= rules.levels:
         raise TousuError(
-            "final_review_done", "复核意见为最终意见，同一事实不再受理",
-            "The second review was final; the same facts are not taken again", status=409,
+            "final_review_done", gettext_lazy("复核意见为最终意见，同一事实不再受理"), status=409,
         )  # fmt: skip
     answered = (
         s.case.events.filter(type="replied").order_by("-seq").values_list("at", flat=True).first()
@@ -103,9 +106,9 @@ def start_review(s: Step, reason: str, asked: datetime) -> None:
     ):
         raise TousuError(
             "review_window_passed",
-            f"已超过{rules.request_window_days}日的申请期限",
-            f"The {rules.request_window_days}-day window to ask for a review has passed",
+            gettext_lazy("已超过{request_window_days}日的申请期限"),
             status=409,
+            params={"request_window_days": rules.request_window_days},
         )
     s.case.review_level += 1
     start = "review_requested" if s.case.review_level == 1 else "second_review_requested"

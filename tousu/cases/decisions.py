@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import deadlines, inputs
 from tousu.cases.access import Actor
 from tousu.cases.errors import (
@@ -24,6 +26,7 @@ from tousu.cases.steps import (
     stage_list,
     step,
 )
+from tousu.i18n import either
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 
@@ -36,9 +39,7 @@ def classify(
         if data.kind is not None and data.kind != s.case.kind:
             if data.kind not in s.policy.kinds:
                 raise invalid(
-                    "kind",
-                    "本单位不受理此类案件",
-                    f"This organisation does not take {data.kind} cases",
+                    "kind", gettext_lazy("本单位不受理此类案件：{kind}"), {"kind": data.kind}
                 )
             changes["kind"] = [s.case.kind, data.kind]
             s.case.kind = data.kind
@@ -106,9 +107,13 @@ def accept(
         if s.case.missing_fields:
             raise TousuError(
                 "missing_fields",
-                "受理前须补全以下信息：" + "、".join(s.case.missing_fields),
-                "Complete these before acceptance: " + ", ".join(s.case.missing_fields),
+                gettext_lazy("受理前须补全以下信息：{fields}"),
                 status=409,
+                params={
+                    "fields": either(
+                        "、".join(s.case.missing_fields), ", ".join(s.case.missing_fields)
+                    )
+                },
                 details={"missing_fields": s.case.missing_fields},
             )
         if data.note:
@@ -126,8 +131,7 @@ def reject(
         reason = s.policy.reason(data.reason_code)
         if reason is None:
             raise invalid(
-                "reason_code", f"制度未列出此不予受理理由：{data.reason_code}",
-                f"Not a non-acceptance reason of this policy: {data.reason_code}",
+                "reason_code", gettext_lazy("制度未列出此不予受理理由：{reason_code}"), {"reason_code": data.reason_code},
             )  # fmt: skip
         if data.note:
             s.data["_record"] = s.record("rejection_note", data.note)
@@ -139,8 +143,7 @@ def refer(case_id: int, *, actor: Actor, data: inputs.ReferIn, now: datetime | N
     """转送/移送: to another organisation of this installation, or to an outside authority."""
     if bool(data.target_org) == bool(data.authority):
         raise invalid(
-            "target_org", "须指明转送的单位（target_org）或外部机关（authority）之一",
-            "Give exactly one of target_org (an organisation here) or authority (outside)",
+            "target_org", gettext_lazy("须指明转送的单位（target_org）或外部机关（authority）之一"),
         )  # fmt: skip
     with step("refer", case_id, actor, now) as s:
         if data.note:
@@ -153,7 +156,7 @@ def refer(case_id: int, *, actor: Actor, data: inputs.ReferIn, now: datetime | N
                 Organisation.objects.filter(slug=data.target_org).exclude(pk=s.case.org_id).first()
             )
             if target is None or target.active_policy_id is None:
-                raise invalid("target_org", "未找到接收单位", "No such receiving organisation")
+                raise invalid("target_org", gettext_lazy("未找到接收单位"))
             copy = _register_referral(s, target)
             CaseLink.objects.create(
                 from_case=s.case, to_case=copy, type=CaseLink.Type.REFERRED_TO, created_at=s.now
@@ -174,9 +177,7 @@ def _register_referral(s: Step, target: Organisation) -> Case:
         .first()
     ) or Membership.objects.filter(org=target, active=True).order_by("pk").first()
     if owner is None:
-        raise invalid(
-            "target_org", "接收单位尚无工作人员", "The receiving organisation has no staff"
-        )
+        raise invalid("target_org", gettext_lazy("接收单位尚无工作人员"))
     receiver = Actor(
         user_id=owner.user_id, username="", org=target, memberships=(owner,),
         department_ids=frozenset(),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, StrIndex
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases import deadlines, events, inputs, values
 from tousu.cases.access import Actor, may_register
@@ -26,6 +27,7 @@ from tousu.cases.models import (
 from tousu.cases.numbering import take_number
 from tousu.cases.registry import run_hooks
 from tousu.cases.steps import check_category, step
+from tousu.i18n import either
 from tousu.orgs.models import Membership, department_id
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
@@ -45,9 +47,7 @@ def validate_fields(policy: Policy, kind: str, values: dict[str, Any]) -> dict[s
     for code, value in values.items():
         spec = specs.get(code)
         if spec is None or (spec.kinds and kind not in spec.kinds):
-            raise invalid(
-                f"fields.{code}", f"制度未定义字段：{code}", f"The policy defines no field {code!r}"
-            )
+            raise invalid(f"fields.{code}", gettext_lazy("制度未定义字段：{code}"), {"code": code})
         if value is None or value == "":
             continue
         if spec.undetermined_allowed and value == UNDETERMINED:
@@ -65,8 +65,8 @@ def validate_fields(policy: Policy, kind: str, values: dict[str, Any]) -> dict[s
         if not ok:
             raise invalid(
                 f"fields.{code}",
-                f"字段 {spec.label_zh} 的值无效（应为 {spec.type}）",
-                f"Field {spec.label_en or code} must be a valid {spec.type}",
+                gettext_lazy("字段 {label} 的值无效（应为 {type}）"),
+                {"label": either(spec.label_zh, spec.label_en or code), "type": spec.type},
             )
         clean[code] = value
     return clean
@@ -184,22 +184,18 @@ def register(
         raise action_forbidden("register")
     org = actor.org
     if org.active_policy_id is None:
-        raise TousuError(
-            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
-        )
+        raise TousuError("no_policy", gettext_lazy("本单位尚未启用制度"), status=409)
     version_number, policy = policy_for(org.active_policy_id)
     if data.kind not in policy.kinds:
-        raise invalid(
-            "kind", "本单位不受理此类案件", f"This organisation does not take {data.kind} cases"
-        )
+        raise invalid("kind", gettext_lazy("本单位不受理此类案件：{kind}"), {"kind": data.kind})
     if data.channel not in policy.channels:
-        raise invalid("channel", "本单位未开通该渠道", f"Channel {data.channel} is not enabled")
+        raise invalid(
+            "channel", gettext_lazy("本单位未开通该渠道：{channel}"), {"channel": data.channel}
+        )
     check_category(policy, data.category)
     received_at = data.received_at or now
     if received_at > now + values.CLOCK_SKEW:
-        raise invalid(
-            "received_at", "收到时间不能晚于当前时间", "received_at cannot be in the future"
-        )
+        raise invalid("received_at", gettext_lazy("收到时间不能晚于当前时间"))
     fields = validate_fields(policy, data.kind, data.fields)
     person = data.complainant
     missing = missing_details(
@@ -315,7 +311,7 @@ def staff_member(org_id: int, username: str, field_name: str) -> int:
     )
     if user_id is None:
         raise invalid(
-            field_name, f"本单位没有工作人员 {username}", f"No staff member {username!r} here"
+            field_name, gettext_lazy("本单位没有工作人员 {username}"), {"username": username}
         )
     return int(user_id)
 
@@ -408,7 +404,7 @@ def successor(case: Case, user_id: int) -> int:
         )
     if head is None:
         raise TousuError(
-            "no_successor", "没有可接替首问责任的人员", "Nobody can take over the first contact",
+            "no_successor", gettext_lazy("没有可接替首问责任的人员"),
             status=409,
         )  # fmt: skip
     return int(head)
@@ -444,7 +440,7 @@ def amend(case_id: int, *, actor: Actor, data: inputs.AmendIn, now: datetime | N
             case.customer_deadline = data.customer_deadline
             changed.append("customer_deadline")
         if not changed:
-            raise invalid("(body)", "没有需要补充的内容", "Nothing to amend")
+            raise invalid("(body)", gettext_lazy("没有需要补充的内容"))
         before = case.missing_fields
         case.missing_fields = missing_details(
             s.policy, kind=case.kind, channel=case.channel, category=case.category,

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from tousu.cases.models import OPEN_STATUSES, Status
+from tousu.i18n import either
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 
@@ -52,6 +53,11 @@ class Transition:
     policy_roles: PolicyRoles | None = None
     # A named reporter who asked for notices hears of it (by e-mail or SMS, no content).
     tells_reporter: bool = False
+
+    @property
+    def label(self) -> str:
+        """The action's name in the active language."""
+        return str(either(self.zh, self.en))
 
 
 def transition(

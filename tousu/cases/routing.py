@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import deadlines, inputs, values
 from tousu.cases.access import Actor
 from tousu.cases.decisions import involve
@@ -90,8 +92,7 @@ def _not_walled(case: Case, department_ids: set[int], field_name: str) -> None:
     )
     if walled & department_ids:
         raise invalid(
-            field_name, "被投诉人所在部门须回避，不能承办本案",
-            "The department of the person complained about cannot handle this case",
+            field_name, gettext_lazy("被投诉人所在部门须回避，不能承办本案"),
         )  # fmt: skip
 
 
@@ -102,9 +103,7 @@ def transfer(
     with step("transfer", case_id, actor, now) as s:
         dept = department_by_code(s.case.org, data.department, "department")
         if dept.pk == s.case.lead_department_id:
-            raise invalid(
-                "department", "不能转办给本部门", "Cannot transfer to the current department"
-            )
+            raise invalid("department", gettext_lazy("不能转办给本部门"))
         _not_walled(s.case, {dept.pk}, "department")
         s.case.pending_department = dept
         s.data["_record"] = s.record("transfer_reason", data.reason)
@@ -175,8 +174,7 @@ def record(
     """An investigation note, mediation session, meeting, evidence or sealed evidence."""
     if data.kind == "sealed_evidence" and (len(data.witnesses) < 2 or not data.items):
         raise invalid(
-            "witnesses", "封存实物须列明封存物品并至少有两名见证人",
-            "Sealed evidence needs the items sealed and at least two witnesses",
+            "witnesses", gettext_lazy("封存实物须列明封存物品并至少有两名见证人"),
         )  # fmt: skip
     with step("record", case_id, actor, now) as s:
         if data.occurred_at is not None:
@@ -221,16 +219,14 @@ def request_extension(
         if s.case.pending_extension_id is not None:
             raise TousuError(
                 "extension_pending",
-                "已有待审批的延期申请",
-                "An extension request is already pending",
+                gettext_lazy("已有待审批的延期申请"),
                 status=409,
             )
         deadline = running_deadline(s.case, data.stage)
         limit = s.policy.extension.max_amount - deadline.extended
         if data.amount > limit:
             raise invalid(
-                "amount", f"延期不得超过制度上限（剩余 {limit}）",
-                f"The extension exceeds the policy's limit ({limit} left)",
+                "amount", gettext_lazy("延期不得超过制度上限（剩余 {limit}）"), {"limit": limit},
             )  # fmt: skip
         rec = s.record(
             "extension_request", data.reason, {"stage": data.stage, "amount": data.amount}
@@ -250,15 +246,13 @@ def approve_extension(
         if request is None:
             raise TousuError(
                 "no_extension_request",
-                "没有待审批的延期申请",
-                "There is no pending extension request",
+                gettext_lazy("没有待审批的延期申请"),
                 status=409,
             )
         if request.created_by_id == actor.user_id:
             raise TousuError(
                 "self_approval",
-                "不能审批本人提出的延期申请",
-                "You cannot approve your own request",
+                gettext_lazy("不能审批本人提出的延期申请"),
                 status=403,
             )
         amount = min(data.amount or request.data["amount"], request.data["amount"])
@@ -313,8 +307,7 @@ def split(case_id: int, *, actor: Actor, data: inputs.SplitIn, now: datetime | N
         if s.policy.split.mixed_submissions != "split":
             raise TousuError(
                 "split_not_in_policy",
-                "本单位制度不拆分混合件，请在同一案件中处理",
-                "This organisation's policy handles mixed submissions as one case",
+                gettext_lazy("本单位制度不拆分混合件，请在同一案件中处理"),
                 status=409,
             )
         complainant, subject = intake_of(s.case)
@@ -351,8 +344,7 @@ def merge(case_id: int, *, actor: Actor, data: inputs.MergeIn, now: datetime | N
         if target is None or not target.is_open:
             raise invalid(
                 "into",
-                "合并目标须为本单位另一在办案件",
-                "The target must be another open case here",
+                gettext_lazy("合并目标须为本单位另一在办案件"),
             )
         CaseLink.objects.create(
             from_case=s.case, to_case=target, type=CaseLink.Type.MERGED_INTO, created_at=s.now

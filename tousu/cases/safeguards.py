@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import deadlines, inputs
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, action_forbidden, invalid
@@ -49,7 +51,7 @@ def recuse(
         if Recusal.objects.filter(
             case=s.case, user_id=user_id, state=Recusal.State.ACTIVE
         ).exists():
-            raise TousuError("already_recused", "已回避", "Already recused", status=409)
+            raise TousuError("already_recused", gettext_lazy("已回避"), status=409)
         s.data.update(user=user_id, _record=s.record("recusal_reason", data.reason))
         _activate(s, user_id)
     return s.case
@@ -68,8 +70,7 @@ def request_recusal(
         ).exists():  # fmt: skip
             raise TousuError(
                 "already_requested",
-                "已有回避申请或已回避",
-                "Already requested or recused",
+                gettext_lazy("已有回避申请或已回避"),
                 status=409,
             )
         Recusal.objects.create(
@@ -90,14 +91,11 @@ def decide_recusal(
         user_id = staff_member(s.case.org_id, data.user, "user")
         pending = Recusal.objects.filter(case=s.case, user_id=user_id, state=Recusal.State.PENDING)
         if not pending.exists():
-            raise invalid(
-                "user", "没有待决定的回避申请", "No pending recusal request for this person"
-            )
+            raise invalid("user", gettext_lazy("没有待决定的回避申请"))
         if user_id == actor.user_id:
             raise TousuError(
                 "self_decision",
-                "不能决定针对本人的回避申请",
-                "You cannot decide a request about yourself",
+                gettext_lazy("不能决定针对本人的回避申请"),
                 status=403,
             )
         pending.update(
@@ -132,11 +130,10 @@ def request_reveal(
             case=s.case, requested_by_id=actor.user_id,
             state__in=[IdentityReveal.State.PENDING, IdentityReveal.State.APPROVED],
         ).exists():  # fmt: skip
-            raise TousuError("already_requested", "已提出申请", "Already requested", status=409)
+            raise TousuError("already_requested", gettext_lazy("已提出申请"), status=409)
         if s.case.kind != "report" and identity_visible(actor, s.case):
             raise TousuError(
-                "identity_visible", "您已可查看投诉人身份，无需申请",
-                "You already see the complainant's identity", status=409,
+                "identity_visible", gettext_lazy("您已可查看投诉人身份，无需申请"), status=409,
             )  # fmt: skip
         break_glass = s.case.kind != "report"
         IdentityReveal.objects.create(
@@ -160,14 +157,13 @@ def approve_reveal(
         asker = staff_member(s.case.org_id, data.requested_by, "requested_by")
         if actor.user_id in (asker, s.case.handler_id):
             raise TousuError(
-                "custodian_conflict", "申请人或本案承办人不能审批",
-                "The asker or the case's own handler cannot approve", status=403,
+                "custodian_conflict", gettext_lazy("申请人或本案承办人不能审批"), status=403,
             )  # fmt: skip
         pending = IdentityReveal.objects.filter(
             case=s.case, requested_by_id=asker, state=IdentityReveal.State.PENDING
         )
         if not pending.exists():
-            raise invalid("requested_by", "没有待审批的申请", "No pending request from this person")
+            raise invalid("requested_by", gettext_lazy("没有待审批的申请"))
         pending.update(
             state=IdentityReveal.State.APPROVED if data.approved else IdentityReveal.State.REFUSED,
             decided_by_id=actor.user_id,
@@ -184,7 +180,7 @@ def hold(case_id: int, *, actor: Actor, data: inputs.HoldIn, now: datetime | Non
     """诉讼保全: keep the case's personal data past its retention (litigation, inquiry)."""
     with step("hold", case_id, actor, now) as s:
         if s.case.legal_hold:
-            raise TousuError("already_held", "已处于保全状态", "Already on legal hold", status=409)
+            raise TousuError("already_held", gettext_lazy("已处于保全状态"), status=409)
         s.case.legal_hold = True
         s.data["_record"] = s.record("hold_reason", data.reason)
     return s.case
@@ -195,7 +191,7 @@ def release_hold(
 ) -> Case:
     with step("release_hold", case_id, actor, now) as s:
         if not s.case.legal_hold:
-            raise TousuError("not_held", "未处于保全状态", "Not on legal hold", status=409)
+            raise TousuError("not_held", gettext_lazy("未处于保全状态"), status=409)
         s.case.legal_hold = False
         s.data["_record"] = s.record("release_reason", data.reason)
     return s.case

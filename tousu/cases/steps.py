@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases import deadlines, events, outbox
 from tousu.cases.access import Actor, identity_visible, is_excluded, permitted
@@ -29,6 +30,7 @@ from tousu.cases.errors import (
 from tousu.cases.lifecycle import TABLE, Transition
 from tousu.cases.models import Case, CaseRecord, Deadline, Notification
 from tousu.cases.redaction import names_identity
+from tousu.i18n import either
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
@@ -163,7 +165,7 @@ def step(
 def department_by_code(org: Organisation, code: str, field_name: str) -> Department:
     dept = Department.objects.filter(org=org, code=code, active=True).first()
     if dept is None:
-        raise invalid(field_name, f"未知部门：{code}", f"Unknown department: {code}")
+        raise invalid(field_name, gettext_lazy("未知部门：{code}"), {"code": code})
     return dept
 
 
@@ -179,8 +181,8 @@ def staff_in(
     if user is not None and case is not None and is_excluded(int(user.pk), case):
         raise invalid(
             field_name,
-            f"{username} 须回避本案，不能承办",
-            f"{username} is excluded from this case and cannot handle it",
+            gettext_lazy("{username} 须回避本案，不能承办"),
+            {"username": username},
         )
     if user is None or not Membership.objects.filter(
         user=user, org=org, department=department, active=True,
@@ -188,15 +190,15 @@ def staff_in(
     ).exists():  # fmt: skip
         raise invalid(
             field_name,
-            f"{username} 不是{department.name}的承办人员",
-            f"{username} is not a handler in {department.name_en or department.code}",
+            gettext_lazy("{username} 不是{department}的承办人员"),
+            {"username": username, "department": either(department.name, department.name_en)},
         )
     return int(user.pk)
 
 
 def check_category(policy: Policy, code: str, field_name: str = "category") -> None:
     if code and policy.category(code) is None:
-        raise invalid(field_name, f"未知类别：{code}", f"Unknown category: {code}")
+        raise invalid(field_name, gettext_lazy("未知类别：{code}"), {"code": code})
 
 
 def stage_list(items: list[Deadline]) -> list[dict[str, str]]:
@@ -210,7 +212,7 @@ def running_deadline(case: Case, stage: str) -> Deadline:
     if deadline is None:
         raise invalid(
             "stage",
-            f"该阶段没有正在计时的期限：{stage}",
-            f"No running deadline for stage {stage!r}",
+            gettext_lazy("该阶段没有正在计时的期限：{stage}"),
+            {"stage": stage},
         )
     return deadline

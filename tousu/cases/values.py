@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from tousu.cases.errors import invalid
@@ -56,7 +57,7 @@ def sane_moment(value: datetime, field: str) -> datetime:
     """Refuse moments no organisation could mean (and databases could not store)."""
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_OFFSET:
-        raise invalid(field, "时区偏移超出范围（±14:00）", "UTC offset out of range (±14:00)")
+        raise invalid(field, gettext_lazy("时区偏移超出范围（±14:00）"))
     try:
         in_range = records_floor() <= value.astimezone(UTC) <= LATEST
     except OverflowError:
@@ -65,8 +66,8 @@ def sane_moment(value: datetime, field: str) -> datetime:
         floor = _floor_text()
         raise invalid(
             field,
-            f"日期超出可受理范围（{floor} 至 2199 年）",
-            f"Date out of the accepted range ({floor} to 2199)",
+            gettext_lazy("日期超出可受理范围（{floor} 至 2199 年）"),
+            {"floor": floor},
         )
     return value
 
@@ -118,7 +119,7 @@ def _not_ahead(limit: timedelta, zh: str, en: str) -> Any:
 def not_after_now(value: datetime, now: datetime, field: str) -> datetime:
     """Refuse a moment that has not happened yet (beyond the clock skew), as of ``now``."""
     if value > now + CLOCK_SKEW:
-        raise invalid(field, "时间不能晚于当前时间", f"{field} cannot be in the future")
+        raise invalid(field, gettext_lazy("时间不能晚于当前时间"))
     return value
 
 

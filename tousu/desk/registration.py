@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError as PydanticError
 
@@ -35,9 +36,7 @@ SUBJECT_FIELDS = ("name", "address", "url", "reference", "staff")
 def register(request: DeskRequest, org: str) -> HttpResponse:
     desk = request.desk
     if not may_register(desk.actor):
-        raise TousuError(
-            "action_forbidden", "您无权登记案件", "You may not register cases", status=403
-        )
+        raise TousuError("action_forbidden", gettext_lazy("您无权登记案件"), status=403)
     channel = request.GET.get("channel", "phone")
     if channel not in Channel.__args__:  # type: ignore[attr-defined]
         channel = "phone"
@@ -83,7 +82,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         except TousuError as exc:
             errors["attachments" if exc.code.startswith("file_") else "form"] = t(exc.zh, exc.en)
         if not errors:
-            messages.success(request, t(f"已登记：{case.number}", f"Registered: {case.number}"))
+            messages.success(request, gettext("已登记：{number}").format(number=case.number))
             done, same = evidence.outcome(stored)
             if done:
                 messages.success(request, t(*done))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError as PydanticError
 
@@ -29,6 +30,7 @@ from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
+from tousu.i18n import either
 from tousu.notify.delivery import SUBJECTS
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
@@ -238,9 +240,9 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     if not permitted(desk.actor, case, TABLE[action], policy):
         raise TousuError(
             "action_forbidden",
-            f"您无权对该案件执行“{TABLE[action].zh}”操作",
-            f"You may not take '{TABLE[action].en}' on this case",
+            gettext_lazy("您无权对该案件执行“{action}”操作"),
             status=403,
+            params={"action": either(TABLE[action].zh, TABLE[action].en)},
         )
     options = forms.Options.for_case(case, policy, desk.actor)
     form = forms.build_form(action, schema, case, options)

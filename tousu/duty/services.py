@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.access import Actor, actor_from, case_scope, visible_cases
 from tousu.cases.errors import TousuError, conflict, invalid, not_found
@@ -44,7 +45,7 @@ AWAITING_DISPATCH = Q(status__in=[Status.REGISTERED, Status.ACCEPTED], lead_depa
 
 def _aware(value: datetime, field: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise invalid(field, "时间须带时区", f"{field} must carry a time zone")
+        raise invalid(field, gettext_lazy("时间须带时区"))
 
 
 def tz_of(org: Organisation) -> ZoneInfo:
@@ -148,8 +149,7 @@ def require_editor(actor: Actor) -> None:
     if not can_edit_roster(actor):
         raise TousuError(
             "roster_forbidden",
-            "只有督办员、分管领导和管理员可以排班",
-            "Only supervisors, leaders and administrators may change the roster",
+            gettext_lazy("只有督办员、分管领导和管理员可以排班"),
             status=403,
         )
 
@@ -182,18 +182,18 @@ def add_shift(
     require_editor(actor)
     org = actor.org
     if kind not in ShiftKind.values:
-        raise invalid("kind", "未知的班次类型", f"Unknown kind of shift {kind!r}")
+        raise invalid("kind", gettext_lazy("未知的班次类型：{kind}"), {"kind": kind})
     _aware(starts_at, "starts_at")
     _aware(ends_at, "ends_at")
     if ends_at <= starts_at:
-        raise invalid("ends_at", "结束时间须晚于开始时间", "A shift must end after it starts")
+        raise invalid("ends_at", gettext_lazy("结束时间须晚于开始时间"))
     if ends_at - starts_at > MAX_SHIFT:
-        raise invalid("ends_at", "一个班次最长 72 小时", "A shift lasts at most 72 hours")
+        raise invalid("ends_at", gettext_lazy("一个班次最长 72 小时"))
     note = note.strip()
     if len(note) > 200:
-        raise invalid("note", "备注最多 200 字", "The note takes at most 200 characters")
+        raise invalid("note", gettext_lazy("备注最多 200 字"))
     if not Membership.objects.filter(org=org, user_id=user_id, active=True).exists():
-        raise invalid("user", "本单位没有该工作人员", "No such staff member here")
+        raise invalid("user", gettext_lazy("本单位没有该工作人员"))
     with transaction.atomic():
         # One roster change per person at a time, so two overlapping adds cannot both pass.
         person = get_user_model().objects.select_for_update().get(pk=user_id)
@@ -213,9 +213,9 @@ def add_shift(
             span = _span(clash, tz_of(org))
             raise conflict(
                 "shift_overlap",
-                f"{person.get_username()} 在 {span} 已有同类班次，时间不能重叠",
-                f"{person.get_username()} already has a shift of this kind at {span}",
+                gettext_lazy("{get_username} 在 {span} 已有同类班次，时间不能重叠"),
                 details={"shift": clash.pk},
+                params={"get_username": person.get_username(), "span": span},
             )
         shift = Shift.objects.create(
             org=org, user_id=user_id, kind=kind, starts_at=starts_at, ends_at=ends_at,
@@ -243,11 +243,9 @@ def cancel_shift(actor: Actor, shift_id: int, *, now: datetime) -> Shift:
         if shift is None:
             raise not_found()
         if shift.cancelled_at is not None:
-            raise conflict("shift_cancelled", "该班次已取消", "This shift was already cancelled")
+            raise conflict("shift_cancelled", gettext_lazy("该班次已取消"))
         if shift.ends_at <= now:
-            raise conflict(
-                "shift_ended", "已结束的班次不能取消", "A shift that has ended cannot be cancelled"
-            )
+            raise conflict("shift_ended", gettext_lazy("已结束的班次不能取消"))
         shift.cancelled_at = now
         shift.cancelled_by_id = actor.user_id
         shift.save(update_fields=["cancelled_at", "cancelled_by"])
@@ -334,25 +332,23 @@ def write_hand_over(
     org = actor.org
     body = body.strip()
     if not body:
-        raise invalid("body", "请填写交接内容", "Write what you hand over")
+        raise invalid("body", gettext_lazy("请填写交接内容"))
     if len(body) > MAX_BODY:
-        raise invalid("body", f"交接内容最多 {MAX_BODY} 字", f"At most {MAX_BODY} characters")
+        raise invalid("body", gettext_lazy("交接内容最多 {MAX_BODY} 字"), {"MAX_BODY": MAX_BODY})
     if (to_user_id is None) == (not to_office):
-        raise invalid(
-            "to", "请选择接班人或投诉办公室（二选一）", "Choose the next person or the office"
-        )
+        raise invalid("to", gettext_lazy("请选择接班人或投诉办公室（二选一）"))
     receiver: Actor | None = None
     if to_user_id is not None:
         if to_user_id == actor.user_id:
-            raise invalid("to", "不能交接给自己", "You cannot hand over to yourself")
+            raise invalid("to", gettext_lazy("不能交接给自己"))
         try:
             receiver = actor_of(org, to_user_id)
         except TousuError:
-            raise invalid("to", "本单位没有该工作人员", "No such staff member here") from None
+            raise invalid("to", gettext_lazy("本单位没有该工作人员")) from None
     if shift is not None and (
         shift.org_id != org.pk or shift.user_id != actor.user_id or not shift.active
     ):
-        raise invalid("shift", "只能交接本人的班次", "You can hand over only your own shift")
+        raise invalid("shift", gettext_lazy("只能交接本人的班次"))
     numbers: list[str] = []
     if shift is not None:
         numbers = [str(n) for n in open_shift_cases(shift, actor).values_list("number", flat=True)]
@@ -416,8 +412,7 @@ def acknowledge(actor: Actor, note_id: int, *, now: datetime) -> HandOver:
     if not can_receive(actor, note):
         raise TousuError(
             "handover_not_receiver",
-            "只有接班人可以签收该交接班记录",
-            "Only the receiver can acknowledge this hand-over",
+            gettext_lazy("只有接班人可以签收该交接班记录"),
             status=403,
         )
     with transaction.atomic():
@@ -425,9 +420,7 @@ def acknowledge(actor: Actor, note_id: int, *, now: datetime) -> HandOver:
             received_at=now, received_by_id=actor.user_id
         )
         if not done:
-            raise conflict(
-                "handover_received", "该交接班记录已签收", "This hand-over was already acknowledged"
-            )
+            raise conflict("handover_received", gettext_lazy("该交接班记录已签收"))
         note.refresh_from_db()
         audit(
             "handover.received", note, org=actor.org, actor=_user(actor.user_id),

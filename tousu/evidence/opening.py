@@ -11,6 +11,8 @@ import hashlib
 import logging
 import re
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Case
@@ -30,9 +32,7 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 def file_destroyed() -> TousuError:
     return TousuError(
         "file_destroyed",
-        "本案个人信息已按保存期限销毁，附件已无法打开",
-        "This case's personal data was destroyed at the end of its retention; "
-        "its attachments can no longer be opened",
+        gettext_lazy("本案个人信息已按保存期限销毁，附件已无法打开"),
         status=410,
     )
 
@@ -40,11 +40,9 @@ def file_destroyed() -> TousuError:
 def file_restricted() -> TousuError:
     return TousuError(
         "file_restricted",
-        "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员打开；"
-        "如办案确需查看，请申请查看身份",
-        "This attachment may show who brought the case (an original letter, a signature); "
-        "only those who may see that identity can open it. Ask to see the identity if the "
-        "handling needs it",
+        gettext_lazy(
+            "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员打开；如办案确需查看，请申请查看身份"
+        ),
         status=403,
     )
 
@@ -52,9 +50,7 @@ def file_restricted() -> TousuError:
 def original_forbidden() -> TousuError:
     return TousuError(
         "file_original_forbidden",
-        "原始文件仅限督办员、分管领导和审计员下载；请使用经过安全处理的版本",
-        "Only a supervisor, a leader or an auditor may download the original file; use the "
-        "safe rendition",
+        gettext_lazy("原始文件仅限督办员、分管领导和审计员下载；请使用经过安全处理的版本"),
         status=403,
     )
 
@@ -62,9 +58,7 @@ def original_forbidden() -> TousuError:
 def original_not_kept() -> TousuError:
     return TousuError(
         "file_original_not_kept",
-        "网上提交的文件只保存经过安全处理的版本（已去除元数据），没有原始文件",
-        "Files submitted online are kept only as their safe rendition (metadata removed); "
-        "there is no original",
+        gettext_lazy("网上提交的文件只保存经过安全处理的版本（已去除元数据），没有原始文件"),
         status=404,
     )
 
@@ -72,9 +66,7 @@ def original_not_kept() -> TousuError:
 def file_unavailable() -> TousuError:
     return TousuError(
         "file_unavailable",
-        "附件文件缺失或已损坏，请联系管理员运行 tousu audit verify",
-        "The attachment's file is missing or damaged; ask an administrator to run "
-        "`tousu audit verify`",
+        gettext_lazy("附件文件缺失或已损坏，请联系管理员运行 tousu audit verify"),
         status=500,
     )
 
@@ -82,9 +74,9 @@ def file_unavailable() -> TousuError:
 def file_unsafe() -> TousuError:
     return TousuError(
         "file_unsafe",
-        "该附件无法生成安全的版本，不能直接打开；督办员、分管领导或审计员可下载原始文件",
-        "No safe rendition of this attachment can be made, so it cannot be opened; a "
-        "supervisor, a leader or an auditor may download the original file",
+        gettext_lazy(
+            "该附件无法生成安全的版本，不能直接打开；督办员、分管领导或审计员可下载原始文件"
+        ),
         status=409,
     )
 

@@ -37,6 +37,7 @@ import warnings
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import LimitReachedError, PdfReadError
@@ -68,53 +69,50 @@ _PAGE_EXTRAS = ("/Metadata", "/PieceInfo")
 def _bomb(name: str) -> TousuError:
     return TousuError(
         "file_bomb",
-        f"文件“{name}”解开后过大（疑似压缩炸弹），未保存；请换用尺寸较小的图片或文件",
-        f"The file “{name}” would be far too large once opened (a decompression bomb?); "
-        "nothing was stored. Please send a smaller picture or file",
+        gettext_lazy("文件“{name}”解开后过大（疑似压缩炸弹），未保存；请换用尺寸较小的图片或文件"),
         status=422,
         details={"field": "file", "file": name},
+        params={"name": name},
     )
 
 
 def _unreadable(name: str, label: str) -> TousuError:
     return TousuError(
         "file_unreadable",
-        f"文件“{name}”不是可读的 {label} 文件（可能已损坏），未保存",
-        f"The file “{name}” is not a readable {label} file (it may be damaged); nothing was stored",
+        gettext_lazy("文件“{name}”不是可读的 {label} 文件（可能已损坏），未保存"),
         status=422,
         details={"field": "file", "file": name},
+        params={"name": name, "label": label},
     )
 
 
 def _encrypted(name: str) -> TousuError:
     return TousuError(
         "file_encrypted",
-        f"文件“{name}”设有密码，无法检查，未保存；请提交未加密的版本",
-        f"The file “{name}” is password-protected and cannot be checked; nothing was stored. "
-        "Please send an unprotected copy",
+        gettext_lazy("文件“{name}”设有密码，无法检查，未保存；请提交未加密的版本"),
         status=422,
         details={"field": "file", "file": name},
+        params={"name": name},
     )
 
 
 def _active(name: str) -> TousuError:
     return TousuError(
         "file_active_content",
-        f"文件“{name}”含有无法去除的脚本或动作，未保存；请打印为新的 PDF 后再提交",
-        f"The file “{name}” holds scripts or actions that could not be removed; nothing was "
-        "stored. Please print it to a new PDF and send that",
+        gettext_lazy("文件“{name}”含有无法去除的脚本或动作，未保存；请打印为新的 PDF 后再提交"),
         status=422,
         details={"field": "file", "file": name},
+        params={"name": name},
     )
 
 
 def _too_many_pages(name: str) -> TousuError:
     return TousuError(
         "file_too_many_pages",
-        f"文件“{name}”页数超过上限 {MAX_PDF_PAGES} 页，未保存",
-        f"The file “{name}” has more than {MAX_PDF_PAGES} pages; nothing was stored",
+        gettext_lazy("文件“{name}”页数超过上限 {MAX_PDF_PAGES} 页，未保存"),
         status=422,
         details={"field": "file", "file": name, "limit": MAX_PDF_PAGES},
+        params={"name": name, "MAX_PDF_PAGES": MAX_PDF_PAGES},
     )
 
 

@@ -37,6 +37,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases import events
 from tousu.cases.access import Actor
@@ -45,6 +46,7 @@ from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
 from tousu.evidence import opening, sanitize, storage
 from tousu.evidence.models import Attachment, Download
+from tousu.i18n import either
 from tousu.orgs.roles import Role
 from tousu.privacy.fields import case_key
 
@@ -110,49 +112,46 @@ def _types_en() -> str:
 def file_empty(name: str) -> TousuError:
     return TousuError(
         "file_empty",
-        f"文件“{name}”是空的，未保存",
-        f"The file “{name}” is empty; nothing was stored",
+        gettext_lazy("文件“{name}”是空的，未保存"),
         status=422,
         details={"field": "file", "file": name},
+        params={"name": name},
     )
 
 
 def file_too_large(name: str, limit: int) -> TousuError:
     return TousuError(
         "file_too_large",
-        f"文件“{name}”超过大小上限 {human_size(limit)}（{limit} 字节），未保存",
-        f"The file “{name}” is larger than the limit of {human_size(limit)} ({limit} bytes); "
-        "nothing was stored",
+        gettext_lazy("文件“{name}”超过大小上限 {human_size}（{limit} 字节），未保存"),
         status=413,
         details={"field": "file", "file": name, "limit": limit},
+        params={"name": name, "human_size": human_size(limit), "limit": limit},
     )
 
 
 def request_too_large(limit: int) -> TousuError:
     return TousuError(
         "file_too_large",
-        f"上传内容超过大小上限 {human_size(limit)}（{limit} 字节），未保存",
-        f"The upload is larger than the limit of {human_size(limit)} ({limit} bytes); "
-        "nothing was stored",
+        gettext_lazy("上传内容超过大小上限 {human_size}（{limit} 字节），未保存"),
         status=413,
         details={"field": "file", "limit": limit},
+        params={"human_size": human_size(limit), "limit": limit},
     )
 
 
 def file_type_not_allowed(name: str) -> TousuError:
     return TousuError(
         "file_type_not_allowed",
-        f"文件“{name}”的类型不被接受（仅接受 {_types_zh()}，按文件内容判断），未保存",
-        f"The file “{name}” is not an accepted type (only {_types_en()}, judged by its "
-        "content); nothing was stored",
+        gettext_lazy("文件“{name}”的类型不被接受（仅接受 {types}，按文件内容判断），未保存"),
         status=415,
+        params={"name": name, "types": either(_types_zh(), _types_en())},
         details={"field": "file", "file": name, "allowed": [f.content_type for f in ALLOWED]},
     )
 
 
 def no_file() -> TousuError:
     return TousuError(
-        "file_missing", "请选择要上传的文件", "Choose a file to upload", status=422,
+        "file_missing", gettext_lazy("请选择要上传的文件"), status=422,
         details={"field": "file"},
     )  # fmt: skip
 

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.access import get_case, identity_visible, permitted
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.evidence import services
+from tousu.i18n import either
 from tousu.policy.models import policy_for
 from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, page
@@ -28,9 +30,9 @@ def upload(request: DeskRequest, org: str, number: str) -> HttpResponse:
     if not permitted(actor, case, transition, policy_for(case.policy_version_id)[1]):
         raise TousuError(
             "action_forbidden",
-            f"您无权对该案件执行“{transition.zh}”操作",
-            f"You may not take '{transition.en}' on this case",
+            gettext_lazy("您无权对该案件执行“{action}”操作"),
             status=403,
+            params={"action": either(transition.zh, transition.en)},
         )
     uploads = request.FILES.getlist("file")
     try:

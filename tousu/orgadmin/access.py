@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Concatenate, ParamSpec
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.errors import TousuError
 from tousu.orgs.roles import Role
@@ -24,8 +25,7 @@ P = ParamSpec("P")
 def admin_only() -> TousuError:
     return TousuError(
         "admin_only",
-        "仅本单位的管理员可以使用单位管理",
-        "Only the organisation's administrators may use its administration pages",
+        gettext_lazy("仅本单位的管理员可以使用单位管理"),
         status=403,
     )
 

@@ -117,9 +117,8 @@ def selectors(rule: DeadlineRule) -> str:
         parts.append(gettext("类别：") + _list(rule.categories))
     if rule.departments_min:
         parts.append(
-            t(
-                f"涉及至少 {rule.departments_min} 个部门",
-                f"at least {rule.departments_min} departments",
+            gettext("涉及至少 {departments_min} 个部门").format(
+                departments_min=rule.departments_min
             )
         )
     return gettext("；").join(parts)

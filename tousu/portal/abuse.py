@@ -39,10 +39,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from tousu.accounts import clock, keys, throttle
 from tousu.accounts.models import Throttle
 from tousu.cases.errors import TousuError
+from tousu.i18n import either
 from tousu.security import crypto
 
 SCOPES = ("submit", "receipt")
@@ -160,10 +162,10 @@ def rate_limited(seconds: int) -> TousuError:
     zh, en = _wait_words(seconds)
     return TousuError(
         "rate_limited",
-        f"尝试过于频繁，请 {zh}后再试",
-        f"Too many attempts; please try again in {en}",
+        gettext_lazy("尝试过于频繁，请 {wait}后再试"),
         status=429,
         details={"retry_after": seconds},
+        params={"wait": either(zh, en)},
     )
 
 

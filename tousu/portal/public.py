@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
@@ -90,7 +90,7 @@ def _channels(policy: Policy) -> list[dict[str, Any]]:
             details.append(", ".join(notice.emails))
         elif code in ("letter", "visit") and notice.address:
             where = notice.address + (
-                t(f"（邮编 {notice.postcode}）", f" (postcode {notice.postcode})")
+                gettext("（邮编 {postcode}）").format(postcode=notice.postcode)
                 if notice.postcode
                 else ""
             )
@@ -178,9 +178,8 @@ def _categories(policy: Policy) -> list[str]:
 
 def _hours(policy: Policy) -> str:
     hours = policy.working_hours
-    text = t(
-        f"工作时间：工作日 {hours.start:%H:%M}—{hours.end:%H:%M}",
-        f"Working hours: working days {hours.start:%H:%M}–{hours.end:%H:%M}",
+    text = gettext("工作时间：工作日 {start:%H:%M}—{end:%H:%M}").format(
+        start=hours.start, end=hours.end
     )
     if policy.duty.reception_24h:
         text += gettext("；另有24小时值班受理。")
@@ -205,12 +204,9 @@ def notice_context(public: Public) -> dict[str, Any]:
         "promises": list(policy.public_notice.promises_zh),
         "anonymous_allowed": policy.anonymous_allowed,
         "disagree": _disagree(policy),
-        "receipt_text": t(
-            f"无论实名还是匿名，提交后都会得到案件编号和一个 {receipts.DIGITS} 位数字的回执号码。"
-            "凭回执号码（不需要账号、不需要留下姓名），您可以在本网站：",
-            f"Named or anonymous, you get a case number and a receipt of {receipts.DIGITS} digits "
-            "when you submit. With the receipt (no account, no name needed) you can, on this website:",
-        ),
+        "receipt_text": gettext(
+            "无论实名还是匿名，提交后都会得到案件编号和一个 {DIGITS} 位数字的回执号码。凭回执号码（不需要账号、不需要留下姓名），您可以在本网站："
+        ).format(DIGITS=receipts.DIGITS),
     }
 
 
@@ -256,14 +252,12 @@ def box_forms_pdf(org: Organisation, count: int, *, by_user_id: int, follow_url:
     if not 1 <= count <= BOX_FORMS_MAX:
         raise TousuError(
             "invalid_value",
-            f"份数须为 1 至 {BOX_FORMS_MAX}",
-            f"The number of forms must be 1 to {BOX_FORMS_MAX}",
+            gettext_lazy("份数须为 1 至 {BOX_FORMS_MAX}"),
             status=422,
+            params={"BOX_FORMS_MAX": BOX_FORMS_MAX},
         )
     if org.active_policy_id is None:
-        raise TousuError(
-            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
-        )
+        raise TousuError("no_policy", gettext_lazy("本单位尚未启用制度"), status=409)
     _version, policy = policy_for(org.active_policy_id)
     with transaction.atomic():  # a failed rendering leaves no unprinted receipts behind
         digits = receipts.pre_issue(org, count, by_user_id=by_user_id)
@@ -306,7 +300,9 @@ def box_forms(request: DeskRequest, org: str) -> HttpResponse:
         count_text = str(request.POST.get("count", ""))
         count = _count(count_text)
         if count is None:
-            error = t(f"份数须为 1 至 {BOX_FORMS_MAX}", f"Enter a number from 1 to {BOX_FORMS_MAX}")
+            error = pgettext("message", "份数须为 1 至 {BOX_FORMS_MAX}").format(
+                BOX_FORMS_MAX=BOX_FORMS_MAX
+            )
         else:
             follow_url = request.build_absolute_uri(reverse("portal:follow", kwargs={"org": org}))
             pdf = box_forms_pdf(

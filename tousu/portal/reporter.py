@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
@@ -107,7 +108,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
         try:
             if abuse.challenge_needed(request, "receipt") and not abuse.challenge_passed(request):
                 raise TousuError(
-                    "challenge_failed", "请先正确回答验证问题", "Please answer the question first",
+                    "challenge_failed", gettext_lazy("请先正确回答验证问题"),
                     status=422,
                 )  # fmt: skip
             abuse.guard(request, "receipt", text)
@@ -116,8 +117,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
                 abuse.record_failure(request, "receipt", text)
                 raise TousuError(
                     "receipt_not_found",
-                    "回执号不正确，或没有对应的案件。请核对后重新输入。",
-                    "The receipt is not right, or no case matches it. Check it and try again.",
+                    gettext_lazy("回执号不正确，或没有对应的案件。请核对后重新输入。"),
                     status=404,
                 )
         except TousuError as exc:
@@ -314,7 +314,7 @@ def act(request: HttpRequest, org: str, action: str) -> HttpResponse:
                 data = schema.model_validate(document)
             except PydanticError:
                 raise TousuError(
-                    "invalid_value", "请填写有效内容", "Please give a valid value", status=422
+                    "invalid_value", gettext_lazy("请填写有效内容"), status=422
                 ) from None
             fn(case.pk, actor=holder, data=data)
     except TousuError as exc:
@@ -333,8 +333,8 @@ def _add_evidence(request: HttpRequest, case: Case, holder: Any) -> None:
         raise evidence.no_file()
     if len(uploads) > MAX_FILES:
         raise TousuError(
-            "too_many_files", f"最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files",
-            status=422,
+            "too_many_files", gettext_lazy("最多上传 {MAX_FILES} 个文件"),
+            status=422, params={"MAX_FILES": MAX_FILES}
         )  # fmt: skip
     cleaned = [(u.name or "", sanitize.clean(u)[0]) for u in uploads]
     with evidence.discard_on_error(), transaction.atomic():

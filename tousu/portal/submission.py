@@ -156,7 +156,7 @@ def _submitted(
     cleaned: list[tuple[str, bytes]] = []
     refusals: list[str] = []
     if len(uploads) > MAX_FILES:
-        refusals.append(t(f"最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files"))
+        refusals.append(gettext("最多上传 {MAX_FILES} 个文件").format(MAX_FILES=MAX_FILES))
     else:
         for upload in uploads:
             try:

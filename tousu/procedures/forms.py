@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tousu.cases.errors import TousuError, invalid
+from django.utils.translation import gettext_lazy
+
+from tousu.cases.errors import invalid
 from tousu.cases.values import sane_moment
+from tousu.i18n import either
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ProcedureStep
 from tousu.procedures.inputs import RecordProcedureStepIn
@@ -98,22 +101,24 @@ def check(
         if name not in allowed:
             zh_form, en_form = FORM_NAMES[form]
             raise invalid(
-                name, f"“{_zh(name)}”不属于{zh_form}，请删去",
-                f"'{_en(name)}' does not belong on a {en_form}: leave it out",
+                name, gettext_lazy("“{field}”不属于{form}，请删去"),
+                {"field": either(_zh(name), _en(name)), "form": either(zh_form, en_form)},
             )  # fmt: skip
     for name in REQUIRED[form]:
         if name not in given:
-            raise invalid(name, f"请填写{_zh(name)}", f"Give {_en(name)}")
+            raise invalid(
+                name, gettext_lazy("请填写{field}"), {"field": either(_zh(name), _en(name))}
+            )
     for name in MOMENTS:
         value = getattr(data, name)
         if value is None:
             continue
         if value.utcoffset() is None:
-            raise invalid(name, "时间须带时区", "Give the time with its UTC offset")
+            raise invalid(name, gettext_lazy("时间须带时区"))
         sane_moment(value, name)
         if value > now:
             raise invalid(
-                name, f"{_zh(name)}不能晚于现在", f"The {_en(name)} cannot be in the future"
+                name, gettext_lazy("{field}不能晚于现在"), {"field": either(_zh(name), _en(name))}
             )
     if form == "sealing":
         _sides(data)
@@ -123,8 +128,7 @@ def check(
         told = data.occurred_at or now
         if told < data.died_at:
             raise invalid(
-                "occurred_at", "告知时间不能早于死亡时间",
-                "The family cannot be told before the time of death",
+                "occurred_at", gettext_lazy("告知时间不能早于死亡时间"),
             )  # fmt: skip
     details = {k: v for k, v in given.items() if k not in ALWAYS and k not in PATIENT_SIDE}
     if form == "autopsy_notice" and data.died_at is not None and step.within_hours:
@@ -144,8 +148,8 @@ def _sides(data: RecordProcedureStepIn) -> None:
         refused = getattr(data, f"{side}_refused")
         if not signed and not refused:
             raise invalid(
-                f"{side}_signatory", f"请填写{zh}签字人；拒绝签字的，请注明“拒绝签字”",
-                f"Give the {en}'s signatory, or note that they refused to sign",
+                f"{side}_signatory", gettext_lazy("请填写{side}签字人；拒绝签字的，请注明“拒绝签字”"),
+                {"side": either(zh, en)},
             )  # fmt: skip
 
 
@@ -155,8 +159,7 @@ def _target(step: ProcedureStep, policy: Policy, code: str) -> None:
         names = "、".join(
             t.name_zh for c in allowed if (t := policy.referral_target(c)) is not None
         )
-        raise TousuError(
-            "invalid_value", f"该步骤只能报告或移送至：{names}",
-            f"This step goes only to: {', '.join(allowed)}", status=422,
-            details=[{"field": "target", "zh": f"可选：{names}", "en": ", ".join(allowed)}],
+        raise invalid(
+            "target", gettext_lazy("该步骤只能报告或移送至：{targets}"),
+            {"targets": either(names, ", ".join(allowed))},
         )  # fmt: skip

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Max
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.access import Actor, reaches
 from tousu.cases.errors import TousuError, conflict, invalid
 from tousu.cases.models import Case
 from tousu.cases.steps import Step, step
+from tousu.i18n import either
 from tousu.orgs.models import Department, Membership
 from tousu.orgs.roles import DEPARTMENT_ROLES
 from tousu.policy.schema import Policy
@@ -33,9 +35,7 @@ from tousu.procedures.models import ProcedureRun, StepRecord
 def procedure_of(policy: Policy, code: str) -> Procedure:
     proc = next((p for p in policy.procedures if p.code == code), None)
     if proc is None:
-        raise invalid(
-            "procedure", f"制度中没有该程序：{code}", f"The policy has no procedure {code!r}"
-        )
+        raise invalid("procedure", gettext_lazy("制度中没有该程序：{code}"), {"code": code})
     return proc
 
 
@@ -76,10 +76,10 @@ def _only_groups(
     en = " or ".join(g.en or g.zh for g in groups)
     raise TousuError(
         "procedure_group_only",
-        f"{what_zh}只能由{zh}办理",
-        f"Only the {en} may {what_en}",
+        gettext_lazy("{what}只能由{groups}办理"),
         status=403,
         details={"groups": [g.code for g in groups]},
+        params={"what": either(what_zh, what_en), "groups": either(zh, en)},
     )
 
 
@@ -108,14 +108,18 @@ def start_procedure(
             )
             raise invalid(
                 "procedure",
-                f"“{proc.zh}”只适用于以下类别的案件：{cats}；本案类别不符",
-                f"'{proc.en or proc.code}' applies only to cases of the categories "
-                f"{', '.join(proc.categories)}; this case is not one of them",
+                gettext_lazy("“{procedure}”只适用于以下类别的案件：{categories}；本案类别不符"),
+                {
+                    "procedure": either(proc.zh, proc.en),
+                    "categories": either(cats, ", ".join(proc.categories)),
+                },
             )
         _only_groups(s, proc, proc.started_by, f"启动“{proc.zh}”", "open this procedure")
         if ProcedureRun.objects.filter(case=s.case, code=proc.code).exists():
             raise conflict(
-                "procedure_started", f"本案已启动“{proc.zh}”", "This procedure is already open"
+                "procedure_started",
+                gettext_lazy("本案已启动“{procedure}”"),
+                params={"procedure": either(proc.zh, proc.en)},
             )
         ProcedureRun.objects.create(
             case=s.case, code=proc.code, started_by_id=actor.user_id, started_at=s.now
@@ -149,12 +153,16 @@ def record_procedure_step(
         if run is None:
             raise conflict(
                 "procedure_not_started",
-                f"本案尚未启动“{proc.zh}”，请先启动程序",
-                "This procedure is not open on the case: open it first",
+                gettext_lazy("本案尚未启动“{procedure}”，请先启动程序"),
+                params={"procedure": either(proc.zh, proc.en)},
             )
         st = proc.step(data.step)
         if st is None:
-            raise invalid("step", f"“{proc.zh}”没有该步骤：{data.step}", f"No step {data.step!r}")
+            raise invalid(
+                "step",
+                gettext_lazy("“{procedure}”没有该步骤：{step}"),
+                {"procedure": either(proc.zh, proc.en), "step": data.step},
+            )
         _only_groups(s, proc, st.by, f"“{st.zh}”", "take this step")
         details, patient = forms.check(st, s.policy, data, s.now)
         if (
@@ -163,8 +171,7 @@ def record_procedure_step(
         ):
             raise conflict(
                 "no_committee_decision",
-                "裁定委员会尚未作出决定，无可告知的决定",
-                "The adjudication committee has not decided yet: there is no decision to tell",
+                gettext_lazy("裁定委员会尚未作出决定，无可告知的决定"),
             )
         no = (StepRecord.objects.filter(case=s.case).aggregate(n=Max("no"))["n"] or 0) + 1
         details.update(procedure=proc.code, step=st.code, form=st.record, no=no)

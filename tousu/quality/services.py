@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max
+from django.utils.translation import gettext_lazy
 
 from tousu.cases import deadlines
 from tousu.cases.access import Actor, system_actor
@@ -33,6 +34,7 @@ from tousu.cases.models import Assignment, Case
 from tousu.cases.steps import Step, department_by_code, step
 from tousu.clock.calendar import DueRule, compute_due
 from tousu.clock.overrides import calendar_for
+from tousu.i18n import either
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
@@ -70,9 +72,7 @@ def record_quality(
             if code in current:
                 changes[code] = [current.pop(code), None]
         if not changes:
-            raise invalid(
-                "fields", "没有需要记录的改动", "Nothing new to record in the quality report"
-            )
+            raise invalid("fields", gettext_lazy("没有需要记录的改动"))
         case.fields = current
         specs = {f.code: f for f in s.policy.fields}
         stages = {
@@ -156,8 +156,7 @@ def _walled(case: Case, department: Department) -> None:
         superseded_at__isnull=True, excluded_department_id=department.pk
     ).exists():
         raise invalid(
-            "department", "被投诉人所在部门须回避，不能分派子任务",
-            "The department of the person complained about cannot take part in this case",
+            "department", gettext_lazy("被投诉人所在部门须回避，不能分派子任务"),
         )  # fmt: skip
 
 
@@ -172,26 +171,24 @@ def assign_subtask(
             default = next((d for d in s.policy.subtasks if d.code == data.default), None)
             if default is None:
                 raise invalid(
-                    "default", f"制度未定义该默认子任务：{data.default}",
-                    f"The policy has no default sub-task {data.default!r}",
+                    "default", gettext_lazy("制度未定义该默认子任务：{default}"), {"default": data.default},
                 )  # fmt: skip
         code = data.department or (default.department if default else "")
         if not code:
-            raise invalid("department", "请选择承办子任务的部门", "Choose the department")
+            raise invalid("department", gettext_lazy("请选择承办子任务的部门"))
         dept = department_by_code(case.org, code, "department")
         _walled(case, dept)
         instruction = data.instruction or (default.zh if default else "")
         if not instruction:
-            raise invalid("instruction", "请填写子任务要求", "Say what the department is to do")
+            raise invalid("instruction", gettext_lazy("请填写子任务要求"))
         tz = ZoneInfo(case.org.time_zone)
         if data.due_date is not None and data.due_in_working_days is not None:
             raise invalid(
-                "due_date", "期限只能填写工作日数或日期中的一项",
-                "Give either a number of working days or a date, not both",
+                "due_date", gettext_lazy("期限只能填写工作日数或日期中的一项"),
             )  # fmt: skip
         if data.due_date is not None:
             if data.due_date < s.now.astimezone(tz).date():
-                raise invalid("due_date", "期限不能早于今天", "The due date cannot be in the past")
+                raise invalid("due_date", gettext_lazy("期限不能早于今天"))
             due_at = datetime.combine(data.due_date, s.policy.working_hours.end, tzinfo=tz)
             provisional = False
             rule: dict[str, Any] = {"date": data.due_date.isoformat()}
@@ -202,8 +199,7 @@ def assign_subtask(
                 amount, unit = default.amount, default.unit
             if amount is None:
                 raise invalid(
-                    "due_in_working_days", "请填写期限（工作日数或日期）",
-                    "Give a time limit (working days or a date)",
+                    "due_in_working_days", gettext_lazy("请填写期限（工作日数或日期）"),
                 )  # fmt: skip
             due_at, provisional = due_for(case.org_id, tz, s.policy, s.now, amount, unit)
             rule = {"amount": amount, "unit": unit}
@@ -248,12 +244,14 @@ def _task(s: Step, no: int) -> SubTask:
         .first()
     )
     if task is None:
-        raise invalid("subtask", f"本案没有第{no}号子任务", f"This case has no sub-task no. {no}")
+        raise invalid("subtask", gettext_lazy("本案没有第{no}号子任务"), {"no": no})
     if task.state != SubTask.State.OPEN:
         raise conflict(
-            "subtask_not_open", f"第{no}号子任务已{task.get_state_display().split()[0]}",
-            f"Sub-task no. {no} is no longer open", details={"state": task.state},
-        )  # fmt: skip
+            "subtask_not_open",
+            gettext_lazy("第{no}号子任务已{state}"),
+            details={"state": task.state},
+            params={"no": no, "state": either(*task.get_state_display().split(maxsplit=1))},
+        )
     return task
 
 
@@ -266,8 +264,7 @@ def complete_subtask(
         own = {m.department_id for m in actor.memberships if m.department_id is not None}
         if task.department_id not in own | set(actor.department_ids):
             raise TousuError(
-                "not_your_subtask", "该子任务分派给其他部门，只能由该部门人员完成",
-                "This sub-task belongs to another department; only its members complete it",
+                "not_your_subtask", gettext_lazy("该子任务分派给其他部门，只能由该部门人员完成"),
                 status=403,
             )  # fmt: skip
         task.state = SubTask.State.DONE

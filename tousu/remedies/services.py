@@ -17,11 +17,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import overload
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases.access import Actor, reaches
 from tousu.cases.errors import TousuError, conflict, invalid
 from tousu.cases.models import Case, Party
 from tousu.cases.steps import Step, step
 from tousu.cases.values import sane_moment
+from tousu.i18n import either
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
@@ -87,7 +90,7 @@ def _roles_reaching(actor: Actor, case: Case) -> set[str]:
 def _remedy(s: Step, no: int, field: str = "remedy") -> Remedy:
     remedy = Remedy.objects.select_for_update().filter(case=s.case, no=no).first()
     if remedy is None:
-        raise invalid(field, f"本案没有第{no}项赔付", f"This case has no remedy no. {no}")
+        raise invalid(field, gettext_lazy("本案没有第{no}项赔付"), {"no": no})
     return remedy
 
 
@@ -108,13 +111,11 @@ def propose_remedy(
     """提出先行赔付、退款、退换货或折让 on a case; it waits for the approver the limits name."""
     if data.amount is None and data.quantity is None and not data.quantity_undetermined:
         raise invalid(
-            "amount", "须填写金额或数量（数量可为“未确定”）",
-            "Give an amount or a quantity (the quantity may be 'not yet determined')",
+            "amount", gettext_lazy("须填写金额或数量（数量可为“未确定”）"),
         )  # fmt: skip
     if data.quantity is not None and data.quantity_undetermined:
         raise invalid(
-            "quantity_undetermined", "已填写数量，不能同时标为未确定",
-            "A quantity is given; it cannot also be 'not yet determined'",
+            "quantity_undetermined", gettext_lazy("已填写数量，不能同时标为未确定"),
         )  # fmt: skip
     with step("propose_remedy", case_id, actor, now) as s:
         no = (Remedy.objects.filter(case=s.case).order_by("-no").values_list("no", flat=True)
@@ -128,8 +129,7 @@ def propose_remedy(
         first = next((row for row in rows if covers(row, remedy)), None)
         if rows and first is None:
             raise invalid(
-                "amount", "超出制度中所有核决权限，无人可以核准",
-                "Above every approval limit of the policy: no one may approve it",
+                "amount", gettext_lazy("超出制度中所有核决权限，无人可以核准"),
             )  # fmt: skip
         remedy.awaiting_role = first.role if first else ""
         remedy.save()
@@ -145,12 +145,10 @@ def approve_remedy(
     with step("approve_remedy", case_id, actor, now) as s:
         remedy = _remedy(s, data.remedy)
         if remedy.state != Remedy.State.PROPOSED:
-            raise conflict(
-                "remedy_decided", "该项赔付已经审批", "This remedy has already been decided"
-            )
+            raise conflict("remedy_decided", gettext_lazy("该项赔付已经审批"))
         if remedy.proposed_by_id == actor.user_id:
             raise TousuError(
-                "own_proposal", "不能审批本人提出的赔付", "You cannot approve your own proposal",
+                "own_proposal", gettext_lazy("不能审批本人提出的赔付"),
                 status=403,
             )  # fmt: skip
         held = _roles_reaching(actor, s.case)
@@ -161,8 +159,7 @@ def approve_remedy(
                 _above_limit(s.policy, rows, remedy, bool(mine))
         elif not held & set(s.policy.permissions.approve_compensation):
             raise TousuError(
-                "not_an_approver", "制度未授权您审批赔付",
-                "The policy does not let you approve compensation", status=403,
+                "not_an_approver", gettext_lazy("制度未授权您审批赔付"), status=403,
             )  # fmt: skip
         remedy.state = Remedy.State.APPROVED if data.approved else Remedy.State.REFUSED
         remedy.decided_by_id = actor.user_id
@@ -179,16 +176,15 @@ def _above_limit(policy: Policy, rows: list[ApprovalLimit], remedy: Remedy, has_
     nxt = next((row for row in rows if covers(row, remedy)), None)
     if not has_row or nxt is None:
         raise TousuError(
-            "not_an_approver", "制度未授权您审批此类赔付",
-            "The policy does not let you approve this kind of remedy", status=403,
+            "not_an_approver", gettext_lazy("制度未授权您审批此类赔付"), status=403,
         )  # fmt: skip
     zh, en = role_title(policy, nxt.role, nxt.title_zh)
     raise TousuError(
         "above_approval_limit",
-        f"超出您的核决权限，须由{zh}核准",
-        f"Above your approval limit: the {en} must approve it",
+        gettext_lazy("超出您的核决权限，须由{title}核准"),
         status=403,
         details={"remedy": remedy.no, "next_role": nxt.role, "next_title": zh},
+        params={"title": either(zh, en)},
     )
 
 
@@ -201,11 +197,10 @@ def record_remedy_paid(
         remedy = _remedy(s, data.remedy)
         if remedy.state != Remedy.State.APPROVED:
             raise conflict(
-                "remedy_not_approved", "该项赔付尚未核准或已兑现",
-                "This remedy is not approved, or is already paid",
+                "remedy_not_approved", gettext_lazy("该项赔付尚未核准或已兑现"),
             )  # fmt: skip
         if paid_at > s.now:
-            raise invalid("paid_at", "兑现时间不能晚于现在", "The payment cannot be in the future")
+            raise invalid("paid_at", gettext_lazy("兑现时间不能晚于现在"))
         remedy.state = Remedy.State.PAID
         remedy.paid_at = paid_at
         remedy.paid_method = data.method
@@ -223,15 +218,15 @@ def record_remedy_paid(
 def _reward(s: Step, no: int) -> Reward:
     reward = Reward.objects.select_for_update().filter(case=s.case, no=no).first()
     if reward is None:
-        raise invalid("reward", f"本案没有第{no}项奖励", f"This case has no reward no. {no}")
+        raise invalid("reward", gettext_lazy("本案没有第{no}项奖励"), {"no": no})
     return reward
 
 
 def _rewardable(s: Step) -> None:
     if s.case.kind != "report":
-        raise invalid("amount", "仅举报件可以奖励", "Only reports are rewarded")
+        raise invalid("amount", gettext_lazy("仅举报件可以奖励"))
     if not s.policy.rewards.enabled:
-        raise invalid("amount", "本单位制度未设举报奖励", "This policy has no rewards for reports")
+        raise invalid("amount", gettext_lazy("本单位制度未设举报奖励"))
 
 
 def propose_reward(
@@ -257,9 +252,7 @@ def approve_reward(
     with step("approve_reward", case_id, actor, now) as s:
         reward = _reward(s, data.reward)
         if reward.state != Reward.State.PROPOSED:
-            raise conflict(
-                "reward_decided", "该项奖励已经审批", "This reward has already been decided"
-            )
+            raise conflict("reward_decided", gettext_lazy("该项奖励已经审批"))
         reward.state = Reward.State.APPROVED if data.approved else Reward.State.REFUSED
         reward.decided_by_id = actor.user_id
         reward.decided_at = s.now
@@ -289,23 +282,19 @@ def hand_over_reward(
         reward = _reward(s, data.reward)
         if reward.state != Reward.State.APPROVED:
             raise conflict(
-                "reward_not_approved", "该项奖励尚未批准或已发放",
-                "This reward is not approved, or is already handed over",
+                "reward_not_approved", gettext_lazy("该项奖励尚未批准或已发放"),
             )  # fmt: skip
         if _named_reporter(s.case):
             custodians = set(s.policy.permissions.custodian)
             if not _roles_reaching(actor, s.case) & custodians:
                 raise TousuError(
-                    "custodian_only", "实名举报人的奖励只能由身份保管人发放",
-                    "Only the custodian of the reporter's identity hands over a named "
-                    "reporter's reward", status=403,
+                    "custodian_only", gettext_lazy("实名举报人的奖励只能由身份保管人发放"), status=403,
                 )  # fmt: skip
             reward.via_custodian = True
         else:
             if receipts.find(s.case.org, data.receipt) != s.case:
                 raise invalid(
-                    "receipt", "查询回执与本案不符，不能发放",
-                    "The receipt does not match this case: the reward cannot be handed over",
+                    "receipt", gettext_lazy("查询回执与本案不符，不能发放"),
                 )  # fmt: skip
             reward.receipt_shown = True
         reward.state = Reward.State.HANDED_OVER

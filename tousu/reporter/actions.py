@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases import lifecycle, registry, values
 from tousu.cases.access import Actor
@@ -116,8 +117,7 @@ def bind_receipt(
     with step("bind_receipt", case_id, actor, now) as s:
         if not receipts.bind(s.case, data.receipt):
             raise invalid(
-                "receipt", "回执号无效、已使用或不属于本单位",
-                "Not a receipt of this organisation that is still waiting for its form",
+                "receipt", gettext_lazy("回执号无效、已使用或不属于本单位"),
             )  # fmt: skip
         s.data["channel"] = "box"
     return s.case
@@ -187,9 +187,9 @@ def disagree(
         if window and days is not None and days > window:
             raise TousuError(
                 "disagreement_window_passed",
-                f"答复后{window}日内可提出异议，现已超过期限",
-                f"Disagreement is possible within {window} days of the reply; that time has passed",
+                gettext_lazy("答复后{window}日内可提出异议，现已超过期限"),
                 status=409,
+                params={"window": window},
             )
         if s.policy.reviews.levels > 0:
             start_review(s, data.reason, s.now)
@@ -211,8 +211,7 @@ def disagree(
 def _oral(s: Step) -> None:
     if s.case.channel not in ORAL_CHANNELS:
         raise TousuError(
-            "not_an_oral_record", "只有电话或来访登记的案件有供确认的记录",
-            "Only a case taken by phone or in person has a record to confirm", status=409,
+            "not_an_oral_record", gettext_lazy("只有电话或来访登记的案件有供确认的记录"), status=409,
         )  # fmt: skip
 
 

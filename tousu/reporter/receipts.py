@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case
@@ -72,7 +73,7 @@ def issue(case: Case, *, channel: str, by_user_id: int | None = None) -> str:
 def pre_issue(org: Organisation, count: int, *, by_user_id: int) -> list[str]:
     """Receipts for printed report-box forms (bound when the form is registered)."""
     if not 1 <= count <= 500:
-        raise TousuError("invalid", "数量须为 1 至 500", "Count must be 1 to 500", status=422)
+        raise TousuError("invalid", gettext_lazy("数量须为 1 至 500"), status=422)
     with transaction.atomic():
         return [_new(org, "box", by_user_id, None) for _ in range(count)]
 

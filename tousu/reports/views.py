@@ -14,12 +14,13 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Kind, Status
+from tousu.i18n import either
 from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import dossier as dossiers
@@ -194,8 +195,10 @@ def export(request: DeskRequest, org: str) -> HttpResponse:
     except FilterErrors as exc:
         raise TousuError(
             "invalid_filter",
-            "；".join(zh for zh, _en in exc.errors.values()),
-            "; ".join(en for _zh, en in exc.errors.values()),
+            either(
+                "；".join(zh for zh, _en in exc.errors.values()),
+                "; ".join(en for _zh, en in exc.errors.values()),
+            ),
             status=400,
             details=exc.errors,
         ) from None
@@ -204,12 +207,12 @@ def export(request: DeskRequest, org: str) -> HttpResponse:
     if len(ids) > xlsx.MAX_ROWS:
         raise TousuError(
             "export_too_large",
-            f"符合条件的案件有 {len(ids)} 件，超过单次导出上限 {xlsx.MAX_ROWS} 件；"
-            "请按收到日期分段导出",
-            f"{len(ids)} cases match, more than the {xlsx.MAX_ROWS} one export can hold; "
-            "please export in parts by received date",
+            gettext_lazy(
+                "符合条件的案件有 {len} 件，超过单次导出上限 {MAX_ROWS} 件；请按收到日期分段导出"
+            ),
             status=422,
             details={"rows": len(ids), "max_rows": xlsx.MAX_ROWS},
+            params={"len": len(ids), "MAX_ROWS": xlsx.MAX_ROWS},
         )
     named: list[int] = []
     target = xlsx.temporary()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.errors import TousuError, conflict
 from tousu.errors import CODES, UnregisteredErrorCode
@@ -112,13 +113,13 @@ def test_the_source_scan_names_a_code_that_is_not_registered() -> None:
 
 def test_an_unregistered_code_fails_where_the_error_is_made() -> None:
     with pytest.raises(UnregisteredErrorCode, match="made_up_code"):
-        TousuError("made_up_code", "中文", "English", status=409)
+        TousuError("made_up_code", "中文", status=409)
     with pytest.raises(UnregisteredErrorCode, match="made_up_conflict"):
-        conflict("made_up_conflict", "中文", "English")
+        conflict("made_up_conflict", "中文")
 
 
 def test_a_registered_error_keeps_its_message_and_status() -> None:
-    body = TousuError("already_recused", "已回避", "Already recused", status=409)
+    body = TousuError("already_recused", gettext_lazy("已回避"), status=409)
     assert body.status == 409
     assert body.as_json() == {
         "code": "already_recused",

@@ -386,7 +386,7 @@ def _split_fields(options: Options) -> list[FormField]:
         out += [
             FormField(
                 f"parts.{i}.kind",
-                t(f"第{n}部分 类型", f"Part {n}: kind"),
+                gettext("第{n}部分 类型").format(n=n),
                 "select",
                 i == 0,
                 kinds,
@@ -394,16 +394,16 @@ def _split_fields(options: Options) -> list[FormField]:
             ),
             FormField(
                 f"parts.{i}.category",
-                t(f"第{n}部分 类别", f"Part {n}: category"),
+                gettext("第{n}部分 类别").format(n=n),
                 "select",
                 False,
                 categories,
             ),
             FormField(
-                f"parts.{i}.content", t(f"第{n}部分 内容", f"Part {n}: content"), "textarea", i == 0
+                f"parts.{i}.content", gettext("第{n}部分 内容").format(n=n), "textarea", i == 0
             ),
             FormField(
-                f"parts.{i}.demands", t(f"第{n}部分 诉求", f"Part {n}: demands"), "textarea", False
+                f"parts.{i}.demands", gettext("第{n}部分 诉求").format(n=n), "textarea", False
             ),
         ]
     return out

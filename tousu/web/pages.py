@@ -20,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases.access import Actor, actor_for, may_register
@@ -60,9 +60,7 @@ def desk_for(request: HttpRequest, org_slug: str) -> Desk:
     actor = actor_for(request.user, org_slug)
     org = actor.org
     if org.active_policy_id is None:
-        raise TousuError(
-            "no_policy", "本单位尚未启用制度", "The organisation has no active policy", status=409
-        )
+        raise TousuError("no_policy", gettext_lazy("本单位尚未启用制度"), status=409)
     version, policy = policy_for(org.active_policy_id)
     return Desk(actor=actor, org=org, policy=policy, policy_version=version)
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from tousu.documents.build import available
-from tousu.web.i18n import t
 
 register = template.Library()
 
@@ -22,7 +21,7 @@ def case_documents(case: dict[str, Any], org: Any) -> list[dict[str, str]]:
     links = [
         {
             "url": reverse("desk:documents:registration", kwargs=kwargs),
-            "label": t(f"{_kind(case)}登记表", "Registration form"),
+            "label": _kind(case),
             "hint": gettext("供投诉人核对签名"),
         }
     ]
@@ -46,6 +45,9 @@ def case_documents(case: dict[str, Any], org: Any) -> list[dict[str, str]]:
 
 
 def _kind(case: dict[str, Any]) -> str:
-    return {"report": "举报", "consultation": "咨询", "suggestion": "建议"}.get(
-        str(case["kind"]), "投诉"
-    )
+    """The registration form's title: 投诉登记表, 举报登记表..."""
+    return {
+        "report": gettext("举报登记表"),
+        "consultation": gettext("咨询登记表"),
+        "suggestion": gettext("建议登记表"),
+    }.get(str(case["kind"]), gettext("投诉登记表"))

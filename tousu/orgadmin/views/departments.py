@@ -16,7 +16,6 @@ from tousu.orgadmin.services import Refused
 from tousu.orgadmin.services import departments as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Department, Membership
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest
 
 
@@ -50,7 +49,7 @@ def departments(request: DeskRequest, org: str) -> HttpResponse:
         )  # fmt: skip
     except Refused as exc:
         return _list_page(request, form, refuse(form, exc), exc.status)
-    messages.success(request, t(f"已新建部门 {dept.code}", f"Department {dept.code} created"))
+    messages.success(request, gettext("已新建部门 {code}").format(code=dept.code))
     return redirect(admin_url("departments", org=org))
 
 

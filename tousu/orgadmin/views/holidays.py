@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.errors import not_found
@@ -65,9 +66,8 @@ def holidays(request: DeskRequest, org: str) -> HttpResponse:
 
 
 def _recomputed(result: services.Recomputed) -> str:
-    return t(
-        f"已重算期限：{result.moved} 个期限的到期时间改变（涉及 {result.cases} 件案件）",
-        f"Deadlines recomputed: {result.moved} deadline(s) moved ({result.cases} case(s) changed)",
+    return gettext("已重算期限：{moved} 个期限的到期时间改变（涉及 {cases} 件案件）").format(
+        moved=result.moved, cases=result.cases
     )
 
 
@@ -111,7 +111,7 @@ def holiday_withdraw(request: DeskRequest, org: str, pk: int) -> HttpResponse:
         return _page(request, HolidayForm(initial={"working": "0"}), exc.message, exc.status)
     messages.success(
         request,
-        t(f"已撤销 {row.date:%Y-%m-%d} 的调整", f"Withdrew the override of {row.date:%Y-%m-%d}"),
+        gettext("已撤销 {date:%Y-%m-%d} 的调整").format(date=row.date),
     )
     messages.info(request, _recomputed(result))
     return redirect(admin_url("holidays", org=org))

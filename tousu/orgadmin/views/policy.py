@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tousu.cases.errors import not_found
@@ -18,7 +19,6 @@ from tousu.orgadmin.services import policy as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.policy.loader import PolicyError
 from tousu.policy.models import PolicyVersion
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest
 
 
@@ -75,31 +75,23 @@ def policy_edit(request: DeskRequest, org: str) -> HttpResponse:
                 number = saved.version.number
                 messages.success(
                     request,
-                    t(
-                        f"制度 v{number} 已生效；已登记的案件仍按各自登记时的版本办理",
-                        f"Policy v{number} is active; cases already registered keep the "
-                        "version they were registered under",
+                    gettext("制度 v{number} 已生效；已登记的案件仍按各自登记时的版本办理").format(
+                        number=number
                     ),
                 )
                 if saved.departments_created:
                     codes = ", ".join(saved.departments_created)
                     messages.info(
                         request,
-                        t(
-                            f"按制度新建了部门：{codes}",
-                            f"Departments created from the policy: {codes}",
-                        ),
+                        gettext("按制度新建了部门：{codes}").format(codes=codes),
                     )
                 if saved.inactive_referenced:
                     codes = ", ".join(saved.inactive_referenced)
                     messages.warning(
                         request,
-                        t(
-                            f"注意：制度把案件分给已停用的部门（{codes}），这些部门不会收到分办；"
-                            "请恢复部门或修改制度",
-                            f"Note: the policy routes cases to deactivated departments ({codes}), "
-                            "which receive none; reactivate them or change the policy",
-                        ),
+                        gettext(
+                            "注意：制度把案件分给已停用的部门（{codes}），这些部门不会收到分办；请恢复部门或修改制度"
+                        ).format(codes=codes),
                     )
                 return redirect(admin_url("version", org=org, number=number))
         else:

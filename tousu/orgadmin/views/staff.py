@@ -17,7 +17,6 @@ from tousu.orgadmin.services import Refused
 from tousu.orgadmin.services import staff as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Membership
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest
 
 
@@ -50,7 +49,7 @@ def staff_new(request: DeskRequest, org: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    t(f"已新建账号 {user.username}", f"Account {user.username} created"),
+                    gettext("已新建账号 {username}").format(username=user.username),
                 )
                 return redirect(admin_url("member", org=org, user_id=user.pk))
         else:
