@@ -73,3 +73,9 @@ def both(message: Text, params: Mapping[str, Any] | None = None) -> tuple[str, s
 
 def _value(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else value
+
+
+def bilingual(message: Text) -> str:
+    """ "中文 English" in one string: the form some API fields have always had (a status's label)."""
+    zh, en = both(message)
+    return f"{zh} {en}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class StaffContact(models.Model):
@@ -21,12 +22,12 @@ class Delivery(models.Model):
     """One attempt to deliver one notification over one channel."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "电子邮件 E-mail"
-        SMS = "sms", "短信 SMS"
+        EMAIL = "email", gettext_lazy("电子邮件")
+        SMS = "sms", gettext_lazy("短信")
 
     class Status(models.TextChoices):
-        SENT = "sent", "已发送 Sent"
-        FAILED = "failed", "失败 Failed"
+        SENT = "sent", gettext_lazy("已发送")
+        FAILED = "failed", gettext_lazy("失败")
 
     notification = models.ForeignKey(
         "cases.Notification", on_delete=models.PROTECT, related_name="deliveries"

@@ -13,23 +13,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Case
+from tousu.i18n import both
 from tousu.notify.sms import provider
 from tousu.reporter.models import ReporterDelivery, ReporterNotice
 
 NEWS = {
-    "accept": ("已受理", "has been accepted"),
-    "reject": ("已作出不予受理决定", "has been decided: not accepted"),
-    "refer": ("已转送有关机关", "has been referred to another authority"),
-    "message_reporter": ("办理人员给您留言", "has a message for you"),
-    "reply": ("已答复", "has been answered"),
-    "close": ("已办结", "has been closed"),
+    "accept": gettext_lazy("已受理"),
+    "reject": gettext_lazy("已作出不予受理决定"),
+    "refer": gettext_lazy("已转送有关机关"),
+    "message_reporter": gettext_lazy("办理人员给您留言"),
+    "reply": pgettext_lazy("news", "已答复"),
+    "close": gettext_lazy("已办结"),
 }
 
 
 def text(case: Case, action: str) -> tuple[str, str]:
-    zh, en = NEWS.get(action, ("有新进展", "has news"))
+    zh, en = both(NEWS.get(action, gettext_lazy("有新进展")))
     base = settings.TOUSU_BASE_URL.rstrip("/")
     link = f"{base}/o/{case.org.slug}/follow/"
     subject = f"{case.org.name}：您的投诉举报（{case.number}）{zh}"
