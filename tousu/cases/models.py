@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.orgs.models import Department, Organisation
 from tousu.privacy.crypto import blind_index, new_case_key, wrap
@@ -76,6 +76,9 @@ class Case(models.Model):
 
     received_at = models.DateTimeField()
     registered_at = models.DateTimeField()
+    # The language the reporter wrote in on the portal (blank: not known, the organisation's
+    # language is used for what is sent to them).
+    reporter_language = models.CharField(max_length=10, blank=True, default="")
     # Foreign keys without db_index are covered by the indexes in Meta or never
     # searched by; every index is written twice per registration (insert, number).
     registered_by = models.ForeignKey(
@@ -261,7 +264,7 @@ class Deadline(models.Model):
     class State(models.TextChoices):
         OPEN = "open", gettext_lazy("计时中")
         PAUSED = "paused", gettext_lazy("已暂停")
-        MET = "met", gettext_lazy("已完成")
+        MET = "met", pgettext_lazy("deadline", "已完成")
         CANCELLED = "cancelled", gettext_lazy("已取消")
 
     case = models.ForeignKey(

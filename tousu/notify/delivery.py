@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from tousu.cases.access import PERSONAL_NOTICES, actor_for, visible_notifications
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Notification
-from tousu.i18n import Text, both
+from tousu.i18n import SOURCE, Text, recipient_language, render_in
 from tousu.notify.models import Delivery, StaffContact
 from tousu.notify.sms import provider
 
@@ -40,9 +40,10 @@ SUBJECTS: dict[str, Text] = {
 }
 
 
-def message(notification: Notification) -> tuple[str, str]:
-    """(subject, body) for a notification: its kind, the case number and a link, nothing else."""
-    zh, en = both(SUBJECTS.get(notification.kind, gettext_lazy("案件通知")))
+def message(notification: Notification, language: str = SOURCE) -> tuple[str, str]:
+    """(subject, body) for a notification in the recipient's language: its kind, the case
+    number and a link, nothing else."""
+    what = render_in(language, SUBJECTS.get(notification.kind, gettext_lazy("案件通知")))
     number = notification.case.number or ""
     base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = f"{base}/desk/{notification.case.org.slug}/cases/{number}/"
@@ -51,8 +52,8 @@ def message(notification: Notification) -> tuple[str, str]:
         link = (
             f"{base}/desk/{notification.case.org.slug}/people/{notification.user.get_username()}/"
         )
-    subject = f"[Tousu] {zh} {number} / {en}"
-    return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
+    subject = f"[Tousu] {what} {number}"
+    return subject, f"{what}: {number}\n{link}\n"
 
 
 def _still_theirs(note: Notification) -> bool:
@@ -73,7 +74,8 @@ def deliver(notification_ids: list[int]) -> int:
         if not _still_theirs(note):
             continue  # recused or moved off the case since: the notice is not sent
         contact = StaffContact.objects.filter(user=note.user).first()
-        subject, body = message(note)
+        language = recipient_language(contact.language if contact else "", note.case.org.language)
+        subject, body = message(note, language)
         channels = []
         if note.user.email and (contact is None or contact.email_notifications):
             channels.append(Delivery.Channel.EMAIL)

@@ -16,6 +16,9 @@ class StaffContact(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email_notifications = models.BooleanField(default=True)
     sms_notifications = models.BooleanField(default=False)
+    # The language of the notices (blank: the organisation's); the last one the person chose
+    # on the desk.
+    language = models.CharField(max_length=10, blank=True, default="")
 
 
 class Delivery(models.Model):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods
 from pydantic import ValidationError as PydanticError
 
@@ -175,7 +175,7 @@ def _submitted(
         return _submit_form(request, org, policy, values, errors, 422)
     abuse.guard(request, "submit")  # counts this submission; 429 when over the rate
     with evidence.discard_on_error(), transaction.atomic():
-        case = register(reporter_actor(org), data)
+        case = register(reporter_actor(org), data, reporter_language=get_language() or "")
         holder = reporter_actor(org, case_id=case.pk)
         for name, content in cleaned:
             evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)

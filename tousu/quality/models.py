@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Assignment, Case
 from tousu.orgs.models import Department
@@ -15,8 +15,8 @@ class SubTask(models.Model):
     confirms by inspection, sales tells the customer). Never deleted: cancelled."""
 
     class State(models.TextChoices):
-        OPEN = "open", gettext_lazy("办理中")
-        DONE = "done", gettext_lazy("已完成")
+        OPEN = "open", pgettext_lazy("subtask", "办理中")
+        DONE = "done", pgettext_lazy("subtask", "已完成")
         CANCELLED = "cancelled", gettext_lazy("已取消")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subtasks")

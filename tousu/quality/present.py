@@ -21,8 +21,8 @@ from tousu.policy.schema import FieldSpec, Policy
 from tousu.quality.models import SubTask
 
 STATES = {
-    "open": gettext_lazy("办理中"),
-    "done": gettext_lazy("已完成"),
+    "open": pgettext_lazy("subtask", "办理中"),
+    "done": pgettext_lazy("subtask", "已完成"),
     "cancelled": gettext_lazy("已取消"),
 }
 
