@@ -74,7 +74,10 @@ def marked(entry: polib.POEntry) -> bool:
 
 def reviewed(entry: polib.POEntry) -> bool:
     """A person's translation: filled, not fuzzy, without the machine mark."""
-    filled = all(entry.msgstr_plural.values()) if entry.msgid_plural else bool(entry.msgstr)
+    if entry.msgid_plural:
+        filled = bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    else:
+        filled = bool(entry.msgstr)
     return filled and "fuzzy" not in entry.flags and not marked(entry)
 
 
@@ -123,8 +126,10 @@ def run(path: Path) -> tuple[int, int]:
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     converted, kept = run(path)
-    print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
-          f"{converted} converted by OpenCC {CONFIG}, {kept} reviewed kept")
+    print(
+        f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+        f"{converted} converted by OpenCC {CONFIG}, {kept} reviewed kept"
+    )
 
 
 if __name__ == "__main__":
