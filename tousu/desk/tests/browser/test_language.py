@@ -38,16 +38,20 @@ def switch_around(page: Any, words: dict[str, list[str]], where: str = "body") -
 
 
 QUEUE = {
-    "zh-Hans": ["工作队列", "编号"],
-    "zh-Hant": ["工作隊列", "編號"],
-    "en": ["Queues", "Number"],
+    "zh-Hans": ["工作队列", "编号", "待分办", "台帐"],
+    "zh-Hant": ["工作隊列", "編號", "待分辦", "臺帳"],
+    "en": ["Queues", "Number", "Waiting for dispatch", "Ledger"],
 }
 CASE = {
     "zh-Hans": ["办理时限", "打印本页"],
     "zh-Hant": ["辦理時限", "打印本頁"],
     "en": ["Deadlines", "Print this page"],
 }
-ADMIN = {"zh-Hans": ["单位管理"], "zh-Hant": ["單位管理"], "en": ["Administration"]}
+ADMIN = {
+    "zh-Hans": ["单位管理", "人员与角色", "通知与文书的语言"],
+    "zh-Hant": ["單位管理", "人員與角色", "通知與文書的語言"],
+    "en": ["Administration", "Staff and roles", "Language of notices and documents"],
+}
 SUBMIT = {
     "zh-Hans": ["提交投诉举报", "凭回执查询"],
     "zh-Hant": ["提交投訴舉報", "憑回執查詢"],
@@ -65,7 +69,6 @@ def test_the_desk_switches_between_simplified_traditional_and_english(desk_as, l
     page = desk_as("dispatcher")
     queue = url(live_server, "desk:queue", org="acme", code="dispatch")
     page.goto(queue)
-    assert "待分办" in page.locator("nav.tabs").inner_text()
     switch_around(page, QUEUE)
     assert page.locator("table.cases th").first.inner_text() == "编号"
 
@@ -81,7 +84,7 @@ def test_the_desk_switches_between_simplified_traditional_and_english(desk_as, l
 
     admin = desk_as("admin")
     admin.goto(f"{live_server.url}/desk/acme/manage/")
-    switch_around(admin, ADMIN, "main h1")
+    switch_around(admin, ADMIN, "main")
 
 
 def test_the_portal_switches_between_simplified_traditional_and_english(page, live_server, world):
