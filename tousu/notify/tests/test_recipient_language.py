@@ -100,7 +100,7 @@ def test_a_reporter_is_told_in_the_language_they_wrote_in(
     case = receipts.find(world.org, _receipt_of(r))
     assert case is not None and case.reporter_language == "en"
     with django_capture_on_commit_callbacks(execute=True):
-        assert world.api("dispatcher").act(case.number, "accept").status_code == 200
+        assert world.api("dispatcher").act(str(case.number), "accept").status_code == 200
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert "has been accepted" in mail.subject and "已受理" not in mail.subject + mail.body
