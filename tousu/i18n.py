@@ -90,3 +90,22 @@ def recipient_language(own: str | None, organisation: str | None) -> str:
         if code in CODES:
             return code
     return SOURCE
+
+
+class Named:
+    """Something whose ``name`` is a msgid (an action, a ledger column): its ``label`` in the
+    active language, ``zh`` and ``en`` for the API and for what is always bilingual."""
+
+    name: Text
+
+    @property
+    def label(self) -> str:
+        return str(self.name)
+
+    @property
+    def zh(self) -> str:
+        return render_in(SOURCE, self.name)
+
+    @property
+    def en(self) -> str:
+        return render_in(ENGLISH, self.name)

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import OPEN_STATUSES, Status
-from tousu.i18n import ENGLISH, SOURCE, Text, render_in
+from tousu.i18n import Named, Text
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 
@@ -32,7 +32,7 @@ PolicyRoles = Callable[[Policy], Iterable[str]]
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(Named):
     action: str
     sources: frozenset[str]
     # None: the state does not change, or the action computes it (documented there).
@@ -54,19 +54,6 @@ class Transition:
     policy_roles: PolicyRoles | None = None
     # A named reporter who asked for notices hears of it (by e-mail or SMS, no content).
     tells_reporter: bool = False
-
-    @property
-    def label(self) -> str:
-        """The action's name in the active language."""
-        return str(self.name)
-
-    @property
-    def zh(self) -> str:
-        return render_in(SOURCE, self.name)
-
-    @property
-    def en(self) -> str:
-        return render_in(ENGLISH, self.name)
 
 
 def transition(

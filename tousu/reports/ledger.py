@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from tousu.cases.access import Actor, identity_visibility
 from tousu.cases.models import Case, CaseRecord, Event, Party, Status, Subject
 from tousu.cases.redaction import masker
-from tousu.i18n import ENGLISH, SOURCE, Text, english, render_in
+from tousu.i18n import Named, Text, english
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
@@ -35,22 +35,11 @@ from tousu.reports.query import deadline_due, overdue_condition
 from tousu.web import labels
 
 
-class Column(NamedTuple):
+@dataclass(frozen=True)
+class Column(Named):
     code: str
     name: Text
     width: int  # in the .xlsx, in characters
-
-    @property
-    def label(self) -> str:
-        return str(self.name)
-
-    @property
-    def zh(self) -> str:
-        return render_in(SOURCE, self.name)
-
-    @property
-    def en(self) -> str:
-        return render_in(ENGLISH, self.name)
 
 
 COLUMNS: tuple[Column, ...] = (
