@@ -360,9 +360,7 @@ def disagreement(doc: Document) -> list[str]:
                 ask = gettext("如对本答复意见不服，可以自收到本答复之日起{days}日内请求复核。")
             lines.append(ask.format(days=reviews.request_window_days))
         elif reviews.no_reacceptance_after_final:
-            lines.append(
-                gettext("本意见为复核意见。对同一事实和理由提出的请求，不再重复受理。")
-            )
+            lines.append(gettext("本意见为复核意见。对同一事实和理由提出的请求，不再重复受理。"))
         else:
             lines.append(gettext("本意见为复核意见。"))
     else:

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
-from django.utils.translation import gettext, gettext_lazy, pgettext
-
 from tousu.documents.build import document_datetime, joined, moment
 from tousu.i18n import Text, localized
 from tousu.policy.models import policy_for

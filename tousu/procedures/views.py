@@ -86,7 +86,7 @@ def _context(
     if party is None or party["anonymous"]:
         person = gettext("匿名")
     elif party["masked"]:
-        person = printouts.SEALED_NAME
+        person = str(printouts.SEALED_NAME)
     else:
         person = doc.shown_name() or "—"
     # What had been done when this record was written (a report says what was known then).

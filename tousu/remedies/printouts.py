@@ -123,7 +123,7 @@ def _limit(row: ApprovalLimit, unit: str) -> str:
                 quantity=row.max_quantity, unit=unit or pgettext("unit", "件")
             )
         )
-    return build.joined(parts) or gettext("不限")
+    return build.joined(parts) or pgettext("document", "不限")
 
 
 def _title(policy: Policy, role: str, zh: str = "") -> str:
