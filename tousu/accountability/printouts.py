@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from tousu.accountability.models import Appeal, Penalty
 from tousu.accountability.records import may_view_records
@@ -34,8 +34,8 @@ from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 IDENTITY_FIELDS = ("name", "phone", "email", "address", "employer", "id_number")
-NOTICE_TITLE = gettext_lazy("处罚决定通知书")
-APPEAL_DECISION_TITLE = gettext_lazy("申诉处理决定书")
+NOTICE_TITLE = pgettext_lazy("document title", "处罚决定通知书")
+APPEAL_DECISION_TITLE = pgettext_lazy("document title", "申诉处理决定书")
 
 
 def may_print(actor: Actor, penalty: Penalty, policy: Policy) -> bool:

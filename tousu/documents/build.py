@@ -243,9 +243,9 @@ def registration(doc: Document) -> dict[str, Any]:
     deadlines = [
         {
             "stage": str(labels.STAGES.get(d["stage"], d["stage"])),
-            "rule": d["rule"],
+            "rule": localized(d["rule"], d.get("rule_en")),
             # The rule's own words may already say it is a target.
-            "rule_says_target": "目标" in d["rule"] or "target" in d["rule"].lower(),
+            "rule_says_target": "目标" in d["rule"],
             "due": document_datetime(d["due_at"], tz),
             "target": d["target"],
             "provisional": d["provisional"],
@@ -267,7 +267,9 @@ def registration(doc: Document) -> dict[str, Any]:
             {
                 "type": labels.choice(s["type"]),
                 "name": s["name"],
-                "detail": "；".join(x for x in (s["address"], s["reference"], s["url"]) if x),
+                "detail": pgettext("list of clauses", "；").join(
+                    x for x in (s["address"], s["reference"], s["url"]) if x
+                ),
             }
             for s in data["subjects"]
         ],
@@ -321,7 +323,9 @@ def mediation(doc: Document) -> dict[str, Any]:
     subjects = joined(s["name"] for s in doc.data["subjects"] if s["name"]) or "—"
     return {
         **doc.context(),
-        "title": gettext("调解书") if agreement else gettext("调解记录"),
+        "title": pgettext("document title", "调解书")
+        if agreement
+        else pgettext("document title", "调解记录"),
         "agreement": agreement,
         "terms": sessions[-1] if agreement else None,
         "sessions": sessions,
@@ -434,7 +438,7 @@ def reply(doc: Document) -> dict[str, Any]:
     level = doc.case.review_level
     return {
         **doc.context(),
-        "title": gettext("书面答复"),
+        "title": pgettext("document title", "书面答复"),
         "subtitle": {1: gettext("复查意见"), 2: gettext("复核意见")}.get(level, ""),
         "addressee": name or doc.person,
         "named": bool(name),

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case
@@ -25,10 +25,10 @@ from tousu.procedures.models import ProcedureRun, StepRecord
 SEALED_NAME = gettext_lazy("（身份信息依规保密）")
 # Forms with a printable document, and its title.
 DOCUMENTS: dict[str, Text] = {
-    "sealing": gettext_lazy("封存记录"),
-    "autopsy_notice": gettext_lazy("尸检告知书"),
-    "authority_notice": gettext_lazy("重大医疗纠纷报告"),
-    "decision_notice": gettext_lazy("医疗纠纷裁定决定告知书"),
+    "sealing": pgettext_lazy("document title", "封存记录"),
+    "autopsy_notice": pgettext_lazy("document title", "尸检告知书"),
+    "authority_notice": pgettext_lazy("document title", "重大医疗纠纷报告"),
+    "decision_notice": pgettext_lazy("document title", "医疗纠纷裁定决定告知书"),
 }
 
 

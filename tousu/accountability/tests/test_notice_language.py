@@ -36,7 +36,7 @@ def test_the_penalty_notice_follows_the_penalised_persons_language() -> None:
     StaffContact.objects.update_or_create(user=o.users["ticket"], defaults={"language": "en"})
     text = _pdf_text(head.get(url))
     for expected in (
-        "Penaltynotice",
+        "PenaltyNotice",
         "Noticeisherebygiven",
         "ProofofService",
         "RMB100.00",
@@ -52,4 +52,4 @@ def test_the_penalty_notice_follows_the_penalised_persons_language() -> None:
     StaffContact.objects.filter(user=o.users["ticket"]).update(language="zh-hans")
     Organisation.objects.filter(pk=o.org.pk).update(language="en")
     text = _pdf_text(head.get(url))
-    assert "处罚决定通知书" in text and "Penaltynotice" not in text
+    assert "处罚决定通知书" in text and "PenaltyNotice" not in text

@@ -71,7 +71,7 @@ def test_a_reply_to_a_case_submitted_in_english_is_in_english(world, desk):
     handler = desk("handler")  # the desk speaks Chinese: the document does not follow it
     text, _ = _pdf(handler.get(_url(number, "reply")))
     for expected in (
-        "Writtenreply",  # the title (whitespace removed by _pdf)
+        "WrittenReply",  # the title (whitespace removed by _pdf)
         "Wehavecompletedthehandlingofthematteryouraised",
         "ProofofService",
         "Ifyoudisagreewiththisreply",
@@ -98,11 +98,11 @@ def test_a_case_registered_at_the_desk_follows_the_organisations_language(world,
     text, _ = _pdf(handler.get(_url(number, "reply")))
     for expected in ("书面答复", "现答复如下", "特此答复", "送达回证", "年", "王建国：", REPLY):
         assert expected in text, expected
-    assert "Writtenreply" not in text
+    assert "WrittenReply" not in text
 
     Organisation.objects.filter(pk=world.org.pk).update(language="en")
     text, _ = _pdf(handler.get(_url(number, "reply")))
-    for expected in ("Writtenreply", "ProofofService", "To王建国:", REPLY):
+    for expected in ("WrittenReply", "ProofofService", "To王建国:", REPLY):
         assert expected in text, expected
     for chinese in ("书面答复", "特此答复", "送达回证", "现答复如下"):
         assert chinese not in text, chinese
@@ -112,7 +112,7 @@ def test_a_case_registered_at_the_desk_follows_the_organisations_language(world,
     _accepted(world, portal)
     _reply(world, portal, REPLY)
     text, _ = _pdf(handler.get(_url(portal, "reply")))
-    assert "书面答复" in text and "Writtenreply" not in text
+    assert "书面答复" in text and "WrittenReply" not in text
 
 
 def test_document_language_and_dates(world):
