@@ -69,7 +69,8 @@ def test_a_reply_to_a_case_submitted_in_english_is_in_english(world, desk):
     _accepted(world, number)
     _reply(world, number, ENGLISH_REPLY)
     handler = desk("handler")  # the desk speaks Chinese: the document does not follow it
-    text, _ = _pdf(handler.get(_url(number, "reply")))
+    text, reader = _pdf(handler.get(_url(number, "reply")))
+    assert reader.trailer["/Root"]["/Lang"] == "en"  # <html lang>, kept in the PDF
     for expected in (
         "WrittenReply",  # the title (whitespace removed by _pdf)
         "Wehavecompletedthehandlingofthematteryouraised",
@@ -95,7 +96,8 @@ def test_a_case_registered_at_the_desk_follows_the_organisations_language(world,
     _reply(world, number, f"王建国：{REPLY}")
     handler = desk("handler")
     # The organisation's default, Simplified Chinese: the Chinese document.
-    text, _ = _pdf(handler.get(_url(number, "reply")))
+    text, reader = _pdf(handler.get(_url(number, "reply")))
+    assert reader.trailer["/Root"]["/Lang"] == "zh-Hans"
     for expected in ("书面答复", "现答复如下", "特此答复", "送达回证", "年", "王建国：", REPLY):
         assert expected in text, expected
     assert "WrittenReply" not in text
