@@ -294,8 +294,14 @@ _add(
             "Return",
             scope="return",
         ),
+        # Also on a case not accepted: the refusal notice (告知) is recorded after the decision.
         _t(
-            "record", ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP}, None, STAFF, "记录", "Record"
+            "record",
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.REJECTED},
+            None,
+            STAFF,
+            "记录",
+            "Record",
         ),
         # A scanned original or an evidence file (tousu.evidence), from intake to the follow-up,
         # by staff who may see and work the case. A case that reached a final state takes late
