@@ -21,7 +21,8 @@ STAGES = labels.STAGES  # one list of stage names for the whole desk
 STARTS: dict[str, tuple[str, str]] = {
     "received": ("收到", "receipt"),
     "accepted": ("受理", "acceptance"),
-    "decided": ("作出受理决定", "the acceptance decision"),
+    "rejected": ("作出不予受理决定", "the decision not to accept"),
+    "decided": ("作出是否受理的决定", "the acceptance decision"),
     "assigned": ("分办", "assignment"),
     "resolved": ("办结", "resolution"),
     "replied": ("答复", "the reply"),
@@ -82,7 +83,7 @@ def _list(values: Iterable[str], label: Any = None) -> str:
 
 def rule_in_words(rule: DeadlineRule) -> str:
     """The rule as the arithmetic reads: "自受理起 15 个工作日" / "15 working day(s) from acceptance"."""
-    start_zh, start_en = STARTS.get(rule.start, (rule.start, rule.start))
+    start_zh, start_en = STARTS.get(rule.counted_from, (rule.counted_from, rule.counted_from))
     if rule.unit in COUNTED:
         unit_zh, unit_en = COUNTED[rule.unit]
         text = t(
@@ -95,10 +96,14 @@ def rule_in_words(rule: DeadlineRule) -> str:
         fixed_zh, fixed_en = FIXED.get(rule.unit, (rule.unit, rule.unit))
         text = t(f"{start_zh}后{fixed_zh}", f"{fixed_en} after {start_en}")
     notes = []
+    if rule.counted_from != rule.start:
+        notes.append(gettext("{event}时确定适用").format(event=labels.pair(STARTS, rule.start)))
     if rule.end_of_day:
         notes.append(gettext("截至当日 24 时"))
     if rule.after_hours:
         notes.append(gettext("非工作时间收到的，自下一个工作日起算"))
+    if rule.rest_days_open:
+        notes.append(gettext("节假日照常办理，期限不顺延"))
     if not rule.extendable:
         notes.append(gettext("不可延期"))
     return text + (gettext("；") + gettext("；").join(notes) if notes else "")
@@ -115,6 +120,8 @@ def selectors(rule: DeadlineRule) -> str:
         parts.append(gettext("复杂程度：") + _list(rule.complexity, labels.choice))
     if rule.categories:
         parts.append(gettext("类别：") + _list(rule.categories))
+    if rule.exclude_categories:
+        parts.append(gettext("不适用于类别：") + _list(rule.exclude_categories))
     if rule.departments_min:
         parts.append(
             gettext("涉及至少 {departments_min} 个部门").format(
