@@ -230,11 +230,13 @@ _add(
                 "reply",
             },
         ),
+        # Who decides is the policy's (decide_acceptance); a front desk that accepts written
+        # complaints itself (律所 行政总台) is the intake clerk.
         _t(
             "accept",
             {S.REGISTERED},
             S.ACCEPTED,
-            DECIDERS,
+            DECIDERS | {R.INTAKE_CLERK},
             "受理",
             "Accept",
             meets={"acknowledgement", "acceptance"},
@@ -243,7 +245,7 @@ _add(
             "reject",
             {S.REGISTERED},
             S.REJECTED,
-            DECIDERS,
+            DECIDERS | {R.INTAKE_CLERK},
             "不予受理",
             "Do not accept",
             meets={"acknowledgement", "acceptance", "notification"},

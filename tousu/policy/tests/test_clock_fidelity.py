@@ -282,3 +282,73 @@ def test_petitions_an_extension_counts_from_day_60_before_it_was_moved() -> None
     )  # fmt: skip
     # 30 more days from day 60 (30 August): Tuesday 29 September — not 30 September.
     assert _clock(case, "resolution").due_at.astimezone(CST) == at(2026, 9, 29)
+
+
+# ------------------------------------------------------------ presets that said otherwise
+
+
+def test_integrity_takes_a_case_within_article_6_or_7_without_also_requiring_article_2s_kind() -> (
+    None
+):
+    from tousu.policy.loader import parse_toml, preset_source
+
+    conditions = [c.zh for c in parse_toml(preset_source("integrity")).acceptance.conditions]
+    # 第六条(二) (abuse of staff) is neither 吃拿卡要 nor 乱收费, and is still taken.
+    scope = conditions[0]
+    assert "第六条" in scope and "第七条" in scope
+    assert "吃拿卡要" not in scope and "乱收费" not in scope
+
+
+@pytest.mark.django_db
+def test_law_firm_the_front_desk_accepts_a_written_complaint_itself() -> None:
+    policy, actors = _org("law-firm")
+    clerk = actors["clerk"]
+    # 一（一）"书面的投诉和意见反馈由行政总台负责受理".
+    case = _register(clerk, at(2026, 3, 9, 10, 0), category=policy.categories[0].code)
+    actions.accept(case.pk, actor=clerk, data=inputs.AcceptIn(), now=at(2026, 3, 9, 11, 0))
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_tobacco_the_address_is_for_reports_and_is_completed_not_refused() -> None:
+    policy, actors = _org("tobacco")
+    officer = _register(
+        actors["clerk"], at(2026, 6, 15, 9, 0), channel="visit",
+        category=policy.categories[0].code, subject={"type": "staff", "name": "稽查员 赵某"},
+    )  # fmt: skip
+    # 六 is about the person reported; a complaint about an officer needs no address.
+    assert officer.missing_fields == []
+    report = _register(
+        actors["clerk"], at(2026, 6, 15, 9, 0), kind="report", channel="phone",
+        category=policy.categories[0].code, subject={"type": "merchant", "name": "李记小卖部"},
+    )  # fmt: skip
+    assert report.missing_fields == ["subject.address"]
+    assert intake.refusal_reasons_for(policy, "report", "phone", report.missing_fields) == []
+
+
+@pytest.mark.django_db
+def test_consumer_12315_checking_a_report_is_verification_not_acceptance() -> None:
+    policy, actors = _org("consumer-12315")
+    # Received Monday 2 November 2026: 15 working days → Monday 23 November.
+    report = _register(
+        actors["clerk"], at(2026, 11, 2, 10, 0), kind="report", channel="phone",
+        category=policy.categories[0].code,
+    )  # fmt: skip
+    stages = {d.stage: d for d in Deadline.objects.filter(case=report, hard=True)}
+    assert set(stages) == {"verification"}
+    assert stages["verification"].due_at.astimezone(CST) == at(2026, 11, 23)
+
+
+@pytest.mark.django_db
+def test_enterprise_a_later_customer_date_does_not_lengthen_the_5_day_limit() -> None:
+    policy, actors = _org("enterprise")
+    # Received Monday 23 November 2026 10:15; the customer asks for an answer by 15
+    # December. 五: dealt with in 5 working days all the same: 24–27, 30 November.
+    case = _register(
+        actors["clerk"], at(2026, 11, 23, 10, 15), channel="email",
+        category=policy.categories[0].code, customer_deadline="2026-12-15T17:00:00+08:00",
+        complainant={"name": "赵建国", "email": "zhao@example.cn", "phone": "13700007777"},
+    )  # fmt: skip
+    assert _clock(case, "resolution").due_at.astimezone(CST) == at(2026, 11, 30)
+    assert _clock(case, "reply").due_at.astimezone(CST) == at(2026, 12, 15, 17, 0)

@@ -254,7 +254,7 @@ def test_consumer_12315_an_expired_milk_call_is_split_into_a_dispute_and_a_repor
     assert report.kind == "report" and report.first_contact_owner_id == mixed.first_contact_owner_id
     assert report.proposed_department is not None
     assert report.proposed_department.code == "enforcement"
-    assert clocks(report, "received") == {"acceptance": (15, "working_days", True)}
+    assert clocks(report, "received") == {"verification": (15, "working_days", True)}
     # The supermarket is never told who called: the reporter's identity is sealed.
     # (The clerk who took the call sees the caller on the dispute, not on the report.)
     assert identity_visible(clerk, mixed)

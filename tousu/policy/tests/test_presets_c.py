@@ -222,10 +222,9 @@ TOBACCO = Scenario(
 def test_tobacco_counterfeit_cigarettes_and_an_abusive_officer() -> None:
     w = walk(TOBACCO)
     assert w.policy.title_for("intake_clerk") == "首问责任人"
-    # Without the address the registration form cannot be filled: 六 is the ground offered.
-    assert intake.refusal_reasons_for(w.policy, "report", "phone", ["subject.address"]) == [
-        "unclear_particulars"
-    ]
+    # Without the address the report's registration form is not complete (六): it is
+    # completed, not refused — no refusal ground is offered for it.
+    assert intake.refusal_reasons_for(w.policy, "report", "phone", ["subject.address"]) == []
     assert reason(w, "outside_territory").clause == "四"
     # 二: an officer's misconduct goes to the monopoly office with discipline inspection,
     # whatever category intake chose.
@@ -237,9 +236,11 @@ def test_tobacco_counterfeit_cigarettes_and_an_abusive_officer() -> None:
             "category": "other_violation",
             "content": "来访投诉：专卖稽查员赵某在检查时辱骂店主，并将店内合法卷烟一并扣走。",
             "complainant": {"name": "刘春梅", "phone": "13600003333"},
-            "subject": {"type": "staff", "name": "稽查员 赵某", "address": "县烟草专卖局"},
+            "subject": {"type": "staff", "name": "稽查员 赵某"},
         },
     )
+    # 六 is about the person reported: a complaint about an officer needs no address.
+    assert officer.missing_fields == []
     assert officer.proposed_department is not None
     assert officer.proposed_department.code == "monopoly_office"
     assert officer.proposed_co_departments == ["discipline"]
