@@ -9,7 +9,7 @@ TOUSU := $(VENV)/bin/tousu
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),$(if $(filter true,$(CI)),postgres://postgres@127.0.0.1:5432/test,))
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo serve test test-suites test-sqlite test-postgres fuzz-api lint fmt typecheck bench screenshots clean
+.PHONY: help install run demo serve test test-suites test-sqlite test-postgres fuzz-api lint fmt typecheck messages i18n-check bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,10 +41,21 @@ serve: install ## Serve on 127.0.0.1:$$PORT (default 8000) with gunicorn
 
 run: demo serve ## install + demo organisation + serve on 127.0.0.1:8000
 
-lint: install ## ruff: lint rules and formatting; lint-imports: the layers of docs/architecture.md
+lint: install i18n-check ## ruff: lint rules and formatting; lint-imports: the layers of docs/architecture.md; i18n-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# The catalogues: msgids (Simplified Chinese) from the code and templates into locale/en and
+# locale/zh_Hant, the Traditional Chinese filled by OpenCC where no person has reviewed it.
+MAKEMESSAGES := $(TOUSU) makemessages --no-obsolete --add-location file --ignore $(VENV) --ignore node_modules --ignore var --verbosity 0
+messages: install ## Update the catalogues from the code (en, zh_Hant), convert zh_Hant with OpenCC, compile them
+	$(MAKEMESSAGES) -l en -l zh_Hant
+	$(PY) tools/i18n_hant.py
+	$(TOUSU) compilemessages --ignore $(VENV) --ignore node_modules --ignore var --verbosity 0
+
+i18n-check: install ## Fail on an untranslated/fuzzy entry, placeholders that differ, a t() pair left, a stale catalogue
+	$(PY) tools/i18n_check.py
 
 fmt: install ## Format the code and apply safe lint fixes
 	$(VENV)/bin/ruff format .

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tousu"
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
-ERRORS = {"TousuError": 1, "invalid": 1, "conflict": 1}
+ERRORS = {"TousuError": 1, "invalid": 1, "conflict": 1, "Refused": 0}
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -179,7 +179,7 @@ class Converter:
                 if isinstance(func, ast.Attribute)
                 else None
             )
-            if name in ERRORS and len(node.args) >= 3:
+            if name in ERRORS and len(node.args) >= ERRORS[name] + 2:
                 i = ERRORS[name]
                 zh, en = node.args[i], node.args[i + 1]
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"

@@ -23,7 +23,7 @@ def main() -> None:
         if not line.strip() or line.startswith("#"):
             continue
         key, _, text = line.partition("\t")
-        context, _, msgid = key.rpartition("|")
+        context, _, msgid = key.replace("\\n", "\n").rpartition("|")
         entry = catalogue.find(msgid, msgctxt=context or False)
         if entry is None:
             missing.append(key)

@@ -19,17 +19,18 @@ from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.errors import TousuError
-from tousu.i18n import either
+from tousu.i18n import both, either
 
 ZH = "请求中含有无法处理的字符（NUL 或无效的 UTF-8 编码），请删除后重试"
 EN = "The request contains characters that cannot be processed (NUL or invalid UTF-8)"
 WHERE = {
-    "path": ("网址路径", "the URL path"),
-    "query": ("查询参数", "a query parameter"),
-    "header": ("请求头", "a request header"),
-    "form": ("表单字段", "a form field"),
+    "path": gettext_lazy("网址路径"),
+    "query": gettext_lazy("查询参数"),
+    "header": gettext_lazy("请求头"),
+    "form": gettext_lazy("表单字段"),
 }
 
 
@@ -99,7 +100,7 @@ def problem(request: HttpRequest) -> str | None:
 
 
 def refusal(request: HttpRequest, where: str) -> HttpResponse:
-    zh_where, en_where = WHERE[where]
+    zh_where, en_where = both(WHERE[where])
     zh, en = f"{ZH}（{zh_where}）", f"{EN} in {en_where}"
     if request.path_info.startswith("/api/"):
         body = TousuError(

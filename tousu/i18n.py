@@ -24,6 +24,8 @@ ENGLISH = "en"
 TRADITIONAL = "zh-hant"
 # The languages a page can be shown in, the source first.
 CODES = (SOURCE, TRADITIONAL, ENGLISH)
+# The languages with their own names, for a choice (the names are not translated).
+LANGUAGES = ((SOURCE, "简体中文"), (TRADITIONAL, "繁體中文"), (ENGLISH, "English"))
 
 Text = str | Promise
 
@@ -73,3 +75,37 @@ def both(message: Text, params: Mapping[str, Any] | None = None) -> tuple[str, s
 
 def _value(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else value
+
+
+def bilingual(message: Text) -> str:
+    """ "中文 English" in one string: the form some API fields have always had (a status's label)."""
+    zh, en = both(message)
+    return f"{zh} {en}"
+
+
+def recipient_language(own: str | None, organisation: str | None) -> str:
+    """The language to write to someone in: their own where it is known, else the
+    organisation's, else Simplified Chinese."""
+    for code in (own, organisation):
+        if code in CODES:
+            return code
+    return SOURCE
+
+
+class Named:
+    """Something whose ``name`` is a msgid (an action, a ledger column): its ``label`` in the
+    active language, ``zh`` and ``en`` for the API and for what is always bilingual."""
+
+    name: Text
+
+    @property
+    def label(self) -> str:
+        return str(self.name)
+
+    @property
+    def zh(self) -> str:
+        return render_in(SOURCE, self.name)
+
+    @property
+    def en(self) -> str:
+        return render_in(ENGLISH, self.name)

@@ -157,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 # Catalogues at the repository root: locale/<lang>/LC_MESSAGES/django.po (msgids are the
 # Simplified Chinese strings); `make install` compiles them, the .mo files are not committed.
 LOCALE_PATHS = [BASE_DIR.parent / "locale"]

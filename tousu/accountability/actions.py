@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy
+
 from tousu.accountability import inputs, services
 from tousu.cases import lifecycle, registry
 from tousu.cases.lifecycle import DECIDERS, STAFF, R, S, transition
@@ -43,8 +45,7 @@ def register() -> None:
             PENALTY_STATES,
             None,
             DECIDERS | {R.DEPARTMENT_HEAD},
-            "提出处罚意见",
-            "Propose a penalty",
+            gettext_lazy("提出处罚意见"),
             event="penalty_proposed",
             policy_roles=lambda p: p.permissions.propose_penalty,
         ),
@@ -53,8 +54,7 @@ def register() -> None:
             PENALTY_STATES,
             None,
             {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "审批处罚",
-            "Decide a proposed penalty",
+            gettext_lazy("审批处罚"),
             event="penalty_decided",
             policy_roles=lambda p: p.permissions.approve_penalty,
         ),
@@ -64,8 +64,7 @@ def register() -> None:
             PENALTY_STATES,
             None,
             STAFF,
-            "对处罚提出申诉",
-            "Appeal a penalty",
+            gettext_lazy("对处罚提出申诉"),
             scope="penalised",
             event="penalty_appealed",
         ),
@@ -74,8 +73,7 @@ def register() -> None:
             PENALTY_STATES,
             None,
             {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "处理申诉",
-            "Decide an appeal",
+            gettext_lazy("处理申诉"),
             event="appeal_decided",
             policy_roles=_appeal_authority,
         ),
@@ -85,8 +83,7 @@ def register() -> None:
             PENALTY_STATES,
             None,
             {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "登记处罚文书送达",
-            "Record delivery of a penalty notice",
+            gettext_lazy("登记处罚文书送达"),
             event="penalty_notice_delivered",
             policy_roles=_notice_recorders,
         ),

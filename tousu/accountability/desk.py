@@ -4,20 +4,23 @@ case page's penalties table shows."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
+from tousu.i18n import Text
 from tousu.web import labels
 
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "penalty": ("处罚编号", "Penalty no."),
-    "upheld": ("维持原决定", "Decision upheld"),
-    "document": ("送达文书", "Document delivered"),
-    "how": ("送达方式", "How delivered"),
+FIELD_LABELS: dict[str, Text] = {
+    "penalty": gettext_lazy("处罚编号"),
+    "upheld": gettext_lazy("维持原决定"),
+    "document": gettext_lazy("送达文书"),
+    "how": gettext_lazy("送达方式"),
 }
 
-CHOICE_LABELS: dict[str, tuple[str, str]] = {
-    "penalty_notice": ("处罚决定通知书", "Penalty notice"),
-    "appeal_decision": ("申诉处理决定书", "Appeal decision"),
-    "in_person": ("直接送达", "In person"),
-    "post": ("邮寄送达", "By post"),
+CHOICE_LABELS: dict[str, Text] = {
+    "penalty_notice": gettext_lazy("处罚决定通知书"),
+    "appeal_decision": gettext_lazy("申诉处理决定书"),
+    "in_person": gettext_lazy("直接送达"),
+    "post": gettext_lazy("邮寄送达"),
 }
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Penalty(models.Model):
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "待审批 Proposed"
-        APPROVED = "approved", "已决定 Approved"
-        REJECTED = "rejected", "不予处罚 Rejected"
-        REVOKED = "revoked", "申诉后撤销 Revoked on appeal"
+        PROPOSED = "proposed", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已决定")
+        REJECTED = "rejected", gettext_lazy("不予处罚")
+        REVOKED = "revoked", gettext_lazy("申诉后撤销")
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="penalties")
@@ -79,9 +80,9 @@ class Appeal(models.Model):
     """申诉 / 复核: the penalised person asks the policy's appeal authority to look again."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待决定 Pending"
-        UPHELD = "upheld", "维持原决定 Decision upheld"
-        REVOKED = "revoked", "撤销原决定 Decision revoked"
+        PENDING = "pending", gettext_lazy("待决定")
+        UPHELD = "upheld", gettext_lazy("维持原决定")
+        REVOKED = "revoked", gettext_lazy("撤销原决定")
 
     penalty = models.ForeignKey(Penalty, on_delete=models.PROTECT, related_name="appeals")
     appellant = models.ForeignKey(

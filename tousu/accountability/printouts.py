@@ -80,7 +80,7 @@ def _role_title(policy: Policy, role: str) -> str:
     if title:
         return title
     try:
-        return str(Role(role).label).partition(" ")[0]
+        return str(Role(role).label)
     except ValueError:
         return role
 
@@ -104,7 +104,7 @@ def _rule(penalty: Penalty, policy: Policy) -> tuple[str, str]:
 
 
 def _delivery(at: datetime | None, how: str, tz: ZoneInfo) -> dict[str, str]:
-    return {"at": zh_datetime(at, tz), "how": DELIVERY_WAYS.get(how, ("", ""))[0]}
+    return {"at": zh_datetime(at, tz), "how": str(DELIVERY_WAYS.get(how, ""))}
 
 
 def _common(penalty: Penalty, now: datetime) -> tuple[dict[str, Any], Policy, ZoneInfo]:

@@ -22,6 +22,7 @@ from tousu.cases.access import Actor, decided_cases_about, roles_for, visible_ca
 from tousu.cases.errors import not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
+from tousu.i18n import bilingual
 from tousu.orgs.models import Membership
 from tousu.policy.schema import Policy
 
@@ -113,7 +114,7 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
         hide = redaction.identity_masker(p.case) if own else str
         reason = hide(p.reason)
         appeals = [
-            {"status": a.status, "label": Appeal.Status(a.status).label, "reason": a.reason,
+            {"status": a.status, "label": bilingual(Appeal.Status(a.status).label), "reason": a.reason,
              "filed_at": a.filed_at, "decided_at": a.decided_at, "note": hide(a.note),
              "to_role": a.to_role}
             for a in p.appeals.order_by("pk")
@@ -121,7 +122,7 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
         rows.append(
             {"id": p.pk, "number": p.case.number, "kind": p.kind, "zh": p.label_zh,
              "en": p.label_en, "amount": p.amount, "reason": reason, "status": p.status,
-             "status_label": Penalty.Status(p.status).label, "in_force": p.in_force,
+             "status_label": bilingual(Penalty.Status(p.status).label), "in_force": p.in_force,
              "proposed_at": p.proposed_at, "decided_at": p.decided_at,
              "rule": p.rule_zh, "appeals": appeals,
              "appealable": own and p.status == Penalty.Status.APPROVED and not appeals,
@@ -195,7 +196,7 @@ def case_penalties(actor: Actor, case: Case, policy: Policy) -> list[dict[str, A
                 "amount": str(p.amount) if p.amount is not None else None,
                 "reason": p.reason,
                 "status": p.status,
-                "status_label": Penalty.Status(p.status).label,
+                "status_label": bilingual(Penalty.Status(p.status).label),
                 "in_force": p.in_force,
                 "rule": p.rule_zh,
                 "triggered_by": p.triggered_by_id,
@@ -209,7 +210,7 @@ def case_penalties(actor: Actor, case: Case, policy: Policy) -> list[dict[str, A
                 "appeals": [
                     {
                         "status": a.status,
-                        "status_label": Appeal.Status(a.status).label,
+                        "status_label": bilingual(Appeal.Status(a.status).label),
                         "to_role": a.to_role,
                         "to_title": policy.title_for(a.to_role),
                         "reason": a.reason,

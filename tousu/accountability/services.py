@@ -22,7 +22,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.steps import Step, department_by_code, step
 from tousu.cases.values import sane_moment
-from tousu.i18n import either
+from tousu.i18n import Text, both
 from tousu.orgs.models import Membership
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
@@ -32,30 +32,29 @@ NOTICE_TITLE = "处罚决定通知书"
 APPEAL_DECISION_TITLE = "申诉处理决定书"
 
 # Labels for the penalty kinds a policy does not list itself.
-KINDS: dict[str, tuple[str, str]] = {
-    "warning": ("警告", "Warning"),
-    "criticism": ("通报批评", "Criticism"),
-    "apology": ("赔礼道歉", "Apology"),
-    "fine": ("罚款", "Fine"),
-    "appraisal_deduction": ("绩效考核扣分", "Appraisal deduction"),
-    "transfer": ("调离岗位", "Transfer"),
-    "suspension": ("暂停工作", "Suspension"),
-    "dismissal": ("开除/解除劳动合同", "Dismissal"),
-    "judicial_referral": ("移送公安、司法机关", "Referral to the police or judicial organs"),
+KINDS: dict[str, Text] = {
+    "warning": gettext_lazy("警告"),
+    "criticism": gettext_lazy("通报批评"),
+    "apology": gettext_lazy("赔礼道歉"),
+    "fine": gettext_lazy("罚款"),
+    "appraisal_deduction": gettext_lazy("绩效考核扣分"),
+    "transfer": gettext_lazy("调离岗位"),
+    "suspension": gettext_lazy("暂停工作"),
+    "dismissal": gettext_lazy("开除/解除劳动合同"),
+    "judicial_referral": gettext_lazy("移送公安、司法机关"),
 }
 
 
 def _label(policy: Policy, kind: str) -> tuple[str, str, Any]:
     """(zh, en, amount) for a kind; refused when the policy lists its penalties without it."""
     specs = policy.accountability.penalties
+    zh, en = both(KINDS[kind])
     for spec in specs:
         if spec.code == kind:
-            return spec.zh, spec.en or KINDS[kind][1], spec.amount
+            return spec.zh, spec.en or en, spec.amount
     if specs:
-        raise invalid(
-            "kind", gettext_lazy("制度未列出此种处罚：{kind}"), {"kind": either(*KINDS[kind])}
-        )
-    return KINDS[kind][0], KINDS[kind][1], None
+        raise invalid("kind", gettext_lazy("制度未列出此种处罚：{kind}"), {"kind": KINDS[kind]})
+    return zh, en, None
 
 
 def penalised_people(penalty: Penalty) -> list[int]:
@@ -198,7 +197,7 @@ def _count(s: Step, penalty: Penalty) -> list[dict[str, Any]]:
         if rule.proposes in KINDS:
             specs: dict[str, Any] = {sp.code: sp for sp in s.policy.accountability.penalties}
             spec = specs.get(rule.proposes)
-            zh, en = (spec.zh, spec.en) if spec else KINDS[rule.proposes]
+            zh, en = (spec.zh, spec.en) if spec else both(KINDS[rule.proposes])
         else:
             zh, en = rule.proposes, rule.proposes
         follow = Penalty.objects.create(
@@ -291,11 +290,11 @@ def decide_appeal(
     return s.case
 
 
-DELIVERY_WAYS: dict[str, tuple[str, str]] = {
-    "in_person": ("直接送达", "In person"),
-    "post": ("邮寄送达", "By post"),
-    "email": ("电子送达", "By e-mail"),
-    "other": ("其他方式", "Other"),
+DELIVERY_WAYS: dict[str, Text] = {
+    "in_person": gettext_lazy("直接送达"),
+    "post": gettext_lazy("邮寄送达"),
+    "email": gettext_lazy("电子送达"),
+    "other": gettext_lazy("其他方式"),
 }
 
 

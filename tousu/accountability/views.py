@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from tousu.accountability import printouts, records
+from tousu.accountability.models import Appeal, Penalty
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.views import pdf_response
+from tousu.i18n import localized
 from tousu.web import labels
-from tousu.web.i18n import pick, t
 from tousu.web.pages import DeskRequest, desk_view, page
 
 
@@ -28,10 +29,10 @@ def _page(request: DeskRequest, username: str, error: str = "", status: int = 20
         if "status" in row:
             row["status_label"] = labels.status(row["status"])
     for row in rec.penalties:
-        row["status_label"] = pick(row["status_label"])
-        row["label"] = t(row["zh"], row["en"] or row["zh"])
+        row["status_label"] = str(Penalty.Status(row["status"]).label)
+        row["label"] = localized(row["zh"], row["en"])
         for a in row["appeals"]:
-            a["label"] = pick(a["label"])
+            a["label"] = str(Appeal.Status(a["status"]).label)
     context = {
         "rec": rec,
         "appeal_title": desk.policy.title_for(rec.appeal_to) or labels.role(rec.appeal_to),
@@ -61,7 +62,7 @@ def appeal(request: DeskRequest, org: str, username: str, penalty_id: int) -> Ht
     except TousuError as exc:
         if exc.status in (403, 404):
             raise
-        return _page(request, username, t(exc.zh, exc.en), exc.status)
+        return _page(request, username, exc.text, exc.status)
     return redirect("desk:people:record", org=org, username=username)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import override
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from tousu.api.auth import ActionAuth, Authorised, authorised
@@ -21,6 +22,7 @@ from tousu.cases.access import (
     identity_visible,
 )
 from tousu.evidence import services as evidence
+from tousu.i18n import ENGLISH, SOURCE
 
 router = Router()
 
@@ -83,8 +85,12 @@ def attach_file(
         stored = evidence.store(
             auth.case.pk, actor=auth.actor, upload=file, identifying=identifying
         )
-    done, same = evidence.outcome([stored])
-    zh, en = done or same or ("", "")
+    said = []
+    for language in (SOURCE, ENGLISH):
+        with override(language):
+            done, same = evidence.outcome([stored])
+            said.append(done or same)
+    zh, en = said
     a = stored.attachment
     body = {
         "sha256": a.sha256,

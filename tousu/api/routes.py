@@ -33,7 +33,7 @@ from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.i18n import either
+from tousu.i18n import both, either
 from tousu.privacy.crypto import CryptoError
 from tousu.web.caseview import show_case
 
@@ -189,9 +189,9 @@ api.add_router("", files.router)
 
 
 # Told only to a writer who may see the identity: for anyone else it would be an oracle.
-IDENTITY_IN_TEXT = dict(
-    zip(("code", "zh", "en"), ("identity_in_text", *redaction.IDENTITY_IN_TEXT), strict=True)
-)
+def _identity_in_text() -> dict[str, str]:
+    zh, en = both(redaction.IDENTITY_IN_TEXT)
+    return {"code": "identity_in_text", "zh": zh, "en": en}
 
 
 def _action_view(name: str) -> None:
@@ -207,7 +207,7 @@ def _action_view(name: str) -> None:
         if issued:  # issue_receipt: the digits, in this one answer only
             body["receipt"] = issued
         if getattr(case, "identity_in_text", False):
-            body["warnings"] = [IDENTITY_IN_TEXT]
+            body["warnings"] = [_identity_in_text()]
         return body
 
     view.__name__ = f"action_{name}"

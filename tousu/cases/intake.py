@@ -27,7 +27,7 @@ from tousu.cases.models import (
 from tousu.cases.numbering import take_number
 from tousu.cases.registry import run_hooks
 from tousu.cases.steps import check_category, step
-from tousu.i18n import either
+from tousu.i18n import CODES, either
 from tousu.orgs.models import Membership, department_id
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
@@ -172,11 +172,13 @@ def register(
     *,
     now: datetime | None = None,
     first_contact_owner_id: int | None = None,
+    reporter_language: str = "",
 ) -> Case:
     """Register a case from any channel.
 
     The actor becomes its first-contact owner unless one is carried over (a case
-    split off keeps the owner of the case it came from).
+    split off keeps the owner of the case it came from). ``reporter_language`` is the
+    language the reporter wrote in (the portal's page), when known.
     """
     now = now or timezone.now()
     # Staff register from every channel; a reporter only submits through the portal.
@@ -228,6 +230,7 @@ def register(
             fields=fields,
             missing_fields=missing,
             customer_deadline=data.customer_deadline,
+            reporter_language=reporter_language if reporter_language in CODES else "",
             updated_at=now,
         )
         _save_parties(case, person)

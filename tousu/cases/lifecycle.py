@@ -17,9 +17,10 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import OPEN_STATUSES, Status
-from tousu.i18n import either
+from tousu.i18n import Named, Text
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 
@@ -31,14 +32,14 @@ PolicyRoles = Callable[[Policy], Iterable[str]]
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(Named):
     action: str
     sources: frozenset[str]
     # None: the state does not change, or the action computes it (documented there).
     target: str | None
     roles: frozenset[str]
-    zh: str
-    en: str
+    # The action's name: a msgid (Simplified Chinese) marked for translation.
+    name: Text
     # "pending_department": only members of the department a transfer waits on.
     scope: str = "case"
     # Deadline stages the action fulfils.
@@ -54,19 +55,13 @@ class Transition:
     # A named reporter who asked for notices hears of it (by e-mail or SMS, no content).
     tells_reporter: bool = False
 
-    @property
-    def label(self) -> str:
-        """The action's name in the active language."""
-        return str(either(self.zh, self.en))
-
 
 def transition(
     action: str,
     sources: Set[str],
     target: str | None,
     roles: Set[str],
-    zh: str,
-    en: str,
+    name: Text,
     *,
     event: str,
     scope: str = "case",
@@ -82,8 +77,7 @@ def transition(
         frozenset(sources),
         target,
         frozenset(roles),
-        zh,
-        en,
+        name,
         scope,
         frozenset(meets or ()),
         system,
@@ -99,13 +93,12 @@ def _t(
     sources: Set[str],
     target: str | None,
     roles: Set[str],
-    zh: str,
-    en: str,
+    name: Text,
     **options: Any,
 ) -> Transition:
     """A core row: its event type, policy roles and reporter news from the tables above."""
     return transition(
-        action, sources, target, roles, zh, en,
+        action, sources, target, roles, name,
         event=CORE_EVENTS[action],
         policy_roles=CORE_POLICY_ROLES.get(action),
         tells_reporter=action in CORE_REPORTER_NEWS,
@@ -193,30 +186,27 @@ HANDLERS = {R.HANDLER, R.DEPARTMENT_HEAD}
 
 _add(
     [
-        _t("register", set(), S.REGISTERED, STAFF, "登记", "Register"),
+        _t("register", set(), S.REGISTERED, STAFF, gettext_lazy("登记")),
         _t(
             "amend",
             ACTIVE,
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "补充材料",
-            "Complete or correct intake details",
+            gettext_lazy("补充材料"),
         ),
         _t(
             "classify",
             ACTIVE,
             None,
             {R.INTAKE_CLERK, R.DEPARTMENT_HEAD} | DECIDERS,
-            "分类定性",
-            "Classify",
+            gettext_lazy("分类定性"),
         ),
         _t(
             "resolve_on_the_spot",
             {S.REGISTERED},
             S.REPLIED,
             STAFF - {R.LEADER},
-            "当场解决",
-            "Resolve on the spot",
+            gettext_lazy("当场解决"),
             meets={
                 "acknowledgement",
                 "acceptance",
@@ -237,8 +227,7 @@ _add(
             {S.REGISTERED},
             S.ACCEPTED,
             DECIDERS | {R.INTAKE_CLERK},
-            "受理",
-            "Accept",
+            pgettext_lazy("action", "受理"),
             meets={"acknowledgement", "acceptance"},
         ),
         _t(
@@ -246,8 +235,7 @@ _add(
             {S.REGISTERED},
             S.REJECTED,
             DECIDERS | {R.INTAKE_CLERK},
-            "不予受理",
-            "Do not accept",
+            pgettext_lazy("action", "不予受理"),
             meets={"acknowledgement", "acceptance", "notification"},
         ),
         _t(
@@ -255,8 +243,7 @@ _add(
             BEFORE_HANDLING | HANDLING,
             S.REFERRED,
             DECIDERS,
-            "转送",
-            "Refer",
+            gettext_lazy("转送"),
             meets={"acknowledgement", "acceptance", "routing", "notification"},
         ),
         _t(
@@ -264,8 +251,7 @@ _add(
             {S.ACCEPTED, S.IN_PROGRESS},
             S.IN_PROGRESS,
             {R.DISPATCHER, R.SUPERVISOR, R.DEPARTMENT_HEAD},
-            "分办",
-            "Assign",
+            pgettext_lazy("action", "分办"),
             meets={"routing"},
         ),
         _t(
@@ -273,16 +259,14 @@ _add(
             HANDLING,
             S.TRANSFERRING,
             HANDLERS | {R.DISPATCHER, R.SUPERVISOR},
-            "转办",
-            "Transfer",
+            pgettext_lazy("action", "转办"),
         ),
         _t(
             "receive",
             {S.TRANSFERRING},
             S.IN_PROGRESS,
             HANDLERS,
-            "签收",
-            "Receive",
+            pgettext_lazy("action", "签收"),
             scope="pending_department",
             meets={"investigation_start"},
         ),
@@ -292,8 +276,7 @@ _add(
             {S.TRANSFERRING, S.IN_PROGRESS},
             None,
             HANDLERS,
-            "退回",
-            "Return",
+            gettext_lazy("退回"),
             scope="return",
         ),
         # Also on a case not accepted: the refusal notice (告知) is recorded after the decision.
@@ -302,8 +285,7 @@ _add(
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.REJECTED},
             None,
             STAFF,
-            "记录",
-            "Record",
+            gettext_lazy("记录"),
         ),
         # A scanned original or an evidence file (tousu.evidence), from intake to the follow-up,
         # by staff who may see and work the case. A case that reached a final state takes late
@@ -313,18 +295,22 @@ _add(
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             STAFF,
-            "上传附件",
-            "Attach a file",
+            pgettext_lazy("action", "上传附件"),
         ),
-        _t("pause", BEFORE_HANDLING | HANDLING, S.PAUSED, HANDLERS | DECIDERS, "中止计时", "Pause"),
-        _t("resume", {S.PAUSED}, None, HANDLERS | DECIDERS, "恢复计时", "Resume"),
+        _t(
+            "pause",
+            BEFORE_HANDLING | HANDLING,
+            S.PAUSED,
+            HANDLERS | DECIDERS,
+            gettext_lazy("中止计时"),
+        ),
+        _t("resume", {S.PAUSED}, None, HANDLERS | DECIDERS, gettext_lazy("恢复计时")),
         _t(
             "request_extension",
             ACTIVE,
             None,
             HANDLERS | {R.DISPATCHER},
-            "申请延期",
-            "Request an extension",
+            gettext_lazy("申请延期"),
         ),
         # The approver roles come from the policy (extension.approver_roles).
         _t(
@@ -332,27 +318,36 @@ _add(
             ACTIVE,
             None,
             {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD, R.DISPATCHER},
-            "批准延期",
-            "Approve an extension",
+            gettext_lazy("批准延期"),
         ),
-        _t("escalate", ACTIVE | {S.RESOLVED}, None, STAFF, "上报", "Escalate"),
+        _t("escalate", ACTIVE | {S.RESOLVED}, None, STAFF, gettext_lazy("上报")),
         _t(
             "notify_authority",
             ACTIVE | {S.RESOLVED, S.REPLIED},
             None,
             HANDLERS | DECIDERS,
-            "报告主管部门",
-            "Notify an authority",
+            pgettext_lazy("action", "报告主管部门"),
         ),
-        _t("split", BEFORE_HANDLING | HANDLING, None, {R.INTAKE_CLERK} | DECIDERS, "拆分", "Split"),
-        _t("merge", BEFORE_HANDLING | HANDLING | {S.PAUSED}, S.MERGED, DECIDERS, "合并", "Merge"),
+        _t(
+            "split",
+            BEFORE_HANDLING | HANDLING,
+            None,
+            {R.INTAKE_CLERK} | DECIDERS,
+            gettext_lazy("拆分"),
+        ),
+        _t(
+            "merge",
+            BEFORE_HANDLING | HANDLING | {S.PAUSED},
+            S.MERGED,
+            DECIDERS,
+            gettext_lazy("合并"),
+        ),
         _t(
             "resolve",
             HANDLING,
             S.RESOLVED,
             HANDLERS,
-            "办结",
-            "Resolve",
+            pgettext_lazy("action", "办结"),
             meets={
                 "investigation_start",
                 "first_response",
@@ -366,8 +361,7 @@ _add(
             {S.RESOLVED},
             S.REPLIED,
             HANDLERS | DECIDERS,
-            "答复",
-            "Reply",
+            gettext_lazy("答复"),
             meets={"first_response", "reply", "notification"},
         ),
         _t(
@@ -375,8 +369,7 @@ _add(
             {S.REPLIED, S.FOLLOWED_UP},
             S.FOLLOWED_UP,
             STAFF - {R.LEADER},
-            "回访",
-            "Follow up",
+            pgettext_lazy("action", "回访"),
             meets={"follow_up"},
         ),
         _t(
@@ -384,8 +377,7 @@ _add(
             {S.REPLIED, S.FOLLOWED_UP},
             S.CLOSED,
             {R.DISPATCHER, R.SUPERVISOR, R.DEPARTMENT_HEAD},
-            "结案",
-            "Close",
+            pgettext_lazy("action", "结案"),
         ),
         # Back to handling when a department handled it, otherwise back to a decision.
         _t(
@@ -393,26 +385,23 @@ _add(
             {S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED},
             None,
             {R.INTAKE_CLERK} | DECIDERS,
-            "重新核实",
-            "Reopen for re-verification",
+            gettext_lazy("重新核实"),
         ),
         # 回避: declared by the person, or ordered by the policy's approver (recusal rules).
-        _t("recuse", ACTIVE | {S.RESOLVED}, None, STAFF, "回避", "Recuse"),
+        _t("recuse", ACTIVE | {S.RESOLVED}, None, STAFF, gettext_lazy("回避")),
         _t(
             "request_recusal",
             ACTIVE,
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "当事人申请回避",
-            "A party asks for a recusal",
+            gettext_lazy("当事人申请回避"),
         ),
         _t(
             "decide_recusal",
             ACTIVE,
             None,
             {R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "决定回避",
-            "Decide a recusal request",
+            gettext_lazy("决定回避"),
         ),
         # Opening a masked identity with a reason: a report's waits for a custodian's
         # approval; a complaint's opens at once (break-glass, listed to auditors).
@@ -421,16 +410,14 @@ _add(
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             STAFF,
-            "查看身份（须说明理由）",
-            "See who brought the case (give a reason)",
+            gettext_lazy("查看身份（须说明理由）"),
         ),
         _t(
             "approve_reveal",
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             {R.DISPATCHER, R.SUPERVISOR, R.LEADER, R.DEPARTMENT_HEAD},
-            "审批查看身份",
-            "Decide an identity request (custodian)",
+            gettext_lazy("审批查看身份"),
         ),
         # Petitions: the next level up reviews the handling opinion (复查), then once more (复核).
         _t(
@@ -438,32 +425,36 @@ _add(
             {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             S.IN_PROGRESS,
             {R.INTAKE_CLERK} | DECIDERS,
-            "申请复查（复核）",
-            "Request a review",
+            gettext_lazy("申请复查（复核）"),
         ),
-        _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, "撤回", "Withdraw"),
+        _t("withdraw", set(OPEN_STATUSES), S.WITHDRAWN, STAFF - {R.LEADER}, gettext_lazy("撤回")),
         # Mark words to hide in restricted views and exports (names, places that identify).
-        _t("redact", set(S), None, HANDLERS | DECIDERS, "标注遮蔽", "Mark redactions"),
+        _t("redact", set(S), None, HANDLERS | DECIDERS, gettext_lazy("标注遮蔽")),
         # 诉讼保全: a legal hold keeps a case's personal data past its retention.
-        _t("hold", set(S), None, {R.SUPERVISOR, R.LEADER}, "法律保全", "Place a legal hold"),
+        _t("hold", set(S), None, {R.SUPERVISOR, R.LEADER}, gettext_lazy("法律保全")),
         _t(
             "release_hold",
             set(S),
             None,
             {R.SUPERVISOR, R.LEADER},
-            "解除保全",
-            "Release a legal hold",
+            gettext_lazy("解除保全"),
         ),
         # The job worker's actions: a deadline passed, a deadline is near.
-        _t("mark_overdue", OPEN_STATUSES, None, set(), "逾期督办", "Mark overdue", system=True),
-        _t("remind", OPEN_STATUSES, None, set(), "到期提醒", "Remind", system=True),
+        _t(
+            "mark_overdue",
+            OPEN_STATUSES,
+            None,
+            set(),
+            pgettext_lazy("action", "逾期督办"),
+            system=True,
+        ),
+        _t("remind", OPEN_STATUSES, None, set(), gettext_lazy("到期提醒"), system=True),
         _t(
             "restart_clocks",
             OPEN_STATUSES,
             None,
             set(),
-            "重新计时",
-            "Restart the clocks (duplicate merged in)",
+            gettext_lazy("重新计时"),
             system=True,
         ),
         _t(
@@ -471,8 +462,7 @@ _add(
             set(S) - OPEN_STATUSES,
             None,
             set(),
-            "销毁个人信息",
-            "Destroy personal data (retention)",
+            gettext_lazy("销毁个人信息"),
             system=True,
         ),
         _t(
@@ -480,8 +470,7 @@ _add(
             OPEN_STATUSES,
             None,
             set(),
-            "重算期限",
-            "Recompute deadlines",
+            gettext_lazy("重算期限"),
             system=True,
         ),
     ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.orgs.models import Department, Organisation
 from tousu.privacy.crypto import blind_index, new_case_key, wrap
@@ -20,19 +21,19 @@ from tousu.privacy.fields import SealedJSONField, SealedTextField
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", "已登记 Registered"
-    ACCEPTED = "accepted", "已受理 Accepted"
-    TRANSFERRING = "transferring", "转办待签收 Awaiting receipt"
-    IN_PROGRESS = "in_progress", "办理中 In progress"
-    PAUSED = "paused", "已中止计时 Paused"
-    RESOLVED = "resolved", "已办结待答复 Resolved"
-    REPLIED = "replied", "已答复 Replied"
-    FOLLOWED_UP = "followed_up", "已回访 Followed up"
-    CLOSED = "closed", "已结案 Closed"
-    REJECTED = "rejected", "不予受理 Not accepted"
-    REFERRED = "referred", "已转送 Referred"
-    WITHDRAWN = "withdrawn", "已撤回 Withdrawn"
-    MERGED = "merged", "已合并 Merged"
+    REGISTERED = "registered", gettext_lazy("已登记")
+    ACCEPTED = "accepted", gettext_lazy("已受理")
+    TRANSFERRING = "transferring", gettext_lazy("转办待签收")
+    IN_PROGRESS = "in_progress", gettext_lazy("办理中")
+    PAUSED = "paused", gettext_lazy("已中止计时")
+    RESOLVED = "resolved", gettext_lazy("已办结待答复")
+    REPLIED = "replied", gettext_lazy("已答复")
+    FOLLOWED_UP = "followed_up", gettext_lazy("已回访")
+    CLOSED = "closed", gettext_lazy("已结案")
+    REJECTED = "rejected", gettext_lazy("不予受理")
+    REFERRED = "referred", gettext_lazy("已转送")
+    WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
+    MERGED = "merged", gettext_lazy("已合并")
 
 
 OPEN_STATUSES = frozenset(
@@ -50,10 +51,10 @@ OPEN_STATUSES = frozenset(
 
 
 class Kind(models.TextChoices):
-    COMPLAINT = "complaint", "投诉 Complaint"
-    REPORT = "report", "举报 Report"
-    CONSULTATION = "consultation", "咨询 Consultation"
-    SUGGESTION = "suggestion", "建议 Suggestion"
+    COMPLAINT = "complaint", gettext_lazy("投诉")
+    REPORT = "report", gettext_lazy("举报")
+    CONSULTATION = "consultation", gettext_lazy("咨询")
+    SUGGESTION = "suggestion", gettext_lazy("建议")
 
 
 class Case(models.Model):
@@ -75,6 +76,9 @@ class Case(models.Model):
 
     received_at = models.DateTimeField()
     registered_at = models.DateTimeField()
+    # The language the reporter wrote in on the portal (blank: not known, the organisation's
+    # language is used for what is sent to them).
+    reporter_language = models.CharField(max_length=10, blank=True, default="")
     # Foreign keys without db_index are covered by the indexes in Meta or never
     # searched by; every index is written twice per registration (insert, number).
     registered_by = models.ForeignKey(
@@ -170,9 +174,9 @@ class Case(models.Model):
 
 class Party(models.Model):
     class Role(models.TextChoices):
-        COMPLAINANT = "complainant", "投诉人 Complainant"
-        REPORTER = "reporter", "举报人 Reporter"
-        AGENT = "agent", "代理人 Agent"
+        COMPLAINANT = "complainant", gettext_lazy("投诉人")
+        REPORTER = "reporter", gettext_lazy("举报人")
+        AGENT = "agent", gettext_lazy("代理人")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -206,12 +210,12 @@ class Party(models.Model):
 
 class Subject(models.Model):
     class Type(models.TextChoices):
-        STAFF = "staff", "工作人员 Staff member"
-        DEPARTMENT = "department", "部门 Department"
-        MERCHANT = "merchant", "商户 Merchant"
-        PRODUCT = "product", "产品 Product"
-        CONTENT = "content", "信息内容 Content"
-        OTHER = "other", "其他 Other"
+        STAFF = "staff", gettext_lazy("工作人员")
+        DEPARTMENT = "department", gettext_lazy("部门")
+        MERCHANT = "merchant", gettext_lazy("商户")
+        PRODUCT = "product", gettext_lazy("产品")
+        CONTENT = "content", gettext_lazy("信息内容")
+        OTHER = "other", gettext_lazy("其他")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects")
     type = models.CharField(max_length=20, choices=Type.choices)
@@ -236,8 +240,8 @@ class Assignment(models.Model):
     """A department's part in a case: lead (主办) or co-handling (协办)."""
 
     class Role(models.TextChoices):
-        LEAD = "lead", "主办 Lead"
-        CO = "co", "协办 Co-handling"
+        LEAD = "lead", gettext_lazy("主办")
+        CO = "co", gettext_lazy("协办")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
@@ -258,10 +262,10 @@ class Assignment(models.Model):
 
 class Deadline(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "计时中 Running"
-        PAUSED = "paused", "已暂停 Paused"
-        MET = "met", "已完成 Met"
-        CANCELLED = "cancelled", "已取消 Cancelled"
+        OPEN = "open", gettext_lazy("计时中")
+        PAUSED = "paused", gettext_lazy("已暂停")
+        MET = "met", pgettext_lazy("deadline", "已完成")
+        CANCELLED = "cancelled", gettext_lazy("已取消")
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="deadlines", db_index=False
@@ -325,9 +329,9 @@ class CaseRecord(models.Model):
 
 class CaseLink(models.Model):
     class Type(models.TextChoices):
-        SPLIT_FROM = "split_from", "拆分自 Split from"
-        MERGED_INTO = "merged_into", "并入 Merged into"
-        REFERRED_TO = "referred_to", "转送至 Referred to"
+        SPLIT_FROM = "split_from", gettext_lazy("拆分自")
+        MERGED_INTO = "merged_into", gettext_lazy("并入")
+        REFERRED_TO = "referred_to", gettext_lazy("转送至")
 
     from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_out")
     to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_in")
@@ -438,9 +442,9 @@ class Recusal(models.Model):
     """回避: a staff member with an interest steps aside; while active they cannot see the case."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "待决定 Pending"
-        ACTIVE = "active", "已回避 Recused"
-        REFUSED = "refused", "不予回避 Refused"
+        PENDING = "pending", gettext_lazy("待决定")
+        ACTIVE = "active", gettext_lazy("已回避")
+        REFUSED = "refused", gettext_lazy("不予回避")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -462,9 +466,9 @@ class IdentityReveal(models.Model):
     custodian who is not the asker. Until approved, the identity stays sealed."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "待审批 Pending"
-        APPROVED = "approved", "已批准 Approved"
-        REFUSED = "refused", "不予批准 Refused"
+        PENDING = "pending", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        REFUSED = "refused", gettext_lazy("不予批准")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reveals")
     requested_by = models.ForeignKey(

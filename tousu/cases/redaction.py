@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases.models import Case, CaseRecord, Party
 
 REDACTED = "■■■"
 
 # Told to a writer who may see the identity when their text names the sender (and to
 # nobody else: it would confirm a guess).
-IDENTITY_IN_TEXT = (
-    "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。",
-    "Your text contains the complainant's or reporter's identity; the subject and other "
-    "restricted viewers will read it masked.",
+IDENTITY_IN_TEXT = gettext_lazy(
+    "所写内容含有投诉举报人的身份信息；被投诉人等受限查看者看到的将是遮蔽后的文字。"
 )
 
 

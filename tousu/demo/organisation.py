@@ -27,6 +27,7 @@ from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
 from tousu.demo.roster import seed_roster
+from tousu.i18n import bilingual
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_user
@@ -399,7 +400,7 @@ def summary(org: Organisation) -> str:
     rows = [("username", "password", "role", "department")]
     for m in memberships:
         dept = f"{m.department.name} ({m.department.code})" if m.department else "—"
-        rows.append((m.user.get_username(), PASSWORD, Role(m.role).label, dept))
+        rows.append((m.user.get_username(), PASSWORD, bilingual(Role(m.role).label), dept))
     widths = [max(_width(row[c]) for row in rows) for c in range(3)]
     lines = [f"{org.name} — organisation '{org.slug}'", ""]
     for n, row in enumerate(rows):

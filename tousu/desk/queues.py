@@ -11,30 +11,30 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import OPEN_STATUSES, Case, Deadline, Status
-from tousu.web.i18n import t
+from tousu.i18n import Text
 
 
 @dataclass(frozen=True)
 class Queue:
     code: str
-    zh: str
-    en: str
+    name: Text
 
     @property
     def title(self) -> str:
-        return t(self.zh, self.en)
+        return str(self.name)
 
 
 QUEUES = (
-    Queue("mine", "我的案件", "My cases"),
-    Queue("department", "本部门", "My department"),
-    Queue("dispatch", "待分办", "Waiting for dispatch"),
-    Queue("due_soon", "即将到期", "Due soon"),
-    Queue("overdue", "已超期", "Overdue"),
-    Queue("follow_up", "待回访", "Awaiting follow-up"),
+    Queue("mine", pgettext_lazy("queue", "我的案件")),
+    Queue("department", gettext_lazy("本部门")),
+    Queue("dispatch", gettext_lazy("待分办")),
+    Queue("due_soon", gettext_lazy("即将到期")),
+    Queue("overdue", pgettext_lazy("queue", "已超期")),
+    Queue("follow_up", gettext_lazy("待回访")),
 )
 BY_CODE = {q.code: q for q in QUEUES}
 

@@ -21,10 +21,10 @@ from tousu.cases.errors import TousuError
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
 from tousu.cases.values import Channel
 from tousu.evidence import services as evidence
+from tousu.i18n import localized
 from tousu.policy.schema import Policy
 from tousu.privacy.crypto import blind_index
 from tousu.web import labels, posted
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, page
 
 COMPLAINANT_FIELDS = ("name", "phone", "email", "address", "employer", "id_number")
@@ -53,7 +53,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         uploads = request.FILES.getlist("attachments")
         refused = evidence.refusals(uploads)
         if refused:
-            errors["attachments"] = " ".join(t(e.zh, e.en) for e in refused)
+            errors["attachments"] = " ".join(e.text for e in refused)
         stored: list[evidence.Stored] = []
         try:
             data = inputs.RegisterIn.model_validate(document)
@@ -80,14 +80,14 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         except PydanticError as exc:
             errors.update(_field_errors(exc))
         except TousuError as exc:
-            errors["attachments" if exc.code.startswith("file_") else "form"] = t(exc.zh, exc.en)
+            errors["attachments" if exc.code.startswith("file_") else "form"] = exc.text
         if not errors:
             messages.success(request, gettext("已登记：{number}").format(number=case.number))
             done, same = evidence.outcome(stored)
             if done:
-                messages.success(request, t(*done))
+                messages.success(request, done)
             if same:
-                messages.info(request, t(*same))
+                messages.info(request, same)
             return redirect("desk:case", org=org, number=case.number)
     context = {
         "values": values,
@@ -95,7 +95,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         "kinds": [(k, labels.kind(k)) for k in desk.policy.kinds],
         "channels": [(c, labels.channel(c)) for c in desk.policy.channels],
         "categories": [
-            (c.code, t(c.name_zh, c.name_en or c.name_zh), " ".join(c.examples))
+            (c.code, localized(c.name_zh, c.name_en), " ".join(c.examples))
             for c in desk.policy.categories
         ],
         "complexities": [("", "—")]

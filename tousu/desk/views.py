@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError as PydanticError
 
@@ -30,7 +30,7 @@ from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
-from tousu.i18n import either
+from tousu.i18n import localized
 from tousu.notify.delivery import SUBJECTS
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
@@ -38,7 +38,6 @@ from tousu.reporter.models import Message, Receipt
 from tousu.reporter.receipts import grouped
 from tousu.web import forms, labels, posted
 from tousu.web.caseview import show_case
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, error_page, orgs_of, page
 
 PAGE_SIZE = 50
@@ -178,7 +177,7 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
     if visible and party is not None and party.name and not party.anonymous:
         name = party.name
     else:
-        name = t(*pseudonym(case))
+        name = pseudonym(case)
     return {
         "reporter_name": name,
         "reporter_username": REPORTER_USERNAME,
@@ -199,25 +198,25 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
 def _department(department: Any) -> str:
     if department is None:
         return ""
-    return str(t(department.name, department.name_en or department.name))
+    return str(localized(department.name, department.name_en))
 
 
 def _category(policy: Any, code: str) -> str:
     for c in policy.categories:
         if c.code == code:
-            return t(c.name_zh, c.name_en or c.name_zh)
+            return localized(c.name_zh, c.name_en)
     return code
 
 
 def _event_label(event_type: str) -> str:
     transition = TABLE.get(event_type)
     if transition is not None:
-        return t(transition.zh, transition.en)
+        return transition.label
     for action, name in EVENT_TYPES.items():
         if name == event_type and action in TABLE:
-            return t(TABLE[action].zh, TABLE[action].en)
+            return TABLE[action].label
     if event_type in EVENT_LABELS:
-        return t(*EVENT_LABELS[event_type])
+        return str(EVENT_LABELS[event_type])
     return event_type
 
 
@@ -242,7 +241,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
             "action_forbidden",
             gettext_lazy("您无权对该案件执行“{action}”操作"),
             status=403,
-            params={"action": either(TABLE[action].zh, TABLE[action].en)},
+            params={"action": TABLE[action].name},
         )
     options = forms.Options.for_case(case, policy, desk.actor)
     form = forms.build_form(action, schema, case, options)
@@ -256,7 +255,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     except TousuError as exc:
         if exc.status == 404:
             return error_page(request, exc)
-        form.error = t(exc.zh, exc.en)
+        form.error = exc.text
         return _case_page(request, get_case(desk.actor, number), failed=form, status=exc.status)
     digits = getattr(done, "issued_receipt", None)
     if digits:
@@ -267,9 +266,9 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
         )  # fmt: skip
         response["Cache-Control"] = "no-store"
         return response
-    messages.success(request, t(f"已完成：{TABLE[action].zh}", f"Done: {TABLE[action].en}"))
+    messages.success(request, gettext("已完成：{action}").format(action=TABLE[action].label))
     if getattr(done, "identity_in_text", False):
-        messages.warning(request, t(*IDENTITY_IN_TEXT))
+        messages.warning(request, str(IDENTITY_IN_TEXT))
     return HttpResponseRedirect(reverse("desk:case", kwargs={"org": org, "number": number}))
 
 
@@ -304,7 +303,7 @@ def inbox(request: DeskRequest, org: str) -> HttpResponse:
 
 def _notice_label(kind: str) -> str:
     if kind in SUBJECTS:
-        return t(*SUBJECTS[kind])
+        return str(SUBJECTS[kind])
     return _event_label(kind)
 
 

@@ -203,7 +203,7 @@ def registration(doc: Document) -> dict[str, Any]:
     deadlines = [
         {
             # Documents are Chinese whatever the viewer's language.
-            "stage": labels.STAGES.get(d["stage"], (d["stage"],))[0],
+            "stage": str(labels.STAGES.get(d["stage"], d["stage"])),
             "rule": d["rule"],
             "due": zh_datetime(d["due_at"], tz),
             "target": d["target"],

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
@@ -22,7 +23,7 @@ from tousu.cases.models import Case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.errors import registered
-from tousu.web.i18n import t
+from tousu.i18n import Text
 from tousu.web.pages import DeskRequest, desk_view, page
 
 DOCUMENT_LANGUAGE = "zh-hans"
@@ -44,14 +45,14 @@ def pdf_response(pdf: bytes, kind: str, number: str) -> HttpResponse:
     return response
 
 
-def unavailable(request: DeskRequest, code: str, zh: str, en: str) -> HttpResponse:
+def unavailable(request: DeskRequest, code: str, message: Text) -> HttpResponse:
     """404 for a document the case does not have (yet), saying why.
 
     The viewer can see the case, so the reason reveals nothing; ``error_page`` replaces
     every 404 message with the generic one (right for missing-or-forbidden cases), so
     this renders the same error template with the specific message.
     """
-    context = {"code": registered(code), "message": t(zh, en), "details": None}
+    context = {"code": registered(code), "message": str(message), "details": None}
     return page(request, "desk/error.html", context, status=404)
 
 
@@ -61,7 +62,7 @@ def _render(
     kind: str,
     builder: Callable[[build.Document], dict[str, Any]],
     exists: Callable[[Case], bool] | None = None,
-    missing: tuple[str, str, str] = ("", "", ""),
+    missing: tuple[str, Text] = ("", ""),
 ) -> HttpResponse:
     case = get_case(request.desk.actor, number)
     if exists is not None and not exists(case):
@@ -91,9 +92,9 @@ def mediation(request: DeskRequest, org: str, number: str) -> HttpResponse:
         exists=build.has_mediation,
         missing=(
             "no_mediation_record",
-            "本案尚无调解记录，无法生成调解书。请先通过“记录”登记调解情况（类型：调解）。",
-            "This case has no mediation record yet, so there is no mediation document. "
-            "Record the mediation first (Record → kind: Mediation).",
+            gettext_lazy(
+                "本案尚无调解记录，无法生成调解书。请先通过“记录”登记调解情况（类型：调解）。"
+            ),
         ),
     )
 
@@ -110,8 +111,6 @@ def reply(request: DeskRequest, org: str, number: str) -> HttpResponse:
         exists=build.has_reply,
         missing=(
             "no_reply_yet",
-            "本案尚未答复，暂无书面答复可打印。请先办理“答复”。",
-            "This case has not been replied to yet, so there is no written reply to print. "
-            "Give the reply first.",
+            gettext_lazy("本案尚未答复，暂无书面答复可打印。请先办理“答复”。"),
         ),
     )

@@ -11,14 +11,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 from tousu.orgs.models import Organisation
 
 
 class ShiftKind(models.TextChoices):
-    GENERAL = "general", "总值班 General duty"
-    HOTLINE = "hotline", "热线 Hotline"
-    OTHER = "other", "其他 Other"
+    GENERAL = "general", gettext_lazy("总值班")
+    HOTLINE = "hotline", gettext_lazy("热线")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class Shift(models.Model):
@@ -109,9 +110,9 @@ class HandOver(models.Model):
 
 
 class HandOnState(models.TextChoices):
-    PENDING = "pending", "待移交 Pending"
-    HANDED_ON = "handed_on", "已移交办公室 Handed on to the office"
-    SETTLED = "settled", "值班期间已处理 Settled on duty"
+    PENDING = "pending", gettext_lazy("待移交")
+    HANDED_ON = "handed_on", gettext_lazy("已移交办公室")
+    SETTLED = "settled", gettext_lazy("值班期间已处理")
 
 
 class DutyIntake(models.Model):

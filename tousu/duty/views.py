@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.errors import TousuError, not_found
@@ -24,22 +24,22 @@ from tousu.cases.models import Case
 from tousu.clock.overrides import calendar_for
 from tousu.duty import services
 from tousu.duty.models import HandOver, Shift, ShiftKind
+from tousu.i18n import english
 from tousu.web import labels
-from tousu.web.i18n import english, pick, t
 from tousu.web.pages import DeskRequest, desk_view, page
 
 WEEKDAYS = (
-    ("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"),
-    ("周六", "Sat"), ("周日", "Sun"),
+    gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三"), gettext_lazy("周四"), gettext_lazy("周五"),
+    gettext_lazy("周六"), gettext_lazy("周日"),
 )  # fmt: skip
 AFTER_HOURS = {
-    "next_working_day": ("非工作时间收到的，次一工作日办理", "Received after hours: handled the next working day"),
-    "duty_officer": ("非工作时间由值班人员接待和处理", "After hours the duty officer receives and handles it"),
-    "handled_now": ("随时收到、随时办理", "Received and handled at any time"),
+    "next_working_day": gettext_lazy("非工作时间收到的，次一工作日办理"),
+    "duty_officer": gettext_lazy("非工作时间由值班人员接待和处理"),
+    "handled_now": gettext_lazy("随时收到、随时办理"),
 }  # fmt: skip
 HAND_ON = {
-    "next_day": ("值班未能处理的，次日移交投诉办公室", "What duty could not settle goes to the office the next day"),
-    "next_working_day": ("值班未能处理的，次一工作日移交投诉办公室", "What duty could not settle goes to the office the next working day"),
+    "next_day": gettext_lazy("值班未能处理的，次日移交投诉办公室"),
+    "next_working_day": gettext_lazy("值班未能处理的，次一工作日移交投诉办公室"),
 }  # fmt: skip
 
 
@@ -47,7 +47,7 @@ def kind_label(kind: str, request: DeskRequest) -> str:
     title = request.desk.policy.duty.duty_title_zh
     if kind == ShiftKind.GENERAL and title and not english():
         return title
-    return pick(ShiftKind(kind).label)
+    return str(ShiftKind(kind).label)
 
 
 def _name(user: Any) -> str:
@@ -64,7 +64,7 @@ def _parse_local(value: str, tz: ZoneInfo) -> datetime | None:
 def _error(exc: TousuError) -> dict[str, str]:
     fields = exc.details if isinstance(exc.details, list) else []
     key = str(fields[0].get("field", "general")) if fields else "general"
-    return {key: t(exc.zh, exc.en)}
+    return {key: exc.text}
 
 
 # -- the roster ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def _week(request: DeskRequest, monday: date, shifts: list[Shift], now: datetime
         days.append(
             {
                 "date": day,
-                "weekday": t(*WEEKDAYS[i]),
+                "weekday": str(WEEKDAYS[i]),
                 "working": cal.is_working_day(day),
                 "today": day == today,
                 "cells": [cells[k] for k in ShiftKind.values],
@@ -154,8 +154,8 @@ def _roster_page(
         "values": values or _default_shift(request, now),
         "errors": errors or {},
         "rules": {
-            "after_hours": t(*AFTER_HOURS[duty.after_hours]),
-            "hand_on": t(*HAND_ON[duty.hand_on]),
+            "after_hours": str(AFTER_HOURS[duty.after_hours]),
+            "hand_on": str(HAND_ON[duty.hand_on]),
             "reception_24h": duty.reception_24h,
             "title": duty.duty_title_zh,
             "clause": duty.clause,

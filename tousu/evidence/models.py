@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.models import Case, Event
 from tousu.privacy.fields import SealedTextField
@@ -28,8 +29,8 @@ from tousu.privacy.fields import SealedTextField
 
 class Attachment(models.Model):
     class Source(models.TextChoices):
-        STAFF = "staff", "工作人员上传 Uploaded by staff"
-        PORTAL = "portal", "当事人网上提交 Submitted online"
+        STAFF = "staff", gettext_lazy("工作人员上传")
+        PORTAL = "portal", gettext_lazy("当事人网上提交")
 
     # Covered by attachment_unique_per_case (case, sha256).
     case = models.ForeignKey(

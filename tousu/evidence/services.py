@@ -37,7 +37,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from tousu.cases import events
 from tousu.cases.access import Actor
@@ -58,7 +58,7 @@ MiB = 1024 * 1024
 ORIGINAL_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
 ORIGINAL_OPENED = "file_original_opened"
 # Events written here rather than by a case action, as the case history names them.
-EVENT_LABELS = {ORIGINAL_OPENED: ("下载原始文件", "Original file downloaded")}
+EVENT_LABELS = {ORIGINAL_OPENED: gettext_lazy("下载原始文件")}
 
 
 @dataclass(frozen=True)
@@ -365,19 +365,14 @@ def attach(
     return store(case_id, actor=actor, upload=upload, now=now).attachment
 
 
-def outcome(stored: list[Stored]) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """What to tell the uploader: (files stored, files the case already had), zh and en."""
+def outcome(stored: list[Stored]) -> tuple[str, str]:
+    """What to tell the uploader, in the active language: (files stored, files the case
+    already had); an empty string where there are none."""
     new = [s.name for s in stored if s.created]
     old = [s.name for s in stored if not s.created]
-    done = (f"已上传附件：{'、'.join(new)}", f"Attached: {', '.join(new)}") if new else None
-    same = (
-        (
-            f"本案已有相同文件，未重复保存：{'、'.join(old)}",
-            f"The case already has the same file; it was not stored twice: {', '.join(old)}",
-        )
-        if old
-        else None
-    )
+    names = gettext("、").join
+    done = gettext("已上传附件：{names}").format(names=names(new)) if new else ""
+    same = gettext("本案已有相同文件，未重复保存：{names}").format(names=names(old)) if old else ""
     return done, same
 
 

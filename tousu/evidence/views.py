@@ -14,9 +14,7 @@ from tousu.cases.access import get_case, identity_visible, permitted
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
 from tousu.evidence import services
-from tousu.i18n import either
 from tousu.policy.models import policy_for
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, desk_view, page
 
 
@@ -32,7 +30,7 @@ def upload(request: DeskRequest, org: str, number: str) -> HttpResponse:
             "action_forbidden",
             gettext_lazy("您无权对该案件执行“{action}”操作"),
             status=403,
-            params={"action": either(transition.zh, transition.en)},
+            params={"action": transition.name},
         )
     uploads = request.FILES.getlist("file")
     try:
@@ -47,13 +45,13 @@ def upload(request: DeskRequest, org: str, number: str) -> HttpResponse:
     except TousuError as exc:
         if exc.status == 404:
             raise
-        context = {"message": t(exc.zh, exc.en), "code": exc.code, "number": number}
+        context = {"message": exc.text, "code": exc.code, "number": number}
         return page(request, "evidence/refused.html", context, status=exc.status)
     done, same = services.outcome(stored)
     if done:
-        messages.success(request, t(*done))
+        messages.success(request, done)
     if same:
-        messages.info(request, t(*same))
+        messages.info(request, same)
     url = reverse("desk:case", kwargs={"org": org, "number": number})
     return HttpResponseRedirect(f"{url}#files")
 

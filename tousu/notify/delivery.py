@@ -11,39 +11,39 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.access import PERSONAL_NOTICES, actor_for, visible_notifications
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Notification
+from tousu.i18n import SOURCE, Text, recipient_language, render_in
 from tousu.notify.models import Delivery, StaffContact
 from tousu.notify.sms import provider
 
-SUBJECTS = {
-    "deadline_overdue": ("案件已逾期", "Case overdue"),
-    "deadline_due_soon": ("案件即将到期", "Case due soon"),
-    "case_moved": ("您首问的案件已转办", "A case you first received has moved"),
-    "case_returned": ("案件被退回", "A case was returned"),
-    "case_assigned": ("新分配的案件", "A case was assigned to you"),
-    "case_escalated": ("案件已上报", "A case was escalated to you"),
-    "case_reopened": ("案件重新核实", "A case was reopened"),
-    "extension_decided": ("延期申请已审批", "Your extension request was decided"),
-    "after_hours_intake": ("值班期间收到的案件", "Received after hours on your shift"),
-    "duty_hand_on": ("值班移交待分办", "Handed on from duty"),
-    "reporter_wrote": ("投诉举报人来信", "The reporter wrote"),
-    "reporter_disagreed": ("投诉举报人不认可处理结果", "The reporter disagrees"),
-    "record_corrected": ("投诉举报人更正了记录", "The reporter corrected the record"),
-    "reporter_rated": ("投诉举报人评价不满意", "The reporter is dissatisfied"),
-    "penalty_decided": (
-        "对您的处罚决定（见本人记录中的通知书）",
-        "A penalty decided about you (the notice is on your record)",
-    ),
-    "appeal_decided": ("您的申诉已有决定", "Your appeal was decided"),
+SUBJECTS: dict[str, Text] = {
+    "deadline_overdue": gettext_lazy("案件已逾期"),
+    "deadline_due_soon": gettext_lazy("案件即将到期"),
+    "case_moved": gettext_lazy("您首问的案件已转办"),
+    "case_returned": gettext_lazy("案件被退回"),
+    "case_assigned": gettext_lazy("新分配的案件"),
+    "case_escalated": gettext_lazy("案件已上报"),
+    "case_reopened": gettext_lazy("案件重新核实"),
+    "extension_decided": gettext_lazy("延期申请已审批"),
+    "after_hours_intake": gettext_lazy("值班期间收到的案件"),
+    "duty_hand_on": gettext_lazy("值班移交待分办"),
+    "reporter_wrote": gettext_lazy("投诉举报人来信"),
+    "reporter_disagreed": gettext_lazy("投诉举报人不认可处理结果"),
+    "record_corrected": gettext_lazy("投诉举报人更正了记录"),
+    "reporter_rated": gettext_lazy("投诉举报人评价不满意"),
+    "penalty_decided": gettext_lazy("对您的处罚决定（见本人记录中的通知书）"),
+    "appeal_decided": gettext_lazy("您的申诉已有决定"),
 }
 
 
-def message(notification: Notification) -> tuple[str, str]:
-    """(subject, body) for a notification: its kind, the case number and a link, nothing else."""
-    zh, en = SUBJECTS.get(notification.kind, ("案件通知", "Case notice"))
+def message(notification: Notification, language: str = SOURCE) -> tuple[str, str]:
+    """(subject, body) for a notification in the recipient's language: its kind, the case
+    number and a link, nothing else."""
+    what = render_in(language, SUBJECTS.get(notification.kind, gettext_lazy("案件通知")))
     number = notification.case.number or ""
     base = getattr(settings, "TOUSU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = f"{base}/desk/{notification.case.org.slug}/cases/{number}/"
@@ -52,8 +52,8 @@ def message(notification: Notification) -> tuple[str, str]:
         link = (
             f"{base}/desk/{notification.case.org.slug}/people/{notification.user.get_username()}/"
         )
-    subject = f"[Tousu] {zh} {number} / {en}"
-    return subject, f"{zh}：{number}\n{en}: {number}\n{link}\n"
+    subject = f"[Tousu] {what} {number}"
+    return subject, f"{what}: {number}\n{link}\n"
 
 
 def _still_theirs(note: Notification) -> bool:
@@ -74,7 +74,8 @@ def deliver(notification_ids: list[int]) -> int:
         if not _still_theirs(note):
             continue  # recused or moved off the case since: the notice is not sent
         contact = StaffContact.objects.filter(user=note.user).first()
-        subject, body = message(note)
+        language = recipient_language(contact.language if contact else "", note.case.org.language)
+        subject, body = message(note, language)
         channels = []
         if note.user.email and (contact is None or contact.email_notifications):
             channels.append(Delivery.Channel.EMAIL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class StaffContact(models.Model):
@@ -15,18 +16,21 @@ class StaffContact(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email_notifications = models.BooleanField(default=True)
     sms_notifications = models.BooleanField(default=False)
+    # The language of the notices (blank: the organisation's); the last one the person chose
+    # on the desk.
+    language = models.CharField(max_length=10, blank=True, default="")
 
 
 class Delivery(models.Model):
     """One attempt to deliver one notification over one channel."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "电子邮件 E-mail"
-        SMS = "sms", "短信 SMS"
+        EMAIL = "email", gettext_lazy("电子邮件")
+        SMS = "sms", gettext_lazy("短信")
 
     class Status(models.TextChoices):
-        SENT = "sent", "已发送 Sent"
-        FAILED = "failed", "失败 Failed"
+        SENT = "sent", gettext_lazy("已发送")
+        FAILED = "failed", gettext_lazy("失败")
 
     notification = models.ForeignKey(
         "cases.Notification", on_delete=models.PROTECT, related_name="deliveries"

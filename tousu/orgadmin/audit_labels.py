@@ -5,37 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from tousu.i18n import Text
 from tousu.orgs.models import AuditEvent
 from tousu.web import labels
-from tousu.web.i18n import t
 
-TYPES: dict[str, tuple[str, str]] = {
-    "organisation.created": ("创建单位", "Organisation created"),
-    "organisation.changed": ("修改单位", "Organisation changed"),
-    "policy.activated": ("启用制度版本", "Policy version activated"),
-    "policy.edited": ("修改制度", "Policy edited"),
-    "department.created": ("新建部门", "Department created"),
-    "department.changed": ("修改部门", "Department changed"),
-    "user.created": ("新建账号", "Account created"),
-    "user.changed": ("修改账号", "Account changed"),
-    "membership.granted": ("授予角色", "Role granted"),
-    "membership.created": ("授予角色", "Role granted"),
-    "membership.changed": ("修改角色", "Role changed"),
-    "holidayoverride.created": ("新增节假日调整", "Holiday override added"),
-    "holidayoverride.withdrawn": ("撤销节假日调整", "Holiday override withdrawn"),
-    "coveredyear.created": ("声明年份已覆盖", "Year declared covered"),
-    "coveredyear.withdrawn": ("撤销年份覆盖", "Covered year withdrawn"),
-    "token.created": ("创建接口令牌", "API token created"),
-    "token.revoked": ("吊销接口令牌", "API token revoked"),
+TYPES: dict[str, Text] = {
+    "organisation.created": gettext_lazy("创建单位"),
+    "organisation.changed": gettext_lazy("修改单位"),
+    "policy.activated": gettext_lazy("启用制度版本"),
+    "policy.edited": pgettext_lazy("types", "修改制度"),
+    "department.created": pgettext_lazy("types", "新建部门"),
+    "department.changed": gettext_lazy("修改部门"),
+    "user.created": gettext_lazy("新建账号"),
+    "user.changed": gettext_lazy("修改账号"),
+    "membership.granted": gettext_lazy("授予角色"),
+    "membership.created": gettext_lazy("授予角色"),
+    "membership.changed": gettext_lazy("修改角色"),
+    "holidayoverride.created": gettext_lazy("新增节假日调整"),
+    "holidayoverride.withdrawn": gettext_lazy("撤销节假日调整"),
+    "coveredyear.created": gettext_lazy("声明年份已覆盖"),
+    "coveredyear.withdrawn": gettext_lazy("撤销年份覆盖"),
+    "token.created": gettext_lazy("创建接口令牌"),
+    "token.revoked": gettext_lazy("吊销接口令牌"),
 }
 
-ACTIONS: dict[str, tuple[str, str]] = {
-    "rename": ("改名", "renamed"),
-    "move": ("移动", "moved"),
-    "deactivate": ("停用", "deactivated"),
-    "reactivate": ("恢复", "reactivated"),
+ACTIONS: dict[str, Text] = {
+    "rename": pgettext_lazy("actions", "改名"),
+    "move": pgettext_lazy("actions", "移动"),
+    "deactivate": pgettext_lazy("actions", "停用"),
+    "reactivate": pgettext_lazy("actions", "恢复"),
 }
 
 
@@ -44,7 +44,7 @@ def _detail(event: AuditEvent) -> str:
     parts = []
     action = ACTIONS.get(str(data.get("action", "")))
     if action:
-        parts.append(t(*action))
+        parts.append(str(action))
     for key in ("code", "role", "number", "date", "name", "note"):
         value = data.get(key)
         if value in (None, ""):
@@ -61,11 +61,10 @@ def _detail(event: AuditEvent) -> str:
 def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
-        zh_en = TYPES.get(e.type)
         rows.append(
             {
                 "at": e.at,
-                "what": t(*zh_en) if zh_en else e.type,
+                "what": str(TYPES.get(e.type, e.type)),
                 "detail": _detail(e),
                 "actor": e.actor.get_username() if e.actor else gettext("系统"),
                 "via": str(e.data.get("via", "")) if isinstance(e.data, dict) else "",

@@ -9,63 +9,63 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from tousu.i18n import Text, localized
 from tousu.orgs.models import Department, Organisation
 from tousu.policy.schema import DeadlineRule, DepartmentSpec, Policy
 from tousu.web import labels
-from tousu.web.i18n import t
 
 STAGES = labels.STAGES  # one list of stage names for the whole desk
 
-STARTS: dict[str, tuple[str, str]] = {
-    "received": ("收到", "receipt"),
-    "accepted": ("受理", "acceptance"),
-    "rejected": ("作出不予受理决定", "the decision not to accept"),
-    "decided": ("作出是否受理的决定", "the acceptance decision"),
-    "assigned": ("分办", "assignment"),
-    "resolved": ("办结", "resolution"),
-    "replied": ("答复", "the reply"),
-    "review_requested": ("申请复查", "the request for review"),
-    "second_review_requested": ("申请复核", "the request for a second review"),
+STARTS: dict[str, Text] = {
+    "received": gettext_lazy("收到"),
+    "accepted": gettext_lazy("受理"),
+    "rejected": gettext_lazy("作出不予受理决定"),
+    "decided": gettext_lazy("作出受理决定"),
+    "assigned": gettext_lazy("分办"),
+    "resolved": gettext_lazy("办结"),
+    "replied": pgettext_lazy("starts", "答复"),
+    "review_requested": pgettext_lazy("starts", "申请复查"),
+    "second_review_requested": gettext_lazy("申请复核"),
 }
 
 # (Chinese unit after the number, English unit) of the counted units.
-COUNTED: dict[str, tuple[str, str]] = {
-    "working_days": ("个工作日", "working day(s)"),
-    "calendar_days": ("日（自然日）", "calendar day(s)"),
-    "weeks": ("周", "week(s)"),
-    "months": ("个月", "month(s)"),
-    "hours": ("小时", "hour(s)"),
+COUNTED: dict[str, Text] = {
+    "working_days": pgettext_lazy("counted", "个工作日"),
+    "calendar_days": gettext_lazy("日（自然日）"),
+    "weeks": gettext_lazy("周"),
+    "months": gettext_lazy("个月"),
+    "hours": gettext_lazy("小时"),
 }
 # Units without a number: the whole phrase.
-FIXED: dict[str, tuple[str, str]] = {
-    "same_day": ("当日", "the same day"),
-    "next_working_day": ("下一个工作日", "the next working day"),
-    "next_day": ("次日", "the next day"),
-    "customer_date": ("投诉人指定的日期", "the date the complainant set"),
-    "none": ("不设时限", "no time limit"),
+FIXED: dict[str, Text] = {
+    "same_day": gettext_lazy("当日"),
+    "next_working_day": gettext_lazy("下一个工作日"),
+    "next_day": gettext_lazy("次日"),
+    "customer_date": gettext_lazy("投诉人指定的日期"),
+    "none": pgettext_lazy("fixed", "不设时限"),
 }
 
-PERMISSIONS: dict[str, tuple[str, str]] = {
-    "custodian": ("举报材料保管人", "Custodian of report files"),
-    "decide_acceptance": ("决定是否受理", "Decide acceptance"),
-    "close": ("结案", "Close cases"),
-    "propose_penalty": ("提出处理意见", "Propose penalties"),
-    "approve_penalty": ("批准处理", "Approve penalties"),
-    "hear_appeal": ("受理申诉", "Hear appeals"),
-    "approve_reward": ("批准奖励", "Approve rewards"),
-    "approve_compensation": ("批准赔偿", "Approve compensation"),
-    "view_staff_record": ("查看人员记录", "View staff records"),
+PERMISSIONS: dict[str, Text] = {
+    "custodian": gettext_lazy("举报材料保管人"),
+    "decide_acceptance": gettext_lazy("决定是否受理"),
+    "close": gettext_lazy("结案"),
+    "propose_penalty": gettext_lazy("提出处理意见"),
+    "approve_penalty": gettext_lazy("批准处理"),
+    "hear_appeal": gettext_lazy("受理申诉"),
+    "approve_reward": gettext_lazy("批准奖励"),
+    "approve_compensation": gettext_lazy("批准赔偿"),
+    "view_staff_record": gettext_lazy("查看人员记录"),
 }
 
-RESETS: dict[str, tuple[str, str]] = {
-    "month": ("每月重新编号", "restarts every month"),
-    "year": ("每年重新编号", "restarts every year"),
-    "never": ("连续编号", "never restarts"),
+RESETS: dict[str, Text] = {
+    "month": gettext_lazy("每月重新编号"),
+    "year": gettext_lazy("每年重新编号"),
+    "never": gettext_lazy("连续编号"),
 }
 
-EXTENSION_UNITS: dict[str, tuple[str, str]] = {k: v for k, v in COUNTED.items() if k != "hours"}
+EXTENSION_UNITS: dict[str, Text] = {k: v for k, v in COUNTED.items() if k != "hours"}
 
 
 def stage(code: str) -> str:
@@ -83,21 +83,20 @@ def _list(values: Iterable[str], label: Any = None) -> str:
 
 def rule_in_words(rule: DeadlineRule) -> str:
     """The rule as the arithmetic reads: "自受理起 15 个工作日" / "15 working day(s) from acceptance"."""
-    start_zh, start_en = STARTS.get(rule.counted_from, (rule.counted_from, rule.counted_from))
+    start = STARTS.get(rule.counted_from, rule.counted_from)
     if rule.unit in COUNTED:
-        unit_zh, unit_en = COUNTED[rule.unit]
-        text = t(
-            f"自{start_zh}起 {rule.amount} {unit_zh}",
-            f"{rule.amount} {unit_en} from {start_en}",
+        text = gettext("自{start}起 {amount} {unit}").format(
+            start=start, amount=rule.amount, unit=COUNTED[rule.unit]
         )
     elif rule.unit == "none":
         text = gettext("不设时限")
     else:
-        fixed_zh, fixed_en = FIXED.get(rule.unit, (rule.unit, rule.unit))
-        text = t(f"{start_zh}后{fixed_zh}", f"{fixed_en} after {start_en}")
+        text = gettext("{start}后{fixed}").format(
+            start=start, fixed=FIXED.get(rule.unit, rule.unit)
+        )
     notes = []
     if rule.counted_from != rule.start:
-        notes.append(gettext("{event}时确定适用").format(event=labels.pair(STARTS, rule.start)))
+        notes.append(gettext("{event}时确定适用").format(event=STARTS.get(rule.start, rule.start)))
     if rule.end_of_day:
         notes.append(gettext("截至当日 24 时"))
     if rule.after_hours:
@@ -156,7 +155,7 @@ def department_tree(specs: Iterable[DepartmentSpec]) -> list[tuple[DepartmentSpe
 def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
     """Everything the policy page shows, section by section."""
     in_db = {d.code: d for d in Department.objects.filter(org=org)}
-    spec_names = {d.code: t(d.name_zh, d.name_en or d.name_zh) for d in policy.departments}
+    spec_names = {d.code: localized(d.name_zh, d.name_en) for d in policy.departments}
 
     def dept(code: str) -> str:
         if not code:
@@ -164,10 +163,10 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
         name = spec_names.get(code)
         if name is None and code in in_db:
             row = in_db[code]
-            name = t(row.name, row.name_en or row.name)
+            name = localized(row.name, row.name_en)
         return f"{name} ({code})" if name else code
 
-    cat_names = {c.code: t(c.name_zh, c.name_en or c.name_zh) for c in policy.categories}
+    cat_names = {c.code: localized(c.name_zh, c.name_en) for c in policy.categories}
     return {
         "identity": policy.identity,
         "kinds": _list(policy.kinds, labels.kind),
@@ -182,7 +181,7 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
         "departments": [
             {
                 "code": spec.code,
-                "name": t(spec.name_zh, spec.name_en or spec.name_zh),
+                "name": localized(spec.name_zh, spec.name_en),
                 "depth": min(depth, 6),
                 "missing": spec.code not in in_db,
                 "inactive": spec.code in in_db and not in_db[spec.code].active,
@@ -224,7 +223,7 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
             {
                 "stage": stage(r.stage),
                 "hard": r.hard,
-                "text": t(r.text_zh, r.text_en or r.text_zh),
+                "text": localized(r.text_zh, r.text_en),
                 "rule": rule_in_words(r),
                 "when": selectors(r),
                 "clause": r.clause,
@@ -243,8 +242,8 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
         "reasons": [
             {
                 "code": r.code,
-                "text": t(r.zh, r.en),
-                "redirect": t(r.redirect_zh, r.redirect_en or r.redirect_zh),
+                "text": localized(r.zh, r.en),
+                "redirect": localized(r.redirect_zh, r.redirect_en),
                 "clause": r.clause,
             }
             for r in policy.rejection_reasons

@@ -10,10 +10,10 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext
 
+from tousu.i18n import localized
 from tousu.orgs.models import Department, Organisation, code_validator
 from tousu.orgs.roles import DEPARTMENT_ROLES, Role
 from tousu.web import labels
-from tousu.web.i18n import t
 
 MAX_SOURCE = 400_000  # characters; the largest preset is about 26,000
 
@@ -55,7 +55,7 @@ def department_choices(
     """Active departments of the organisation as (code, "name (code)")."""
     rows = Department.objects.filter(org=org, active=True).order_by("code")
     return [
-        (d.code, f"{t(d.name, d.name_en or d.name)} ({d.code})")
+        (d.code, f"{localized(d.name, d.name_en)} ({d.code})")
         for d in rows
         if not exclude or d.pk not in exclude
     ]

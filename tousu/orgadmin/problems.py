@@ -12,6 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
+from tousu.i18n import both
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -76,7 +80,7 @@ def explain(path: str, message: str) -> Problem:
         if line is not None:
             where_zh, where_en = f"第 {line} 行第 {col} 列", f"line {line}, column {col}"
         else:
-            where_zh, where_en = "文档末尾", "end of document"
+            where_zh, where_en = both(gettext_lazy("文档末尾"))
         return Problem(
             path,
             f"不是有效的 TOML（{where_zh}）：{detail}",

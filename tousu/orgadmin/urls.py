@@ -10,6 +10,7 @@ app_name = "orgadmin"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("language/", home.language, name="language"),
     path("policy/", policy.policy, name="policy"),
     path("policy/edit/", policy.policy_edit, name="policy_edit"),
     path("policy/versions/", policy.versions, name="versions"),

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from tousu.i18n import LANGUAGES, SOURCE
 from tousu.orgs.roles import Role
 
 slug_validator = RegexValidator(
@@ -26,6 +27,9 @@ class Organisation(models.Model):
     slug = models.CharField(max_length=50, unique=True, validators=[slug_validator])
     name = models.CharField("名称 name", max_length=200)
     time_zone = models.CharField(max_length=64, default="Asia/Shanghai")
+    # The language of what the organisation sends (e-mails, SMS, documents) to a recipient
+    # whose own language is not known.
+    language = models.CharField(max_length=10, choices=LANGUAGES, default=SOURCE)
     # The policy version new cases are registered under; set when a policy is activated.
     active_policy = models.ForeignKey(
         "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    INTAKE_CLERK = "intake_clerk", "受理员 Intake clerk"
-    DISPATCHER = "dispatcher", "分办员 Dispatcher"
-    HANDLER = "handler", "承办人 Handler"
-    DEPARTMENT_HEAD = "department_head", "部门负责人 Department head"
-    SUPERVISOR = "supervisor", "督办员 Supervisor"
-    LEADER = "leader", "分管领导 Leader"
-    AUDITOR = "auditor", "审计员 Auditor"
-    ADMINISTRATOR = "administrator", "管理员 Administrator"
+    INTAKE_CLERK = "intake_clerk", gettext_lazy("受理员")
+    DISPATCHER = "dispatcher", gettext_lazy("分办员")
+    HANDLER = "handler", gettext_lazy("承办人")
+    DEPARTMENT_HEAD = "department_head", gettext_lazy("部门负责人")
+    SUPERVISOR = "supervisor", gettext_lazy("督办员")
+    LEADER = "leader", gettext_lazy("分管领导")
+    AUDITOR = "auditor", gettext_lazy("审计员")
+    ADMINISTRATOR = "administrator", gettext_lazy("管理员")
 
 
 # Roles that see every case of the organisation (within need-to-know rules that

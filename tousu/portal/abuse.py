@@ -39,12 +39,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from tousu.accounts import clock, keys, throttle
 from tousu.accounts.models import Throttle
 from tousu.cases.errors import TousuError
-from tousu.i18n import either
+from tousu.i18n import both, either
 from tousu.security import crypto
 
 SCOPES = ("submit", "receipt")
@@ -230,7 +231,8 @@ def challenge_needed(request: HttpRequest, scope: str) -> bool:
 def challenge(request: HttpRequest) -> dict[str, Any]:
     """A fresh question for the page; the answer is kept in the session only.
 
-    Returns ``question_zh``, ``question_en`` and ``field`` (the POST field to answer in).
+    Returns ``question`` (in the page's language), ``question_zh``, ``question_en`` and
+    ``field`` (the POST field to answer in).
     """
     a = 1 + crypto.randbelow(9)
     b = 1 + crypto.randbelow(10 - a) if a < 10 else 0
@@ -238,9 +240,16 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
         "answer": str(a + b),
         "issued": clock.now().timestamp(),
     }
+    question = format_lazy(
+        gettext_lazy("{a}加{b}等于几？（请填写阿拉伯数字）"),
+        a=either(_ZH_NUMBERS[a], _EN_NUMBERS[a]),
+        b=either(_ZH_NUMBERS[b], _EN_NUMBERS[b]),
+    )
+    zh, en = both(question)
     return {
-        "question_zh": f"{_ZH_NUMBERS[a]}加{_ZH_NUMBERS[b]}等于几？（请填写阿拉伯数字）",
-        "question_en": f"What is {_EN_NUMBERS[a]} plus {_EN_NUMBERS[b]}? (answer in digits)",
+        "question": question,
+        "question_zh": zh,
+        "question_en": en,
         "field": CHALLENGE_FIELD,
     }
 

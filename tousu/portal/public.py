@@ -18,18 +18,18 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.render import render_pdf
+from tousu.i18n import Text, english, localized
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
 from tousu.reporter import receipts
 from tousu.web import labels
-from tousu.web.i18n import english, t
 from tousu.web.pages import DeskRequest, desk_view, error_page, page
 
 # Channels a member of the public can use (the others are internal routes).
@@ -39,18 +39,18 @@ NEEDS_CONTACT = frozenset({"phone", "sms", "fax", "email", "letter"})
 BOX_FORM_ROLES = frozenset({"intake_clerk", "dispatcher", "supervisor", "administrator"})
 BOX_FORMS_MAX = 200
 
-KIND_WORDS: dict[str, tuple[str, str]] = {
-    "complaint": ("投诉", "Complaint"),
-    "report": ("举报", "Report"),
-    "consultation": ("咨询", "Enquiry"),
-    "suggestion": ("建议", "Suggestion"),
+KIND_WORDS: dict[str, Text] = {
+    "complaint": gettext_lazy("投诉"),
+    "report": gettext_lazy("举报"),
+    "consultation": gettext_lazy("咨询"),
+    "suggestion": gettext_lazy("建议"),
 }
 
-UNITS: dict[str, tuple[str, str]] = {
-    "working_days": ("个工作日", "working days"),
-    "calendar_days": ("日", "days"),
-    "weeks": ("周", "weeks"),
-    "months": ("个月", "months"),
+UNITS: dict[str, Text] = {
+    "working_days": gettext_lazy("个工作日"),
+    "calendar_days": pgettext_lazy("units", "日"),
+    "weeks": pgettext_lazy("units", "周"),
+    "months": pgettext_lazy("units", "个月"),
 }
 
 
@@ -67,11 +67,6 @@ def public_for(slug: str) -> Public:
         raise Http404
     _version, policy = policy_for(org.active_policy_id)
     return Public(org=org, policy=policy)
-
-
-def _both(zh: str, en: str) -> str:
-    """A policy text in the page's language; Chinese when no English was written."""
-    return (en or zh) if english() else zh
 
 
 # -- the public notice -----------------------------------------------------------------------
@@ -109,7 +104,7 @@ def _channels(policy: Policy) -> list[dict[str, Any]]:
 
 def _deadline(rule: DeadlineRule) -> dict[str, Any]:
     return {
-        "text": _both(rule.text_zh, rule.text_en),
+        "text": localized(rule.text_zh, rule.text_en),
         "stage": labels.stage(rule.stage),
         # Marked unless the rule's own words already say it is a target.
         "target": not rule.hard and "目标" not in rule.text_zh,
@@ -121,12 +116,9 @@ def _extension(policy: Policy) -> str:
     ext = policy.extension
     if ext.max_amount <= 0:
         return ""
-    zh_unit, en_unit = UNITS.get(ext.unit, ("日", "days"))
-    return t(
-        f"情况复杂的，经批准可以延长，延长不超过 {ext.max_amount}{zh_unit}，并告知您延长的理由。",
-        f"A complex case may be extended, with approval, by at most {ext.max_amount} {en_unit}; "
-        "you will be told why.",
-    )
+    return gettext(
+        "情况复杂的，经批准可以延长，延长不超过 {amount}{unit}，并告知您延长的理由。"
+    ).format(amount=ext.max_amount, unit=UNITS.get(ext.unit, pgettext_lazy("public", "日")))
 
 
 def _disagree(policy: Policy) -> list[str]:
@@ -135,23 +127,19 @@ def _disagree(policy: Policy) -> list[str]:
     lines: list[str] = []
     if rules.dissatisfied == "reverify":
         lines.append(
-            t(
-                f"对答复不满意的，可以在答复后 {days} 日内说明理由，申请重新核查。"
-                if days
-                else "对答复不满意的，可以说明理由，申请重新核查。",
-                f"If you disagree with the reply, you may give your reasons and ask for "
-                f"re-verification{f' within {days} days of the reply' if days else ''}.",
+            gettext("对答复不满意的，可以在答复后 {days} 日内说明理由，申请重新核查。").format(
+                days=days
             )
+            if days
+            else gettext("对答复不满意的，可以说明理由，申请重新核查。")
         )
     elif rules.dissatisfied == "appeal":
         lines.append(
-            t(
-                f"对答复不满意的，可以在答复后 {days} 日内向本单位负责人申诉。"
-                if days
-                else "对答复不满意的，可以向本单位负责人申诉。",
-                f"If you disagree with the reply, you may appeal to the organisation's leadership"
-                f"{f' within {days} days of the reply' if days else ''}.",
+            gettext("对答复不满意的，可以在答复后 {days} 日内向本单位负责人申诉。").format(
+                days=days
             )
+            if days
+            else gettext("对答复不满意的，可以向本单位负责人申诉。")
         )
     else:
         lines.append(
@@ -160,20 +148,21 @@ def _disagree(policy: Policy) -> list[str]:
     reviews = policy.reviews
     if reviews.levels:
         lines.append(
-            t(
-                f"对处理意见不服的，可以自收到之日起 {reviews.request_window_days} 日内请求上一级复查"
-                + ("；对复查意见不服的，可以请求复核。" if reviews.levels > 1 else "。"),
-                f"If you do not accept the decision, you may ask the next level up to review it "
-                f"within {reviews.request_window_days} days of receiving it"
-                + ("; and then for a second review." if reviews.levels > 1 else "."),
-            )
+            (
+                gettext(
+                    "对处理意见不服的，可以自收到之日起 {days} 日内请求上一级复查；"
+                    "对复查意见不服的，可以请求复核。"
+                )
+                if reviews.levels > 1
+                else gettext("对处理意见不服的，可以自收到之日起 {days} 日内请求上一级复查。")
+            ).format(days=reviews.request_window_days)
         )
     lines.append(gettext("您也可以随时通过上述渠道或凭回执在线留言，提出意见。"))
     return lines
 
 
 def _categories(policy: Policy) -> list[str]:
-    return [_both(c.name_zh, c.name_en) for c in policy.categories if not c.parent]
+    return [localized(c.name_zh, c.name_en) for c in policy.categories if not c.parent]
 
 
 def _hours(policy: Policy) -> str:
@@ -193,7 +182,7 @@ def notice_context(public: Public) -> dict[str, Any]:
     deadlines = [_deadline(rule) for rule in policy.deadlines if rule.text_zh]
     return {
         "org": public.org,
-        "policy_name": _both(policy.identity.name_zh, policy.identity.name_en),
+        "policy_name": localized(policy.identity.name_zh, policy.identity.name_en),
         "kinds": [labels.kind(k) for k in policy.kinds],
         "categories": _categories(policy),
         "channels": _channels(policy),

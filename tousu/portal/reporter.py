@@ -33,6 +33,7 @@ from tousu.cases.redaction import redactor
 from tousu.clock.overrides import calendar_for
 from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
+from tousu.i18n import Text, localized
 from tousu.orgs.models import Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
@@ -42,7 +43,6 @@ from tousu.reporter.actions import ORAL_CHANNELS, REPORTER_FUNCTIONS
 from tousu.reporter.models import Message
 from tousu.web import labels
 from tousu.web.caseview import deadline_json
-from tousu.web.i18n import t
 
 BINDING_TTL = timedelta(minutes=30)
 MAX_FILES = 10
@@ -121,7 +121,7 @@ def follow(request: HttpRequest, org: str) -> HttpResponse:
                     status=404,
                 )
         except TousuError as exc:
-            error, status = t(exc.zh, exc.en), exc.status
+            error, status = exc.text, exc.status
             wait = abuse.retry_after(exc)
         else:
             abuse.record_success(request, "receipt", text)
@@ -156,23 +156,20 @@ def leave(request: HttpRequest, org: str) -> HttpResponse:
 
 # -- the reporter's case page ----------------------------------------------------------------
 
-PLAIN_STATUS: dict[str, tuple[str, str]] = {
-    "registered": ("已收到，正在审查是否受理", "Received; we are deciding whether to accept it"),
-    "accepted": ("已受理，即将交由部门办理", "Accepted; it will go to a department"),
-    "transferring": ("正在办理", "In progress"),
-    "in_progress": ("正在办理", "In progress"),
-    "paused": (
-        "正在办理（计时暂停，如检测、鉴定期间）",
-        "In progress (clock paused, e.g. testing)",
-    ),
-    "resolved": ("已办理完毕，正在准备答复", "Handled; the reply is being prepared"),
-    "replied": ("已答复", "Replied"),
-    "followed_up": ("已答复并回访", "Replied and followed up"),
-    "closed": ("已结案", "Closed"),
-    "rejected": ("不予受理", "Not accepted"),
-    "referred": ("已转送有权处理的机关", "Referred to the competent authority"),
-    "withdrawn": ("已撤回", "Withdrawn"),
-    "merged": ("已与相同事项合并办理", "Handled together with the same matter"),
+PLAIN_STATUS: dict[str, Text] = {
+    "registered": gettext_lazy("已收到，正在审查是否受理"),
+    "accepted": gettext_lazy("已受理，即将交由部门办理"),
+    "transferring": gettext_lazy("正在办理"),
+    "in_progress": gettext_lazy("正在办理"),
+    "paused": gettext_lazy("正在办理（计时暂停，如检测、鉴定期间）"),
+    "resolved": gettext_lazy("已办理完毕，正在准备答复"),
+    "replied": gettext_lazy("已答复"),
+    "followed_up": gettext_lazy("已答复并回访"),
+    "closed": gettext_lazy("已结案"),
+    "rejected": gettext_lazy("不予受理"),
+    "referred": gettext_lazy("已转送有权处理的机关"),
+    "withdrawn": gettext_lazy("已撤回"),
+    "merged": gettext_lazy("已与相同事项合并办理"),
 }
 
 
@@ -221,13 +218,13 @@ def _case_context(case: Case, policy: Policy) -> dict[str, Any]:
     messages = list(Message.objects.filter(case=case).order_by("created_at", "pk"))
     corrections = [e for e in events if e.type == "record_corrected" and e.record]
     confirmed = any(e.type == "record_confirmed" for e in events)
-    zh, en = PLAIN_STATUS.get(case.status, (case.status, case.status))
+
     window = policy.follow_up.disagreement_window_days
     return {
         "case": case,
         "kind": labels.kind(case.kind),
-        "status_text": t(zh, en),
-        "reason": t(reason.zh, reason.en) if reason else "",
+        "status_text": str(PLAIN_STATUS.get(case.status, case.status)),
+        "reason": localized(reason.zh, reason.en) if reason else "",
         "reply": hide(reply.record.body) if reply and reply.record else "",
         "reply_at": reply.at if reply else None,
         "deadlines": deadlines,
@@ -259,17 +256,18 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     context = {"org": org, "error": error, "failed": failed, **_case_context(case, policy)}
-    context["done"] = t(*DONE[request.GET["done"]]) if request.GET.get("done") in DONE else ""
+    done = request.GET.get("done", "")
+    context["done"] = str(DONE[done]) if done in DONE else ""
     return private_page(request, "portal/case.html", context, status)
 
 
-DONE: dict[str, tuple[str, str]] = {
-    "reporter_message": ("留言已发送", "Your message was sent"),
-    "reporter_evidence": ("材料已提交", "Your files were added"),
-    "rate": ("感谢您的评价", "Thank you for your rating"),
-    "disagree": ("您的异议已提交", "Your disagreement was received"),
-    "confirm_record": ("您已确认记录", "You confirmed the record"),
-    "correct_record": ("您的更正已记录", "Your correction was recorded"),
+DONE: dict[str, Text] = {
+    "reporter_message": gettext_lazy("留言已发送"),
+    "reporter_evidence": gettext_lazy("材料已提交"),
+    "rate": gettext_lazy("感谢您的评价"),
+    "disagree": gettext_lazy("您的异议已提交"),
+    "confirm_record": gettext_lazy("您已确认记录"),
+    "correct_record": gettext_lazy("您的更正已记录"),
 }
 
 
@@ -320,7 +318,7 @@ def act(request: HttpRequest, org: str, action: str) -> HttpResponse:
     except TousuError as exc:
         case.refresh_from_db()
         return _case_page(
-            request, organisation, case, policy, error=t(exc.zh, exc.en), failed=action,
+            request, organisation, case, policy, error=exc.text, failed=action,
             status=exc.status if exc.status != 404 else 409,
         )  # fmt: skip
     url = reverse("portal:reporter:case", kwargs={"org": org})

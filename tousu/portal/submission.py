@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods
 from pydantic import ValidationError as PydanticError
 
@@ -21,6 +21,7 @@ from tousu.cases.errors import TousuError
 from tousu.cases.intake import missing_details, register
 from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
+from tousu.i18n import localized
 from tousu.orgs.models import Organisation
 from tousu.policy.schema import Policy
 from tousu.portal import abuse
@@ -28,7 +29,6 @@ from tousu.portal.reporter import MAX_FILES, org_for, private_page
 from tousu.reporter import receipts
 from tousu.reporter.models import ReporterNotice
 from tousu.web import labels
-from tousu.web.i18n import t
 
 # Details the form asks for, by the path the policy's required rules use.
 FORM_DETAILS = {
@@ -58,7 +58,7 @@ def submit(request: HttpRequest, org: str) -> HttpResponse:
         try:
             return _submitted(request, organisation, policy, values, errors)
         except TousuError as exc:
-            errors["form"] = t(exc.zh, exc.en)
+            errors["form"] = exc.text
             status = exc.status
             wait = abuse.retry_after(exc)
     response = _submit_form(request, organisation, policy, values, errors, status)
@@ -80,7 +80,7 @@ def _submit_form(
         "values": values,
         "errors": errors,
         "kinds": [(k, labels.kind(k)) for k in policy.kinds],
-        "categories": [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories],
+        "categories": [(c.code, localized(c.name_zh, c.name_en)) for c in policy.categories],
         "anonymous_allowed": policy.anonymous_allowed,
         "challenge": abuse.challenge(request)
         if abuse.challenge_needed(request, "submit")
@@ -162,7 +162,7 @@ def _submitted(
             try:
                 cleaned.append((upload.name or "", sanitize.clean(upload)[0]))
             except TousuError as exc:
-                refusals.append(t(exc.zh, exc.en))
+                refusals.append(exc.text)
     if refusals:
         errors["attachments"] = " ".join(refusals)
     notify = [] if anonymous else [c for c in ("email", "sms") if values.get(f"notify_{c}") == "on"]
@@ -175,7 +175,7 @@ def _submitted(
         return _submit_form(request, org, policy, values, errors, 422)
     abuse.guard(request, "submit")  # counts this submission; 429 when over the rate
     with evidence.discard_on_error(), transaction.atomic():
-        case = register(reporter_actor(org), data)
+        case = register(reporter_actor(org), data, reporter_language=get_language() or "")
         holder = reporter_actor(org, case_id=case.pk)
         for name, content in cleaned:
             evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)

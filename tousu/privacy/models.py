@@ -6,15 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tousu.orgs.models import Organisation
 
 
 class RetentionRun(models.Model):
     class State(models.TextChoices):
-        PLANNED = "planned", "待审批 Planned"
-        APPROVED = "approved", "已批准 Approved"
-        DONE = "done", "已执行 Done"
+        PLANNED = "planned", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        DONE = "done", gettext_lazy("已执行")
 
     org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)

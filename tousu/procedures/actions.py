@@ -6,6 +6,8 @@ chooses) and the functions staff and the API call, registered from ``ready()``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import lifecycle, registry
 from tousu.cases.lifecycle import ACTIVE, STAFF, S, transition
 from tousu.procedures import inputs, services
@@ -21,8 +23,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             STAFF,
-            "启动特别程序",
-            "Open a special procedure",
+            gettext_lazy("启动特别程序"),
             event="procedure_started",
         ),
         transition(
@@ -30,8 +31,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             STAFF,
-            "记录程序步骤",
-            "Record a procedure step",
+            gettext_lazy("记录程序步骤"),
             event="procedure_step_recorded",
         ),
     )

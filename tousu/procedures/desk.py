@@ -2,50 +2,52 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+
+from tousu.i18n import Text, localized
 from tousu.notify.delivery import SUBJECTS
 from tousu.web import forms, labels
-from tousu.web.i18n import t
 
-METHODS: dict[str, tuple[str, str]] = {
-    "written": ("书面", "In writing"),
-    "phone": ("电话", "By phone"),
-    "in_person": ("当面", "In person"),
-    "fax": ("传真", "By fax"),
-    "online": ("网上报送", "Online"),
+METHODS: dict[str, Text] = {
+    "written": gettext_lazy("书面"),
+    "phone": pgettext_lazy("methods", "电话"),
+    "in_person": gettext_lazy("当面"),
+    "fax": gettext_lazy("传真"),
+    "online": gettext_lazy("网上报送"),
 }
-ANSWERS: dict[str, tuple[str, str]] = {
-    "consent": ("同意尸检", "Consents to an autopsy"),
-    "refuse": ("不同意尸检", "Refuses an autopsy"),
-    "undecided": ("尚未决定", "Undecided"),
+ANSWERS: dict[str, Text] = {
+    "consent": gettext_lazy("同意尸检"),
+    "refuse": gettext_lazy("不同意尸检"),
+    "undecided": gettext_lazy("尚未决定"),
 }
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "procedure": ("程序", "Procedure"),
-    "step": ("步骤", "Step"),
-    "sealed_by": ("封存人（每行一人）", "Sealed by (one per line)"),
-    "patient_signatory": ("患方签字人", "Patient-side signatory"),
-    "patient_refused": ("患方拒绝签字", "Patient side refused to sign"),
-    "hospital_signatory": ("院方签字人", "Hospital-side signatory"),
-    "hospital_refused": ("院方拒绝签字", "Hospital side refused to sign"),
-    "target": ("报告或移送对象", "Reported or referred to"),
-    "method": ("方式", "How"),
-    "family_member": ("被告知的家属", "Family member told"),
-    "family_relation": ("与患者关系", "Relation to the patient"),
-    "answer": ("家属意见", "The family's answer"),
-    "died_at": ("死亡时间", "Time of death"),
-    "body_kept": ("尸体存放方法", "How the body is kept"),
-    "members": ("出席委员（每行一人）", "Members present (one per line)"),
-    "decision": ("裁定决定", "The committee's decision"),
-    "patient_told": ("患方被告知人", "Told on the patient side"),
-    "patient_told_at": ("患方告知时间", "Patient side told at"),
-    "patient_told_how": ("患方告知方式", "Patient side told how"),
-    "hospital_told": ("院方被告知人", "Told on the hospital side"),
-    "hospital_told_at": ("院方告知时间", "Hospital side told at"),
-    "hospital_told_how": ("院方告知方式", "Hospital side told how"),
+FIELD_LABELS: dict[str, Text] = {
+    "procedure": gettext_lazy("程序"),
+    "step": gettext_lazy("步骤"),
+    "sealed_by": gettext_lazy("封存人（每行一人）"),
+    "patient_signatory": gettext_lazy("患方签字人"),
+    "patient_refused": gettext_lazy("患方拒绝签字"),
+    "hospital_signatory": gettext_lazy("院方签字人"),
+    "hospital_refused": gettext_lazy("院方拒绝签字"),
+    "target": gettext_lazy("报告或移送对象"),
+    "method": gettext_lazy("方式"),
+    "family_member": gettext_lazy("被告知的家属"),
+    "family_relation": gettext_lazy("与患者关系"),
+    "answer": gettext_lazy("家属意见"),
+    "died_at": gettext_lazy("死亡时间"),
+    "body_kept": gettext_lazy("尸体存放方法"),
+    "members": gettext_lazy("出席委员（每行一人）"),
+    "decision": gettext_lazy("裁定决定"),
+    "patient_told": gettext_lazy("患方被告知人"),
+    "patient_told_at": gettext_lazy("患方告知时间"),
+    "patient_told_how": gettext_lazy("患方告知方式"),
+    "hospital_told": gettext_lazy("院方被告知人"),
+    "hospital_told_at": gettext_lazy("院方告知时间"),
+    "hospital_told_how": gettext_lazy("院方告知方式"),
 }
 
 
-def _pairs(table: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
-    return [("", "—"), *[(code, t(*zh_en)) for code, zh_en in table.items()]]
+def _pairs(table: dict[str, Text]) -> list[tuple[str, str]]:
+    return [("", "—"), *[(code, str(name)) for code, name in table.items()]]
 
 
 def choices(
@@ -54,16 +56,21 @@ def choices(
     """The policy's procedures, their steps, referral targets, methods and answers."""
     policy = options.policy
     if name == "procedure":
-        return [(p.code, t(p.zh, p.en or p.zh)) for p in policy.procedures]
+        return [(p.code, localized(p.zh, p.en)) for p in policy.procedures]
     if name == "step":
         return [
-            (s.code, t(f"{p.zh}：{s.zh}", f"{p.en or p.code}: {s.en or s.zh}"))
+            (
+                s.code,
+                gettext("{procedure}：{step}").format(
+                    procedure=localized(p.zh, p.en or p.code), step=localized(s.zh, s.en)
+                ),
+            )
             for p in policy.procedures
             for s in p.steps
         ]
     if name == "target":
         return [("", "—")] + [
-            (r.code, t(r.name_zh, r.name_en or r.name_zh)) for r in policy.referral_targets
+            (r.code, localized(r.name_zh, r.name_en)) for r in policy.referral_targets
         ]
     if name in {"method", "patient_told_how", "hospital_told_how"}:
         return _pairs(METHODS)
@@ -76,6 +83,4 @@ def register() -> None:
     forms.ACTION_CHOICES["start_procedure"] = choices
     forms.ACTION_CHOICES["record_procedure_step"] = choices
     labels.FIELDS.update(FIELD_LABELS)
-    SUBJECTS.setdefault(
-        "procedure_started", ("案件已启动特别程序", "A special procedure was opened")
-    )
+    SUBJECTS.setdefault("procedure_started", gettext_lazy("案件已启动特别程序"))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.errors import invalid
 from tousu.cases.values import sane_moment
-from tousu.i18n import either
+from tousu.i18n import Text, either
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ProcedureStep
 from tousu.procedures.inputs import RecordProcedureStepIn
@@ -45,49 +45,45 @@ MOMENTS = ("occurred_at", "died_at", "patient_told_at", "hospital_told_at")
 # Names of people on the patient side: sealed apart, shown only with the identity.
 PATIENT_SIDE = ("patient_signatory", "family_member", "family_relation", "patient_told")
 
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "body": ("内容", "text"),
-    "occurred_at": ("时间", "time"),
-    "items": ("封存物品", "items sealed"),
-    "location": ("地点", "place"),
-    "sealed_by": ("封存人", "who sealed"),
-    "witnesses": ("见证人", "witnesses"),
-    "seal_number": ("封条编号", "seal number"),
-    "target": ("报告或移送对象", "to whom"),
-    "method": ("方式", "how"),
-    "reference": ("文号或登记号", "reference"),
-    "family_member": ("被告知的家属", "family member told"),
-    "answer": ("家属意见", "the family's answer"),
-    "body_kept": ("尸体存放方法", "how the body is kept"),
-    "died_at": ("死亡时间", "time of death"),
-    "members": ("出席委员", "members present"),
-    "decision": ("裁定决定", "the decision"),
-    "patient_told": ("患方被告知人", "who was told on the patient side"),
-    "patient_told_at": ("患方告知时间", "when the patient side was told"),
-    "patient_told_how": ("患方告知方式", "how the patient side was told"),
-    "hospital_told": ("院方被告知人", "who was told on the hospital side"),
-    "hospital_told_at": ("院方告知时间", "when the hospital side was told"),
-    "hospital_told_how": ("院方告知方式", "how the hospital side was told"),
-    "patient_signatory": ("患方签字人", "patient-side signatory"),
-    "hospital_signatory": ("院方签字人", "hospital-side signatory"),
+FIELD_NAMES: dict[str, Text] = {
+    "body": pgettext_lazy("field_names", "内容"),
+    "occurred_at": pgettext_lazy("field_names", "时间"),
+    "items": gettext_lazy("封存物品"),
+    "location": gettext_lazy("地点"),
+    "sealed_by": gettext_lazy("封存人"),
+    "witnesses": gettext_lazy("见证人"),
+    "seal_number": gettext_lazy("封条编号"),
+    "target": pgettext_lazy("field_names", "报告或移送对象"),
+    "method": pgettext_lazy("field_names", "方式"),
+    "reference": gettext_lazy("文号或登记号"),
+    "family_member": pgettext_lazy("field_names", "被告知的家属"),
+    "answer": pgettext_lazy("field_names", "家属意见"),
+    "body_kept": pgettext_lazy("field_names", "尸体存放方法"),
+    "died_at": pgettext_lazy("field_names", "死亡时间"),
+    "members": gettext_lazy("出席委员"),
+    "decision": pgettext_lazy("field_names", "裁定决定"),
+    "patient_told": pgettext_lazy("field_names", "患方被告知人"),
+    "patient_told_at": pgettext_lazy("field_names", "患方告知时间"),
+    "patient_told_how": pgettext_lazy("field_names", "患方告知方式"),
+    "hospital_told": pgettext_lazy("field_names", "院方被告知人"),
+    "hospital_told_at": pgettext_lazy("field_names", "院方告知时间"),
+    "hospital_told_how": pgettext_lazy("field_names", "院方告知方式"),
+    "patient_signatory": pgettext_lazy("field_names", "患方签字人"),
+    "hospital_signatory": pgettext_lazy("field_names", "院方签字人"),
 }
-FORM_NAMES: dict[str, tuple[str, str]] = {
-    "note": ("记录", "note"),
-    "sealing": ("封存记录", "sealing record"),
-    "authority_notice": ("报告主管部门", "notice to the authority"),
-    "autopsy_notice": ("尸检告知", "autopsy notice"),
-    "referral": ("调处或鉴定移送", "referral"),
-    "committee_decision": ("裁定委员会决定", "committee decision"),
-    "decision_notice": ("裁定决定告知", "decision notice"),
+FORM_NAMES: dict[str, Text] = {
+    "note": pgettext_lazy("form_names", "记录"),
+    "sealing": gettext_lazy("封存记录"),
+    "authority_notice": gettext_lazy("报告主管部门"),
+    "autopsy_notice": gettext_lazy("尸检告知"),
+    "referral": gettext_lazy("调处或鉴定移送"),
+    "committee_decision": gettext_lazy("裁定委员会决定"),
+    "decision_notice": gettext_lazy("裁定决定告知"),
 }
 
 
-def _zh(name: str) -> str:
-    return FIELD_NAMES.get(name, (name, name))[0]
-
-
-def _en(name: str) -> str:
-    return FIELD_NAMES.get(name, (name, name))[1]
+def _name(name: str) -> Text:
+    return FIELD_NAMES.get(name, name)
 
 
 def check(
@@ -99,16 +95,13 @@ def check(
     allowed = ALWAYS | set(REQUIRED[form]) | set(OPTIONAL[form])
     for name in given:
         if name not in allowed:
-            zh_form, en_form = FORM_NAMES[form]
             raise invalid(
                 name, gettext_lazy("“{field}”不属于{form}，请删去"),
-                {"field": either(_zh(name), _en(name)), "form": either(zh_form, en_form)},
+                {"field": _name(name), "form": FORM_NAMES[form]},
             )  # fmt: skip
     for name in REQUIRED[form]:
         if name not in given:
-            raise invalid(
-                name, gettext_lazy("请填写{field}"), {"field": either(_zh(name), _en(name))}
-            )
+            raise invalid(name, gettext_lazy("请填写{field}"), {"field": _name(name)})
     for name in MOMENTS:
         value = getattr(data, name)
         if value is None:
@@ -117,9 +110,7 @@ def check(
             raise invalid(name, gettext_lazy("时间须带时区"))
         sane_moment(value, name)
         if value > now:
-            raise invalid(
-                name, gettext_lazy("{field}不能晚于现在"), {"field": either(_zh(name), _en(name))}
-            )
+            raise invalid(name, gettext_lazy("{field}不能晚于现在"), {"field": _name(name)})
     if form == "sealing":
         _sides(data)
     if form in ("authority_notice", "referral"):
@@ -140,16 +131,16 @@ def check(
 
 def _sides(data: RecordProcedureStepIn) -> None:
     """Both parties signed, or their refusal is noted — never a name made up."""
-    for side, zh, en in (
-        ("patient", "患方", "patient side"),
-        ("hospital", "院方", "hospital side"),
+    for side, who in (
+        ("patient", gettext_lazy("患方")),
+        ("hospital", gettext_lazy("院方")),
     ):
         signed = getattr(data, f"{side}_signatory")
         refused = getattr(data, f"{side}_refused")
         if not signed and not refused:
             raise invalid(
                 f"{side}_signatory", gettext_lazy("请填写{side}签字人；拒绝签字的，请注明“拒绝签字”"),
-                {"side": either(zh, en)},
+                {"side": who},
             )  # fmt: skip
 
 

@@ -36,11 +36,11 @@ def zh_time(value: Any, tz: ZoneInfo) -> str:
 
 
 def method(code: str) -> str:
-    return METHODS.get(code, (code,))[0] if code else ""
+    return str(METHODS.get(code, code)) if code else ""
 
 
 def answer(code: str) -> str:
-    return ANSWERS.get(code, (code,))[0] if code else ""
+    return str(ANSWERS.get(code, code)) if code else ""
 
 
 def who(user: Any) -> str:

@@ -14,12 +14,15 @@ from typing import Any
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
+from tousu.i18n import either
 from tousu.procedures import printouts
 from tousu.web.pages import DeskRequest, desk_view
 
@@ -42,23 +45,23 @@ def step_document(
     if run is None:
         return unavailable(
             request, "procedure_not_started",
-            "本案尚未启动该程序，暂无程序文书可打印。",
-            "This procedure has not been opened on the case, so it has no documents yet.",
+            gettext_lazy("本案尚未启动该程序，暂无程序文书可打印。"),
         )  # fmt: skip
     view = next((v for v in run.steps if v.step.code == step), None)
     if view is None or not view.document:
         return unavailable(
             request, "no_document_for_step",
-            "该步骤没有可打印的文书。",
-            "This step has no printable document.",
+            gettext_lazy("该步骤没有可打印的文书。"),
         )  # fmt: skip
     latest = view.latest
     if latest is None:
         return unavailable(
             request, "step_not_recorded",
-            f"“{view.step.zh}”尚未记录，暂无{view.document}可打印。请先通过“记录程序步骤”登记。",
-            f"'{view.step.en or view.step.code}' has not been recorded yet, so there is "
-            "nothing to print. Record the step first (Record a procedure step).",
+            format_lazy(
+                gettext_lazy("“{step}”尚未记录，暂无{document}可打印。请先通过“记录程序步骤”登记。"),
+                step=either(view.step.zh, view.step.en),
+                document=view.document,
+            ),
         )  # fmt: skip
     with translation.override(DOCUMENT_LANGUAGE):
         doc = build.load(case, actor, timezone.now())

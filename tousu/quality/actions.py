@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import lifecycle, registry
 from tousu.cases.lifecycle import ACTIVE, DECIDERS, HANDLERS, R, S, transition
 from tousu.cases.steps import Step
@@ -35,8 +37,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             HANDLERS | DECIDERS,
-            "记录质量调查（8D）",
-            "Record the quality report (8D)",
+            gettext_lazy("记录质量调查（8D）"),
             event="quality_recorded",
         ),
         transition(
@@ -44,8 +45,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             DECIDERS | {R.DEPARTMENT_HEAD},
-            "分派子任务",
-            "Assign a sub-task to a department",
+            gettext_lazy("分派子任务"),
             event="subtask_assigned",
         ),
         transition(
@@ -53,8 +53,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             HANDLERS | {R.INTAKE_CLERK},
-            "完成子任务",
-            "Complete a sub-task",
+            gettext_lazy("完成子任务"),
             event="subtask_completed",
         ),
         transition(
@@ -62,8 +61,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             DECIDERS | {R.DEPARTMENT_HEAD},
-            "取消子任务",
-            "Cancel a sub-task",
+            gettext_lazy("取消子任务"),
             event="subtask_cancelled",
         ),
         transition(
@@ -71,8 +69,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             set(),
-            "子任务逾期督办",
-            "Sub-task overdue",
+            gettext_lazy("子任务逾期督办"),
             system=True,
             event="subtask_overdue",
         ),

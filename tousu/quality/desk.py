@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from tousu.i18n import Text, localized
 from tousu.notify import delivery
 from tousu.quality import services
 from tousu.web import forms, labels
-from tousu.web.i18n import t
 
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "default": ("默认子任务", "Default sub-task"),
-    "instruction": ("子任务要求", "What the department is to do"),
-    "due_in_working_days": ("期限（工作日）", "Due in (working days)"),
-    "due_date": ("期限（日期）", "Due date"),
-    "subtask": ("子任务编号", "Sub-task no."),
-    "result": ("办理结果", "Result"),
+FIELD_LABELS: dict[str, Text] = {
+    "default": gettext_lazy("默认子任务"),
+    "instruction": gettext_lazy("子任务要求"),
+    "due_in_working_days": gettext_lazy("期限（工作日）"),
+    "due_date": gettext_lazy("期限（日期）"),
+    "subtask": gettext_lazy("子任务编号"),
+    "result": gettext_lazy("办理结果"),
 }
 
-NOTICES: dict[str, tuple[str, str]] = {
-    "subtask_assigned": ("本部门有新的子任务", "A sub-task was assigned to your department"),
-    "subtask_completed": ("子任务已完成", "A sub-task you assigned was completed"),
-    "subtask_overdue": ("本部门子任务已逾期", "A sub-task of your department is overdue"),
+NOTICES: dict[str, Text] = {
+    "subtask_assigned": gettext_lazy("本部门有新的子任务"),
+    "subtask_completed": gettext_lazy("子任务已完成"),
+    "subtask_overdue": gettext_lazy("本部门子任务已逾期"),
 }
 
 
@@ -40,15 +40,15 @@ def subtask_choices(
     for d in services.defaults_for(options.policy, category):
         unit = pgettext("suffix", "个工作日") if d.unit == "working_days" else gettext("日")
         offered.append(
-            (d.code, f"{names.get(d.department, d.department)}：{t(d.zh, d.en or d.zh)}"
+            (d.code, f"{names.get(d.department, d.department)}：{localized(d.zh, d.en)}"
              f"（{d.amount}{unit}）")
         )  # fmt: skip
     return offered
 
 
 def register() -> None:
-    for name, pair in FIELD_LABELS.items():
-        labels.FIELDS.setdefault(name, pair)
+    for name, label in FIELD_LABELS.items():
+        labels.FIELDS.setdefault(name, label)
     for kind, pair in NOTICES.items():
         delivery.SUBJECTS.setdefault(kind, pair)
     forms.ACTION_CHOICES["assign_subtask"] = subtask_choices

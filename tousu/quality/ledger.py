@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tousu.cases.access import Actor
 from tousu.cases.models import Case
+from tousu.i18n import SOURCE, render_in
 from tousu.policy.models import policy_for
 from tousu.quality import present
 from tousu.quality.models import SubTask
@@ -30,7 +31,7 @@ def lines(case_ids: list[int], actor: Actor) -> dict[int, list[str]]:
         if task.state == SubTask.State.OPEN:
             state = "逾期" if task.due_at < now else "办理中"
         else:
-            state = present.STATE_ZH[task.state]
+            state = render_in(SOURCE, present.STATES[task.state])
         tasks[task.case_id].append(f"{task.department.name} {state}")
     cases = Case.objects.filter(pk__in=case_ids).only("pk", "policy_version_id", "fields")
     for case in cases:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Assignment, Case
 from tousu.orgs.models import Department
@@ -14,9 +15,9 @@ class SubTask(models.Model):
     confirms by inspection, sales tells the customer). Never deleted: cancelled."""
 
     class State(models.TextChoices):
-        OPEN = "open", "办理中 Open"
-        DONE = "done", "已完成 Done"
-        CANCELLED = "cancelled", "已取消 Cancelled"
+        OPEN = "open", pgettext_lazy("subtask", "办理中")
+        DONE = "done", pgettext_lazy("subtask", "已完成")
+        CANCELLED = "cancelled", gettext_lazy("已取消")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subtasks")
     # Numbered within the case (1, 2, ...): what the actions and the desk refer to.

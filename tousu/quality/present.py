@@ -8,32 +8,37 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.intake import UNDETERMINED
 from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
 from tousu.clock.overrides import calendar_for
+from tousu.i18n import SOURCE, Text, localized, render, render_in
 from tousu.policy.models import policy_for
 from tousu.policy.schema import FieldSpec, Policy
 from tousu.quality.models import SubTask
-from tousu.web.i18n import t
 
-STATE_ZH = {"open": "办理中", "done": "已完成", "cancelled": "已取消"}
-STATE_EN = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+STATES = {
+    "open": pgettext_lazy("subtask", "办理中"),
+    "done": pgettext_lazy("subtask", "已完成"),
+    "cancelled": gettext_lazy("已取消"),
+}
 
 
 def shown_value(spec: FieldSpec, value: Any, *, zh_only: bool = False) -> str:
     """A policy-field value in words (客户加工中未确定, 是/否, the date as given)."""
 
-    def say(zh: str, en: str) -> str:
-        return zh if zh_only else t(zh, en)
+    def say(message: Text) -> str:
+        return render_in(SOURCE, message) if zh_only else str(message)
 
     if value is None or value == "":
         return ""
     if value == UNDETERMINED and spec.undetermined_allowed:
-        return say("客户加工中未确定", "Not yet determined (customer still processing)")
+        return say(gettext_lazy("客户加工中未确定"))
     if spec.type == "boolean":
-        return say("是", "Yes") if value else say("否", "No")
+        return say(pgettext_lazy("say", "是")) if value else say(pgettext_lazy("say", "否"))
     return str(value)
 
 
@@ -48,7 +53,7 @@ def field_rows(
         value = shown_value(spec, values.get(spec.code), zh_only=zh_only)
         if filled_only and not value:
             continue
-        label = spec.label_zh if zh_only else t(spec.label_zh, spec.label_en or spec.label_zh)
+        label = spec.label_zh if zh_only else localized(spec.label_zh, spec.label_en)
         rows.append({"code": spec.code, "label": label, "value": value, "clause": spec.clause})
     return rows
 
@@ -94,8 +99,8 @@ def subtask_rows(
     if not identity_visible(actor, case):
         mask = identity_masker(case)
 
-    def say(zh: str, en: str) -> str:
-        return zh if zh_only else t(zh, en)
+    def say(message: Text, params: dict[str, Any] | None = None) -> str:
+        return render_in(SOURCE, message, params) if zh_only else render(message, params)
 
     rows = []
     tasks = (
@@ -111,14 +116,14 @@ def subtask_rows(
         if task.state == SubTask.State.OPEN:
             days = cal.working_days_between(today, due.date())
             if overdue:
-                left = say("已逾期", "Overdue")
+                left = say(gettext_lazy("已逾期"))
             else:
-                left = say(f"剩余{days}个工作日", f"{days} working days left")
+                left = say(gettext_lazy("剩余{days}个工作日"), {"days": days})
         dept = task.department
         rows.append(
             {
                 "no": task.no,
-                "department": dept.name if zh_only else t(dept.name, dept.name_en or dept.name),
+                "department": dept.name if zh_only else localized(dept.name, dept.name_en),
                 "department_code": dept.code,
                 "instruction": mask(task.instruction),
                 "due": due.strftime("%Y-%m-%d %H:%M"),
@@ -126,9 +131,7 @@ def subtask_rows(
                 "left": left,
                 "overdue": overdue,
                 "state": task.state,
-                "state_label": STATE_ZH[task.state]
-                if zh_only
-                else t(STATE_ZH[task.state], STATE_EN[task.state]),
+                "state_label": say(STATES[task.state]),
                 "result": mask(task.result or task.cancel_reason),
                 "by": _name(task.completed_by) if task.completed_by else "",
                 "at": task.completed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -34,7 +34,6 @@ from tousu.cases.models import Assignment, Case
 from tousu.cases.steps import Step, department_by_code, step
 from tousu.clock.calendar import DueRule, compute_due
 from tousu.clock.overrides import calendar_for
-from tousu.i18n import either
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
@@ -250,7 +249,7 @@ def _task(s: Step, no: int) -> SubTask:
             "subtask_not_open",
             gettext_lazy("第{no}号子任务已{state}"),
             details={"state": task.state},
-            params={"no": no, "state": either(*task.get_state_display().split(maxsplit=1))},
+            params={"no": no, "state": SubTask.State(task.state).label},
         )
     return task
 

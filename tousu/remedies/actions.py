@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy
+
 from tousu.cases import lifecycle, registry
 from tousu.cases.lifecycle import ACTIVE, DECIDERS, HANDLERS, R, S, transition
 from tousu.policy.schema import Policy
@@ -28,8 +30,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "提出赔付/退换货",
-            "Propose compensation or a return",
+            gettext_lazy("提出赔付/退换货"),
             event="remedy_proposed",
         ),
         transition(
@@ -37,8 +38,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
-            "核准赔付/退换货",
-            "Approve compensation or a return",
+            gettext_lazy("核准赔付/退换货"),
             event="remedy_decided",
             policy_roles=_remedy_approvers,
         ),
@@ -47,8 +47,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "登记赔付兑现",
-            "Record compensation paid or goods handed over",
+            gettext_lazy("登记赔付兑现"),
             event="remedy_paid",
         ),
         # Rewards for substantiated reports: a named reporter's through the custodian, an
@@ -58,8 +57,7 @@ def register() -> None:
             {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             DECIDERS | {R.DEPARTMENT_HEAD},
-            "提出举报奖励",
-            "Propose a reward for the report",
+            gettext_lazy("提出举报奖励"),
             event="reward_proposed",
         ),
         transition(
@@ -67,8 +65,7 @@ def register() -> None:
             {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             {R.DEPARTMENT_HEAD, R.SUPERVISOR, R.LEADER, R.DISPATCHER},
-            "审批举报奖励",
-            "Approve a reward for the report",
+            gettext_lazy("审批举报奖励"),
             event="reward_decided",
             policy_roles=lambda p: p.permissions.approve_reward,
         ),
@@ -77,8 +74,7 @@ def register() -> None:
             {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             DECIDERS | {R.DEPARTMENT_HEAD},
-            "发放举报奖励",
-            "Hand over a reward for the report",
+            gettext_lazy("发放举报奖励"),
             event="reward_handed_over",
         ),
     )

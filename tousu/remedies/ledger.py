@@ -11,13 +11,14 @@ from collections import defaultdict
 
 from tousu.cases.access import Actor
 from tousu.cases.models import Case
+from tousu.i18n import SOURCE, render_in
 from tousu.policy.models import policy_for
 from tousu.remedies.models import Remedy, Reward
 from tousu.remedies.services import chain, role_title
 
-KINDS = {k: str(label).partition(" ")[0] for k, label in Remedy.Kind.choices}
-REMEDY_STATES = {s: str(label).partition(" ")[0] for s, label in Remedy.State.choices}
-REWARD_STATES = {s: str(label).partition(" ")[0] for s, label in Reward.State.choices}
+KINDS = dict(Remedy.Kind.choices)
+REMEDY_STATES = dict(Remedy.State.choices)
+REWARD_STATES = dict(Reward.State.choices)
 
 
 def _remedy(r: Remedy, versions: dict[int, int]) -> str:
@@ -28,16 +29,18 @@ def _remedy(r: Remedy, versions: dict[int, int]) -> str:
         parts.append(f"{r.quantity}{r.unit}")
     elif r.quantity_undetermined:
         parts.append("数量未确定")
-    state = REMEDY_STATES.get(r.state, r.state)
+    state = render_in(SOURCE, REMEDY_STATES.get(r.state, r.state))
     if r.state == Remedy.State.PROPOSED and r.awaiting_role:
         policy = policy_for(versions[r.case_id])[1]
         row = next((x for x in chain(policy, r.kind) if x.role == r.awaiting_role), None)
         state = f"待{role_title(policy, r.awaiting_role, row.title_zh if row else '')[0]}核准"
-    return f"{KINDS.get(r.kind, r.kind)}：{' '.join(parts) or '未确定'}（{state}）"
+    return (
+        f"{render_in(SOURCE, KINDS.get(r.kind, r.kind))}：{' '.join(parts) or '未确定'}（{state}）"
+    )
 
 
 def _reward(r: Reward) -> str:
-    state = REWARD_STATES.get(r.state, r.state)
+    state = render_in(SOURCE, REWARD_STATES.get(r.state, r.state))
     how = "，经身份保管人" if r.via_custodian else ("，凭查询回执" if r.receipt_shown else "")
     return f"举报奖励：{r.amount:.2f}元（{state}{how}）"
 

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.models import Case
 
 
 class Remedy(models.Model):
     class Kind(models.TextChoices):
-        ADVANCE_COMPENSATION = "advance_compensation", "先行赔付 Advance compensation"
-        COMPENSATION = "compensation", "赔偿 Compensation"
-        REFUND = "refund", "退款 Refund"
-        RETURN = "return", "退换货 Return or exchange"
-        CREDIT = "credit", "折让 Credit"
+        ADVANCE_COMPENSATION = "advance_compensation", gettext_lazy("先行赔付")
+        COMPENSATION = "compensation", gettext_lazy("赔偿")
+        REFUND = "refund", gettext_lazy("退款")
+        RETURN = "return", gettext_lazy("退换货")
+        CREDIT = "credit", gettext_lazy("折让")
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "待审批 Awaiting approval"
-        APPROVED = "approved", "已批准 Approved"
-        REFUSED = "refused", "未批准 Not approved"
-        PAID = "paid", "已兑现 Paid or handed over"
+        PROPOSED = "proposed", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        REFUSED = "refused", gettext_lazy("未批准")
+        PAID = "paid", gettext_lazy("已兑现")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="remedies")
     # Numbered within the case: 1, 2, ...
@@ -62,10 +63,10 @@ class Remedy(models.Model):
 
 class Reward(models.Model):
     class State(models.TextChoices):
-        PROPOSED = "proposed", "待审批 Awaiting approval"
-        APPROVED = "approved", "已批准 Approved"
-        REFUSED = "refused", "未批准 Not approved"
-        HANDED_OVER = "handed_over", "已发放 Handed over"
+        PROPOSED = "proposed", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        REFUSED = "refused", gettext_lazy("未批准")
+        HANDED_OVER = "handed_over", gettext_lazy("已发放")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="rewards")
     no = models.PositiveIntegerField()

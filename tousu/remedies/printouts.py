@@ -197,7 +197,7 @@ def approval_form(remedy: Remedy, actor: Actor, now: datetime) -> dict[str, Any]
     else:
         person = doc.shown_name() or SEALED
     paid = remedy.paid_at is not None
-    method = services.HAND_OVER_METHODS.get(remedy.paid_method, (remedy.paid_method, ""))[0]
+    method = str(services.HAND_OVER_METHODS.get(remedy.paid_method, remedy.paid_method))
     return {
         **doc.context(),
         "title": APPROVAL_TITLE,
@@ -205,11 +205,11 @@ def approval_form(remedy: Remedy, actor: Actor, now: datetime) -> dict[str, Any]
         "case_number": case.number,
         "remedy_no": remedy.no,
         "person_name": person,
-        "kind": str(Remedy.Kind(remedy.kind).label).partition(" ")[0],
+        "kind": str(Remedy.Kind(remedy.kind).label),
         "extent": _extent(remedy),
         "amount": _money(remedy.amount),
         "quantity": _quantity(remedy),
-        "state": str(Remedy.State(remedy.state).label).partition(" ")[0],
+        "state": str(Remedy.State(remedy.state).label),
         "reasons": _records(doc, "remedy_reason", "remedy", remedy.no),
         "notes": _records(doc, "remedy_decision", "remedy", remedy.no),
         "proposed_by": build.staff_name(remedy.proposed_by),
@@ -242,7 +242,7 @@ def reward_decision(reward: Reward, policy: Policy, now: datetime) -> dict[str, 
         if r.data.get("reward") == reward.no and r.body
     ]
     handed = reward.state == Reward.State.HANDED_OVER
-    method = services.HAND_OVER_METHODS.get(reward.method, (reward.method, ""))[0]
+    method = str(services.HAND_OVER_METHODS.get(reward.method, reward.method))
     return {
         "org_name": case.org.name,
         "printed_at": build.zh_datetime(now, tz),

@@ -24,7 +24,7 @@ from tousu.cases.errors import TousuError, conflict, invalid
 from tousu.cases.models import Case, Party
 from tousu.cases.steps import Step, step
 from tousu.cases.values import sane_moment
-from tousu.i18n import either
+from tousu.i18n import Text, both, either
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
@@ -32,9 +32,8 @@ from tousu.remedies import inputs
 from tousu.remedies.models import Remedy, Reward
 from tousu.reporter import receipts
 
-# --------------------------------------------------------------------------- approval limits
 
-
+# --------------------------------------------------------------------------- approval limits, Text
 def chain(policy: Policy, kind: str) -> list[ApprovalLimit]:
     """The policy's approval limits for a kind, lowest limit first (unlimited last)."""
     rows = [row for row in policy.approval_limits if row.kind == kind]
@@ -62,8 +61,7 @@ def covers(row: ApprovalLimit, remedy: Remedy) -> bool:
 
 def role_title(policy: Policy, role: str, zh: str = "") -> tuple[str, str]:
     """(zh, en) of a role as the organisation names it."""
-    label = Role(role).label
-    default_zh, _, default_en = label.partition(" ")
+    default_zh, default_en = both(Role(role).label)
     zh = zh or policy.title_for(role) or default_zh
     same = [t.en for t in policy.titles if t.role == role and t.zh == zh and t.en]
     general = [t.en for t in policy.titles if t.role == role and not t.department and t.en]
@@ -315,18 +313,18 @@ def hand_over_reward(
 
 # --------------------------------------------------------------------------- on the case
 
-HAND_OVER_METHODS: dict[str, tuple[str, str]] = {
-    "cash": ("现金", "Cash"),
-    "bank_transfer": ("银行转账", "Bank transfer"),
-    "goods": ("实物", "Goods"),
-    "credit_note": ("折让单", "Credit note"),
-    "other": ("其他", "Other"),
+HAND_OVER_METHODS: dict[str, Text] = {
+    "cash": gettext_lazy("现金"),
+    "bank_transfer": gettext_lazy("银行转账"),
+    "goods": gettext_lazy("实物"),
+    "credit_note": gettext_lazy("折让单"),
+    "other": gettext_lazy("其他"),
 }
-UNDETERMINED = ("未确定", "not yet determined")
+UNDETERMINED = gettext_lazy("未确定")
 
 
-def _pair(label: str) -> dict[str, str]:
-    zh, _, en = str(label).partition(" ")
+def _pair(label: Text) -> dict[str, str]:
+    zh, en = both(label)
     return {"zh": zh, "en": en or zh}
 
 
@@ -365,15 +363,15 @@ def case_remedies(case: Case, policy: Policy) -> list[dict[str, object]]:
     return rows
 
 
-def _label_of(table: dict[str, tuple[str, str]], code: str) -> dict[str, str] | None:
+def _label_of(table: dict[str, Text], code: str) -> dict[str, str] | None:
     if not code:
         return None
-    zh, en = table.get(code, (code, code))
+    zh, en = both(table.get(code, code))
     return {"zh": zh, "en": en}
 
 
-RECIPIENT_NAMED = ("实名举报人，经身份保管人发放", "named, via the custodian")
-RECIPIENT_ANONYMOUS = ("匿名举报人，凭查询回执领取", "anonymous, claimed with the receipt")
+RECIPIENT_NAMED = gettext_lazy("实名举报人，经身份保管人发放")
+RECIPIENT_ANONYMOUS = gettext_lazy("匿名举报人，凭查询回执领取")
 
 
 def case_rewards(case: Case) -> list[dict[str, object]]:
@@ -385,7 +383,7 @@ def case_rewards(case: Case) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for r in rewards:
         via = r.via_custodian or (r.state != Reward.State.HANDED_OVER and named)
-        zh, en = RECIPIENT_NAMED if via else RECIPIENT_ANONYMOUS
+        zh, en = both(RECIPIENT_NAMED if via else RECIPIENT_ANONYMOUS)
         rows.append(
             {
                 "id": r.pk, "no": r.no, "amount": str(r.amount), "state": r.state,

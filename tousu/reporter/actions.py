@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from tousu.cases import lifecycle, registry, values
 from tousu.cases.access import Actor
@@ -38,15 +38,15 @@ ORAL_CHANNELS = frozenset({"phone", "visit"})
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def pseudonym(case: Case) -> tuple[str, str]:
+def pseudonym(case: Case) -> str:
     """How staff name the reporter of a case when they may not see who it is:
     举报人 / 投诉人 with a short code, stable for the case and different across cases."""
     seed = f"tousu-pseudonym:{case.org_id}:{case.pk}:{case.registered_at.isoformat()}"
     digest = hashlib.sha256(seed.encode()).digest()
     code = "".join(_CODE_ALPHABET[b % len(_CODE_ALPHABET)] for b in digest[:4])
     if case.kind == "report":
-        return f"举报人 {code}", f"Reporter {code}"
-    return f"投诉人 {code}", f"Complainant {code}"
+        return gettext("举报人 {code}").format(code=code)
+    return gettext("投诉人 {code}").format(code=code)
 
 
 def _event_of(case: Case) -> Event:
@@ -263,8 +263,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "给投诉举报人留言",
-            "Write to the reporter",
+            gettext_lazy("给投诉举报人留言"),
             event="reporter_messaged",
             tells_reporter=True,
         ),
@@ -274,8 +273,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
             None,
             {R.INTAKE_CLERK} | DECIDERS | HANDLERS,
-            "发放查询回执",
-            "Issue a follow-up receipt",
+            gettext_lazy("发放查询回执"),
             event="receipt_issued",
         ),
         # The pre-printed receipt of a report-box form, bound to the case registered from it.
@@ -284,8 +282,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.REFERRED},
             None,
             {R.INTAKE_CLERK} | DECIDERS,
-            "登记举报箱回执",
-            "Bind a report-box form's receipt",
+            gettext_lazy("登记举报箱回执"),
             event="receipt_bound",
         ),
         transition(
@@ -293,8 +290,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             set(),
-            "投诉举报人留言",
-            "The reporter wrote",
+            gettext_lazy("投诉举报人留言"),
             reporter=True,
             event="reporter_wrote",
         ),
@@ -303,8 +299,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             set(),
-            "投诉举报人补充证据",
-            "The reporter added evidence",
+            gettext_lazy("投诉举报人补充证据"),
             reporter=True,
             event="reporter_evidence_added",
         ),
@@ -313,8 +308,7 @@ def register() -> None:
             {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             set(),
-            "投诉举报人评价",
-            "The reporter rated the reply",
+            gettext_lazy("投诉举报人评价"),
             reporter=True,
             event="reporter_rated",
         ),
@@ -324,8 +318,7 @@ def register() -> None:
             {S.REPLIED, S.FOLLOWED_UP, S.CLOSED},
             None,
             set(),
-            "投诉举报人提出异议",
-            "The reporter disagrees",
+            gettext_lazy("投诉举报人提出异议"),
             reporter=True,
             event="reporter_disagreed",
         ),
@@ -336,8 +329,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             set(),
-            "投诉举报人确认记录",
-            "The reporter confirmed the record",
+            gettext_lazy("投诉举报人确认记录"),
             reporter=True,
             event="record_confirmed",
         ),
@@ -346,8 +338,7 @@ def register() -> None:
             ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
             None,
             set(),
-            "投诉举报人更正记录",
-            "The reporter corrected the record",
+            gettext_lazy("投诉举报人更正记录"),
             reporter=True,
             event="record_corrected",
         ),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.models import Case, Event
 from tousu.orgs.models import Organisation
@@ -47,8 +48,8 @@ class Message(models.Model):
     """
 
     class Direction(models.TextChoices):
-        IN = "in", "投诉举报人来信 From the reporter"
-        OUT = "out", "工作人员留言 To the reporter"
+        IN = "in", gettext_lazy("投诉举报人来信")
+        OUT = "out", gettext_lazy("工作人员留言")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -75,8 +76,8 @@ class ReporterNotice(models.Model):
     stays sealed on the case's party). No content is ever sent: only that there is news."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "电子邮件 E-mail"
-        SMS = "sms", "短信 SMS"
+        EMAIL = "email", gettext_lazy("电子邮件")
+        SMS = "sms", gettext_lazy("短信")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reporter_notices")
     channel = models.CharField(max_length=10, choices=Channel.choices)

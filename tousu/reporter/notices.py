@@ -13,31 +13,41 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Case
+from tousu.i18n import recipient_language, render_in
 from tousu.notify.sms import provider
 from tousu.reporter.models import ReporterDelivery, ReporterNotice
 
 NEWS = {
-    "accept": ("已受理", "has been accepted"),
-    "reject": ("已作出不予受理决定", "has been decided: not accepted"),
-    "refer": ("已转送有关机关", "has been referred to another authority"),
-    "message_reporter": ("办理人员给您留言", "has a message for you"),
-    "reply": ("已答复", "has been answered"),
-    "close": ("已办结", "has been closed"),
+    "accept": pgettext_lazy("news", "已受理"),
+    "reject": gettext_lazy("已作出不予受理决定"),
+    "refer": gettext_lazy("已转送有关机关"),
+    "message_reporter": gettext_lazy("办理人员给您留言"),
+    "reply": pgettext_lazy("news", "已答复"),
+    "close": gettext_lazy("已办结"),
 }
 
 
 def text(case: Case, action: str) -> tuple[str, str]:
-    zh, en = NEWS.get(action, ("有新进展", "has news"))
+    """(subject, body) of the notice in the reporter's language (the one they wrote in on the
+    portal), else the organisation's: that there is news, never what it is."""
+    language = recipient_language(case.reporter_language, case.org.language)
     base = settings.TOUSU_BASE_URL.rstrip("/")
-    link = f"{base}/o/{case.org.slug}/follow/"
-    subject = f"{case.org.name}：您的投诉举报（{case.number}）{zh}"
-    body = (
-        f"您在{case.org.name}的投诉举报（编号 {case.number}）{zh}。\n"
-        f"请凭查询回执登录查看：{link}\n\n"
-        f"Your complaint or report {case.number} to {case.org.name} {en}.\n"
-        f"Read it with your receipt at {link}\n"
+    values = {
+        "org": case.org.name,
+        "number": case.number,
+        "news": NEWS.get(action, gettext_lazy("有新进展")),
+        "link": f"{base}/o/{case.org.slug}/follow/",
+    }
+    subject = render_in(language, gettext_lazy("{org}：您的投诉举报（{number}）{news}"), values)
+    body = render_in(
+        language,
+        gettext_lazy(
+            "您在{org}的投诉举报（编号 {number}）{news}。\n请凭查询回执登录查看：{link}\n"
+        ),
+        values,
     )
     return subject, body
 

@@ -16,17 +16,30 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from tousu.cases.access import Actor, visible_cases
 from tousu.cases.models import Status
+from tousu.i18n import localized
 from tousu.policy.schema import Policy
 from tousu.web import labels
-from tousu.web.i18n import t
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2199
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = (
+    gettext_lazy("1月"),
+    gettext_lazy("2月"),
+    gettext_lazy("3月"),
+    gettext_lazy("4月"),
+    gettext_lazy("5月"),
+    gettext_lazy("6月"),
+    gettext_lazy("7月"),
+    gettext_lazy("8月"),
+    gettext_lazy("9月"),
+    gettext_lazy("10月"),
+    gettext_lazy("11月"),
+    gettext_lazy("12月"),
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ def build(actor: Actor, year: int, policy: Policy) -> Dossier:
     by_status = [Total(s, labels.status(s), statuses[s]) for s in Status.values if statuses.get(s)]
 
     categories = _counts(qs, "category")
-    names = {c.code: t(c.name_zh, c.name_en or c.name_zh) for c in policy.categories}
+    names = {c.code: localized(c.name_zh, c.name_en) for c in policy.categories}
     known = [c.code for c in policy.categories]
     order = known + sorted(k for k in categories if k not in names)
     by_category = [
@@ -80,9 +93,7 @@ def build(actor: Actor, year: int, policy: Policy) -> Dossier:
     ]
 
     months = _counts(qs.annotate(month=ExtractMonth("received_at", tzinfo=tz)), "month")
-    by_month = [
-        Total(str(m), t(f"{m}月", MONTHS_EN[m - 1]), months.get(m, 0)) for m in range(1, 13)
-    ]
+    by_month = [Total(str(m), str(MONTHS[m - 1]), months.get(m, 0)) for m in range(1, 13)]
 
     rows = qs.order_by("received_at", "pk").values_list(
         "number", "received_at", "kind", "channel", "category", "status",
@@ -109,7 +120,7 @@ def build(actor: Actor, year: int, policy: Policy) -> Dossier:
             "channel": say("channel", channel),
             "category": names.get(category) or category,
             "status": say("status", status),
-            "department": t(department, department_en or department) if department else "",
+            "department": localized(department, department_en) if department else "",
         }
         for i, (number, received_at, kind, channel, category, status, department, department_en)
         in enumerate(rows, start=1)

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
+from tousu.i18n import SOURCE, both, render_in
 from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
 from tousu.reports.query import Filters
 from tousu.web.cells import xlsx_cell
@@ -100,7 +101,7 @@ def write(
     header = []
     centred = Alignment(horizontal="center", vertical="center")
     for column in EXPORT_COLUMNS:
-        header.append(xlsx_cell(ws, column.zh, font=bold, alignment=centred))
+        header.append(xlsx_cell(ws, render_in(SOURCE, column.name), font=bold, alignment=centred))
     ws.append(header)
     written = 0
     try:
@@ -125,7 +126,8 @@ def write(
     about.append([])
     about.append([_bold(about, "列名"), _bold(about, "Column")])
     for column in EXPORT_COLUMNS:
-        about.append([xlsx_cell(about, column.zh), xlsx_cell(about, column.en)])
+        zh, en = both(column.name)
+        about.append([xlsx_cell(about, zh), xlsx_cell(about, en)])
     wb.save(target)
     return written
 

@@ -17,79 +17,76 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from tousu.cases.access import (
-    Actor,
-    identity_visibility,
-)
-from tousu.cases.models import (
-    Case,
-    CaseRecord,
-    Event,
-    Party,
-    Status,
-    Subject,
-)
+from tousu.cases.access import Actor, identity_visibility
+from tousu.cases.models import Case, CaseRecord, Event, Party, Status, Subject
 from tousu.cases.redaction import masker
+from tousu.i18n import Named, Text, english
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
 from tousu.reports.extras import lines_for
 from tousu.reports.query import deadline_due, overdue_condition
 from tousu.web import labels
-from tousu.web.i18n import english, t
 
 
-class Column(NamedTuple):
+@dataclass(frozen=True)
+class Column(Named):
     code: str
-    zh: str
-    en: str
+    name: Text
     width: int  # in the .xlsx, in characters
-
-    @property
-    def label(self) -> str:
-        return t(self.zh, self.en)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("number", "编号", "Number", 18),
-    Column("received", "收到时间", "Received", 17),
-    Column("channel", "渠道", "Channel", 9),
-    Column("kind", "类型", "Kind", 7),
-    Column("complainant", "投诉人", "Complainant", 12),
-    Column("subject", "被投诉对象", "Subject", 18),
-    Column("summary", "内容摘要", "Summary", 48),
-    Column("category", "类别", "Category", 14),
-    Column("decision", "受理情况", "Acceptance", 26),
-    Column("department", "承办部门", "Lead department", 16),
-    Column("handler", "承办人", "Handler", 10),
-    Column("deadline", "办理时限", "Deadline", 17),
-    Column("resolved", "办结时间", "Resolved", 17),
-    Column("replied", "答复时间与方式", "Replied (how)", 24),
-    Column("outcome", "处理结果", "Outcome", 20),
-    Column("satisfaction", "回访与满意度", "Follow-up and satisfaction", 24),
-    Column("overdue", "是否超期", "Overdue", 9),
-    Column("status", "状态", "Status", 12),
+    Column("number", gettext_lazy("编号"), 18),
+    Column("received", gettext_lazy("收到时间"), 17),
+    Column("channel", gettext_lazy("渠道"), 9),
+    Column("kind", gettext_lazy("类型"), 7),
+    Column("complainant", gettext_lazy("投诉人"), 12),
+    Column("subject", pgettext_lazy("column", "被投诉对象"), 18),
+    Column("summary", gettext_lazy("内容摘要"), 48),
+    Column("category", gettext_lazy("类别"), 14),
+    Column("decision", gettext_lazy("受理情况"), 26),
+    Column("department", gettext_lazy("承办部门"), 16),
+    Column("handler", gettext_lazy("承办人"), 10),
+    Column("deadline", pgettext_lazy("column", "办理时限"), 17),
+    Column("resolved", gettext_lazy("办结时间"), 17),
+    Column("replied", gettext_lazy("答复时间与方式"), 24),
+    Column("outcome", gettext_lazy("处理结果"), 20),
+    Column("satisfaction", gettext_lazy("回访与满意度"), 24),
+    Column("overdue", gettext_lazy("是否超期"), 9),
+    Column("status", gettext_lazy("状态"), 12),
 )
 COLUMN_CODES = tuple(c.code for c in COLUMNS)
 # After the regulation's columns: what other apps add (penalties, remedies, rewards, special
 # procedures, quality sub-tasks), one line each (tousu.reports.extras).
-MEASURES = Column("measures", "处理措施与问责", "Measures and accountability", 44)
+MEASURES = Column("measures", gettext_lazy("处理措施与问责"), 44)
 EXPORT_COLUMNS: tuple[Column, ...] = (*COLUMNS, MEASURES)
 
 PAGE_SIZE = 50
 SUMMARY_LENGTH = 60
-PROTECTED = ("（已保护）", "(protected)")
-ANONYMOUS = ("匿名", "anonymous")
+PROTECTED = gettext_lazy("（已保护）")
+ANONYMOUS = pgettext_lazy("anonymous", "匿名")
 
 
-VALIDITY: dict[str, tuple[str, str]] = {
-    "valid": ("属实", "Founded"),
-    "invalid": ("不属实", "Unfounded"),
+PENDING = pgettext_lazy("decision", "待决定")
+ACCEPTED = pgettext_lazy("decision", "受理")
+ON_THE_SPOT = pgettext_lazy("decision", "当场办结")
+NOT_ACCEPTED = pgettext_lazy("decision", "不予受理：")
+REFERRED = pgettext_lazy("decision", "转送：")
+NOT_REACHED = gettext_lazy("未联系上")
+YES = pgettext_lazy("overdue", "是")
+NO = pgettext_lazy("overdue", "否")
+SEPARATOR = gettext_lazy("；")
+
+VALIDITY: dict[str, Text] = {
+    "valid": gettext_lazy("属实"),
+    "invalid": gettext_lazy("不属实"),
 }
 
 
@@ -203,9 +200,18 @@ class _Words:
     def __init__(self) -> None:
         self.english = english()
         self._labels: dict[tuple[Callable[[str], str], str], str] = {}
+        self._words: dict[int, str] = {}
 
-    def t(self, zh: str, en: str) -> str:
-        return en if self.english else zh
+    def word(self, message: Text) -> str:
+        """A msgid in the batch's language, looked up once per batch."""
+        found = self._words.get(id(message))
+        if found is None:
+            found = self._words[id(message)] = str(message)
+        return found
+
+    def data(self, zh: str, en: str | None) -> str:
+        """A policy's or a record's own zh/en text (Chinese when no English)."""
+        return (en or zh) if self.english else zh
 
     def label(self, fn: Callable[[str], str], code: str) -> str:
         key = (fn, code)
@@ -217,24 +223,24 @@ class _Words:
 
 def _category(w: _Words, policy: Policy, code: str) -> str:
     found = policy.category(code) if code else None
-    return w.t(found.name_zh, found.name_en or found.name_zh) if found else code
+    return w.data(found.name_zh, found.name_en) if found else code
 
 
 def _decision(w: _Words, h: _History, case: Case, policy: Policy, tz: ZoneInfo) -> str:
     if h.decision is None:
-        return w.t("待决定", "Pending") if case.status == Status.REGISTERED else ""
+        return w.word(PENDING) if case.status == Status.REGISTERED else ""
     type_, at, reason_code, data = h.decision
     day = timezone.localtime(at, tz).strftime("%Y-%m-%d")
     if type_ == "accepted":
-        return f"{w.t('受理', 'Accepted')} {day}"
+        return f"{w.word(ACCEPTED)} {day}"
     if type_ == "resolved_on_the_spot":
-        return f"{w.t('当场办结', 'Resolved on the spot')} {day}"
+        return f"{w.word(ON_THE_SPOT)} {day}"
     if type_ == "rejected":
         reason = policy.reason(reason_code)
-        words = w.t(reason.zh, reason.en) if reason else reason_code
-        return f"{w.t('不予受理：', 'Not accepted: ')}{words}"
+        words = w.data(reason.zh, reason.en) if reason else reason_code
+        return f"{w.word(NOT_ACCEPTED)}{words}"
     where = str(data.get("authority") or data.get("target_org") or "")
-    return f"{w.t('转送：', 'Referred: ')}{where}".rstrip("：: ")
+    return f"{w.word(REFERRED)}{where}".rstrip("：: ")
 
 
 def _outcome(w: _Words, case: Case) -> str:
@@ -242,8 +248,8 @@ def _outcome(w: _Words, case: Case) -> str:
     if case.responsibility:
         parts.append(w.label(labels.choice, case.responsibility))
     if case.validity in VALIDITY:
-        parts.append(w.t(*VALIDITY[case.validity]))
-    return w.t("；", "; ").join(parts)
+        parts.append(w.word(VALIDITY[case.validity]))
+    return w.word(SEPARATOR).join(parts)
 
 
 def _satisfaction(w: _Words, h: _History, case: Case) -> Cell:
@@ -251,7 +257,7 @@ def _satisfaction(w: _Words, h: _History, case: Case) -> Cell:
     if h.followed is not None:
         at, reached = h.followed
         if not reached and not words:
-            words = w.t("未联系上", "Not reached")
+            words = w.word(NOT_REACHED)
         return Stamp(at, words)
     return words or None
 
@@ -321,11 +327,11 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
         current = [p for p in parties[case.pk] if p.superseded_at is None]
         named = [p for p in current if not p.anonymous and p.name]
         if not current or not named:
-            complainant = w.t(*ANONYMOUS) if current else ""
+            complainant = w.word(ANONYMOUS) if current else ""
         elif shown:
             complainant = "、".join(p.name for p in named)
         else:
-            complainant = w.t(*PROTECTED)
+            complainant = w.word(PROTECTED)
         text = case.content
         if not shown:
             own = [
@@ -362,14 +368,14 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
                     "summary": summary,
                     "category": _category(w, policy, case.category),
                     "decision": _decision(w, h, case, policy, tz),
-                    "department": w.t(dept.name, dept.name_en or dept.name) if dept else "",
+                    "department": w.data(dept.name, dept.name_en) if dept else "",
                     "handler": _person(case.handler),
                     "deadline": getattr(case, "ledger_due", None),
                     "resolved": h.resolved,
                     "replied": replied,
                     "outcome": _outcome(w, case),
                     "satisfaction": _satisfaction(w, h, case),
-                    "overdue": w.t("是", "Yes") if overdue else w.t("否", "No"),
+                    "overdue": w.word(YES) if overdue else w.word(NO),
                     "status": w.label(labels.status, case.status),
                 },
             )

@@ -28,28 +28,23 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import OrderBy
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
-from tousu.cases.access import (
-    Actor,
-    visible_cases,
-)
-from tousu.cases.models import (
-    Case,
-    Deadline,
-    Kind,
-    Status,
-)
+from tousu.cases.access import Actor, visible_cases
+from tousu.cases.models import Case, Deadline, Kind, Status
+from tousu.i18n import ENGLISH, Text, render_in
 from tousu.orgs.models import Department
 from tousu.policy.schema import CHANNELS, Policy
-from tousu.web.i18n import t
 
 # Sorting: whitelisted keys only (the page's column headers offer exactly these).
-SORTS: dict[str, tuple[str, str]] = {
-    "number": ("编号", "Number"),
-    "received": ("收到时间", "Received"),
-    "status": ("状态", "Status"),
-    "department": ("承办部门", "Lead department"),
-    "deadline": ("办理时限", "Deadline"),
+SORTS: dict[str, Text] = {
+    "number": gettext_lazy("编号"),
+    "received": gettext_lazy("收到时间"),
+    "status": gettext_lazy("状态"),
+    "department": gettext_lazy("承办部门"),
+    "deadline": pgettext_lazy("sorts", "办理时限"),
 }
 DEFAULT_SORT = ("received", True)
 
@@ -79,12 +74,23 @@ DEADLINE_STAGES = (
 class FilterErrors(Exception):
     """One or more filter values could not be read: {field: (zh, en)}."""
 
-    def __init__(self, errors: dict[str, tuple[str, str]]) -> None:
-        super().__init__("; ".join(en for _zh, en in errors.values()))
+    def __init__(self, errors: dict[str, Text]) -> None:
+        super().__init__("; ".join(render_in(ENGLISH, e) for e in errors.values()))
         self.errors = errors
 
     def messages(self) -> dict[str, str]:
-        return {name: t(zh, en) for name, (zh, en) in self.errors.items()}
+        return {name: str(message) for name, message in self.errors.items()}
+
+    def text(self) -> Text:
+        """All the messages as one (lazy: in the language it is read in)."""
+        return _joined(tuple(self.errors.values()))
+
+
+def _join(messages: tuple[Text, ...]) -> str:
+    return gettext("；").join(str(m) for m in messages)
+
+
+_joined = lazy(_join, str)
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ class Filters:
         return {k: v for k, v in params.items() if v not in ("", [])}
 
 
-def _date(raw: str, name: str, errors: dict[str, tuple[str, str]]) -> date | None:
+def _date(raw: str, name: str, errors: dict[str, Text]) -> date | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -129,9 +135,9 @@ def _date(raw: str, name: str, errors: dict[str, tuple[str, str]]) -> date | Non
         value = None
     if value is None or not 1990 <= value.year <= 2199:
         shown = raw[:40]
-        errors[name] = (
-            f"日期无效：“{shown}”，请按 YYYY-MM-DD 填写（1990–2199 年）",
-            f"Not a valid date: '{shown}'; use YYYY-MM-DD (years 1990–2199)",
+        errors[name] = format_lazy(
+            gettext_lazy("日期无效：“{shown}”，请按 YYYY-MM-DD 填写（1990–2199 年）"),
+            shown=shown,
         )
         return None
     return value
@@ -144,7 +150,7 @@ def parse_filters(
 
     ``params`` is a QueryDict (``getlist`` is used for the statuses when present).
     """
-    errors: dict[str, tuple[str, str]] = {}
+    errors: dict[str, Text] = {}
 
     def one(name: str) -> str:
         return str(params.get(name) or "").strip()
@@ -152,10 +158,7 @@ def parse_filters(
     received_from = _date(one("received_from"), "received_from", errors)
     received_to = _date(one("received_to"), "received_to", errors)
     if received_from and received_to and received_from > received_to:
-        errors["received_to"] = (
-            "截止日期早于起始日期",
-            "The end date is before the start date",
-        )
+        errors["received_to"] = pgettext_lazy("query", "截止日期早于起始日期")
 
     getlist = getattr(params, "getlist", None)
     raw_statuses = getlist("status") if getlist else [params.get("status") or ""]
@@ -165,21 +168,24 @@ def parse_filters(
     unknown = sorted(set(statuses) - set(Status.values))
     if unknown:
         shown = "、".join(s[:30] for s in unknown[:5])
-        errors["status"] = (f"未知状态：{shown}", f"Unknown status: {shown.replace('、', ', ')}")
+        errors["status"] = format_lazy(gettext_lazy("未知状态：{shown}"), shown=shown)
 
-    def choice(name: str, allowed: Iterable[str], zh: str, en: str) -> str:
+    def choice(name: str, allowed: Iterable[str], what: Text) -> str:
         value = one(name)
         if value and value not in set(allowed):
-            shown = value[:40]
-            errors[name] = (f"未知{zh}：{shown}", f"Unknown {en}: {shown}")
+            errors[name] = format_lazy(
+                gettext_lazy("未知{what}：{shown}"), what=what, shown=value[:40]
+            )
             return ""
         return value
 
-    category = choice("category", (c.code for c in policy.categories), "类别", "category")
-    department = choice("department", department_codes, "部门", "department")
-    channel = choice("channel", (*CHANNELS, "on_the_spot"), "渠道", "channel")
-    kind = choice("kind", Kind.values, "类型", "kind")
-    satisfaction = choice("satisfaction", SATISFACTIONS, "满意度", "satisfaction")
+    category = choice(
+        "category", (c.code for c in policy.categories), pgettext_lazy("filter", "类别")
+    )
+    department = choice("department", department_codes, pgettext_lazy("filter", "部门"))
+    channel = choice("channel", (*CHANNELS, "on_the_spot"), pgettext_lazy("filter", "渠道"))
+    kind = choice("kind", Kind.values, pgettext_lazy("filter", "类型"))
+    satisfaction = choice("satisfaction", SATISFACTIONS, pgettext_lazy("filter", "满意度"))
 
     overdue_raw = one("overdue").lower()
     overdue: bool | None = None
@@ -188,21 +194,15 @@ def parse_filters(
     elif overdue_raw in ("no", "false", "0"):
         overdue = False
     elif overdue_raw:
-        errors["overdue"] = (
-            "“是否超期”只能为 yes（超期）或 no（未超期）",
-            "'Overdue' must be yes or no",
-        )
+        errors["overdue"] = gettext_lazy("“是否超期”只能为 yes（超期）或 no（未超期）")
 
     sort = one("sort") or DEFAULT_SORT[0]
     if sort not in SORTS:
-        errors["sort"] = (
-            f"不能按“{sort[:30]}”排序",
-            f"Cannot sort by '{sort[:30]}'",
-        )
+        errors["sort"] = format_lazy(gettext_lazy("不能按“{sort}”排序"), sort=sort[:30])
         sort = DEFAULT_SORT[0]
     direction = one("dir").lower()
     if direction not in ("", "asc", "desc"):
-        errors["dir"] = ("排序方向只能为 asc 或 desc", "Sort direction must be asc or desc")
+        errors["dir"] = gettext_lazy("排序方向只能为 asc 或 desc")
     descending = (direction or ("desc" if sort == "received" else "asc")) == "desc"
 
     if errors:

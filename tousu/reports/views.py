@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Kind, Status
-from tousu.i18n import either
+from tousu.i18n import Text, both, localized
 from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import dossier as dossiers
@@ -44,22 +44,21 @@ from tousu.reports.query import (
     parse_filters,
 )
 from tousu.web import labels
-from tousu.web.i18n import t
 from tousu.web.pages import Desk, DeskRequest, desk_view, page
 
 # The filter form's fields, for naming them in error messages.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "received_from": ("收到日期（起）", "Received from"),
-    "received_to": ("收到日期（止）", "Received until"),
-    "status": ("状态", "Status"),
-    "category": ("类别", "Category"),
-    "department": ("承办部门", "Lead department"),
-    "channel": ("渠道", "Channel"),
-    "kind": ("类型", "Kind"),
-    "overdue": ("是否超期", "Overdue"),
-    "satisfaction": ("满意度", "Satisfaction"),
-    "sort": ("排序", "Sort"),
-    "dir": ("排序方向", "Sort direction"),
+FIELD_LABELS: dict[str, Text] = {
+    "received_from": gettext_lazy("收到日期（起）"),
+    "received_to": gettext_lazy("收到日期（止）"),
+    "status": gettext_lazy("状态"),
+    "category": gettext_lazy("类别"),
+    "department": gettext_lazy("承办部门"),
+    "channel": gettext_lazy("渠道"),
+    "kind": gettext_lazy("类型"),
+    "overdue": gettext_lazy("是否超期"),
+    "satisfaction": gettext_lazy("满意度"),
+    "sort": gettext_lazy("排序"),
+    "dir": gettext_lazy("排序方向"),
 }
 
 
@@ -78,10 +77,10 @@ def _options(desk: Desk) -> dict[str, Any]:
     return {
         "status_options": [(s, labels.status(s)) for s in Status.values],
         "category_options": [
-            (c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in desk.policy.categories
+            (c.code, localized(c.name_zh, c.name_en)) for c in desk.policy.categories
         ],
         "department_options": [
-            (d.code, t(d.name, d.name_en or d.name)) for d in departments(desk.actor)
+            (d.code, localized(d.name, d.name_en)) for d in departments(desk.actor)
         ],
         "channel_options": [(c, labels.channel(c)) for c in desk.policy.channels],
         "kind_options": [(k, labels.kind(k)) for k in Kind.values],
@@ -130,7 +129,7 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
     except FilterErrors as exc:
         context.update(
             errors=[
-                gettext("{}：{}").format(t(*FIELD_LABELS.get(name, (name, name))), message)
+                gettext("{}：{}").format(FIELD_LABELS.get(name, name), message)
                 for name, message in exc.messages().items()
             ],
             headers=_headers(None),
@@ -195,12 +194,9 @@ def export(request: DeskRequest, org: str) -> HttpResponse:
     except FilterErrors as exc:
         raise TousuError(
             "invalid_filter",
-            either(
-                "；".join(zh for zh, _en in exc.errors.values()),
-                "; ".join(en for _zh, en in exc.errors.values()),
-            ),
+            exc.text(),
             status=400,
-            details=exc.errors,
+            details={name: list(both(message)) for name, message in exc.errors.items()},
         ) from None
     now = timezone.now()
     ids = list(ledger_ids(actor, filters, now))

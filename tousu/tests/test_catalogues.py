@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 from pathlib import Path
 
+import polib  # type: ignore[import-untyped]
 import pytest
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
@@ -22,7 +23,22 @@ def _catalogues() -> list[Path]:
 
 
 def test_the_catalogues_are_compiled_by_the_set_up() -> None:
-    assert "en" in [p.parts[-3] for p in _catalogues()], "make install runs compilemessages"
+    compiled = [p.parts[-3] for p in _catalogues()]
+    assert {"en", "zh_Hant"} <= set(compiled), "make install runs compilemessages"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hant"])
+def test_the_catalogue_is_complete_and_compiled_from_its_po(language: str) -> None:
+    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 700
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    # Every entry of the .po is in the .mo (a stale .mo means: run compilemessages).
+    keys = {(f"{e.msgctxt}\x04" if e.msgctxt else "") + e.msgid for e in po}
+    missing = [key for key in keys if key not in compiled and (key, 0) not in compiled]
+    assert missing == [], "the .mo is older than the .po: run compilemessages"
 
 
 @pytest.mark.parametrize("mo", _catalogues(), ids=lambda p: p.parts[-3])

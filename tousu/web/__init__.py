@@ -1,6 +1,6 @@
 """The web layer (layer 8): what every surface shares.
 
-Labels for codes (:mod:`~tousu.web.labels`) and the zh/en pairs (:mod:`~tousu.web.i18n`), the
+Labels for codes (:mod:`~tousu.web.labels`, gettext msgids), the
 request wrapper and page helpers of the staff pages (:mod:`~tousu.web.pages`), the action forms
 generated from the actions' inputs (:mod:`~tousu.web.forms`, :mod:`~tousu.web.posted`), the one
 case read-model (:mod:`~tousu.web.caseview`) and the cell writer of every export and document

@@ -19,6 +19,7 @@ from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
 from tousu.cases.redaction import identity_masker
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
+from tousu.i18n import both
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
@@ -53,8 +54,8 @@ def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -
 
 
 def _label(value: str) -> dict[str, str]:
-    zh, _, en = STATUS_LABELS.get(value, value).partition(" ")
-    return {"zh": zh, "en": en or zh}
+    zh, en = both(STATUS_LABELS.get(value, value))
+    return {"zh": zh, "en": en}
 
 
 def party_json(p: Party, visible: bool) -> dict[str, Any]:

@@ -20,17 +20,17 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
 from tousu.cases.redaction import identity_masker
+from tousu.i18n import localized
 from tousu.orgs.models import Department, Membership
 from tousu.policy.schema import Policy
 from tousu.web import labels
-from tousu.web.i18n import t
 
 # Fields whose text is long enough for a text area.
 LONG_TEXT = {"note", "reason", "findings", "measures", "body", "content", "demands"}
@@ -43,11 +43,11 @@ STAFF_FIELDS = {"handler", "user", "requested_by"}
 SKIPPED = {"complainant", "subject", "fields", "parts"}
 PARTY_FIELDS = ("name", "phone", "email", "address", "id_number")
 PARTY_LABELS = {
-    "name": ("姓名", "Name"),
-    "phone": ("联系电话", "Phone"),
-    "email": ("电子邮箱", "E-mail"),
-    "address": ("地址", "Address"),
-    "id_number": ("身份证号", "ID number"),
+    "name": gettext_lazy("姓名"),
+    "phone": gettext_lazy("联系电话"),
+    "email": gettext_lazy("电子邮箱"),
+    "address": gettext_lazy("地址"),
+    "id_number": gettext_lazy("身份证号"),
 }
 SPLIT_PARTS = 2
 
@@ -127,7 +127,7 @@ class Options:
     @classmethod
     def for_case(cls, case: Case, policy: Policy, actor: Actor | None = None) -> Options:
         departments = [
-            (d.code, t(d.name, d.name_en or d.name))
+            (d.code, localized(d.name, d.name_en))
             for d in Department.objects.filter(org_id=case.org_id).order_by("code")
         ]
         users = (
@@ -168,13 +168,13 @@ class Options:
                 return own
         policy = self.policy
         if name == "reason_code" and action == "reject":
-            return [(r.code, t(r.zh, r.en)) for r in policy.rejection_reasons]
+            return [(r.code, localized(r.zh, r.en)) for r in policy.rejection_reasons]
         if name in DEPARTMENT_FIELDS or name in {"co_departments", "departments"}:
             return self.departments
         if name in STAFF_FIELDS:
             return self.staff
         if name == "category":
-            return [(c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in policy.categories]
+            return [(c.code, localized(c.name_zh, c.name_en)) for c in policy.categories]
         if name == "kind" and action != "record":  # a record's kind is the record's own
             return [(k, labels.kind(k)) for k in policy.kinds]
         if name == "stage":
@@ -261,14 +261,12 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
         templates = [
             (
                 tpl.code,
-                t(tpl.title_zh, tpl.title_en or tpl.title_zh),
-                fill(t(tpl.body_zh, tpl.body_en or tpl.body_zh), placeholders),
+                localized(tpl.title_zh, tpl.title_en),
+                fill(localized(tpl.body_zh, tpl.body_en), placeholders),
             )
             for tpl in options.policy.reply.templates
         ]
-    return ActionForm(
-        action=action, title=t(transition.zh, transition.en), fields=fields, templates=templates
-    )
+    return ActionForm(action=action, title=transition.label, fields=fields, templates=templates)
 
 
 class _Keep(dict[str, str]):
@@ -305,12 +303,10 @@ def template_values(case: Case, options: Options) -> dict[str, str]:
     department = case.lead_department
     return {
         "number": case.number or "",
-        "received": t(
-            f"{received.year}年{received.month}月{received.day}日", received.strftime("%d %B %Y")
+        "received": gettext("{year}年{month}月{day}日").format(
+            year=received.year, month=received.month, day=received.day
         ),
-        "department": t(department.name, department.name_en or department.name)
-        if department
-        else "",
+        "department": localized(department.name, department.name_en) if department else "",
         "findings": findings.rstrip("。."),
         "name": name or who,
     }
@@ -326,7 +322,7 @@ def _amend_fields(fields: list[FormField], options: Options) -> list[FormField]:
     extra = [
         FormField(
             name=f"complainant.{name}",
-            label=t(*PARTY_LABELS[name]),
+            label=str(PARTY_LABELS[name]),
             widget="text",
             required=False,
             value=options.party.get(name, ""),
@@ -345,7 +341,7 @@ def policy_fields(options: Options, group: str, kind: str) -> list[FormField]:
     for spec in options.policy.fields:
         if spec.group != group or (spec.kinds and kind not in spec.kinds):
             continue
-        label = t(spec.label_zh, spec.label_en or spec.label_zh)
+        label = localized(spec.label_zh, spec.label_en)
         current = options.values.get(spec.code)
         undetermined = spec.undetermined_allowed and current == "undetermined"
         value: Any = "" if current is None or undetermined else current
@@ -365,7 +361,7 @@ def policy_fields(options: Options, group: str, kind: str) -> list[FormField]:
             out.append(
                 FormField(
                     f"{name}.undetermined",
-                    t(f"{spec.label_zh}：客户加工中未确定", f"{label}: not yet determined"),
+                    gettext("{field}：客户加工中未确定").format(field=label),
                     "checkbox",
                     False,
                     value=undetermined,
@@ -378,7 +374,7 @@ def _split_fields(options: Options) -> list[FormField]:
     """Split: the parts, each with its kind, category, content and demands."""
     kinds: list[tuple[str, str]] = [(str(k), labels.kind(k)) for k in options.policy.kinds]
     categories: list[tuple[str, str]] = [("", "—")] + [
-        (c.code, t(c.name_zh, c.name_en or c.name_zh)) for c in options.policy.categories
+        (c.code, localized(c.name_zh, c.name_en)) for c in options.policy.categories
     ]
     out: list[FormField] = []
     for i in range(SPLIT_PARTS):

@@ -2,147 +2,148 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from tousu.cases.models import Kind, Status
+from tousu.i18n import Text
 from tousu.orgs.roles import Role
-from tousu.web.i18n import pick, t
 
-CHANNELS: dict[str, tuple[str, str]] = {
-    "phone": ("电话", "Phone"),
-    "letter": ("来信", "Letter"),
-    "fax": ("传真", "Fax"),
-    "email": ("电子邮件", "E-mail"),
-    "web": ("网站", "Web"),
-    "visit": ("来访", "Visit"),
-    "sms": ("短信", "SMS"),
-    "touchscreen": ("触摸屏", "Touchscreen"),
-    "evaluation_form": ("评价表", "Evaluation form"),
-    "box": ("意见箱", "Complaint box"),
-    "opinion_book": ("意见簿", "Opinion book"),
-    "referral": ("转办", "Referral"),
-    "other": ("其他", "Other"),
-    "on_the_spot": ("当场", "On the spot"),
+CHANNELS: dict[str, Text] = {
+    "phone": gettext_lazy("电话"),
+    "letter": gettext_lazy("来信"),
+    "fax": pgettext_lazy("channels", "传真"),
+    "email": gettext_lazy("电子邮件"),
+    "web": gettext_lazy("网站"),
+    "visit": gettext_lazy("来访"),
+    "sms": gettext_lazy("短信"),
+    "touchscreen": gettext_lazy("触摸屏"),
+    "evaluation_form": gettext_lazy("评价表"),
+    "box": gettext_lazy("意见箱"),
+    "opinion_book": gettext_lazy("意见簿"),
+    "referral": gettext_lazy("转办"),
+    "other": gettext_lazy("其他"),
+    "on_the_spot": gettext_lazy("当场"),
 }
 
-CHOICES: dict[str, tuple[str, str]] = {
+CHOICES: dict[str, Text] = {
     # complexity
-    "on_the_spot": ("当场办结", "On the spot"),
-    "general": ("一般", "General"),
-    "complex": ("复杂", "Complex"),
-    "major": ("重大", "Major"),
+    "on_the_spot": gettext_lazy("当场办结"),
+    "general": gettext_lazy("一般"),
+    "complex": gettext_lazy("复杂"),
+    "major": gettext_lazy("重大"),
     # responsibility
-    "organisation": ("本单位责任", "Organisation's fault"),
-    "complainant": ("投诉人责任", "Complainant's fault"),
-    "third_party": ("第三方责任", "Third party"),
-    "unclear": ("责任不明", "Unclear"),
+    "organisation": gettext_lazy("本单位责任"),
+    "complainant": gettext_lazy("投诉人责任"),
+    "third_party": gettext_lazy("第三方责任"),
+    "unclear": gettext_lazy("责任不明"),
     # satisfaction
-    "satisfied": ("满意", "Satisfied"),
-    "basically_satisfied": ("基本满意", "Basically satisfied"),
-    "dissatisfied": ("不满意", "Dissatisfied"),
+    "satisfied": gettext_lazy("满意"),
+    "basically_satisfied": pgettext_lazy("choices", "基本满意"),
+    "dissatisfied": pgettext_lazy("choices", "不满意"),
     # record kinds
-    "note": ("备注", "Note"),
-    "investigation": ("调查", "Investigation"),
-    "mediation": ("调解", "Mediation"),
-    "meeting": ("会议", "Meeting"),
-    "evidence": ("证据", "Evidence"),
-    "sealed_evidence": ("封存证据", "Sealed evidence"),
-    "call": ("通话", "Call"),
-    "acknowledgement": ("回执", "Acknowledgement"),
-    "notification": ("告知", "Notification"),
-    "site_inspection": ("现场检查", "Site inspection"),
-    "delivery": ("送达", "Delivery"),
+    "note": gettext_lazy("备注"),
+    "investigation": gettext_lazy("调查"),
+    "mediation": gettext_lazy("调解"),
+    "meeting": gettext_lazy("会议"),
+    "evidence": gettext_lazy("证据"),
+    "sealed_evidence": gettext_lazy("封存证据"),
+    "call": gettext_lazy("通话"),
+    "acknowledgement": gettext_lazy("回执"),
+    "notification": gettext_lazy("告知"),
+    "site_inspection": gettext_lazy("现场检查"),
+    "delivery": gettext_lazy("送达"),
     # mediation outcome
-    "agreement": ("达成协议", "Agreement"),
-    "no_agreement": ("未达成协议", "No agreement"),
-    "adjourned": ("中止", "Adjourned"),
+    "agreement": gettext_lazy("达成协议"),
+    "no_agreement": gettext_lazy("未达成协议"),
+    "adjourned": gettext_lazy("中止"),
     # pause reasons
-    "waiting_materials": ("等待补充材料", "Waiting for materials"),
-    "testing": ("检验检测", "Testing"),
-    "appraisal": ("鉴定", "Appraisal"),
-    "recusal_request": ("回避申请", "Recusal request"),
-    "other": ("其他", "Other"),
+    "waiting_materials": gettext_lazy("等待补充材料"),
+    "testing": gettext_lazy("检验检测"),
+    "appraisal": gettext_lazy("鉴定"),
+    "recusal_request": gettext_lazy("回避申请"),
+    "other": gettext_lazy("其他"),
     # subject types
-    "staff": ("工作人员", "Staff member"),
-    "department": ("部门", "Department"),
-    "merchant": ("经营者", "Merchant"),
-    "product": ("产品", "Product"),
-    "content": ("信息内容", "Content"),
+    "staff": pgettext_lazy("choices", "工作人员"),
+    "department": gettext_lazy("部门"),
+    "merchant": gettext_lazy("经营者"),
+    "product": gettext_lazy("产品"),
+    "content": gettext_lazy("信息内容"),
     # escalation targets
-    "department_head": ("部门负责人", "Department head"),
-    "supervisor": ("督办员", "Supervisor"),
-    "leader": ("分管领导", "Leader"),
+    "department_head": gettext_lazy("部门负责人"),
+    "supervisor": gettext_lazy("督办员"),
+    "leader": gettext_lazy("分管领导"),
 }
 
-FIELDS: dict[str, tuple[str, str]] = {
-    "note": ("备注", "Note"),
-    "reason": ("理由", "Reason"),
-    "reason_code": ("原因", "Reason"),
-    "findings": ("调查核实情况", "Findings"),
-    "measures": ("处理措施", "Measures taken"),
-    "responsibility": ("责任认定", "Responsibility"),
-    "valid": ("投诉是否属实", "Complaint founded?"),
-    "reply_channel": ("答复方式", "Reply channel"),
-    "satisfied": ("当场是否满意", "Satisfied on the spot?"),
-    "complainant_told": ("已告知投诉人", "Complainant told"),
-    "told_via": ("告知方式", "Told via"),
-    "target_org": ("转送单位（系统内代码）", "Target organisation (code in Tousu)"),
-    "authority": ("转送机关", "Authority"),
-    "lead_department": ("主办部门", "Lead department"),
-    "co_departments": ("协办部门", "Co-departments"),
-    "departments": ("涉及部门", "Departments involved"),
-    "department": ("部门", "Department"),
-    "handler": ("承办人", "Handler"),
-    "kind": ("类型", "Kind"),
-    "category": ("类别", "Category"),
-    "complexity": ("复杂程度", "Complexity"),
-    "body": ("内容", "Text"),
-    "occurred_at": ("发生时间", "When"),
-    "participants": ("参加人（每行一人）", "Participants (one per line)"),
-    "location": ("地点", "Place"),
-    "items": ("封存物品（每行一项）", "Items (one per line)"),
-    "witnesses": ("见证人（每行一人）", "Witnesses (one per line)"),
-    "seal_number": ("封条编号", "Seal number"),
-    "outcome": ("调解结果", "Outcome"),
-    "stage": ("时限环节", "Deadline stage"),
-    "amount": ("延长天数", "Days to add"),
-    "approved": ("批准", "Approved"),
-    "to_role": ("报送至", "Escalate to"),
-    "major": ("重大事项", "Major matter"),
-    "reference": ("文号", "Reference"),
-    "notified_at": ("报告时间", "Reported at"),
-    "into": ("并入案件编号", "Merge into case number"),
-    "channel": ("方式", "Channel"),
-    "delivered_at": ("送达时间", "Delivered at"),
-    "reached": ("已联系上投诉人", "Complainant reached"),
-    "satisfaction": ("满意度", "Satisfaction"),
-    "requested_at": ("申请时间", "Requested at"),
-    "user": ("人员（用户名）", "Person (username)"),
-    "requested_by": ("申请人（用户名）", "Requested by (username)"),
-    "phrases": ("需遮蔽的词语（每行一个）", "Phrases to hide (one per line)"),
-    "demands": ("诉求", "Demands"),
-    "customer_deadline": ("客户要求期限", "Customer's deadline"),
-    "content": ("投诉内容", "Content"),
+FIELDS: dict[str, Text] = {
+    "note": gettext_lazy("备注"),
+    "reason": gettext_lazy("理由"),
+    "reason_code": gettext_lazy("原因"),
+    "findings": gettext_lazy("调查核实情况"),
+    "measures": gettext_lazy("处理措施"),
+    "responsibility": gettext_lazy("责任认定"),
+    "valid": gettext_lazy("投诉是否属实"),
+    "reply_channel": gettext_lazy("答复方式"),
+    "satisfied": gettext_lazy("当场是否满意"),
+    "complainant_told": gettext_lazy("已告知投诉人"),
+    "told_via": gettext_lazy("告知方式"),
+    "target_org": gettext_lazy("转送单位（系统内代码）"),
+    "authority": gettext_lazy("转送机关"),
+    "lead_department": gettext_lazy("主办部门"),
+    "co_departments": pgettext_lazy("fields", "协办部门"),
+    "departments": gettext_lazy("涉及部门"),
+    "department": gettext_lazy("部门"),
+    "handler": gettext_lazy("承办人"),
+    "kind": gettext_lazy("类型"),
+    "category": gettext_lazy("类别"),
+    "complexity": gettext_lazy("复杂程度"),
+    "body": pgettext_lazy("fields", "内容"),
+    "occurred_at": gettext_lazy("发生时间"),
+    "participants": gettext_lazy("参加人（每行一人）"),
+    "location": pgettext_lazy("fields", "地点"),
+    "items": gettext_lazy("封存物品（每行一项）"),
+    "witnesses": gettext_lazy("见证人（每行一人）"),
+    "seal_number": pgettext_lazy("fields", "封条编号"),
+    "outcome": gettext_lazy("调解结果"),
+    "stage": gettext_lazy("时限环节"),
+    "amount": gettext_lazy("延长天数"),
+    "approved": gettext_lazy("批准"),
+    "to_role": gettext_lazy("报送至"),
+    "major": gettext_lazy("重大事项"),
+    "reference": gettext_lazy("文号"),
+    "notified_at": gettext_lazy("报告时间"),
+    "into": gettext_lazy("并入案件编号"),
+    "channel": pgettext_lazy("fields", "方式"),
+    "delivered_at": gettext_lazy("送达时间"),
+    "reached": gettext_lazy("已联系上投诉人"),
+    "satisfaction": gettext_lazy("满意度"),
+    "requested_at": gettext_lazy("申请时间"),
+    "user": gettext_lazy("人员（用户名）"),
+    "requested_by": gettext_lazy("申请人（用户名）"),
+    "phrases": gettext_lazy("需遮蔽的词语（每行一个）"),
+    "demands": gettext_lazy("诉求"),
+    "customer_deadline": gettext_lazy("客户要求期限"),
+    "content": gettext_lazy("投诉内容"),
 }
 
-STAGES: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("告知收到", "Acknowledgement"),
-    "acceptance": ("受理决定", "Acceptance decision"),
-    "routing": ("分办", "Routing"),
-    "notification": ("告知", "Notification"),
-    "investigation_start": ("启动调查", "Start of investigation"),
-    "first_response": ("首次响应", "First response"),
-    "verification": ("核查", "Verification"),
-    "mediation": ("调解", "Mediation"),
-    "resolution": ("办结", "Resolution"),
-    "reply": ("答复", "Reply"),
-    "follow_up": ("回访", "Follow-up"),
-    "review": ("复查", "Review"),
-    "second_review": ("复核", "Second review"),
+STAGES: dict[str, Text] = {
+    "acknowledgement": gettext_lazy("告知收到"),
+    "acceptance": gettext_lazy("受理决定"),
+    "routing": pgettext_lazy("stages", "分办"),
+    "notification": gettext_lazy("告知"),
+    "investigation_start": gettext_lazy("启动调查"),
+    "first_response": gettext_lazy("首次响应"),
+    "verification": gettext_lazy("核查"),
+    "mediation": gettext_lazy("调解"),
+    "resolution": pgettext_lazy("stages", "办结"),
+    "reply": gettext_lazy("答复"),
+    "follow_up": gettext_lazy("回访"),
+    "review": gettext_lazy("复查"),
+    "second_review": gettext_lazy("复核"),
 }
 
 
-def pair(table: dict[str, tuple[str, str]], code: str) -> str:
-    zh_en = table.get(code)
-    return t(*zh_en) if zh_en else code
+def pair(table: dict[str, Text], code: str) -> str:
+    return str(table.get(code, code))
 
 
 def channel(code: str) -> str:
@@ -162,12 +163,12 @@ def stage(code: str) -> str:
 
 
 def kind(code: str) -> str:
-    return pick(dict(Kind.choices).get(code, code))
+    return str(dict(Kind.choices).get(code, code))
 
 
 def status(code: str) -> str:
-    return pick(dict(Status.choices).get(code, code))
+    return str(dict(Status.choices).get(code, code))
 
 
 def role(code: str) -> str:
-    return pick(dict(Role.choices).get(code, code))
+    return str(dict(Role.choices).get(code, code))

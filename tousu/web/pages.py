@@ -25,11 +25,11 @@ from django.utils.translation import gettext, gettext_lazy
 from tousu.audit.integrity import detected, integrity_broken
 from tousu.cases.access import Actor, actor_for, may_register
 from tousu.cases.errors import TousuError
+from tousu.i18n import Text, english
 from tousu.orgs.models import Membership, Organisation
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.crypto import CryptoError
-from tousu.web.i18n import english, t
 
 P = ParamSpec("P")
 
@@ -100,15 +100,14 @@ def desk_view(
     return wrapped  # type: ignore[return-value]
 
 
-# The sections of the desk in the top bar: (URL name, zh, en, roles that see it; empty: all).
-SECTIONS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
-    ("desk:reports:ledger", "台帐", "Ledger", frozenset()),
-    ("desk:duty:roster", "值班", "Duty", frozenset()),
-    ("desk:orgadmin:home", "单位管理", "Administration", frozenset({"administrator"})),
+# The sections of the desk in the top bar: (URL name, label, roles that see it; empty: all).
+SECTIONS: tuple[tuple[str, Text, frozenset[str]], ...] = (
+    ("desk:reports:ledger", gettext_lazy("台帐"), frozenset()),
+    ("desk:duty:roster", gettext_lazy("值班"), frozenset()),
+    ("desk:orgadmin:home", gettext_lazy("单位管理"), frozenset({"administrator"})),
     (
         "portal:public:box_forms",
-        "举报箱表格",
-        "Box forms",
+        gettext_lazy("举报箱表格"),
         frozenset({"intake_clerk", "dispatcher", "supervisor", "administrator"}),
     ),
 )
@@ -116,14 +115,14 @@ SECTIONS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 
 def _links(desk: Desk) -> list[dict[str, str]]:
     links = []
-    for name, zh, en, roles in SECTIONS:
+    for name, label, roles in SECTIONS:
         if roles and not desk.roles & roles:
             continue
         try:
             url = reverse(name, kwargs={"org": desk.org.slug})
         except NoReverseMatch:  # a section not installed
             continue
-        links.append({"url": url, "label": t(zh, en), "name": name})
+        links.append({"url": url, "label": str(label), "name": name})
     return links
 
 

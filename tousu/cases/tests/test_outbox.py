@@ -147,7 +147,7 @@ def test_registering_after_start_up_is_refused() -> None:
     from tousu.cases.lifecycle import transition
 
     with pytest.raises(ImproperlyConfigured, match="closed"):
-        lifecycle.add(transition("late", set(), None, set(), "迟到", "Late", event="late"))
+        lifecycle.add(transition("late", set(), None, set(), "迟到", event="late"))
     with pytest.raises(ImproperlyConfigured, match="closed"):
         registry.effect("late_effect", lambda payload: None)
     with pytest.raises(ValueError, match="No effect"):

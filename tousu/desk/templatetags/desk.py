@@ -1,4 +1,4 @@
-"""Template helpers of the desk: the zh/en pair, labels, local times."""
+"""Template helpers of the desk: a record's own zh/en text, labels, local times."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import timezone
 
-from tousu.web.i18n import pick, t
+from tousu.i18n import localized
 
 register = template.Library()
 
 
-@register.simple_tag(name="t")
-def t_tag(zh: str, en: str) -> str:
-    return t(zh, en)
-
-
 @register.filter(name="pick")
 def pick_filter(value: Any) -> str:
-    return pick(value)
+    """A record's ``{"zh": ..., "en": ...}`` text in the page's language (Chinese when no
+    English was written)."""
+    if isinstance(value, dict):
+        return localized(str(value.get("zh") or ""), str(value.get("en") or ""))
+    return str(value or "")
 
 
 @register.filter(name="local")

@@ -13,8 +13,8 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.evidence import services
 from tousu.evidence.models import Attachment
+from tousu.i18n import english
 from tousu.policy.models import policy_for
-from tousu.web.i18n import english
 from tousu.web.pages import Desk
 
 register = template.Library()

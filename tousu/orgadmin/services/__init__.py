@@ -10,8 +10,11 @@ fields), marked ``via="desk"``. One module per page: :mod:`.policy`, :mod:`.depa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from tousu.i18n import Text, both, render
 from tousu.orgs.models import Department, Organisation
-from tousu.web.i18n import t
 
 VIA = "desk"
 
@@ -19,13 +22,21 @@ VIA = "desk"
 class Refused(Exception):
     """A change the rules do not allow; nothing was written. ``field`` names the input."""
 
-    def __init__(self, zh: str, en: str, *, field: str = "__all__", status: int = 422) -> None:
-        super().__init__(en)
-        self.zh, self.en, self.field, self.status = zh, en, field, status
+    def __init__(
+        self,
+        text: Text,
+        params: Mapping[str, Any] | None = None,
+        *,
+        field: str = "__all__",
+        status: int = 422,
+    ) -> None:
+        self.text, self.params, self.field, self.status = text, dict(params or {}), field, status
+        self.zh, self.en = both(text, self.params)
+        super().__init__(self.en)
 
     @property
     def message(self) -> str:
-        return t(self.zh, self.en)
+        return render(self.text, self.params)
 
 
 def lock_org(org_id: int) -> Organisation:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from tousu.orgadmin.services import VIA, Refused, lock_org, plain
 from tousu.orgs.models import Department, Membership, Organisation
@@ -87,15 +88,12 @@ def create_department(
         lock_org(org.pk)
         if Department.objects.filter(org=org, code=code).exists():
             raise Refused(
-                f"本单位已有代码为 {code} 的部门（停用的部门也保留代码）",
-                f"The organisation already has a department with code {code} "
-                "(a deactivated one keeps its code)",
+                gettext_lazy("本单位已有代码为 {code} 的部门（停用的部门也保留代码）"),
                 field="code",
+                params={"code": code},
             )
         if parent is not None and (parent.org_id != org.pk or not parent.active):
-            raise Refused(
-                "上级部门不存在或已停用", "No such active parent department", field="parent"
-            )
+            raise Refused(gettext_lazy("上级部门不存在或已停用"), field="parent")
         dept = Department.objects.create(
             org=org, code=code, name=name, name_en=name_en, parent=parent
         )
@@ -109,7 +107,7 @@ def rename_department(dept: Department, *, name: str, name_en: str, actor: Any) 
     with transaction.atomic():
         current = Department.objects.select_for_update().get(pk=dept.pk)
         if (current.name, current.name_en) == (name, name_en):
-            raise Refused("名称没有改动", "The names are unchanged", field="name")
+            raise Refused(gettext_lazy("名称没有改动"), field="name")
         before = {"name": current.name, "name_en": current.name_en}
         current.name, current.name_en = name, name_en
         current.save(update_fields=["name", "name_en"])
@@ -127,18 +125,14 @@ def move_department(dept: Department, parent: Department | None, *, actor: Any) 
         if parent is not None:
             parent = Department.objects.filter(pk=parent.pk, org=org).first()
             if parent is None or not parent.active:
-                raise Refused(
-                    "上级部门不存在或已停用", "No such active parent department", field="parent"
-                )
+                raise Refused(gettext_lazy("上级部门不存在或已停用"), field="parent")
             if parent.pk in current.subtree_ids():
                 raise Refused(
-                    "不能移到自身或其下级部门之下（会形成循环）",
-                    "A department cannot be moved under itself or one of its own "
-                    "sub-departments (that would make a cycle)",
+                    gettext_lazy("不能移到自身或其下级部门之下（会形成循环）"),
                     field="parent",
                 )
         if current.parent_id == (parent.pk if parent is not None else None):
-            raise Refused("上级部门没有改动", "The parent is unchanged", field="parent")
+            raise Refused(gettext_lazy("上级部门没有改动"), field="parent")
         old_parent = current.parent
         current.parent = parent
         current.save(update_fields=["parent"])
@@ -160,25 +154,20 @@ def set_department_active(
         org = lock_org(dept.org_id)
         current = Department.objects.select_related("parent").get(pk=dept.pk)
         if current.active == active:
-            raise Refused(
-                "部门已是该状态" if active else "部门已停用",
-                "The department is already active" if active else "Already deactivated",
-            )
+            raise Refused(gettext_lazy("部门已是该状态") if active else gettext_lazy("部门已停用"))
         if active and current.parent is not None and not current.parent.active:
             raise Refused(
-                f"上级部门 {current.parent.code} 已停用，请先启用它或移动本部门",
-                f"The parent {current.parent.code} is deactivated: reactivate it or move "
-                "this department first",
+                gettext_lazy("上级部门 {code} 已停用，请先启用它或移动本部门"),
+                params={"code": current.parent.code},
             )
         if not active:
             refs = policy_references(policy, current.code)
             if refs:
                 where = ", ".join(refs)
                 raise Refused(
-                    f"现行制度仍把案件分给该部门（{where}）；请先修改制度",
-                    f"The active policy still routes cases to this department ({where}); "
-                    "edit the policy first",
+                    gettext_lazy("现行制度仍把案件分给该部门（{where}）；请先修改制度"),
                     status=409,
+                    params={"where": where},
                 )
             children = list(
                 Department.objects.filter(parent=current, active=True).values_list(
@@ -188,17 +177,16 @@ def set_department_active(
             if children:
                 where = ", ".join(sorted(children))
                 raise Refused(
-                    f"该部门下还有启用的下级部门（{where}）；请先停用或移走它们",
-                    f"Active sub-departments remain ({where}): deactivate or move them first",
+                    gettext_lazy("该部门下还有启用的下级部门（{where}）；请先停用或移走它们"),
                     status=409,
+                    params={"where": where},
                 )
             staff = Membership.objects.filter(department=current, active=True).count()
             if staff:
                 raise Refused(
-                    f"还有 {staff} 个在职角色属于该部门；请先调整这些人员的角色",
-                    f"{staff} active role(s) belong to this department: change those "
-                    "staff members' roles first",
+                    gettext_lazy("还有 {staff} 个在职角色属于该部门；请先调整这些人员的角色"),
                     status=409,
+                    params={"staff": staff},
                 )
         current.active = active
         current.save(update_fields=["active"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.models import Event
 from tousu.cases.sweeps import recompute_after_calendar_change
@@ -56,13 +57,13 @@ def add_holiday(
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         field, found = next(iter(messages.items()))
-        raise Refused(found[0], found[0], field=field, status=409) from None
+        raise Refused(found[0], field=field, status=409) from None
     return row, _recompute(org, (day.year,), f"calendar:{source_notice}")
 
 
 def withdraw_holiday(org: Organisation, row: HolidayOverride, *, actor: Any) -> Recomputed:
     if row.org_id != org.pk:
-        raise Refused("只能撤销本单位的调整", "Only this organisation's overrides can be withdrawn")
+        raise Refused(gettext_lazy("只能撤销本单位的调整"))
     if not withdraw(row, actor=actor, via=VIA):
-        raise Refused("该调整已撤销", "This override was already withdrawn", status=409)
+        raise Refused(gettext_lazy("该调整已撤销"), status=409)
     return _recompute(org, (row.date.year,), f"calendar:{row.source_notice}:withdrawn")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from tousu.cases.models import Case
 from tousu.orgadmin.services import VIA, Refused
@@ -56,15 +57,13 @@ def save_policy(
         )
         if current is not None and based_on is not None and current.number != based_on:
             raise Refused(
-                f"编辑期间已有新版本 v{current.number} 生效；请在新版本基础上重新修改",
-                f"Version v{current.number} was activated while you edited; "
-                "start again from that version",
+                gettext_lazy("编辑期间已有新版本 v{number} 生效；请在新版本基础上重新修改"),
                 status=409,
+                params={"number": current.number},
             )
         if current is not None and normalise_source(current.source) == source:
             raise Refused(
-                "与当前生效版本完全相同，没有可保存的改动",
-                "The text is the same as the active version: nothing to save",
+                gettext_lazy("与当前生效版本完全相同，没有可保存的改动"),
                 field="source",
             )
         before = set(Department.objects.filter(org=locked).values_list("code", flat=True))

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from tousu.orgadmin.services import VIA, Refused, lock_org, plain
 from tousu.orgs.models import Department, Membership, Organisation
@@ -66,9 +67,7 @@ def create_staff(
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise Refused(
-                "该用户名已被使用；如是本单位人员，请在其页面添加角色",
-                "This username is taken; for a member of this organisation, add a role "
-                "on their page",
+                gettext_lazy("该用户名已被使用；如是本单位人员，请在其页面添加角色"),
                 field="username",
             )
         _check_department(org, department)
@@ -78,7 +77,7 @@ def create_staff(
                 department=department.code if department is not None else None,
             )  # fmt: skip
         except ServiceError as exc:
-            raise Refused(str(exc), str(exc)) from None
+            raise Refused(str(exc)) from None
         user.first_name, user.last_name, user.email = first_name, last_name, email
         user.save(update_fields=["first_name", "last_name", "email"])
     return user
@@ -86,7 +85,7 @@ def create_staff(
 
 def _check_department(org: Organisation, department: Department | None) -> None:
     if department is not None and (department.org_id != org.pk or not department.active):
-        raise Refused("部门不存在或已停用", "No such active department", field="department")
+        raise Refused(gettext_lazy("部门不存在或已停用"), field="department")
 
 
 def add_role(
@@ -100,7 +99,7 @@ def add_role(
             user_id=user.pk, org=org, role=role, department=department
         ).first()
         if existing is not None and existing.active:
-            raise Refused("此人已有该角色", "This person already holds that role", field="role")
+            raise Refused(gettext_lazy("此人已有该角色"), field="role")
         if existing is not None:
             return set_membership_active(existing, True, actor=actor)
         try:
@@ -109,7 +108,7 @@ def add_role(
                 department=department.code if department is not None else None,
             )  # fmt: skip
         except ServiceError as exc:
-            raise Refused(str(exc), str(exc)) from None
+            raise Refused(str(exc)) from None
         return Membership.objects.get(user_id=user.pk, org=org, role=role, department=department)
 
 
@@ -121,14 +120,13 @@ def set_membership_active(membership: Membership, active: bool, *, actor: Any) -
         current = Membership.objects.select_related("department").get(pk=membership.pk)
         if current.active == active:
             raise Refused(
-                "该角色已是启用状态" if active else "该角色已撤销",
-                "The role is already active" if active else "The role is already deactivated",
+                gettext_lazy("该角色已是启用状态") if active else gettext_lazy("该角色已撤销")
             )
         if active and current.department is not None and not current.department.active:
             raise Refused(
-                f"部门 {current.department.code} 已停用，不能恢复此角色",
-                f"Department {current.department.code} is deactivated; the role cannot be restored",
+                gettext_lazy("部门 {code} 已停用，不能恢复此角色"),
                 status=409,
+                params={"code": current.department.code},
             )
         if not active and current.role == Role.ADMINISTRATOR:
             admins = Membership.objects.filter(
@@ -137,15 +135,12 @@ def set_membership_active(membership: Membership, active: bool, *, actor: Any) -
             actor_id = getattr(actor, "pk", None)
             if current.user_id == actor_id and not admins.filter(user_id=actor_id).exists():
                 raise Refused(
-                    "不能撤销您自己的最后一个管理员角色；请由另一位管理员办理",
-                    "You cannot remove your own last administrator role; another "
-                    "administrator must do it",
+                    gettext_lazy("不能撤销您自己的最后一个管理员角色；请由另一位管理员办理"),
                     status=409,
                 )
             if not admins.exists():
                 raise Refused(
-                    "本单位至少要保留一位管理员",
-                    "The organisation must keep at least one administrator",
+                    gettext_lazy("本单位至少要保留一位管理员"),
                     status=409,
                 )
         current.active = active
@@ -167,25 +162,22 @@ def set_account_active(
         assert isinstance(current, AbstractUser)
         if current.is_active == active:
             raise Refused(
-                "账号已是启用状态" if active else "账号已停用",
-                "The account is already active" if active else "The account is already off",
+                gettext_lazy("账号已是启用状态") if active else gettext_lazy("账号已停用")
             )
         if current.pk == getattr(actor, "pk", None):
-            raise Refused("不能停用您自己的账号", "You cannot switch off your own account")
+            raise Refused(gettext_lazy("不能停用您自己的账号"))
         if current.is_superuser:
             raise Refused(
-                "这是系统超级管理员账号，不能在此停用",
-                "This is an installation superuser's account; it cannot be switched off here",
+                gettext_lazy("这是系统超级管理员账号，不能在此停用"),
                 status=403,
             )
         others = other_orgs(current.pk, org)
         if others:
             where = ", ".join(others)
             raise Refused(
-                f"此人还在其他单位任职（{where}），只能撤销其在本单位的角色",
-                f"This person also works for other organisations ({where}); remove their "
-                "roles here instead",
+                gettext_lazy("此人还在其他单位任职（{where}），只能撤销其在本单位的角色"),
                 status=409,
+                params={"where": where},
             )
         if (
             not active
@@ -198,8 +190,7 @@ def set_account_active(
             ).exclude(user_id=current.pk)
             if not admins.exists():
                 raise Refused(
-                    "本单位至少要保留一位管理员",
-                    "The organisation must keep at least one administrator",
+                    gettext_lazy("本单位至少要保留一位管理员"),
                     status=409,
                 )
         current.is_active = active

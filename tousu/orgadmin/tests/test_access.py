@@ -51,6 +51,7 @@ def _posts(world: World) -> list[str]:
         f"manage/roles/{membership.pk}/activate/",
         "manage/holidays/new/",
         f"manage/holidays/{row.pk}/withdraw/",
+        "manage/language/",
     ]
 
 

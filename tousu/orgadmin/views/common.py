@@ -6,18 +6,19 @@ from typing import Any
 
 from django import forms
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from tousu.i18n import Text
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.services import Refused
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest, page
 
-SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("home", "概览", "Overview"),
-    ("policy", "制度", "Policy"),
-    ("departments", "部门", "Departments"),
-    ("staff", "人员与角色", "Staff and roles"),
-    ("holidays", "节假日调整", "Holiday overrides"),
+SECTIONS: tuple[tuple[str, Text], ...] = (
+    ("home", gettext_lazy("概览")),
+    ("policy", pgettext_lazy("section", "制度")),
+    ("departments", pgettext_lazy("section", "部门")),
+    ("staff", gettext_lazy("人员与角色")),
+    ("holidays", gettext_lazy("节假日调整")),
 )
 
 
@@ -32,10 +33,10 @@ def admin_page(
     nav = [
         {
             "url": admin_url(name, org=slug),
-            "label": t(zh, en),
+            "label": str(label),
             "current": name == section,
         }
-        for name, zh, en in SECTIONS
+        for name, label in SECTIONS
     ]
     return page(request, template, {"admin_nav": nav, "section": section, **context}, status)
 

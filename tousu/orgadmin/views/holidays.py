@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.errors import not_found
@@ -21,18 +21,24 @@ from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.services import Refused
 from tousu.orgadmin.services import holidays as services
 from tousu.orgadmin.views.common import admin_page, refuse
-from tousu.web.i18n import t
 from tousu.web.pages import DeskRequest
 
-WEEKDAYS_ZH = "一二三四五六日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 
 
 def _rows(rows: list[HolidayOverride]) -> list[dict[str, object]]:
     return [
         {
             "row": r,
-            "weekday": t(f"周{WEEKDAYS_ZH[r.date.weekday()]}", WEEKDAYS_EN[r.date.weekday()]),
+            "weekday": str(WEEKDAYS[r.date.weekday()]),
         }
         for r in rows
     ]
@@ -89,10 +95,9 @@ def holiday_add(request: DeskRequest, org: str) -> HttpResponse:
     working = calendar_for(desk.org.pk).is_working_day(row.date)
     messages.success(
         request,
-        t(
-            f"已新增调整：{row.date:%Y-%m-%d} {'上班' if working else '休息'}",
-            f"Override added: {row.date:%Y-%m-%d} {'working day' if working else 'day off'}",
-        ),
+        (
+            gettext("已新增调整：{date} 上班") if working else gettext("已新增调整：{date} 休息")
+        ).format(date=f"{row.date:%Y-%m-%d}"),
     )
     messages.info(request, _recomputed(result))
     return redirect(admin_url("holidays", org=org))

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
 
 from tousu.clock.models import HolidayOverride
+from tousu.i18n import LANGUAGES
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.audit_labels import audit_rows
+from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.views.common import admin_page
-from tousu.orgs.models import AuditEvent, Department, Membership
+from tousu.orgs.models import AuditEvent, Department, Membership, Organisation
+from tousu.orgs.services import audit
 from tousu.policy.models import PolicyVersion
 from tousu.web.pages import DeskRequest
 
@@ -18,6 +25,10 @@ from tousu.web.pages import DeskRequest
 @require_GET
 @admin_view
 def home(request: DeskRequest, org: str) -> HttpResponse:
+    return _home(request)
+
+
+def _home(request: DeskRequest, status: int = 200) -> HttpResponse:
     desk = request.desk
     today = timezone.localdate(timezone.now(), desk.tz)
     version = (
@@ -41,5 +52,26 @@ def home(request: DeskRequest, org: str) -> HttpResponse:
             org=desk.org, withdrawn_at__isnull=True, date__gte=today
         ).order_by("date")[:5],
         "recent": audit_rows(recent),
+        "languages": LANGUAGES,
     }
-    return admin_page(request, "orgadmin/home.html", "home", context)
+    return admin_page(request, "orgadmin/home.html", "home", context, status)
+
+
+@require_POST
+@admin_view
+def language(request: DeskRequest, org: str) -> HttpResponse:
+    """The language of what the organisation sends to someone whose own is not known."""
+    chosen = request.POST.get("language", "")
+    if chosen not in dict(LANGUAGES):
+        messages.error(request, gettext("请选择简体中文、繁體中文或 English"))
+        return _home(request, status=422)
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=request.desk.org.pk)
+        if current.language != chosen:
+            before = current.language
+            current.language = chosen
+            current.save(update_fields=["language"])
+            audit("organisation.changed", current, org=current, actor=request.user, via="desk",
+                  field="language", before=before, after=chosen)  # fmt: skip
+    messages.success(request, gettext("已保存"))
+    return redirect(admin_url("home", org=org))

@@ -10,10 +10,10 @@ from django.urls import reverse
 from tousu.cases.access import permitted
 from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
+from tousu.i18n import localized
 from tousu.policy.models import policy_for
 from tousu.procedures import printouts
 from tousu.procedures.services import applies
-from tousu.web.i18n import t
 from tousu.web.pages import Desk
 
 register = template.Library()
@@ -34,7 +34,7 @@ def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
             steps.append(
                 {
                     "code": v.step.code,
-                    "label": t(v.step.zh, v.step.en or v.step.zh),
+                    "label": localized(v.step.zh, v.step.en),
                     "groups": "、".join(v.groups),
                     "done": latest is not None,
                     "at": latest.at if latest else None,
@@ -53,7 +53,7 @@ def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
         runs.append(
             {
                 "code": run.procedure.code,
-                "label": t(run.procedure.zh, run.procedure.en or run.procedure.zh),
+                "label": localized(run.procedure.zh, run.procedure.en),
                 "clause": run.procedure.clause,
                 "started_at": run.started_at,
                 "started_by": run.started_by,
@@ -65,7 +65,7 @@ def case_procedures(case: Case, desk: Desk) -> dict[str, Any]:
     transition = TABLE["start_procedure"]
     may_start = case.status in transition.sources and permitted(actor, case, transition, policy)
     available = [
-        t(p.zh, p.en or p.zh)
+        localized(p.zh, p.en)
         for p in policy.procedures
         if p.code not in opened and p.categories and applies(p, case)
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from pydantic import ConfigDict, Field
 
 from tousu.cases import lifecycle, outbox, registry
@@ -61,8 +62,7 @@ def register() -> None:
             ACTIVE,
             None,
             {R.SUPERVISOR},
-            "抽查",
-            "Spot check",
+            gettext_lazy("抽查"),
             event="spot_checked",
         )
     )
