@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_outbox_effects'),
+        ('cases', '0008_case_reporter_language'),
     ]
 
     operations = [
