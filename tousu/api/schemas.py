@@ -15,6 +15,8 @@ from tousu.errors import CODES, described
 class DeadlineOut(Schema):
     stage: str
     due_at: datetime
+    counts_from: str
+    started_at: datetime
     rule: str
     rule_en: str
     rule_with_date: str

@@ -164,7 +164,9 @@ def start_reverification(s: Step, reason: str) -> None:
     s.case.validity = s.case.responsibility = s.case.satisfaction = ""
     s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
     start = "accepted" if s.case.lead_department_id else "received"
-    s.data["started"] = stage_list(deadlines.start_clocks(s.case, s.policy, start, s.now))
+    s.data["started"] = stage_list(
+        deadlines.start_clocks(s.case, s.policy, start, s.now, since=s.now)
+    )
     s.notify(s.case.handler_id, "case_reopened")
 
 

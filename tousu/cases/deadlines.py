@@ -10,25 +10,17 @@ registered under; the calendar is the organisation's (with its overrides).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tousu.cases.models import Case, Deadline
-from tousu.clock.calendar import Due, DueRule, WorkCalendar, compute_due
+from django.db.models import Q
+
+from tousu.cases.models import Case, Deadline, Event
+from tousu.clock.calendar import DueRule, WorkCalendar, period, shift_day
 from tousu.clock.overrides import calendar_for
 from tousu.policy.schema import DeadlineRule, Policy
 
 RUNNING = (Deadline.State.OPEN, Deadline.State.PAUSED)
-
-
-def _shift(cal: WorkCalendar, day: date, amount: int, unit: str) -> Due:
-    if unit == "working_days":
-        return cal.add_working_days(day, amount)
-    if unit == "months":
-        return cal.add_months(day, amount)
-    if unit == "weeks":
-        return cal.add_weeks(day, amount)
-    return cal.add_calendar_days(day, amount)
 
 
 def due_of(
@@ -43,7 +35,13 @@ def due_of(
     extended: int = 0,
 ) -> tuple[datetime, bool]:
     """When a clock running under ``rule`` ends, and whether that rests on an unpublished
-    holiday schedule (provisional)."""
+    holiday schedule (provisional).
+
+    ``started_at`` is the moment the clock counts from. Pauses and extensions are added
+    to the period's last day *before* it was moved off a rest day (petitions: 60 days
+    from 1 July end on Sunday 30 August, moved to Monday 31 August; 30 more days run from
+    30 August to 29 September, not from 31 August).
+    """
     if paused_days and rule.unit in ("working_days", "calendar_days"):
         # Time paused is excluded from the period itself (Order 121: testing time is not
         # counted), so a calendar-day period that lands on a holiday rolls forward once.
@@ -52,34 +50,42 @@ def due_of(
     if rule.unit == "customer_date":
         assert customer_deadline is not None
         due, provisional = customer_deadline, False
+        nominal = due.astimezone(tz).date()
     else:
         assert rule.unit != "none"
-        due, provisional = compute_due(
+        p = period(
             started_at,
             DueRule(
                 amount=rule.amount,
                 unit=rule.unit,
                 end_of_day=rule.end_of_day,
                 after_hours_next_working_day=rule.after_hours,
+                rest_days_open=rule.rest_days_open,
             ),
             cal,
             tz,
             close_of_business=policy.working_hours.end,
             working_start=policy.working_hours.start,
         )
+        due, provisional, nominal = p.end, p.provisional, p.nominal
     local = due.astimezone(tz)
     # A pause counts in the rule's own kind of day; an extension in the policy's unit.
     pause_unit = "working_days" if rule.unit == "working_days" else "calendar_days"
     moves = [(paused_days, pause_unit), (extended, policy.extension.unit)]
-    for amount, unit in moves:
-        if amount:
-            # 24:00 is stored as 00:00 of the next day: shift the last day, not that one.
-            midnight = local.time() == time(0) and rule.end_of_day
-            day = local.date() - timedelta(days=1) if midnight else local.date()
-            shifted = _shift(cal, day, amount, unit)
-            provisional = provisional or shifted.provisional
-            new_day = shifted.date + timedelta(days=1) if midnight else shifted.date
-            local = datetime.combine(new_day, local.timetz())
+    if any(amount for amount, _ in moves):
+        # 24:00 is stored as 00:00 of the next day: the time of day is kept, the day moves.
+        # (For day units; an end at close of business is never 00:00.)
+        midnight = rule.unit not in ("hours", "customer_date") and local.time() == time(0)
+        day = nominal
+        for amount, unit in moves:
+            if amount:
+                shifted = shift_day(cal, day, amount, unit, roll=False)
+                provisional = provisional or shifted.provisional
+                day = shifted.date
+        if not rule.rest_days_open:
+            day = cal.next_working_day(day - timedelta(days=1)).date  # off a rest day
+        new_day = day + timedelta(days=1) if midnight else day
+        local = datetime.combine(new_day, local.timetz())
     return local, provisional
 
 
@@ -95,6 +101,54 @@ def _rules(case: Case, policy: Policy, start: str) -> list[DeadlineRule]:
     )
 
 
+# The case events that mark each clock start (``received`` is the case's own receipt time).
+_START_EVENTS: dict[str, tuple[str, ...]] = {
+    "accepted": ("accepted",),
+    "rejected": ("rejected",),
+    "decided": ("accepted", "rejected"),
+    "assigned": ("assigned",),
+    "resolved": ("resolved", "resolved_on_the_spot"),
+    "replied": ("replied", "resolved_on_the_spot"),
+    "review_requested": ("review_requested",),
+    "second_review_requested": ("review_requested",),
+}
+
+
+def counted_from(
+    case: Case, rule: DeadlineRule, known_at: datetime, since: datetime | None = None
+) -> datetime:
+    """The moment a clock that became known at ``known_at`` counts from.
+
+    A rule without ``counts_from`` counts from when it becomes known. Otherwise it counts
+    from the earlier event: the case's receipt, or that event's time on the case's
+    timeline. A reopened case (重新核实) is a new round: nothing counts from before the
+    reopening (``since``, or the last ``reopened`` event before ``known_at``).
+    """
+    event = rule.counted_from
+    if event == rule.start:
+        return known_at
+    origin: datetime | None
+    if event == "received":
+        origin = case.received_at
+    else:
+        origin = (
+            Event.objects.filter(case=case, type__in=_START_EVENTS[event], at__lte=known_at)
+            .order_by("-seq")
+            .values_list("at", flat=True)
+            .first()
+        )
+    if since is None:
+        since = (
+            Event.objects.filter(case=case, type="reopened", at__lte=known_at)
+            .order_by("-seq")
+            .values_list("at", flat=True)
+            .first()
+        )
+    if origin is None or (since is not None and origin < since):
+        origin = since or known_at
+    return min(origin, known_at)
+
+
 def start_clocks(
     case: Case,
     policy: Policy,
@@ -103,11 +157,15 @@ def start_clocks(
     *,
     new_case: bool = False,
     skip: set[tuple[str, bool]] | None = None,
+    since: datetime | None = None,
 ) -> list[Deadline]:
-    """Create the deadlines whose clock starts with ``start`` (received, accepted, ...).
+    """Create the deadlines that become known with ``start`` (received, accepted, ...) at ``at``.
 
-    A stage whose clock is already running keeps it; a "no limit" rule makes no
-    clock. ``new_case`` skips the look-up when nothing can be running yet.
+    Each counts from its rule's ``counts_from`` moment (see :func:`counted_from`), so a
+    clock can be overdue the moment it is created — and then shows so at once. A stage
+    whose clock is already running keeps it; a "no limit" rule makes no clock.
+    ``new_case`` skips the look-up when nothing can be running yet; ``since`` starts a
+    new round (a reopened case).
     """
     rules = _rules(case, policy, start)
     if not rules:
@@ -124,15 +182,17 @@ def start_clocks(
         key = (rule.stage, rule.hard)
         if key in running or (skip and key in skip) or rule.unit == "none":
             continue
+        origin = counted_from(case, rule, at, since)
         due_at, provisional = due_of(
-            rule, at, policy, cal, tz, customer_deadline=case.customer_deadline
+            rule, origin, policy, cal, tz, customer_deadline=case.customer_deadline
         )
         created.append(
             Deadline(
                 case=case,
                 stage=rule.stage,
                 start=start,
-                started_at=at,
+                started_at=origin,
+                known_at=at,
                 due_at=due_at,
                 hard=rule.hard,
                 provisional=provisional,
@@ -146,10 +206,19 @@ def start_clocks(
 
 
 def _rule_json(rule: DeadlineRule) -> dict[str, object]:
-    return rule.model_dump(
+    data = rule.model_dump(
         mode="json",
-        include={"amount", "unit", "end_of_day", "after_hours", "clause", "org_default"},
-    )
+        include={
+            "amount", "unit", "end_of_day", "after_hours", "clause", "org_default",
+            "counts_from", "rest_days_open",
+        },
+    )  # fmt: skip
+    # Newer facts only when set, so clocks stored before them compare equal.
+    if data["counts_from"] is None:
+        del data["counts_from"]
+    if not data["rest_days_open"]:
+        del data["rest_days_open"]
+    return data
 
 
 def recompute(case: Case, policy: Policy) -> list[dict[str, str]]:
@@ -163,7 +232,8 @@ def recompute(case: Case, policy: Policy) -> list[dict[str, str]]:
     changes: list[dict[str, str]] = []
     started: dict[str, datetime] = {}
     for deadline in Deadline.objects.filter(case=case, state__in=RUNNING):
-        started.setdefault(deadline.start, deadline.started_at)
+        known = deadline.known_at or deadline.started_at
+        started.setdefault(deadline.start, known)
         rule = next(
             (r for r in _rules(case, policy, deadline.start)
              if (r.stage, r.hard) == (deadline.stage, deadline.hard) and r.unit != "none"),
@@ -174,8 +244,14 @@ def recompute(case: Case, policy: Policy) -> list[dict[str, str]]:
             deadline.save(update_fields=["state"])
             changes.append({"stage": deadline.stage, "from": deadline.due_at.isoformat(), "to": ""})
             continue
+        # A rule now chosen may count from another moment than the one it replaces (the
+        # same moment keeps its time: a merge may have restarted it).
+        origin = deadline.started_at
+        was = deadline.rule.get("counts_from") or deadline.start
+        if deadline.known_at is not None and rule.counted_from != was:
+            origin = counted_from(case, rule, deadline.known_at)
         due_at, provisional = due_of(
-            rule, deadline.started_at, policy, cal, tz,
+            rule, origin, policy, cal, tz,
             customer_deadline=case.customer_deadline,
             paused_days=deadline.paused_days, extended=deadline.extended,
         )  # fmt: skip
@@ -190,10 +266,13 @@ def recompute(case: Case, policy: Policy) -> list[dict[str, str]]:
                 }
             )
             deadline.due_at, deadline.provisional = due_at, provisional
+            deadline.started_at = origin
             deadline.rule, deadline.text_zh, deadline.text_en = (
                 _rule_json(rule), rule.text_zh, rule.text_en,
             )  # fmt: skip
-            deadline.save(update_fields=["due_at", "provisional", "rule", "text_zh", "text_en"])
+            deadline.save(
+                update_fields=["due_at", "provisional", "started_at", "rule", "text_zh", "text_en"]
+            )
     # Every stage that ever had a clock keeps its history: a met or cancelled one is not
     # started again.
     had = set(Deadline.objects.filter(case=case).values_list("stage", "hard"))
@@ -213,8 +292,13 @@ def meet(case: Case, stages: frozenset[str], at: datetime) -> list[str]:
     return met
 
 
-def cancel_running(case: Case) -> None:
-    Deadline.objects.filter(case=case, state__in=RUNNING).update(state=Deadline.State.CANCELLED)
+def cancel_running(case: Case, before: datetime | None = None) -> None:
+    """Cancel the running clocks; with ``before``, only those known before it (the clocks
+    the closing step itself starts, such as the refusal notice, keep running)."""
+    running = Deadline.objects.filter(case=case, state__in=RUNNING)
+    if before is not None:
+        running = running.filter(Q(known_at__isnull=True) | Q(known_at__lt=before))
+    running.update(state=Deadline.State.CANCELLED)
 
 
 def pause(case: Case, at: datetime) -> None:

@@ -136,6 +136,14 @@ def reject(
         if data.note:
             s.data["_record"] = s.record("rejection_note", data.note)
         s.data.update(complainant_told=data.complainant_told, told_via=data.told_via or "")
+        # Every decision starts its own clocks (不予受理 → 告知 within the policy's period).
+        started = deadlines.start_clocks(s.case, s.policy, "rejected", s.now)
+        started += deadlines.start_clocks(s.case, s.policy, "decided", s.now)
+        s.data["started"] = stage_list(started)
+        if data.complainant_told:
+            # Told with the decision: the notice is given as its clock starts.
+            told = deadlines.meet(s.case, frozenset({"notification"}), s.now)
+            s.data["deadlines_met"] = sorted({*s.data.get("deadlines_met", ()), *told})
     return s.case
 
 

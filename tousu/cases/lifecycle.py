@@ -220,11 +220,13 @@ _add(
                 "reply",
             },
         ),
+        # Who decides is the policy's (decide_acceptance); a front desk that accepts written
+        # complaints itself (律所 行政总台) is the intake clerk.
         _t(
             "accept",
             {S.REGISTERED},
             S.ACCEPTED,
-            DECIDERS,
+            DECIDERS | {R.INTAKE_CLERK},
             pgettext_lazy("action", "受理"),
             meets={"acknowledgement", "acceptance"},
         ),
@@ -232,7 +234,7 @@ _add(
             "reject",
             {S.REGISTERED},
             S.REJECTED,
-            DECIDERS,
+            DECIDERS | {R.INTAKE_CLERK},
             pgettext_lazy("action", "不予受理"),
             meets={"acknowledgement", "acceptance", "notification"},
         ),
@@ -277,9 +279,10 @@ _add(
             gettext_lazy("退回"),
             scope="return",
         ),
+        # Also on a case not accepted: the refusal notice (告知) is recorded after the decision.
         _t(
             "record",
-            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP},
+            ACTIVE | {S.RESOLVED, S.REPLIED, S.FOLLOWED_UP, S.REJECTED},
             None,
             STAFF,
             gettext_lazy("记录"),

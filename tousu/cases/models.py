@@ -271,8 +271,13 @@ class Deadline(models.Model):
         Case, on_delete=models.PROTECT, related_name="deadlines", db_index=False
     )  # covered by deadline_case_stage
     stage = models.CharField(max_length=30)
+    # The event that created the clock (the rule's ``start``: when it became known).
     start = models.CharField(max_length=30)
+    # The moment the period counts from (the rule's ``counts_from``, else ``start``).
     started_at = models.DateTimeField()
+    # When the clock became known (was created); null on clocks created before the two
+    # were told apart, which counted from the moment they were created (``started_at``).
+    known_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     hard = models.BooleanField(default=True)
     provisional = models.BooleanField(default=False)

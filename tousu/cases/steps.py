@@ -137,7 +137,7 @@ def step(
         if transition.target is not None and step.case.status == step.before:
             step.case.status = transition.target
         if not case.is_open:
-            deadlines.cancel_running(case)
+            deadlines.cancel_running(case, before=step.now)
         if step.written and names_identity(case, step.written) and identity_visible(actor, case):
             # Told to this writer alone, on this answer alone (never stored: an event
             # saying so would tell every reader of the timeline).

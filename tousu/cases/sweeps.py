@@ -93,7 +93,7 @@ def restart_clocks(case_id: int, *, merged: str, by: int, now: datetime) -> Case
     one stays paused), recorded on that case's own timeline."""
     with step("restart_clocks", case_id, system_actor(_org_of(case_id)), now) as s:
         running = Deadline.objects.filter(case=s.case, state__in=deadlines.RUNNING)
-        running.update(started_at=s.now, paused_days=0)
+        running.update(started_at=s.now, known_at=s.now, paused_days=0)
         running.filter(state=Deadline.State.PAUSED).update(paused_at=s.now)
         s.data.update(merged=merged, by=by, recomputed=deadlines.recompute(s.case, s.policy))
     return s.case

@@ -34,7 +34,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["Due", "DueRule", "Unit", "WorkCalendar", "compute_due", "default_calendar"]
+__all__ = [
+    "Due", "DueRule", "Period", "Unit", "WorkCalendar", "compute_due", "default_calendar",
+    "period", "shift_day",
+]  # fmt: skip
 
 _Date: TypeAlias = date
 _ONE_DAY = timedelta(days=1)
@@ -206,17 +209,62 @@ class DueRule:
     period ends 2026-10-13 17:30 (10-08, 09, 10 (make-up Sat), 12, 13); with
     it day 0 is Thursday 10-08 and the period ends 2026-10-14 17:30.  For
     ``hours`` the clock then starts at the next working day's opening.
+
+    ``rest_days_open``: the office that must act works every day, so a period
+    in calendar days (days, weeks, months, ``next_day``) that ends on a rest
+    day stays there instead of moving to the next working day.
     """
 
     amount: int
     unit: Unit
     end_of_day: bool = False
     after_hours_next_working_day: bool = False
+    rest_days_open: bool = False
 
     def __post_init__(self) -> None:
         if self.unit not in _UNITS:
             raise ValueError(f"unknown unit {self.unit!r}")
         _check(self.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Where a period ends.
+
+    ``end``: the instant (aware, in the zone asked for); ``last``: its last day;
+    ``nominal``: the last day before it was moved off a rest day (the day a
+    further period, such as an extension, counts from; equal to ``last`` when
+    nothing was moved); ``provisional``: rests on an unpublished schedule.
+    """
+
+    end: datetime
+    last: _Date
+    nominal: _Date
+    provisional: bool
+
+
+def _calendar_last(day: date, n: int, unit: str) -> date:
+    """The unmoved last day of a calendar period of ``n`` ``unit`` from ``day``."""
+    if n == 0:
+        return day
+    if unit == "months":
+        y, m = divmod(day.month - 1 + n, 12)
+        year, month = day.year + y, m + 1
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return date(year, month, min(day.day, (nxt - _ONE_DAY).day))
+    return day + timedelta(days=7 * n if unit == "weeks" else n)
+
+
+def shift_day(cal: WorkCalendar, day: date, n: int, unit: str, *, roll: bool = True) -> Due:
+    """``day`` moved on by ``n`` working days, calendar days, weeks or months; a calendar
+    period ending on a rest day moves to the next working day unless ``roll`` is False."""
+    _check(n)
+    if unit == "working_days":
+        return cal.add_working_days(day, n)
+    last = _calendar_last(day, n, unit)
+    if roll and n:
+        last = cal._roll(last)
+    return Due(last, cal.is_provisional(day, last))
 
 
 def compute_due(
@@ -229,12 +277,31 @@ def compute_due(
 ) -> tuple[datetime, bool]:
     """When a period starting at aware ``start`` ends, in ``tz``, plus provisional flag.
 
+    See :func:`period`; this returns its ``end`` and ``provisional``.
+    """
+    p = period(start, rule, cal, tz, close_of_business, working_start)
+    return p.end, p.provisional
+
+
+def period(
+    start: datetime,
+    rule: DueRule,
+    cal: WorkCalendar,
+    tz: ZoneInfo,
+    close_of_business: time = time(17, 30),
+    working_start: time = time(8, 30),
+) -> Period:
+    """The period starting at aware ``start`` under ``rule``, in ``tz``.
+
     ``hours`` counts elapsed clock hours and consults the calendar only for
-    ``after_hours_next_working_day``; ``same_day`` ends at close of business
-    of the start day, or of the next working day if the start is on a rest
-    day or at/after close; ``next_working_day`` at close of the next working
-    day after the start date; ``next_day`` at close of the next calendar day
-    (次日, not moved off rest days).
+    ``after_hours_next_working_day``.  ``same_day`` ends the day the start falls
+    on: at close of business, or at 24:00 when the start comes at/after close or
+    on a rest day (民法典 art. 203(2): the last day ends at 24:00, or when business
+    hours end where there are such); with ``after_hours_next_working_day`` such
+    a start counts from the next working day instead, which it then ends.
+    ``next_working_day`` ends at close of the next working day after the start
+    date; ``next_day`` (次日) at close of the next calendar day, moved off a rest
+    day to the next working day (art. 203(1)) unless ``rest_days_open``.
     """
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError("start must be an aware datetime")
@@ -249,23 +316,26 @@ def compute_due(
     if unit == "hours":
         end = (local.astimezone(UTC) + timedelta(hours=n)).astimezone(tz)
         touched = rule.after_hours_next_working_day
-        return end, touched and cal.is_provisional(start.astimezone(tz).date(), end.date())
+        provisional = touched and cal.is_provisional(start.astimezone(tz).date(), end.date())
+        return Period(end, end.date(), end.date(), provisional)
+    end_of_day = rule.end_of_day
     if unit == "working_days":
-        last = cal.add_working_days(day, n).date
-    elif unit == "calendar_days":
-        last = cal.add_calendar_days(day, n).date
-    elif unit == "weeks":
-        last = cal.add_weeks(day, n).date
-    elif unit == "months":
-        last = cal.add_months(day, n).date
+        last = nominal = cal.add_working_days(day, n).date
+    elif unit in ("calendar_days", "weeks", "months"):
+        nominal = _calendar_last(day, n, unit)
+        last = cal._roll(nominal) if n and not rule.rest_days_open else nominal
     elif unit == "same_day":
-        last = cal.next_working_day(day).date if closed else day
+        # Received after close (or on a rest day) without the after-hours rule: the day
+        # still ends at 24:00 of that same day.
+        last = nominal = day
+        end_of_day = end_of_day or closed
     elif unit == "next_working_day":
-        last = cal.next_working_day(day).date
+        last = nominal = cal.next_working_day(day).date
     else:  # next_day
-        last = day + _ONE_DAY
-    if rule.end_of_day:
+        nominal = day + _ONE_DAY
+        last = nominal if rule.rest_days_open else cal._roll(nominal)
+    if end_of_day:
         end = datetime.combine(last + _ONE_DAY, time(0), tzinfo=tz)
     else:
         end = datetime.combine(last, close_of_business, tzinfo=tz)
-    return end, cal.is_provisional(start.astimezone(tz).date(), last)
+    return Period(end, last, nominal, cal.is_provisional(start.astimezone(tz).date(), last))

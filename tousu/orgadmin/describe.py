@@ -21,6 +21,7 @@ STAGES = labels.STAGES  # one list of stage names for the whole desk
 STARTS: dict[str, Text] = {
     "received": gettext_lazy("收到"),
     "accepted": gettext_lazy("受理"),
+    "rejected": gettext_lazy("作出不予受理决定"),
     "decided": gettext_lazy("作出受理决定"),
     "assigned": gettext_lazy("分办"),
     "resolved": gettext_lazy("办结"),
@@ -82,7 +83,7 @@ def _list(values: Iterable[str], label: Any = None) -> str:
 
 def rule_in_words(rule: DeadlineRule) -> str:
     """The rule as the arithmetic reads: "自受理起 15 个工作日" / "15 working day(s) from acceptance"."""
-    start = STARTS.get(rule.start, rule.start)
+    start = STARTS.get(rule.counted_from, rule.counted_from)
     if rule.unit in COUNTED:
         text = gettext("自{start}起 {amount} {unit}").format(
             start=start, amount=rule.amount, unit=COUNTED[rule.unit]
@@ -94,10 +95,14 @@ def rule_in_words(rule: DeadlineRule) -> str:
             start=start, fixed=FIXED.get(rule.unit, rule.unit)
         )
     notes = []
+    if rule.counted_from != rule.start:
+        notes.append(gettext("{event}时确定适用").format(event=STARTS.get(rule.start, rule.start)))
     if rule.end_of_day:
         notes.append(gettext("截至当日 24 时"))
     if rule.after_hours:
         notes.append(gettext("非工作时间收到的，自下一个工作日起算"))
+    if rule.rest_days_open:
+        notes.append(gettext("节假日照常办理，期限不顺延"))
     if not rule.extendable:
         notes.append(gettext("不可延期"))
     return text + (gettext("；") + gettext("；").join(notes) if notes else "")
@@ -114,6 +119,8 @@ def selectors(rule: DeadlineRule) -> str:
         parts.append(gettext("复杂程度：") + _list(rule.complexity, labels.choice))
     if rule.categories:
         parts.append(gettext("类别：") + _list(rule.categories))
+    if rule.exclude_categories:
+        parts.append(gettext("不适用于类别：") + _list(rule.exclude_categories))
     if rule.departments_min:
         parts.append(
             gettext("涉及至少 {departments_min} 个部门").format(

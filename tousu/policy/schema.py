@@ -49,11 +49,26 @@ CHANNELS = (
     "evaluation_form", "box", "opinion_book", "referral", "other",
 )  # fmt: skip
 COMPLEXITIES = ("on_the_spot", "general", "complex", "major")
-# The events a clock may start from.
+# The events a clock may start from. "decided" is either acceptance decision (受理 or 不予受理);
+# "accepted" and "rejected" are the one or the other.
 ClockStart = Literal[
-    "received", "accepted", "decided", "assigned", "resolved", "replied",
+    "received", "accepted", "rejected", "decided", "assigned", "resolved", "replied",
     "review_requested", "second_review_requested",
 ]  # fmt: skip
+# What has already happened when each event happens: a clock can count from any of these
+# (``counts_from``) while it becomes known at the later one (``start``). A reopened case
+# starts a new round (see ``tousu.cases.deadlines``).
+EARLIER_STARTS: dict[str, frozenset[str]] = {
+    "received": frozenset(),
+    "accepted": frozenset({"received"}),
+    "rejected": frozenset({"received"}),
+    "decided": frozenset({"received"}),
+    "assigned": frozenset({"received", "accepted", "decided"}),
+    "resolved": frozenset({"received", "accepted", "decided", "assigned"}),
+    "replied": frozenset({"received", "accepted", "decided", "assigned", "resolved"}),
+    "review_requested": frozenset({"replied"}),
+    "second_review_requested": frozenset({"replied", "review_requested"}),
+}
 ROLE_CODES = (
     "intake_clerk", "dispatcher", "handler", "department_head", "supervisor", "leader",
     "auditor", "administrator",
@@ -197,7 +212,12 @@ DEADLINE_STAGES: tuple[str, ...] = typing.get_args(DeadlineStage)
 
 class DeadlineRule(Strict):
     stage: DeadlineStage
+    # When the clock becomes known: the event that creates it (a 2- or 5-day limit can only
+    # be chosen once the case is accepted and its complexity decided).
     start: ClockStart = "received"
+    # When the clock counts from, if earlier than ``start`` (a limit the regulation counts
+    # from receipt but that is chosen at acceptance). Absent: ``start`` is both.
+    counts_from: ClockStart | None = None
     amount: int = Field(default=1, ge=0, le=3650)
     unit: Unit = "working_days"
     # False: a best-effort target (应尽量, 尽可能) shown beside limits, never escalated.
@@ -206,11 +226,18 @@ class DeadlineRule(Strict):
     end_of_day: bool = False
     # True: intake at night, on a weekend or holiday counts from the next working day.
     after_hours: bool = False
+    # True: the office that must act is open every day (a scenic area), so a period in
+    # calendar days (日, 周, 月, 次日) that ends on a rest day is not moved to the next
+    # working day (民法典 art. 203 moves it otherwise).
+    rest_days_open: bool = False
     # Selectors: a rule applies when every given selector matches.
     kinds: tuple[Kind, ...] = ()
     channels: tuple[str, ...] = ()
     complexity: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # The rule does not apply to these categories (nor to their sub-categories): a
+    # category with a procedure of its own (医疗纠纷 under the 医疗事故处理条例).
+    exclude_categories: tuple[str, ...] = ()
     departments_min: int = Field(default=0, ge=0, le=50)
     # Not set by the regulation: an organisation default, marked as such.
     org_default: bool = False
@@ -221,20 +248,46 @@ class DeadlineRule(Strict):
     note: str = ""
 
     def applies(
-        self, *, kind: str, channel: str, complexity: str, category: str = "", departments: int = 1
+        self,
+        *,
+        kind: str,
+        channel: str,
+        complexity: str,
+        category: str = "",
+        departments: int = 1,
+        category_line: tuple[str, ...] = (),
     ) -> bool:
+        """``category_line``: the case's category and its parents (for exclusions)."""
+        line = category_line or ((category,) if category else ())
         return (
             (not self.kinds or kind in self.kinds)
             and (not self.channels or channel in self.channels)
             and (not self.complexity or complexity in self.complexity)
             and (not self.categories or category in self.categories)
+            and not set(line) & set(self.exclude_categories)
             and departments >= self.departments_min
         )
+
+    @property
+    def counted_from(self) -> str:
+        """The event the period counts from."""
+        return self.counts_from or self.start
 
     @model_validator(mode="after")
     def _words(self) -> DeadlineRule:
         if not self.text_zh:
             raise ValueError(f"deadline {self.stage!r}: text_zh (the rule in words) is required")
+        counts_from = self.counts_from or self.start
+        if counts_from != self.start and counts_from not in EARLIER_STARTS[self.start]:
+            raise ValueError(
+                f"deadline {self.stage!r}: a clock that becomes known at {self.start!r}"
+                f" cannot count from {counts_from!r}, which is not earlier"
+            )
+        if self.rest_days_open and self.unit in ("working_days", "next_working_day"):
+            raise ValueError(
+                f"deadline {self.stage!r}: rest_days_open applies to calendar periods,"
+                f" not to {self.unit!r}"
+            )
         return self
 
 
@@ -313,6 +366,7 @@ class Policy(Strict):
             _known(where, "channel", rule.channels, CHANNELS)
             _known(where, "complexity", rule.complexity, COMPLEXITIES)
             _known(where, "category", rule.categories, cat_codes)
+            _known(where, "category", rule.exclude_categories, cat_codes)
         _known("extension.approver_roles", "role", self.extension.approver_roles, ROLE_CODES)
         self._check_sections(dept_codes, cat_codes)
         return self
@@ -386,6 +440,7 @@ class Policy(Strict):
         next rule for that stage applies otherwise.
         """
         chosen: dict[tuple[str, bool], DeadlineRule] = {}
+        line = self.category_line(category)
         for rule in self.deadlines:
             key = (rule.stage, rule.hard)
             if rule.start != start or key in chosen:
@@ -394,10 +449,19 @@ class Policy(Strict):
                 continue
             if rule.applies(
                 kind=kind, channel=channel, complexity=complexity, category=category,
-                departments=departments,
+                departments=departments, category_line=line,
             ):  # fmt: skip
                 chosen[key] = rule
         return list(chosen.values())
+
+    def category_line(self, code: str) -> tuple[str, ...]:
+        """The category and its parents, nearest first (a cycle stops the walk)."""
+        line: list[str] = []
+        while code and code not in line:
+            line.append(code)
+            cat = self.category(code)
+            code = cat.parent if cat is not None else ""
+        return tuple(line)
 
     def title_for(self, role: str) -> str:
         """The organisation's own title for a role, or ""."""

@@ -29,11 +29,15 @@ STATUS_LABELS = {s.value: s.label for s in Status}
 
 def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -> dict[str, Any]:
     due_day = d.due_at.astimezone(tz)
-    if d.rule.get("end_of_day") and due_day.time() == time(0):
+    if d.rule.get("unit") not in ("hours", "customer_date") and due_day.time() == time(0):
         due_day -= timedelta(days=1)  # 24:00 of the last day
     return {
         "stage": d.stage,
         "due_at": d.due_at.astimezone(tz),
+        # The event the period counts from, and when; the clock may have become known later.
+        "counts_from": d.rule.get("counts_from") or d.start,
+        "started_at": d.started_at.astimezone(tz),
+        "counted_from_earlier": d.rule.get("counts_from") not in (None, d.start),
         "rule": d.text_zh,
         "rule_en": d.text_en,
         "rule_with_date": f"{d.text_zh}（{due_day:%Y-%m-%d} 截止）",

@@ -257,21 +257,26 @@ def test_intake_on_a_holiday_counts_from_the_next_working_day_when_asked() -> No
     assert compute_due(dawn, shifted, CAL, SHANGHAI)[0] == _at(2026, 3, 11, 17, 30)
 
 
-def test_same_day_after_hours_ends_at_the_next_working_days_close() -> None:
+def test_same_day_ends_that_day_and_after_hours_moves_it_to_the_next_working_day() -> None:
     rule = DueRule(0, "same_day")
     assert compute_due(_at(2026, 3, 4, 10), rule, CAL, SHANGHAI)[0] == _at(2026, 3, 4, 17, 30)
-    assert compute_due(_at(2026, 9, 30, 20), rule, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
-    # Friday evening: the make-up Sunday 09-20 is the next working day.
-    assert compute_due(_at(2026, 9, 18, 20), rule, CAL, SHANGHAI)[0] == _at(2026, 9, 20, 17, 30)
+    # After close, or on a rest day: still that day, until 24:00 (民法典 art. 203(2)).
+    assert compute_due(_at(2026, 9, 30, 20), rule, CAL, SHANGHAI)[0] == _at(2026, 10, 1, 0, 0)
+    assert compute_due(_at(2026, 10, 3, 10), rule, CAL, SHANGHAI)[0] == _at(2026, 10, 4, 0, 0)
     shifted = DueRule(0, "same_day", after_hours_next_working_day=True)
     assert compute_due(_at(2026, 9, 30, 20), shifted, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
+    # Friday evening: the make-up Sunday 09-20 is the next working day.
+    assert compute_due(_at(2026, 9, 18, 20), shifted, CAL, SHANGHAI)[0] == _at(2026, 9, 20, 17, 30)
 
 
 def test_next_working_day_and_next_day_rules() -> None:
     nwd, nd = DueRule(0, "next_working_day"), DueRule(0, "next_day")
     assert compute_due(_at(2026, 9, 30, 10), nwd, CAL, SHANGHAI)[0] == _at(2026, 10, 8, 17, 30)
-    # 次日 is the next calendar day, even a Saturday.
-    assert compute_due(_at(2026, 3, 6, 10), nd, CAL, SHANGHAI)[0] == _at(2026, 3, 7, 17, 30)
+    # 次日 is the next calendar day; a Saturday moves to Monday (民法典 art. 203(1)) ...
+    assert compute_due(_at(2026, 3, 6, 10), nd, CAL, SHANGHAI)[0] == _at(2026, 3, 9, 17, 30)
+    # ... unless the office acting is open every day.
+    open_daily = DueRule(0, "next_day", rest_days_open=True)
+    assert compute_due(_at(2026, 3, 6, 10), open_daily, CAL, SHANGHAI)[0] == _at(2026, 3, 7, 17, 30)
 
 
 def test_hours_are_plain_clock_hours() -> None:

@@ -128,3 +128,31 @@ def test_the_case_page_offers_an_action_only_when_the_case_has_something_for_it(
     assert r.status_code == 200, r.content
     assert "approve_remedy" not in offered("leader")
     assert "record_remedy_paid" in offered("handler")
+
+
+def test_a_clock_counted_from_receipt_shows_since_when_and_is_overdue_at_once(
+    world: World, desk: Any
+) -> None:
+    """A reply limit chosen at acceptance but counted from receipt: a letter received on
+    Monday 1 June 2026 and accepted months later is overdue the moment it is accepted."""
+    from tousu.policy.loader import preset_source
+    from tousu.policy.services import activate_policy
+
+    doc = preset_source("general").replace(
+        'stage = "reply"\nstart = "accepted"',
+        'stage = "reply"\nstart = "accepted"\ncounts_from = "received"',
+        1,
+    )
+    assert doc != preset_source("general")
+    activate_policy(world.org, doc)
+    number = world.api("clerk").register(received_at="2026-06-01T10:00:00+08:00").json()["number"]
+    r = world.api("dispatcher").act(number, "accept")
+    assert r.status_code == 200, r.content
+    reply = next(d for d in r.json()["deadlines"] if d["stage"] == "reply")
+    # 15 working days from Monday 1 June: 2–5, 8–12, 15–18 June (19 June off), 22, 23 June.
+    assert reply["counts_from"] == "received" and reply["overdue"] is True
+    assert reply["due_at"].startswith("2026-06-23T17:30")
+    assert reply["started_at"].startswith("2026-06-01T10:00")
+    page = desk("dispatcher").get(f"cases/{number}/").content.decode()
+    assert "自 2026-06-01 10:00 起算" in page
+    assert "已超期" in page

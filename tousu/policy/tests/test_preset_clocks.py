@@ -53,11 +53,12 @@ EXPECTED: dict[str, tuple[str, str, dict[str, str]]] = {
         {"investigation_start": "2026-10-08 17:30", "reply": "2026-10-09 17:30"},
     ),
     # 7 days to decide on acceptance (7 October off → 8 October); the general office
-    # passes it on 次日, the next calendar day, from the duty log
+    # passes it on 次日 from the duty log: its next working day, Thursday 8 October
+    # (1–7 October are off), not National Day
     "hospital": (
         "complaint",
         "letter",
-        {"acceptance": "2026-10-08 17:30", "routing": "2026-10-01 17:30"},
+        {"acceptance": "2026-10-08 17:30", "routing": "2026-10-08 17:30"},
     ),
 }
 

@@ -168,7 +168,10 @@ ENTERPRISE = Scenario(
     },
     lead="logistics",
     co=["production"],
-    at_registration={"reply": (0, "customer_date", True)},
+    at_registration={
+        "reply": (0, "customer_date", True),
+        "resolution": (5, "working_days", True),
+    },
     at_acceptance={"routing": (1, "working_days", True)},
     reply_channel="email",
     written_reply_required=True,
@@ -185,6 +188,10 @@ def test_enterprise_late_delivery_answered_by_the_customers_date() -> None:
     assert w.policy.title_for("intake_clerk") == "首问责任人"
     assert deadline(w.case, "reply").due_at == at(2026, 11, 27, 17, 0)
 
+    # 五: the 5-working-day handling limit runs beside the customer's date: Monday 23
+    # November 10:15 → 24, 25, 26, 27, 30 November.
+    assert deadline(w.case, "resolution").due_at == at(2026, 11, 30, 17, 30)
+
     # Without a date of the customer's: 5 working days from intake (五, truncated).
     plain = register(
         w,
@@ -199,10 +206,11 @@ def test_enterprise_late_delivery_answered_by_the_customers_date() -> None:
         },
         now=at(2026, 11, 19, 15, 5),
     )
-    reply = deadline(plain, "reply")
-    assert (reply.rule["amount"], reply.rule["unit"]) == (5, "working_days")
-    assert reply.due_at == at(2026, 11, 26, 17, 30)
-    assert "原文残缺" in reply.rule["clause"]
+    limit = deadline(plain, "resolution")
+    assert (limit.rule["amount"], limit.rule["unit"]) == (5, "working_days")
+    assert limit.due_at == at(2026, 11, 26, 17, 30)
+    assert "原文残缺" in limit.rule["clause"]
+    assert not Deadline.objects.filter(case=plain, stage="reply").exists()
 
     # 四、1: a customer who cannot be reached is not accepted until a contact is given.
     unreachable = register(

@@ -254,7 +254,7 @@ def test_consumer_12315_an_expired_milk_call_is_split_into_a_dispute_and_a_repor
     assert report.kind == "report" and report.first_contact_owner_id == mixed.first_contact_owner_id
     assert report.proposed_department is not None
     assert report.proposed_department.code == "enforcement"
-    assert clocks(report, "received") == {"acceptance": (15, "working_days", True)}
+    assert clocks(report, "received") == {"verification": (15, "working_days", True)}
     # The supermarket is never told who called: the reporter's identity is sealed.
     # (The clerk who took the call sees the caller on the dispute, not on the report.)
     assert identity_visible(clerk, mixed)
@@ -378,7 +378,7 @@ HOSPITAL = Scenario(
     amend={"complainant": {"name": "周明", "phone": "13600004444", "address": "城关镇建设路5号"}},
     at_registration={
         "acceptance": (7, "calendar_days", True),
-        "routing": (1, "next_day", True),
+        "routing": (1, "next_working_day", True),
     },
     # The 3-working-day limit runs from the department's receipt (assigned), below.
     at_acceptance={},
@@ -393,8 +393,8 @@ def test_hospital_a_duty_night_billing_call_goes_to_finance_the_next_day() -> No
     walked = walk(HOSPITAL)
     policy, case, actors = walked.policy, walked.case, walked.actors
     assert policy.duty.after_hours == "duty_officer" and policy.duty.duty_title_zh == "院行政总值班"
-    # 次日: the general office passes it on on Saturday, not moved to Monday.
-    assert due(case, "routing") == datetime(2026, 6, 13, 17, 30, tzinfo=CST)
+    # 次日 of the general office, which works on working days: Friday night → Monday 15 June.
+    assert due(case, "routing") == datetime(2026, 6, 15, 17, 30, tzinfo=CST)
     # "7日" as calendar days; the last day (19 June) is the Dragon Boat holiday → Monday.
     assert due(case, "acceptance") == datetime(2026, 6, 22, 17, 30, tzinfo=CST)
     assert clocks(case, "assigned") == {"resolution": (3, "working_days", True)}
@@ -440,7 +440,7 @@ def test_hospital_a_duty_night_billing_call_goes_to_finance_the_next_day() -> No
     )
     assert book.proposed_department is not None
     assert book.proposed_department.code == "clinical_depts"
-    assert clocks(book, "received")["acknowledgement"] == (1, "next_day", True)
+    assert clocks(book, "received")["acknowledgement"] == (1, "next_working_day", True)
     assert clocks(book, "received")["resolution"] == (0, "same_day", False)
     # An anonymous call is handled under the petition rules, not as a complaint.
     anonymous = register(

@@ -92,8 +92,8 @@ def test_food_drug_a_web_report_on_a_pharmacy_and_a_veterinary_referral() -> Non
     # 六 "5日内": calendar days; day 5 (3 October) falls in the National Day holiday,
     # so the period ends on the next working day.
     assert due(w.case, "acceptance") == at(2026, 10, 8)
-    # A decision not to accept is told within 15 days of that decision.
-    assert rules(w, "decided", kind="report") == {"notification": (15, "calendar_days", True)}
+    # A decision not to accept is told within 15 days of that decision (the refusal's clock).
+    assert rules(w, "rejected", kind="report") == {"notification": (15, "calendar_days", True)}
     # 五: the legal grounds for not accepting; a missing subject offers 五(二).
     assert reason(w, "statutory_procedure").zh == "应当依法通过行政复议、诉讼、仲裁等法定途径解决的"
     assert intake.refusal_reasons_for(w.policy, "report", "web", ["subject"]) == [
@@ -222,10 +222,9 @@ TOBACCO = Scenario(
 def test_tobacco_counterfeit_cigarettes_and_an_abusive_officer() -> None:
     w = walk(TOBACCO)
     assert w.policy.title_for("intake_clerk") == "首问责任人"
-    # Without the address the registration form cannot be filled: 六 is the ground offered.
-    assert intake.refusal_reasons_for(w.policy, "report", "phone", ["subject.address"]) == [
-        "unclear_particulars"
-    ]
+    # Without the address the report's registration form is not complete (六): it is
+    # completed, not refused — no refusal ground is offered for it.
+    assert intake.refusal_reasons_for(w.policy, "report", "phone", ["subject.address"]) == []
     assert reason(w, "outside_territory").clause == "四"
     # 二: an officer's misconduct goes to the monopoly office with discipline inspection,
     # whatever category intake chose.
@@ -237,9 +236,11 @@ def test_tobacco_counterfeit_cigarettes_and_an_abusive_officer() -> None:
             "category": "other_violation",
             "content": "来访投诉：专卖稽查员赵某在检查时辱骂店主，并将店内合法卷烟一并扣走。",
             "complainant": {"name": "刘春梅", "phone": "13600003333"},
-            "subject": {"type": "staff", "name": "稽查员 赵某", "address": "县烟草专卖局"},
+            "subject": {"type": "staff", "name": "稽查员 赵某"},
         },
     )
+    # 六 is about the person reported: a complaint about an officer needs no address.
+    assert officer.missing_fields == []
     assert officer.proposed_department is not None
     assert officer.proposed_department.code == "monopoly_office"
     assert officer.proposed_co_departments == ["discipline"]
@@ -432,7 +433,9 @@ def test_petitions_an_extension_of_at_most_30_days_with_the_heads_approval() -> 
             case.pk, actor=w.actors["supervisor"], data=inputs.ApproveExtensionIn()
         )
     actions.approve_extension(case.pk, actor=w.actors["leader"], data=inputs.ApproveExtensionIn())
-    assert due(case, "resolution", "accepted") == at(2026, 6, 5)
+    # The 30 days run from day 60 itself (1 May), not from the working day it moved to:
+    # 31 May is a Sunday → Monday 1 June.
+    assert due(case, "resolution", "accepted") == at(2026, 6, 1)
 
 
 # --------------------------------------------------------------------------- whistleblowing

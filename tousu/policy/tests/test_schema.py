@@ -58,3 +58,67 @@ def test_all_eighteen_regulations_ship_as_presets_and_each_cites_its_source() ->
         assert policy.departments and policy.categories and policy.deadlines, name
         assert all(rule.clause or rule.org_default for rule in policy.deadlines), name
         assert policy.retention.years >= 2, name
+
+
+def test_a_clock_cannot_count_from_an_event_after_it_becomes_known() -> None:
+    later = preset_source("general").replace(
+        'stage = "acceptance"\nstart = "received"',
+        'stage = "acceptance"\nstart = "received"\ncounts_from = "accepted"',
+        1,
+    )
+    with pytest.raises(PolicyError, match="cannot count from 'accepted'"):
+        parse_toml(later)
+    sibling = preset_source("general").replace(
+        'stage = "reply"\nstart = "accepted"',
+        'stage = "reply"\nstart = "accepted"\ncounts_from = "rejected"',
+        1,
+    )
+    with pytest.raises(PolicyError, match="cannot count from 'rejected'"):
+        parse_toml(sibling)
+
+
+def test_rest_days_open_is_for_calendar_periods_and_exclusions_name_known_categories() -> None:
+    working = preset_source("general").replace(
+        'stage = "acceptance"\nstart = "received"',
+        'stage = "acceptance"\nstart = "received"\nrest_days_open = true',
+        1,
+    )
+    with pytest.raises(PolicyError, match="rest_days_open applies to calendar periods"):
+        parse_toml(working)
+    unknown = preset_source("general").replace(
+        'stage = "reply"\nstart = "accepted"',
+        'stage = "reply"\nstart = "accepted"\nexclude_categories = ["nothing_like_it"]',
+        1,
+    )
+    with pytest.raises(PolicyError, match="unknown category 'nothing_like_it'"):
+        parse_toml(unknown)
+
+
+def test_an_excluded_category_takes_its_sub_categories_with_it() -> None:
+    policy = parse_toml(preset_source("hospital"))
+    dispute = policy.category("medical_dispute")
+    assert dispute is not None
+    child = dispute.model_copy(update={"code": "surgery_dispute", "parent": "medical_dispute"})
+    policy = policy.model_copy(update={"categories": (*policy.categories, child)})
+
+    def resolution(category: str) -> list[int]:
+        rules = policy.rules_for(
+            kind="complaint", channel="visit", complexity="general", start="assigned",
+            category=category,
+        )  # fmt: skip
+        return [r.amount for r in rules if r.stage == "resolution"]
+
+    assert resolution("fees") == [3]
+    assert resolution("medical_dispute") == []
+    assert resolution("surgery_dispute") == []
+
+
+def test_the_rule_in_words_says_what_it_counts_from_and_when_it_is_known() -> None:
+    from tousu.orgadmin.describe import rule_in_words
+
+    policy = parse_toml(preset_source("gov-service"))
+    written = next(r for r in policy.deadlines if r.stage == "reply" and r.channels)
+    assert rule_in_words(written) == "自收到起 2 个工作日；受理时确定适用"
+    scenic = parse_toml(preset_source("scenic-area"))
+    reply = next(r for r in scenic.deadlines if r.stage == "reply")
+    assert "节假日照常办理，期限不顺延" in rule_in_words(reply)
