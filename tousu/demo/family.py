@@ -55,6 +55,22 @@ def _pick(options: tuple[str, ...], *preferred: str) -> str:
     return options[0]
 
 
+def _fields(policy: Policy, kind: str) -> dict[str, Any]:
+    """A value for every intake field of the policy (order numbers, quantities, dates)."""
+    values: dict[str, Any] = {}
+    for spec in policy.fields:
+        if spec.group != "intake" or (spec.kinds and kind not in spec.kinds):
+            continue
+        if spec.type == "choice":
+            if spec.choices:
+                values[spec.code] = spec.choices[0]
+            continue
+        values[spec.code] = {
+            "integer": 12, "decimal": "12.5", "date": "2026-01-05", "boolean": False,
+        }.get(spec.type, "DEMO-0001"[: spec.max_length])  # fmt: skip
+    return values
+
+
 def scripts(preset: str, policy: Policy) -> list[Script]:
     lead, category = _lead(policy)
     kind = _pick(policy.kinds, "complaint", "report")
@@ -69,8 +85,12 @@ def scripts(preset: str, policy: Policy) -> list[Script]:
 
     def _case(name: str, phone: str, content: str, demands: str) -> dict[str, Any]:
         complainant = who(name, phone, address="杭州市西湖区文三路88号", email="demo@example.com")
-        return case(body["kind"], body["channel"], body["category"], complainant,
-                    body["subject"], content, demands)  # fmt: skip
+        registered = case(body["kind"], body["channel"], body["category"], complainant,
+                          body["subject"], content, demands)  # fmt: skip
+        registered["subject"]["address"] = "杭州市西湖区天目山路56号"
+        if fields := _fields(policy, kind):
+            registered["fields"] = fields
+        return registered
 
     routed = [accept(2, f"{p}dispatcher")]
     if lead:

@@ -50,6 +50,11 @@ NAME = "示范医院 Demo Hospital"
 PASSWORD = "tousu-demo"  # noqa: S105 — the published password of the demo logins
 API_BASE = f"/api/v1/orgs/{SLUG}/"
 PERSONAS = hospital.PERSONAS
+WALK = (
+    "  A phone complaint from start to end: clerk registers it (登记), dispatcher accepts",
+    "  and routes it (受理, 分办), handler records, resolves and replies (办结, 答复), clerk",
+    "  records the follow-up (回访), supervisor closes it (结案).",
+)
 
 
 class DemoError(RuntimeError):
@@ -68,6 +73,7 @@ class Family:
     night: tuple[str, ...]
     hotline: tuple[str, ...]
     hours: WorkingHours
+    roster_days_back: int = 7  # the roster reaches back over the cases' weeks
 
     @property
     def usernames(self) -> list[str]:
@@ -86,7 +92,7 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
     if preset == DEFAULT_PRESET:
         return Family(
             preset, SLUG, NAME, hospital.PERSONAS, hospital.SCRIPTS,
-            hospital.NIGHT, hospital.HOTLINE, policy.working_hours,
+            hospital.NIGHT, hospital.HOTLINE, policy.working_hours, roster_days_back=45,
         )  # fmt: skip
     name = f"示范单位（{policy.identity.name_zh}） Demo: {policy.identity.name_en}"
     p = f"{preset}-"
@@ -204,6 +210,25 @@ def load_demo(now: datetime | None = None, preset: str = DEFAULT_PRESET) -> bool
             f"users {names} already exist; the demo would reset their passwords, so it stops"
         )
     now = now or timezone.now()
+    try:
+        _load(fam, now)
+    except BaseException:
+        _forget_caches()  # ids rolled back may be reused (SQLite): no stale cached policy
+        raise
+    return True
+
+
+def _forget_caches() -> None:
+    from tousu.clock.overrides import clear_cache
+    from tousu.orgs import models as org_models
+    from tousu.policy import models as policy_models
+
+    org_models._DEPARTMENT_IDS.clear()
+    policy_models._LOADED.clear()
+    clear_cache()
+
+
+def _load(fam: Family, now: datetime) -> None:
     with transaction.atomic():
         org = create_org(fam.slug, fam.name, fam.preset)
         actors: dict[str, Actor] = {}
@@ -215,9 +240,11 @@ def load_demo(now: datetime | None = None, preset: str = DEFAULT_PRESET) -> bool
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
             actors[username] = actor_for(user, fam.slug)
-        seed_roster(by=actors[fam.login("admin")], night=fam.night, hotline=fam.hotline, now=now)
+        seed_roster(
+            by=actors[fam.login("admin")], night=fam.night, hotline=fam.hotline, now=now,
+            days_back=fam.roster_days_back,
+        )  # fmt: skip
         _play(org, fam, actors, now)
-    return True
 
 
 def status_counts(org: Organisation) -> dict[str, int]:
@@ -260,9 +287,7 @@ def summary(org: Organisation) -> str:
     lines += [
         "",
         f"Staff desk:   {base}/  (工作台; sign in with a login above)",
-        "  A phone complaint from start to end: clerk registers it (登记), dispatcher accepts",
-        "  and routes it (受理, 分办), handler records, resolves and replies (办结, 答复), clerk",
-        "  records the follow-up (回访), supervisor closes it (结案).",
+        *(WALK if preset == DEFAULT_PRESET else ()),
         f"Public portal: {base}/o/{org.slug}/",
         f"Django admin: {base}/admin/  (log in as {admin} / {PASSWORD})",
         f"API base:     /api/v1/orgs/{org.slug}/  (a token: tousu token create {clerk})",

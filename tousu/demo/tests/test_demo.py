@@ -1,4 +1,5 @@
-"""`tousu demo`: a demo hospital with one login per role and cases in every state."""
+"""`tousu demo`: the demo hospital (preset hospital) with one login per role and cases in
+every state, following the hospital story; any other preset family on request."""
 
 from __future__ import annotations
 
@@ -6,24 +7,30 @@ import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 
 from tousu.cases.events import verify_case
-from tousu.cases.models import Case, Deadline, Event, Party
+from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+from tousu.demo import family
 from tousu.demo import organisation as demo
+from tousu.duty.models import DutyIntake
 from tousu.orgs.models import Membership, Organisation
+from tousu.policy.loader import preset_names
+from tousu.procedures.models import StepRecord
 
-NUMBER = re.compile(r"^TS-(\d{4})-(\d{6})$")
+NUMBER = re.compile(r"^TS-(\d{4})-(\d{5})$")  # the hospital numbering
 
 
-def _run() -> str:
+def _run(*args: str) -> str:
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -32,9 +39,9 @@ def test_the_demo_loads_a_hospital_with_every_role_and_cases_in_many_states() ->
     before = timezone.now()
     out = _run()
 
-    # The organisation, on the general policy, with one login per role
+    # The organisation, on the hospital policy, with one login per role
     org = Organisation.objects.get(slug="demo")
-    assert org.active_policy is not None and org.active_policy.preset == "general"
+    assert org.active_policy is not None and org.active_policy.preset == "hospital"
     logins = {
         m.user.username: (m.role, m.department.code if m.department else None)
         for m in Membership.objects.filter(org=org).select_related("user", "department")
@@ -51,9 +58,9 @@ def test_the_demo_loads_a_hospital_with_every_role_and_cases_in_many_states() ->
     assert all(verify_case(c) == (True, None) for c in cases)
     assert any(c.reopen_count for c in cases)
     types = set(Event.objects.filter(case__org=org).values_list("type", flat=True))
-    assert {"resolved_on_the_spot", "split", "merged", "referred", "received"} <= types
+    assert {"resolved_on_the_spot", "merged", "referred", "received", "rejected"} <= types
     assert Event.objects.filter(case__org=org, type="extension_decided", data__approved=True)
-    assert Party.objects.filter(case__org=org, case__kind="report", anonymous=True).exists()
+    assert Party.objects.filter(case__org=org, anonymous=True).exists()
 
     # Numbers: distinct and gap-free within each registration year
     serials: dict[str, list[int]] = defaultdict(list)
@@ -98,3 +105,81 @@ def test_the_demo_never_takes_over_an_existing_account() -> None:
     assert not Organisation.objects.filter(slug="demo").exists()
     user.refresh_from_db()
     assert user.check_password("my-own-secret")
+
+
+@pytest.mark.django_db
+def test_the_demo_hospital_tells_the_hospital_story() -> None:
+    demo.load_demo()
+    org = Organisation.objects.get(slug="demo")
+    tz = ZoneInfo(org.time_zone)
+
+    # A Friday-evening call lands with the duty officer on shift; the general office passes
+    # it on the next working day (Monday) to Finance, the fees department; 3 working days.
+    merge = CaseLink.objects.get(from_case__org=org, type=CaseLink.Type.MERGED_INTO)
+    ct, letter = merge.to_case, merge.from_case
+    assert ct.status == Status.CLOSED and letter.status == Status.MERGED
+    received = ct.received_at.astimezone(tz)
+    assert (received.weekday(), received.hour) == (4, 19)
+    assert DutyIntake.objects.get(case=ct).shift.user.username == "supervisor"
+    routed = Event.objects.get(case=ct, type="assigned")
+    assert routed.at.astimezone(tz).date() == received.date() + timedelta(days=3)
+    assert ct.category == "fees" and ct.lead_department is not None
+    assert ct.lead_department.code == "finance"
+    stages = dict(Deadline.objects.filter(case=ct).values_list("stage", "state"))
+    assert stages["routing"] == stages["resolution"] == Deadline.State.MET
+    # The son's letter is merged into it, and the reply goes out in writing
+    assert (ct.channel, letter.channel, ct.reply_channel) == ("phone", "letter", "letter")
+
+    # Three ward opinion-book entries in one week, logged by the head nurse
+    book = Case.objects.filter(org=org, channel="opinion_book")
+    assert book.count() == 3 and {c.registered_by.username for c in book} == {"headnurse"}
+    days = sorted(c.received_at.date() for c in book)
+    assert (days[-1] - days[0]).days < 7
+
+    # The medical dispute: no general resolution clock; sealed with both parties, the health
+    # authority told, the committee's decision told to both parties
+    dispute = Case.objects.get(org=org, category="medical_dispute")
+    assert not Deadline.objects.filter(case=dispute, stage="resolution").exists()
+    steps = StepRecord.objects.filter(run__case=dispute)
+    assert {s.step for s in steps} == {"seal_records", "authority", "committee", "decision"}
+    sealing = Event.objects.get(case=dispute, type="procedure_step_recorded", data__step="seal_records")
+    assert sealing.data["form"] == "sealing"
+    assert Event.objects.filter(case=dispute, type="escalated").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", [p for p in preset_names() if p != demo.DEFAULT_PRESET])
+def test_every_preset_family_builds_its_own_demo(preset: str, client: Client) -> None:
+    out = _run("--preset", preset)
+    org = Organisation.objects.get(slug=f"demo-{preset}")
+    assert org.active_policy is not None and org.active_policy.preset == preset
+    logins = Membership.objects.filter(org=org).values_list("user__username", flat=True)
+    assert sorted(logins) == sorted(f"{preset}-{p}" for p, _, _ in family.ROLES)
+    for username in logins:
+        assert re.search(rf"^  {username}\s+{demo.PASSWORD}\s", out, re.M), username
+    # The cases are in its policy's words: categories and kinds it knows
+    policy = org.active_policy.policy
+    cases = Case.objects.filter(org=org)
+    assert cases.count() == 3
+    assert {c.category for c in cases} <= {c.code for c in policy.categories}
+    assert {c.kind for c in cases} <= set(policy.kinds)
+    assert cases.exclude(status=Status.REGISTERED).exists()
+    # A login works: the clerk signs in and sees the desk of that organisation
+    assert client.login(username=f"{preset}-clerk", password=demo.PASSWORD)
+    assert client.get(f"/desk/{org.slug}/queue/mine/").status_code == 200
+    # Idempotent
+    counts = (Case.objects.count(), Event.objects.count(), get_user_model().objects.count())
+    assert "already exists" in _run("--preset", preset)
+    assert (Case.objects.count(), Event.objects.count(), get_user_model().objects.count()) == (
+        counts
+    )
+
+
+@pytest.mark.django_db
+def test_an_unknown_preset_is_refused_with_the_choices_and_nothing_written() -> None:
+    with pytest.raises(CommandError) as refused:
+        _run("--preset", "zoo")
+    message = str(refused.value)
+    assert "unknown preset 'zoo'" in message
+    assert all(name in message for name in preset_names())
+    assert not Organisation.objects.exists() and not get_user_model().objects.exists()
