@@ -97,15 +97,50 @@ def scripts(preset: str, policy: Policy) -> list[Script]:
         routed.append(to(lead, f"{p}handler", by=f"{p}dispatcher"))
     working = [*routed]
     if lead:
-        working.append(rec(20, f"{p}handler", "call", "与投诉人电话沟通，了解经过，约定三日内回复。"))
+        working.append(
+            rec(20, f"{p}handler", "call", "与投诉人电话沟通，了解经过，约定三日内回复。")
+        )
     return [
-        Script("working", 9, "10:00", f"{p}clerk", 0.2,
-               _case("周建华", "13306513378", "窗口工作人员办理业务时态度生硬，要求补交的材料前后说法不一，来回跑了三趟。", "说明办理要求，工作人员道歉"),
-               working),  # fmt: skip
-        Script("routed", 4, "14:30", f"{p}clerk", 0.2,
-               _case("刘美华", "13588204417", "多次电话咨询办理进度，一直无人答复。", "尽快办理并告知进度"),
-               routed),  # fmt: skip
-        Script("waiting", 1, "09:40", f"{p}clerk", 0.2,
-               _case("赵桂芳", "13757136629", "预约办理的时间到了，窗口说系统里没有预约记录，让我改天再来。", "当天办理"),
-               []),  # fmt: skip
+        Script(
+            "working",
+            9,
+            "10:00",
+            f"{p}clerk",
+            0.2,
+            _case(
+                "周建华",
+                "13306513378",
+                "窗口工作人员办理业务时态度生硬，要求补交的材料前后说法不一，来回跑了三趟。",
+                "说明办理要求，工作人员道歉",
+            ),
+            working,
+        ),  # fmt: skip
+        Script(
+            "routed",
+            4,
+            "14:30",
+            f"{p}clerk",
+            0.2,
+            _case(
+                "刘美华",
+                "13588204417",
+                "多次电话咨询办理进度，一直无人答复。",
+                "尽快办理并告知进度",
+            ),
+            routed,
+        ),  # fmt: skip
+        Script(
+            "waiting",
+            1,
+            "09:40",
+            f"{p}clerk",
+            0.2,
+            _case(
+                "赵桂芳",
+                "13757136629",
+                "预约办理的时间到了，窗口说系统里没有预约记录，让我改天再来。",
+                "当天办理",
+            ),
+            [],
+        ),  # fmt: skip
     ]

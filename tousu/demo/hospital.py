@@ -13,7 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tousu.demo.script import ANON, Script, Step, accept, case, close, fix, follow, rec, reply, to, who
+from tousu.demo.script import (
+    ANON,
+    Script,
+    Step,
+    accept,
+    case,
+    close,
+    fix,
+    follow,
+    rec,
+    reply,
+    to,
+    who,
+)
 from tousu.orgs.roles import Role
 
 # username, role, department code (None: organisation-wide)

@@ -73,7 +73,9 @@ class Family:
     night: tuple[str, ...]
     hotline: tuple[str, ...]
     hours: WorkingHours
-    roster_days_back: int = 7  # the roster reaches back over the cases' weeks
+    # The roster reaches back over the cases' weeks and ahead by ``roster_days_ahead``.
+    roster_days_back: int = 2
+    roster_days_ahead: int = 7
 
     @property
     def usernames(self) -> list[str]:
@@ -93,6 +95,7 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
         return Family(
             preset, SLUG, NAME, hospital.PERSONAS, hospital.SCRIPTS,
             hospital.NIGHT, hospital.HOTLINE, policy.working_hours, roster_days_back=45,
+            roster_days_ahead=14,
         )  # fmt: skip
     name = f"示范单位（{policy.identity.name_zh}） Demo: {policy.identity.name_en}"
     p = f"{preset}-"
@@ -242,7 +245,7 @@ def _load(fam: Family, now: datetime) -> None:
             actors[username] = actor_for(user, fam.slug)
         seed_roster(
             by=actors[fam.login("admin")], night=fam.night, hotline=fam.hotline, now=now,
-            days_back=fam.roster_days_back,
+            days_back=fam.roster_days_back, days_ahead=fam.roster_days_ahead,
         )  # fmt: skip
         _play(org, fam, actors, now)
 
