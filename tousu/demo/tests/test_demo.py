@@ -17,7 +17,11 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
+from tousu.cases.access import actor_for
+from tousu.cases.actions import ACTION_FUNCTIONS
 from tousu.cases.events import verify_case
+from tousu.cases.inputs import RegisterIn
+from tousu.cases.intake import register
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
 from tousu.demo import family
 from tousu.demo import organisation as demo
@@ -95,6 +99,7 @@ def test_the_demo_loads_the_hospital_with_every_role_and_cases_in_many_states() 
     assert "http://127.0.0.1:8000/admin/" in out and "/api/v1/orgs/demo/" in out
     assert f"Cases: {len(cases)}" in out
     _the_hospital_story(org)
+    _the_readme_walk(org)
 
     # A second run adds nothing and prints the logins again
     counts = (Case.objects.count(), Event.objects.count(), get_user_model().objects.count())
@@ -190,3 +195,44 @@ def test_an_unknown_preset_is_refused_with_the_choices_and_nothing_written() -> 
     assert "unknown preset 'zoo'" in message
     assert all(name in message for name in preset_names())
     assert not Organisation.objects.exists() and not get_user_model().objects.exists()
+
+
+def _the_readme_walk(org: Organisation) -> None:
+    """The README's walk on the demo hospital: clerk registers a phone complaint, dispatcher
+    accepts and routes it, handler records the mediation, resolves and replies, clerk records
+    the follow-up, supervisor closes it — each offered the action on the case page."""
+    users = {u.username: u for u in get_user_model().objects.filter(memberships__org=org)}
+    clerk = actor_for(users["clerk"], org.slug)
+    case = register(clerk, RegisterIn.model_validate(WALK_CALL))
+    assert case.missing_fields == []
+    walk = [
+        ("dispatcher", "accept", {"note": "收费问题，予以受理"}),
+        ("dispatcher", "assign", {"lead_department": "finance", "handler": "handler"}),
+        ("handler", "record", {"kind": "mediation", "body": "与患者家属沟通，核对收费明细。", "outcome": "agreement"}),
+        ("handler", "resolve", {"findings": "重复计费属实，已退费。", "responsibility": "organisation", "valid": True}),
+        ("handler", "reply", {"channel": "phone", "body": "您好，多收的费用已退还。"}),
+        ("clerk", "follow_up", {"reached": True, "satisfaction": "satisfied", "note": "满意"}),
+        ("supervisor", "close", {"note": "已答复并回访满意，予以结案"}),
+    ]  # fmt: skip
+    for persona, action, payload in walk:
+        client = Client()
+        client.force_login(users[persona])
+        page = client.get(f"/desk/{org.slug}/cases/{case.number}/")
+        assert page.status_code == 200
+        assert f'id="act-{action}"' in page.content.decode(), (persona, action)
+        function, model = ACTION_FUNCTIONS[action]
+        function(
+            case.pk, actor=actor_for(users[persona], org.slug), data=model.model_validate(payload)
+        )
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert Deadline.objects.get(case=case, stage="resolution").state == Deadline.State.MET
+
+
+WALK_CALL: dict[str, Any] = {
+    "kind": "complaint", "channel": "phone", "category": "fees",
+    "content": "我父亲在放射科做了一次胸部CT平扫，费用清单上同一项检查收了两次。",
+    "demands": "退还多收的费用",
+    "complainant": {"name": "王建国", "phone": "13905712468", "address": "杭州市西湖区文一路115号"},
+    "subject": {"type": "department", "name": "门诊收费处"},
+}  # fmt: skip
