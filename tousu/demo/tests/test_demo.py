@@ -23,6 +23,7 @@ from tousu.cases.events import verify_case
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
+from tousu.clock.overrides import calendar_for
 from tousu.demo import family
 from tousu.demo import organisation as demo
 from tousu.duty.models import DutyIntake
@@ -132,7 +133,10 @@ def _the_hospital_story(org: Organisation) -> None:
     assert (received.weekday(), received.hour) == (4, 19)
     assert DutyIntake.objects.get(case=ct).shift.user.username == "supervisor"
     routed = Event.objects.get(case=ct, type="assigned")
-    assert routed.at.astimezone(tz).date() == received.date() + timedelta(days=3)
+    monday = received.date() + timedelta(days=1)
+    while not calendar_for(org.pk).is_working_day(monday):
+        monday += timedelta(days=1)
+    assert routed.at.astimezone(tz).date() == monday
     assert ct.category == "fees" and ct.lead_department is not None
     assert ct.lead_department.code == "finance"
     stages = dict(Deadline.objects.filter(case=ct).values_list("stage", "state"))
