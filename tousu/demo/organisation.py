@@ -32,14 +32,16 @@ from tousu.cases.errors import TousuError
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, Status
-from tousu.clock.overrides import calendar_for
+from tousu.clock.overrides import calendar_for, clear_cache
 from tousu.demo import family, hospital
 from tousu.demo.roster import seed_roster
 from tousu.demo.script import Script
 from tousu.i18n import bilingual
+from tousu.orgs import models as org_models
 from tousu.orgs.models import Membership, Organisation
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_user
+from tousu.policy import models as policy_models
 from tousu.policy.loader import parse_toml, preset_names, preset_source
 from tousu.policy.schema import Policy, WorkingHours
 from tousu.policy.services import create_org
@@ -222,10 +224,6 @@ def load_demo(now: datetime | None = None, preset: str = DEFAULT_PRESET) -> bool
 
 
 def _forget_caches() -> None:
-    from tousu.clock.overrides import clear_cache
-    from tousu.orgs import models as org_models
-    from tousu.policy import models as policy_models
-
     org_models._DEPARTMENT_IDS.clear()
     policy_models._LOADED.clear()
     clear_cache()
