@@ -15,7 +15,8 @@ clause a preset cites (``第5条``, ``四、1``, ``A(七)3``, ``工作职责（�
     text = "5、投诉受理时限 督查科所受理的口头投诉……"
 
 A preset ``NAME`` cites the source ``NAME`` by default, and ``NAME-*`` sources by their
-``[cited_as]`` prefix (hospital: ``[人民医院]7（1）``). ``resolve`` turns a preset's
+``[cited_as]`` prefix (hospital: ``[人民医院]7（1）``); ``[OTHER-ID]clause`` cites another
+organisation's shipped regulation, which is a borrowing. ``resolve`` turns a preset's
 ``clause`` field into the passages it cites, or says why it cannot.
 """
 
@@ -146,12 +147,28 @@ def passages(source_id: str, clause: str) -> Passage | None:
     return load(source_id).passage(clause)
 
 
+def _split(clause: str) -> list[str]:
+    """``；``-separated parts, not splitting inside brackets."""
+    parts, depth, cur = [], 0, ""
+    for ch in clause:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if ch == "；" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [*parts, cur]
+
+
 def resolve(preset: str, clause: str) -> list[Citation]:
     """What a preset's ``clause`` field cites: one Citation per ``；``-separated part."""
     own = sources_for(preset)
     by_alias = {s.cited_as: s for s in own if s.cited_as}
     out: list[Citation] = []
-    for part in (p.strip() for p in clause.split("；")):
+    for part in (p.strip() for p in _split(clause)):
         if not part:
             continue
         c = Citation(part)
@@ -163,6 +180,10 @@ def resolve(preset: str, clause: str) -> list[Citation]:
         if ref.startswith("["):
             alias, _, ref = ref[1:].partition("]")
             source = by_alias.get(alias)
+            if source is None and alias in all_ids():
+                # Another organisation's regulation: a borrowing.
+                source = load(alias)
+                c.borrowed = True
             if source is None:
                 c.problems.append(f"no shipped source is cited as [{alias}]")
         if source is not None and not ref.startswith(("《", "（", "(")):
