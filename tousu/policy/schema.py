@@ -378,6 +378,7 @@ class Policy(Strict):
         _unique("referral_targets", target_codes)
         for i, req in enumerate(self.required):
             _known(f"required.{i}", "field", req.fields, field_paths)
+            _known(f"required.{i}", "category", req.exclude_categories, cat_codes)
             _known(f"required.{i}", "channel", req.channels, CHANNELS)
             if req.refusal_reason:
                 _known(f"required.{i}", "refusal reason", (req.refusal_reason,), reason_codes)
