@@ -108,3 +108,32 @@ def test_required_refuses_an_unknown_excluded_category() -> None:
     with pytest.raises(PolicyError) as err:
         parse_toml(text)
     assert "no_such" in str(err.value)
+
+
+@pytest.mark.django_db
+def test_hospital_an_inpatient_complaint_goes_to_the_wards_nurse_station() -> None:
+    # [人民医院]2 "住院病人投诉由各科护士站负责接待处理".
+    policy, _ = _org("hospital")
+    lead, _co = policy.route(category="inpatient", subject_type="staff", channel="visit",
+                             kind="complaint")  # fmt: skip
+    assert lead == "clinical_depts"
+
+
+def test_borrowed_limits_are_marked_organisation_defaults() -> None:
+    # pcb-quality's 处理期限 is lost; its 1- and 2-day limits come from customer-service 五.
+    from tousu.policy.loader import parse_toml, preset_source
+
+    pcb = parse_toml(preset_source("pcb-quality"))
+    borrowed = [r for r in pcb.deadlines if "[customer-service]五" in r.clause]
+    assert {r.stage for r in borrowed} == {"investigation_start", "first_response"}
+    assert all(r.org_default for r in borrowed)
+    health = parse_toml(preset_source("health-products"))
+    assert all(r.org_default for r in health.deadlines if "参照" in r.clause)
+
+
+def test_integrity_does_not_cite_article_5_for_confidentiality() -> None:
+    from tousu.policy.loader import parse_toml, preset_source
+
+    policy = parse_toml(preset_source("integrity"))
+    for promise in policy.public_notice.promises_zh:
+        assert not ("保密" in promise and "第五条" in promise), promise
