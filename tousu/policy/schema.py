@@ -90,7 +90,7 @@ class Strict(BaseModel):
 class Identity(Strict):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
-    # The regulation this document runs, and who issued it (as in the seed).
+    # The regulation this document runs, and who issued it (as in its source text).
     source: str = ""
     issuer: str = ""
     summary: str = ""

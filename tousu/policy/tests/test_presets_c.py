@@ -1,5 +1,5 @@
 """Presets food-drug, customer-service, tobacco, samr-regulator, petitions and
-whistleblowing, each walked through its story (``shared/spec/stories.md``) and then
+whistleblowing, each walked through its story and then
 checked against its regulation's own rules."""
 
 from __future__ import annotations
