@@ -4,7 +4,7 @@
 actions (:mod:`tousu.cases.actions`) as the person who would take each step, at
 past times spread over the last six weeks, so deadlines (some overdue, some due
 soon), event chains and case numbers are exactly what real use would produce.
-The cases follow the presets' scenario tests (``tousu/policy/tests``).
+The cases are adapted from the stories in the spec (``stories.md``).
 """
 
 from __future__ import annotations
