@@ -125,9 +125,12 @@ def missing_details(
     for spec in policy.fields:
         if spec.required and (not spec.kinds or kind in spec.kinds) and not fields.get(spec.code):
             missing.add(f"fields.{spec.code}")
+    line = set(policy.category_line(category)) if category else set()
     for rule in policy.required:
-        if (not rule.kinds or kind in rule.kinds) and (
-            not rule.channels or channel in rule.channels
+        if (
+            (not rule.kinds or kind in rule.kinds)
+            and (not rule.channels or channel in rule.channels)
+            and not line & set(rule.exclude_categories)
         ):
             for path in rule.fields:
                 present = bool(fields.get(path[7:])) if path.startswith("fields.") else have[path]

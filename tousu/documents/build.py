@@ -74,7 +74,7 @@ REPORTER = "reporter"
 
 def document_language(case: Case, recipient: Any = None) -> str:
     """The language a document of ``case`` is written in: its recipient's where it is known,
-    else the organisation's (issue #15).
+    else the organisation's.
 
     ``recipient`` is :data:`REPORTER` for the papers handed to the person who brought the case
     (registration form, mediation document, written reply, reward decision), a staff member

@@ -253,6 +253,7 @@ def describe(policy: Policy, org: Organisation) -> dict[str, Any]:
                 "fields": _list(r.fields),
                 "kinds": _list(r.kinds, labels.kind),
                 "channels": _list(r.channels, labels.channel),
+                "exclude_categories": _list(r.exclude_categories),
                 "refusal_reason": r.refusal_reason,
             }
             for r in policy.required

@@ -90,7 +90,7 @@ class Strict(BaseModel):
 class Identity(Strict):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
-    # The regulation this document runs, and who issued it (as in the seed).
+    # The regulation this document runs, and who issued it (as in its source text).
     source: str = ""
     issuer: str = ""
     summary: str = ""
@@ -378,6 +378,7 @@ class Policy(Strict):
         _unique("referral_targets", target_codes)
         for i, req in enumerate(self.required):
             _known(f"required.{i}", "field", req.fields, field_paths)
+            _known(f"required.{i}", "category", req.exclude_categories, cat_codes)
             _known(f"required.{i}", "channel", req.channels, CHANNELS)
             if req.refusal_reason:
                 _known(f"required.{i}", "refusal reason", (req.refusal_reason,), reason_codes)

@@ -56,6 +56,9 @@ class Required(Strict):
 
     kinds: tuple[Kind, ...] = ()
     channels: tuple[str, ...] = ()
+    # Categories (with their sub-categories) the rule does not apply to: tobacco's
+    # register details of the person reported (六) are not asked of reports about officers.
+    exclude_categories: tuple[str, ...] = ()
     fields: tuple[str, ...] = Field(min_length=1)
     # A non-acceptance reason the decision offers while something is still missing.
     refusal_reason: str = ""

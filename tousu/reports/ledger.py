@@ -1,9 +1,9 @@
 """The ledger (台帐): the numbered register of every case, as the regulations keep it.
 
 One tuple, :data:`COLUMNS`, says what the ledger holds and in which order (the order of
-the registration forms and ledgers in the seed regulations: who, when, how, about whom,
-what, then how it was decided, handled, answered and followed up). The page and the
-.xlsx export both read it.
+the registration forms and ledgers in the regulations, ``tousu/policy/sources``: who,
+when, how, about whom, what, then how it was decided, handled, answered and followed
+up). The page and the .xlsx export both read it.
 
 Every query starts from :func:`tousu.cases.access.visible_cases` (:mod:`tousu.reports.query`:
 the filters and the order): the ledger never lists a case its viewer may not open. Rows are

@@ -135,7 +135,7 @@ def test_scenic_second_complaint_through_the_api_and_the_desk() -> None:
     # The written notice, as the clerk prints it from their record.
     text = _pdf_text(clerk.get(f"/desk/scenic/people/penalties/{fine.pk}/notice.pdf"))
     for expected in ("处罚决定通知书", o.org.name, number, "第二次对游客说脏话", "100.00",
-                     "第7、8、9、10、11、12条", "申诉", "不停止执行", "盖章", "送达回证",
+                     "第7条至第12条", "申诉", "不停止执行", "盖章", "送达回证",
                      "直接送达"):  # fmt: skip
         assert expected in text, expected
     assert REPORTER not in text and PHONE not in text

@@ -1,5 +1,5 @@
 """A document is written in its recipient's language where it is known, else in the
-organisation's (issue #15): the complainant's papers in the language they wrote in on the
+organisation's: the complainant's papers in the language they wrote in on the
 portal, a desk-registered case's in the organisation's; the default keeps the Chinese text."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A realistic case walked end to end under one preset, asserting that preset's own rules.
 
-Each preset's scenario test describes its story (from ``shared/spec/stories.md``) as a
+Each preset's scenario test describes its story as a
 :class:`Scenario`; :func:`walk` creates an organisation from the preset, staff for
 the departments involved, and takes the case from registration to closing through
 the real actions, checking along the way what the policy declares.

@@ -1,5 +1,5 @@
 """Scenario tests of the presets market, enterprise, gov-service, work-safety,
-pcb-quality and health-products: each walks its story from ``shared/spec/stories.md``
+pcb-quality and health-products: each walks its story
 end to end, then checks the rules its own regulation adds.
 """
 

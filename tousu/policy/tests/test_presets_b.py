@@ -1,6 +1,6 @@
 """Presets integrity, website, consumer-12315, scenic-area, hospital and law-firm, walked.
 
-Each test walks its story from ``shared/spec/stories.md`` through the real actions
+Each test walks its story through the real actions
 (:func:`~tousu.policy.tests.scenario.walk`), then checks rules of that regulation
 which the common walk does not reach.
 """

@@ -1,4 +1,4 @@
-"""The PCB story (stories.md, pcb-quality): 120 delaminating boards of SO-2611-0042.
+"""The PCB story (pcb-quality): 120 delaminating boards of SO-2611-0042.
 
 Sales registers the complaint form with the return quantity "not yet determined"; QA
 leads; manufacturing and QA get sub-tasks with due dates in working days; manufacturing
