@@ -1,4 +1,4 @@
-"""One-off converter of issue #15, first slice: hand-written zh/en pairs → Django's gettext.
+"""One-off converter, first slice: hand-written zh/en pairs → Django's gettext.
 
 Run once from the repository root (``.venv/bin/python tools/i18n_convert.py``); it is kept
 for the record and for the next slices, it is not part of the build. It rewrites:

@@ -1,4 +1,4 @@
-"""One-off converter of issue #15, second slice: zh/en pairs built from f-strings, and errors.
+"""One-off converter, second slice: zh/en pairs built from f-strings, and errors.
 
 Run once from the repository root (``.venv/bin/python tools/i18n_pairs.py [paths]``); kept for
 the record, not part of the build. It rewrites, in ``tousu/**/*.py`` (tests excepted):

@@ -1,7 +1,7 @@
 """Set translations in a catalogue: ``tools/i18n_set.py LANG FILE`` with FILE holding lines
 ``msgid<TAB>translation`` (or ``context|msgid<TAB>translation``). Clears ``fuzzy`` on the
 entries it sets; reports msgids it does not find. For translators' batch work and for the
-converters of issue #15.
+one-off converters.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The demo hospital (preset ``hospital``): its staff and six weeks of its cases.
 
-The cases follow the hospital story of the spec: a son phones the duty officer on a Friday
+The cases follow a hospital's day: a son phones the duty officer on a Friday
 evening about a CT scan billed twice, the general office passes it to Finance on the next
 working day, Finance refunds it and a letter answers his written complaint; a head nurse
 logs three ward opinion-book entries in one week; a patient dies after surgery and the

@@ -2,8 +2,8 @@
 
 ``tousu demo [--preset NAME]`` calls :func:`load_demo`. The default is the hospital
 (organisation ``demo``, preset ``hospital``, logins ``clerk``, ``dispatcher`` …): medical
-disputes, duty landing and reply templates are in it, and its cases follow the hospital
-story of the spec (:mod:`tousu.demo.hospital`). Any other preset gets an organisation
+disputes, duty landing and reply templates are in it, and its cases follow a hospital's
+day (:mod:`tousu.demo.hospital`). Any other preset gets an organisation
 ``demo-<preset>`` with logins ``<preset>-clerk`` … and a few cases (:mod:`tousu.demo.family`).
 
 Every case is walked through the real actions (:mod:`tousu.cases.actions`) as the person
