@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.render import render_pdf
-from tousu.i18n import Text, english, localized
+from tousu.i18n import Text, both, english, localized
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
@@ -268,7 +268,8 @@ def _box_forms_html(org: Organisation, policy: Policy, digits: list[str], follow
         {
             "org": org,
             "anonymous_allowed": policy.anonymous_allowed,
-            "kinds": [KIND_WORDS.get(k, (k, k)) for k in policy.kinds],
+            # The form is bilingual: each kind in Chinese and in English.
+            "kinds": [both(KIND_WORDS[k]) if k in KIND_WORDS else (k, k) for k in policy.kinds],
             "forms": [receipts.grouped(d) for d in digits],
             "follow_url": follow_url,
             "deadlines": _box_deadlines(policy),

@@ -22,7 +22,7 @@ def _acceptance(source: str, days: int) -> str:
     return (
         source.replace("amount = 5\n", f"amount = {days}\n", 1)
         .replace("收到后5个工作日内", f"收到后{days}个工作日内", 1)
-        .replace("within 5 working days of receipt\"", f"within {days} working days of receipt\"", 1)
+        .replace('within 5 working days of receipt"', f'within {days} working days of receipt"', 1)
     )
 
 

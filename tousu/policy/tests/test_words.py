@@ -93,7 +93,9 @@ def test_a_document_with_contradicting_words_is_refused_with_the_rules_path() ->
 
 
 def test_the_words_follow_the_numbers_in_each_language() -> None:
-    rule = _rule(amount=12, text_zh="受理后12个工作日内答复", text_en="Reply within 12 working days")
+    rule = _rule(
+        amount=12, text_zh="受理后12个工作日内答复", text_en="Reply within 12 working days"
+    )
     assert rule_in_words(rule) == "自受理起 12 个工作日"
     with override("zh-hant"):
         assert rule_in_words(rule) == "自受理起 12 個工作日"
@@ -116,6 +118,4 @@ def test_a_clock_keeps_the_rule_it_was_made_from() -> None:
         {"amount": 12, "unit": "working_days", "end_of_day": True, "extendable": False,
          "counts_from": "received", "org_default": True, "clause": "第3条"},
     )  # fmt: skip
-    assert rule_in_words(rule) == (
-        "自收到起 12 个工作日；受理时确定适用；截至当日 24 时；不可延期"
-    )
+    assert rule_in_words(rule) == ("自收到起 12 个工作日；受理时确定适用；截至当日 24 时；不可延期")
