@@ -2,7 +2,7 @@
 
 For each database (SQLite in a temporary directory; PostgreSQL in a temporary database on
 127.0.0.1, dropped at the end) in a child process of its own: migrate, load the demo
-organisation (`tousu demo`: 32 cases walked through the real actions, with timelines),
+organisation (`tousu demo`: the demo hospital's 31 cases walked through the real actions, with timelines),
 then clone those cases with their deadlines, parties, subjects, assignments and events
 in SQL until the organisation holds --cases cases (cloned events carry no record); each
 copy is received a day earlier than the last, and all but one copy in 30 are closed with

@@ -5,7 +5,8 @@ nothing more: the facts as the decision states them (with every phrase marked fo
 case and the reporter's own particulars masked), the penalty, the rule and its clause,
 and how to appeal. Never who complained. Who may print them: the person (or, for a
 department, its heads) and the roles the policy lets read staff records; anyone else is
-answered like a missing page.
+answered like a missing page. They are written in the penalised person's language (their
+``StaffContact.language``), else the organisation's: a department's, the organisation's.
 """
 
 from __future__ import annotations
@@ -16,28 +17,25 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 
 from tousu.accountability.models import Appeal, Penalty
 from tousu.accountability.records import may_view_records
-from tousu.accountability.services import (
-    APPEAL_DECISION_TITLE,
-    DELIVERY_WAYS,
-    NOTICE_TITLE,
-    appeal_authority,
-    penalised_people,
-)
+from tousu.accountability.services import DELIVERY_WAYS, appeal_authority, penalised_people
 from tousu.cases import redaction
 from tousu.cases.access import Actor
 from tousu.cases.errors import not_found
 from tousu.cases.models import Party
-from tousu.documents.build import zh_date, zh_datetime
+from tousu.documents.build import document_date, document_datetime, document_language
 from tousu.documents.render import render_pdf
+from tousu.i18n import localized
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 
 IDENTITY_FIELDS = ("name", "phone", "email", "address", "employer", "id_number")
-DOCUMENT_LANGUAGE = "zh-hans"
+NOTICE_TITLE = pgettext_lazy("document title", "处罚决定通知书")
+APPEAL_DECISION_TITLE = pgettext_lazy("document title", "申诉处理决定书")
 
 
 def may_print(actor: Actor, penalty: Penalty, policy: Policy) -> bool:
@@ -78,7 +76,8 @@ def _masker(penalty: Penalty) -> Any:
 def _role_title(policy: Policy, role: str) -> str:
     title = policy.title_for(role)
     if title:
-        return title
+        en = next((t.en for t in policy.titles if t.role == role and not t.department), "")
+        return localized(title, en)
     try:
         return str(Role(role).label)
     except ValueError:
@@ -89,9 +88,10 @@ def _target(penalty: Penalty) -> tuple[str, str]:
     """(who, what they are called): the person's name, or the department's."""
     if penalty.staff is not None:
         name = penalty.staff.get_full_name() or penalty.staff.get_username()
-        return str(name), "被处罚人"
-    assert penalty.department is not None
-    return penalty.department.name, "被处罚部门"
+        return str(name), gettext("被处罚人")
+    department = penalty.department
+    assert department is not None
+    return localized(department.name, department.name_en), gettext("被处罚部门")
 
 
 def _rule(penalty: Penalty, policy: Policy) -> tuple[str, str]:
@@ -104,7 +104,7 @@ def _rule(penalty: Penalty, policy: Policy) -> tuple[str, str]:
 
 
 def _delivery(at: datetime | None, how: str, tz: ZoneInfo) -> dict[str, str]:
-    return {"at": zh_datetime(at, tz), "how": str(DELIVERY_WAYS.get(how, ""))}
+    return {"at": document_datetime(at, tz), "how": str(DELIVERY_WAYS.get(how, ""))}
 
 
 def _common(penalty: Penalty, now: datetime) -> tuple[dict[str, Any], Policy, ZoneInfo]:
@@ -115,7 +115,7 @@ def _common(penalty: Penalty, now: datetime) -> tuple[dict[str, Any], Policy, Zo
     return (
         {
             "org_name": case.org.name,
-            "printed_at": zh_datetime(now, tz),
+            "printed_at": document_datetime(now, tz),
             "case_number": case.number,
             "addressee": who,
             "addressee_label": called,
@@ -134,11 +134,11 @@ def penalty_notice(penalty: Penalty, now: datetime) -> dict[str, Any]:
     rule, clause = _rule(penalty, policy)
     appeal_to = appeal_authority(policy)
     context.update(
-        title=NOTICE_TITLE,
+        title=str(NOTICE_TITLE),
         number=f"{penalty.case.number}-CF{penalty.pk}",
         facts=hide(penalty.reason),
         note=hide(penalty.decision_note),
-        penalty=penalty.label_zh,
+        penalty=localized(penalty.label_zh, penalty.label_en),
         kind=penalty.kind,
         amount=f"{penalty.amount:.2f}" if penalty.amount is not None else "",
         rule=rule,
@@ -146,8 +146,8 @@ def penalty_notice(penalty: Penalty, now: datetime) -> dict[str, Any]:
         appeal_to=_role_title(policy, appeal_to),
         appeal_days=rules.appeal_window_days,
         stands=rules.decision_stands_during_appeal,
-        decided=zh_date(penalty.decided_at, tz),
-        issued=zh_date(penalty.notice_issued_at or penalty.decided_at, tz),
+        decided=document_date(penalty.decided_at, tz),
+        issued=document_date(penalty.notice_issued_at or penalty.decided_at, tz),
         revoked=penalty.status == Penalty.Status.REVOKED,
         delivered=_delivery(penalty.notice_delivered_at, penalty.notice_delivered_how, tz),
     )
@@ -159,32 +159,39 @@ def appeal_decision(penalty: Penalty, appeal: Appeal, now: datetime) -> dict[str
     context, policy, tz = _common(penalty, now)
     hide = _masker(penalty)
     context.update(
-        title=APPEAL_DECISION_TITLE,
+        title=str(APPEAL_DECISION_TITLE),
         number=f"{penalty.case.number}-SS{appeal.pk}",
-        penalty=penalty.label_zh,
+        penalty=localized(penalty.label_zh, penalty.label_en),
         amount=f"{penalty.amount:.2f}" if penalty.amount is not None else "",
-        decided=zh_date(penalty.decided_at, tz),
-        filed=zh_date(appeal.filed_at, tz),
+        decided=document_date(penalty.decided_at, tz),
+        filed=document_date(appeal.filed_at, tz),
         reason=appeal.reason,
         upheld=appeal.status == Appeal.Status.UPHELD,
         note=hide(appeal.note),
         authority=_role_title(policy, appeal.to_role),
-        appeal_decided=zh_date(appeal.decided_at, tz),
+        appeal_decided=document_date(appeal.decided_at, tz),
         delivered=_delivery(appeal.delivered_at, appeal.delivered_how, tz),
     )
     return context
 
 
+def language(penalty: Penalty) -> str:
+    """The penalised person's language, else the organisation's (a department: the
+    organisation's)."""
+    return document_language(penalty.case, penalty.staff)
+
+
 def render(template: str, context: dict[str, Any]) -> bytes:
-    """The document as PDF, in Chinese whatever the viewer's language."""
-    with translation.override(DOCUMENT_LANGUAGE):
-        html = render_to_string(f"accountability/pdf/{template}.html", context)
+    html = render_to_string(f"accountability/pdf/{template}.html", context)
     return render_pdf(html)
 
 
 def notice_pdf(actor: Actor, policy: Policy, penalty_id: int, now: datetime) -> tuple[bytes, str]:
+    """The notice as PDF, in the penalised person's language whatever the viewer's."""
     penalty = printable(actor, policy, penalty_id)
-    return render("penalty_notice", penalty_notice(penalty, now)), str(penalty.case.number)
+    with translation.override(language(penalty)):
+        pdf = render("penalty_notice", penalty_notice(penalty, now))
+    return pdf, str(penalty.case.number)
 
 
 def appeal_decision_pdf(
@@ -194,6 +201,6 @@ def appeal_decision_pdf(
     appeal = decided_appeal(penalty)
     if appeal is None:
         raise not_found()
-    return render("appeal_decision", appeal_decision(penalty, appeal, now)), str(
-        penalty.case.number
-    )
+    with translation.override(language(penalty)):
+        pdf = render("appeal_decision", appeal_decision(penalty, appeal, now))
+    return pdf, str(penalty.case.number)

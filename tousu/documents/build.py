@@ -3,8 +3,10 @@
 Every builder starts from :func:`tousu.web.caseview.case_json` — the one place that
 decides what a viewer is shown: identity only where ``identity_visible``, free text
 masked otherwise, and an ``IdentityAccess`` row (surface "document") whenever an
-identity is shown. The documents are Chinese documents: callers build them under
-``translation.override("zh-hans")`` so that every label is the Chinese one.
+identity is shown. A document is written in one language, its recipient's
+(:func:`document_language`): callers build and render it under
+``translation.override(document_language(...))``, so every label, date and fixed sentence is
+in that language; the policy's own texts are as the organisation wrote them (``localized``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
 from tousu.cases.access import Actor
 from tousu.cases.models import Case, CaseRecord, Event, Kind
 from tousu.cases.redaction import REDACTED
+from tousu.i18n import Text, localized, recipient_language
+from tousu.notify.models import StaffContact
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.web import labels
@@ -26,20 +33,20 @@ from tousu.web.caseview import show_case
 SURFACE = "document"
 
 # What the person who brought the case is called, by kind of case.
-PERSON = {
-    "complaint": "投诉人",
-    "report": "举报人",
-    "consultation": "咨询人",
-    "suggestion": "建议人",
+PERSON: dict[str, Text] = {
+    "complaint": gettext_lazy("投诉人"),
+    "report": gettext_lazy("举报人"),
+    "consultation": gettext_lazy("咨询人"),
+    "suggestion": gettext_lazy("建议人"),
 }
 
-PARTY_FIELDS = (
-    ("name", "姓名"),
-    ("phone", "联系电话"),
-    ("email", "电子邮箱"),
-    ("address", "联系地址"),
-    ("employer", "工作单位"),
-    ("id_number", "身份证号"),
+PARTY_FIELDS: tuple[tuple[str, Text], ...] = (
+    ("name", gettext_lazy("姓名")),
+    ("phone", gettext_lazy("联系电话")),
+    ("email", gettext_lazy("电子邮箱")),
+    ("address", gettext_lazy("联系地址")),
+    ("employer", gettext_lazy("工作单位")),
+    ("id_number", gettext_lazy("身份证号")),
 )
 
 REPLY_EVENT = "replied"
@@ -47,16 +54,41 @@ REPLY_EVENT = "replied"
 # The stages of a deadline rule (tousu.policy.schema.DeadlineRule), as a form names them.
 
 # How a reply reaches the complainant (the reply's channel, seen from the sender's side).
-DELIVERY_WAYS = {
-    "letter": "邮寄或直接送达",
-    "email": "电子邮件",
-    "fax": "传真",
-    "web": "网站",
-    "sms": "短信",
-    "phone": "电话告知",
-    "visit": "当面送达",
-    "on_the_spot": "当场送达",
+DELIVERY_WAYS: dict[str, Text] = {
+    "letter": gettext_lazy("邮寄或直接送达"),
+    "email": gettext_lazy("电子邮件"),
+    "fax": gettext_lazy("传真"),
+    "web": gettext_lazy("网站"),
+    "sms": gettext_lazy("短信"),
+    "phone": gettext_lazy("电话告知"),
+    "visit": gettext_lazy("当面送达"),
+    "on_the_spot": gettext_lazy("当场送达"),
 }
+
+# Whom a document is for (:func:`document_language`): the person who brought the case.
+REPORTER = "reporter"
+
+
+# -- the language of a document --------------------------------------------------------------
+
+
+def document_language(case: Case, recipient: Any = None) -> str:
+    """The language a document of ``case`` is written in: its recipient's where it is known,
+    else the organisation's (issue #15).
+
+    ``recipient`` is :data:`REPORTER` for the papers handed to the person who brought the case
+    (registration form, mediation document, written reply, reward decision), a staff member
+    (a user) for the papers handed to them (penalty notice, appeal decision: their
+    ``StaffContact.language``), or None for the organisation's own records (procedure records,
+    quality report, remedy approval form): the organisation's language.
+    """
+    organisation = case.org.language
+    if recipient == REPORTER:
+        return recipient_language(case.reporter_language, organisation)
+    if recipient is not None:
+        own = StaffContact.objects.filter(user=recipient).values_list("language", flat=True)
+        return recipient_language(own.first(), organisation)
+    return recipient_language(None, organisation)
 
 
 # -- what exists -----------------------------------------------------------------------------
@@ -85,18 +117,26 @@ def available(timeline: list[dict[str, Any]]) -> dict[str, Any]:
 # -- formatting ------------------------------------------------------------------------------
 
 
-def zh_date(value: datetime | None, tz: ZoneInfo) -> str:
+def document_date(value: datetime | None, tz: ZoneInfo) -> str:
+    """A day as a document in the active language writes it: 2026年11月5日 in Chinese (either
+    script), 5 November 2026 in English."""
+    if value is None:
+        return ""
+    # A date format (django.utils.dateformat) per language: "Y年n月j日", "j F Y".
+    return str(dateformat.format(value.astimezone(tz), pgettext("document date", "Y年n月j日")))
+
+
+def document_datetime(value: datetime | None, tz: ZoneInfo) -> str:
+    """A moment: the day as :func:`document_date` writes it, then the time (14:30)."""
     if value is None:
         return ""
     local = value.astimezone(tz)
-    return f"{local.year}年{local.month}月{local.day}日"
+    return f"{document_date(local, tz)} {local:%H:%M}"
 
 
-def zh_datetime(value: datetime | None, tz: ZoneInfo) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(tz)
-    return f"{zh_date(local, tz)} {local:%H:%M}"
+def joined(items: Any) -> str:
+    """Names in a list, as the language separates them (、 in Chinese, a comma in English)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 def moment(value: Any) -> datetime | None:
@@ -159,8 +199,8 @@ class Document:
             "number": self.number,
             "person": self.person,
             "kind_label": self.kind_label,
-            "printed_at": zh_datetime(self.now, self.tz),
-            "received_at": zh_datetime(self.data["received_at"], self.tz),
+            "printed_at": document_datetime(self.now, self.tz),
+            "received_at": document_datetime(self.data["received_at"], self.tz),
             **self.extra,
         }
 
@@ -176,7 +216,7 @@ def load(case: Case, actor: Actor, now: datetime) -> Document:
         tz=ZoneInfo(case.org.time_zone),
         now=now,
         org_name=case.org.name,
-        person=PERSON.get(case.kind, "投诉人"),
+        person=str(PERSON.get(case.kind, PERSON["complaint"])),
         kind_label=kind_label,
     )
 
@@ -192,20 +232,21 @@ def registration(doc: Document) -> dict[str, Any]:
     elif party["masked"]:
         identity = {"state": "sealed"}
     else:
-        cells = [(label, party.get(key) or "") for key, label in PARTY_FIELDS]
+        cells = [(str(label), party.get(key) or "") for key, label in PARTY_FIELDS]
         identity = {"state": "shown", "rows": list(zip(cells[::2], cells[1::2], strict=True))}
     agents = [
         {"name": a.get("name") or "", "relation": a.get("relation") or "", "phone": a.get("phone")}
         for a in doc.agents()
     ]
-    categories = {c.code: c.name_zh for c in policy.categories}
-    field_labels = {f.code: f.label_zh for f in policy.fields}
+    categories = {c.code: localized(c.name_zh, c.name_en) for c in policy.categories}
+    field_labels = {f.code: localized(f.label_zh, f.label_en) for f in policy.fields}
     deadlines = [
         {
-            # Documents are Chinese whatever the viewer's language.
             "stage": str(labels.STAGES.get(d["stage"], d["stage"])),
-            "rule": d["rule"],
-            "due": zh_datetime(d["due_at"], tz),
+            "rule": localized(d["rule"], d.get("rule_en")),
+            # The rule's own words may already say it is a target.
+            "rule_says_target": "目标" in d["rule"],
+            "due": document_datetime(d["due_at"], tz),
             "target": d["target"],
             "provisional": d["provisional"],
         }
@@ -214,8 +255,8 @@ def registration(doc: Document) -> dict[str, Any]:
     ]
     return {
         **doc.context(),
-        "title": f"{doc.kind_label}登记表",
-        "registered_at": zh_datetime(data["registered_at"], tz),
+        "title": gettext("{kind}登记表").format(kind=doc.kind_label),
+        "registered_at": document_datetime(data["registered_at"], tz),
         "channel": labels.channel(data["channel"]),
         "kind": doc.kind_label,
         "category": categories.get(data["category"], data["category"]),
@@ -226,7 +267,9 @@ def registration(doc: Document) -> dict[str, Any]:
             {
                 "type": labels.choice(s["type"]),
                 "name": s["name"],
-                "detail": "；".join(x for x in (s["address"], s["reference"], s["url"]) if x),
+                "detail": pgettext("list of clauses", "；").join(
+                    x for x in (s["address"], s["reference"], s["url"]) if x
+                ),
             }
             for s in data["subjects"]
         ],
@@ -261,9 +304,9 @@ def mediation(doc: Document) -> dict[str, Any]:
         outcome = _outcome(e)
         sessions.append(
             {
-                "at": zh_datetime(moment(details.get("occurred_at")) or e["at"], tz),
+                "at": document_datetime(moment(details.get("occurred_at")) or e["at"], tz),
                 "location": details.get("location") or "",
-                "participants": "、".join(details.get("participants") or []),
+                "participants": joined(details.get("participants") or []),
                 "outcome": labels.choice(outcome) if outcome else "",
                 "body": e["record"]["body"],
                 "recorder": e["actor"] or "",
@@ -272,15 +315,17 @@ def mediation(doc: Document) -> dict[str, Any]:
     agreement = _outcome(events[-1]) == "agreement"
     party = doc.party()
     if party is None or party["anonymous"]:
-        person_shown = "匿名"
+        person_shown = gettext("匿名")
     elif party["masked"]:
-        person_shown = "（身份信息依规保密）"
+        person_shown = gettext("（身份信息依规保密）")
     else:
         person_shown = doc.shown_name() or "—"
-    subjects = "、".join(s["name"] for s in doc.data["subjects"] if s["name"]) or "—"
+    subjects = joined(s["name"] for s in doc.data["subjects"] if s["name"]) or "—"
     return {
         **doc.context(),
-        "title": "调解书" if agreement else "调解记录",
+        "title": pgettext("document title", "调解书")
+        if agreement
+        else pgettext("document title", "调解记录"),
         "agreement": agreement,
         "terms": sessions[-1] if agreement else None,
         "sessions": sessions,
@@ -313,37 +358,45 @@ def disagreement(doc: Document) -> list[str]:
     if reviews.levels:
         level = doc.case.review_level
         if level < reviews.levels:
-            ask = "复查" if level == 0 else "复核"
-            lines.append(
-                f"如对本答复意见不服，可以自收到本答复之日起{reviews.request_window_days}日内"
-                f"请求{ask}。"
-            )
+            if level == 0:
+                ask = gettext("如对本答复意见不服，可以自收到本答复之日起{days}日内请求复查。")
+            else:
+                ask = gettext("如对本答复意见不服，可以自收到本答复之日起{days}日内请求复核。")
+            lines.append(ask.format(days=reviews.request_window_days))
+        elif reviews.no_reacceptance_after_final:
+            lines.append(gettext("本意见为复核意见。对同一事实和理由提出的请求，不再重复受理。"))
         else:
-            final = "本意见为复核意见。"
-            if reviews.no_reacceptance_after_final:
-                final += "对同一事实和理由提出的请求，不再重复受理。"
-            lines.append(final)
+            lines.append(gettext("本意见为复核意见。"))
     else:
         then = {
-            "reverify": "本单位将重新核实，并提出进一步处理意见",
-            "appeal": "本单位将按规定另行审查",
-            "record_only": "本单位将记录您的意见",
+            "reverify": gettext("本单位将重新核实，并提出进一步处理意见"),
+            "appeal": gettext("本单位将按规定另行审查"),
+            "record_only": gettext("本单位将记录您的意见"),
         }[follow_up.dissatisfied]
         window = follow_up.disagreement_window_days
-        when = f"请自收到本答复之日起{window}日内" if window else "可"
-        lines.append(f"如对本答复有异议，{when}向{org}提出，{then}。")
+        if window:
+            line = gettext("如对本答复有异议，请自收到本答复之日起{days}日内向{org}提出，{then}。")
+        else:
+            line = gettext("如对本答复有异议，可向{org}提出，{then}。")
+        lines.append(line.format(days=window, org=org, then=then))
     notice = policy.public_notice
     contact = []
     if notice.phones:
-        contact.append("联系电话：" + "、".join(notice.phones))
+        contact.append(gettext("联系电话：{phones}").format(phones=joined(notice.phones)))
     if notice.emails:
-        contact.append("电子邮箱：" + "、".join(notice.emails))
-    if notice.address:
+        contact.append(gettext("电子邮箱：{emails}").format(emails=joined(notice.emails)))
+    if notice.address and notice.postcode:
         contact.append(
-            "地址：" + notice.address + (f"（邮编 {notice.postcode}）" if notice.postcode else "")
+            gettext("地址：{address}（邮编 {postcode}）").format(
+                address=notice.address, postcode=notice.postcode
+            )
         )
+    elif notice.address:
+        contact.append(gettext("地址：{address}").format(address=notice.address))
     if contact:
-        lines.append("；".join(contact) + "。")
+        lines.append(
+            pgettext("list of clauses", "；").join(contact) + pgettext("end of a sentence", "。")
+        )
     return lines
 
 
@@ -361,7 +414,8 @@ def reply(doc: Document) -> dict[str, Any]:
     # receipt's recipient line stays blank for the same reason, to be filled in on delivery.
     name = doc.shown_name()
     body = _strip_salutation(
-        latest["record"]["body"] if latest["record"] else "", (name, doc.person, "投诉人")
+        latest["record"]["body"] if latest["record"] else "",
+        (name, doc.person, "投诉人", "举报人"),
     )
     deliveries = [
         e
@@ -372,11 +426,11 @@ def reply(doc: Document) -> dict[str, Any]:
     if deliveries:
         last = deliveries[-1]
         details = last["record"]["data"]
-        recipients = "、".join(details.get("participants") or [])
+        recipients = joined(details.get("participants") or [])
         delivered = {
             "to": recipients if name and REDACTED not in recipients else "",
             "how": details.get("location") or "",
-            "at": zh_datetime(moment(details.get("occurred_at")) or last["at"], tz),
+            "at": document_datetime(moment(details.get("occurred_at")) or last["at"], tz),
             "what": last["record"]["body"],
             "by": last["actor"] or "",
         }
@@ -384,15 +438,15 @@ def reply(doc: Document) -> dict[str, Any]:
     level = doc.case.review_level
     return {
         **doc.context(),
-        "title": "书面答复",
-        "subtitle": {1: "复查意见", 2: "复核意见"}.get(level, ""),
+        "title": pgettext("document title", "书面答复"),
+        "subtitle": {1: gettext("复查意见"), 2: gettext("复核意见")}.get(level, ""),
         "addressee": name or doc.person,
         "named": bool(name),
         "paragraphs": [line.strip() for line in body.splitlines() if line.strip()],
-        "date": zh_date(latest["at"], tz),
+        "date": document_date(latest["at"], tz),
         "replied_by": latest["actor"] or "",
-        "way": DELIVERY_WAYS.get(channel) or labels.channel(channel),
-        "received_date": zh_date(doc.data["received_at"], tz),
+        "way": str(DELIVERY_WAYS.get(channel) or labels.channel(channel)),
+        "received_date": document_date(doc.data["received_at"], tz),
         "disagreement": disagreement(doc),
         "delivered": delivered,
     }

@@ -2,7 +2,8 @@
 
 Each view fetches the case with ``get_case`` (missing and forbidden answer alike),
 builds the document from the case as this viewer may see it (:mod:`.build`) and
-renders it in Chinese whatever the desk's language: these are papers handed to the
+renders it in the complainant's language whatever the desk's (their own where it is known,
+else the organisation's: :func:`.build.document_language`): these are papers handed to the
 complainant and filed in the dossier.
 """
 
@@ -25,8 +26,6 @@ from tousu.documents.render import render_pdf
 from tousu.errors import registered
 from tousu.i18n import Text
 from tousu.web.pages import DeskRequest, desk_view, page
-
-DOCUMENT_LANGUAGE = "zh-hans"
 
 
 def content_disposition(filename: str) -> str:
@@ -67,7 +66,7 @@ def _render(
     case = get_case(request.desk.actor, number)
     if exists is not None and not exists(case):
         return unavailable(request, *missing)
-    with translation.override(DOCUMENT_LANGUAGE):
+    with translation.override(build.document_language(case, build.REPORTER)):
         doc = build.load(case, request.desk.actor, timezone.now())
         html = render_to_string(f"documents/pdf/{kind}.html", builder(doc))
     return pdf_response(render_pdf(html), kind, str(case.number))

@@ -9,30 +9,33 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
+
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
-from tousu.documents.build import moment, zh_datetime
+from tousu.documents.build import document_datetime, joined, moment
+from tousu.i18n import Text, localized
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.policy.sections import Procedure, ProcedureStep
 from tousu.procedures.desk import ANSWERS, METHODS
 from tousu.procedures.models import ProcedureRun, StepRecord
 
-SEALED_NAME = "（身份信息依规保密）"
-REFUSED = "拒绝签字"
+SEALED_NAME = gettext_lazy("（身份信息依规保密）")
 # Forms with a printable document, and its title.
-DOCUMENTS: dict[str, str] = {
-    "sealing": "封存记录",
-    "autopsy_notice": "尸检告知书",
-    "authority_notice": "重大医疗纠纷报告",
-    "decision_notice": "医疗纠纷裁定决定告知书",
+DOCUMENTS: dict[str, Text] = {
+    "sealing": pgettext_lazy("document title", "封存记录"),
+    "autopsy_notice": pgettext_lazy("document title", "尸检告知书"),
+    "authority_notice": pgettext_lazy("document title", "重大医疗纠纷报告"),
+    "decision_notice": pgettext_lazy("document title", "医疗纠纷裁定决定告知书"),
 }
 
 
 def zh_time(value: Any, tz: ZoneInfo) -> str:
-    """A moment (a datetime or its ISO text, as events keep it) as 2026年11月5日 14:30."""
-    return zh_datetime(moment(value), tz)
+    """A moment (a datetime or its ISO text, as events keep it) as the active language writes
+    it: 2026年11月5日 14:30, 5 November 2026 14:30."""
+    return document_datetime(moment(value), tz)
 
 
 def method(code: str) -> str:
@@ -83,7 +86,7 @@ class StepView:
 
     @property
     def document(self) -> str:
-        return DOCUMENTS.get(self.step.record, "")
+        return str(DOCUMENTS.get(self.step.record, ""))
 
 
 @dataclass
@@ -97,7 +100,7 @@ class RunView:
 def patient_names(record: StepRecord, visible: bool) -> dict[str, str]:
     """The patient side's names on a record, or the sealed marker for each of them."""
     names = record.patient_side or {}
-    return {k: (str(v) if visible else SEALED_NAME) for k, v in names.items() if v}
+    return {k: (str(v) if visible else str(SEALED_NAME)) for k, v in names.items() if v}
 
 
 def runs(case: Case, actor: Actor, policy: Policy | None = None) -> list[RunView]:
@@ -143,45 +146,72 @@ def runs(case: Case, actor: Actor, policy: Policy | None = None) -> list[RunView
 
 
 def summary(entry: Entry, policy: Policy, tz: ZoneInfo) -> str:
-    """One line in Chinese saying what the record holds."""
+    """One line in the active language saying what the record holds."""
     d, p = entry.details, entry.patient
     target = policy.referral_target(entry.target) if entry.target else None
-    target_name = target.name_zh if target else entry.target
+    target_name = localized(target.name_zh, target.name_en) if target else entry.target
     if entry.form == "sealing":
-        sides = "；".join(
-            f"{zh}：{p.get(f'{side}_signatory') or d.get(f'{side}_signatory') or ''}"
-            + (f"（{REFUSED}）" if d.get(f"{side}_refused") else "")
-            for side, zh in (("patient", "患方"), ("hospital", "院方"))
-        )
-        return (
-            f"封号 {entry.seal_number}；{zh_time(d.get('occurred_at'), tz)}于{d.get('location', '')}"
-            f"封存{'、'.join(d.get('items', []))}；封存人{'、'.join(d.get('sealed_by', []))}；"
-            f"见证人{'、'.join(d.get('witnesses', []))}；{sides}"
+        sides = []
+        for side, called in (("patient", gettext("患方")), ("hospital", gettext("院方"))):
+            signatory = p.get(f"{side}_signatory") or d.get(f"{side}_signatory") or ""
+            if d.get(f"{side}_refused"):
+                line = gettext("{side}：{signatory}（拒绝签字）")
+            else:
+                line = gettext("{side}：{signatory}")
+            sides.append(line.format(side=called, signatory=signatory))
+        return gettext(
+            "封号 {seal}；{at}于{location}封存{items}；封存人{sealed_by}；见证人{witnesses}；{sides}"
+        ).format(
+            seal=entry.seal_number,
+            at=zh_time(d.get("occurred_at"), tz),
+            location=d.get("location", ""),
+            items=joined(d.get("items", [])),
+            sealed_by=joined(d.get("sealed_by", [])),
+            witnesses=joined(d.get("witnesses", [])),
+            sides=pgettext("list of clauses", "；").join(sides),
         )
     if entry.form == "authority_notice":
-        return (
-            f"{zh_time(d.get('occurred_at'), tz)}以{method(d.get('method', ''))}方式报{target_name}"
-            f"（文号 {d.get('reference', '')}）"
+        return gettext("{at}以{method}方式报{target}（文号 {reference}）").format(
+            at=zh_time(d.get("occurred_at"), tz),
+            method=method(d.get("method", "")),
+            target=target_name,
+            reference=d.get("reference", ""),
         )
     if entry.form == "referral":
-        ref = f"（{d['reference']}）" if d.get("reference") else ""
-        return f"{zh_time(d.get('occurred_at'), tz)}移送{target_name}{ref}"
+        at = zh_time(d.get("occurred_at"), tz)
+        if d.get("reference"):
+            return gettext("{at}移送{target}（{reference}）").format(
+                at=at, target=target_name, reference=d["reference"]
+            )
+        return gettext("{at}移送{target}").format(at=at, target=target_name)
     if entry.form == "autopsy_notice":
         relation = p.get("family_relation", "")
-        return (
-            f"告知家属{p.get('family_member', '')}{f'（{relation}）' if relation else ''}："
-            f"{answer(d.get('answer', ''))}；尸体存放：{d.get('body_kept', '')}；"
-            f"尸检时限至{zh_time(d.get('autopsy_by'), tz)}"
+        if relation:
+            told = gettext("告知家属{member}（{relation}）：").format(
+                member=p.get("family_member", ""), relation=relation
+            )
+        else:
+            told = gettext("告知家属{member}：").format(member=p.get("family_member", ""))
+        return told + gettext("{answer}；尸体存放：{kept}；尸检时限至{by}").format(
+            answer=answer(d.get("answer", "")),
+            kept=d.get("body_kept", ""),
+            by=zh_time(d.get("autopsy_by"), tz),
         )
     if entry.form == "committee_decision":
-        return (
-            f"{zh_time(d.get('occurred_at'), tz)}裁定委员会会议（出席：{'、'.join(d.get('members', []))}）："
-            f"{d.get('decision', '')}"
+        return gettext("{at}裁定委员会会议（出席：{members}）：{decision}").format(
+            at=zh_time(d.get("occurred_at"), tz),
+            members=joined(d.get("members", [])),
+            decision=d.get("decision", ""),
         )
     if entry.form == "decision_notice":
-        return (
-            f"患方 {p.get('patient_told', '')} {zh_time(d.get('patient_told_at'), tz)}"
-            f"{method(d.get('patient_told_how', ''))}告知；院方 {d.get('hospital_told', '')} "
-            f"{zh_time(d.get('hospital_told_at'), tz)}{method(d.get('hospital_told_how', ''))}告知"
+        return gettext(
+            "患方 {patient} {patient_at}{patient_how}告知；院方 {hospital} {hospital_at}{hospital_how}告知"
+        ).format(
+            patient=p.get("patient_told", ""),
+            patient_at=zh_time(d.get("patient_told_at"), tz),
+            patient_how=method(d.get("patient_told_how", "")),
+            hospital=d.get("hospital_told", ""),
+            hospital_at=zh_time(d.get("hospital_told_at"), tz),
+            hospital_how=method(d.get("hospital_told_how", "")),
         )
     return entry.body

@@ -4,7 +4,8 @@
 Fetched like every case document (:mod:`tousu.documents.views`): ``get_case`` first, so a
 case the viewer may not see answers 404 like a missing one; then 404 with the reason when
 the step has no document or has not been recorded yet. The latest record of the step is
-printed (an earlier one was corrected by it); Chinese whatever the desk's language.
+printed (an earlier one was corrected by it). They are the organisation's records: in its
+language whatever the desk's (:func:`tousu.documents.build.document_language`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
-from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response, unavailable
-from tousu.i18n import either
+from tousu.documents.views import pdf_response, unavailable
+from tousu.i18n import either, localized
 from tousu.procedures import printouts
 from tousu.web.pages import DeskRequest, desk_view
 
@@ -63,7 +64,12 @@ def step_document(
                 document=view.document,
             ),
         )  # fmt: skip
-    with translation.override(DOCUMENT_LANGUAGE):
+    with translation.override(build.document_language(case)):
+        # Read again in the document's language: the records' own words (a sealed name).
+        run = next(r for r in printouts.runs(case, actor) if r.procedure.code == procedure)
+        view = next(v for v in run.steps if v.step.code == step)
+        latest = view.latest
+        assert latest is not None
         doc = build.load(case, actor, timezone.now())
         context = _context(doc, run, view, latest)
         html = render_to_string(TEMPLATES[view.step.record], context)
@@ -78,9 +84,9 @@ def _context(
     target = policy.referral_target(e.target) if e.target else None
     party = doc.party()
     if party is None or party["anonymous"]:
-        person = "匿名"
+        person = gettext("匿名")
     elif party["masked"]:
-        person = printouts.SEALED_NAME
+        person = str(printouts.SEALED_NAME)
     else:
         person = doc.shown_name() or "—"
     # What had been done when this record was written (a report says what was known then).
@@ -88,15 +94,16 @@ def _context(
     for v in run.steps:
         before = [r for r in v.records if r.no < e.no]
         if before and v.step.code != view.step.code:
-            done.append((v.step.zh, printouts.summary(before[-1], policy, tz)))
+            step_name = localized(v.step.zh, v.step.en)
+            done.append((step_name, printouts.summary(before[-1], policy, tz)))
     committee = next(
         (v.latest for v in run.steps if v.step.record == "committee_decision" and v.latest), None
     )
     return {
         **doc.context(),
         "title": view.document,
-        "procedure": run.procedure.zh,
-        "step": view.step.zh,
+        "procedure": localized(run.procedure.zh, run.procedure.en),
+        "step": localized(view.step.zh, view.step.en),
         "clause": view.step.clause,
         "record_no": e.no,
         "correction": e.count > 1,
@@ -108,13 +115,13 @@ def _context(
         "p": p,
         "at": printouts.zh_time(d.get("occurred_at"), tz),
         "items": d.get("items", []),
-        "sealed_by": "、".join(d.get("sealed_by", [])),
-        "witnesses": "、".join(d.get("witnesses", [])),
+        "sealed_by": build.joined(d.get("sealed_by", [])),
+        "witnesses": build.joined(d.get("witnesses", [])),
         "patient_signatory": p.get("patient_signatory", ""),
         "hospital_signatory": d.get("hospital_signatory", ""),
         "patient_refused": bool(d.get("patient_refused")),
         "hospital_refused": bool(d.get("hospital_refused")),
-        "target": target.name_zh if target else e.target,
+        "target": localized(target.name_zh, target.name_en) if target else e.target,
         "method": printouts.method(d.get("method", "")),
         "died_at": printouts.zh_time(d.get("died_at"), tz),
         "autopsy_by": printouts.zh_time(d.get("autopsy_by"), tz),
@@ -131,7 +138,7 @@ def _context(
             {
                 "at": printouts.zh_time(committee.details.get("occurred_at"), tz),
                 "location": committee.details.get("location", ""),
-                "members": "、".join(committee.details.get("members", [])),
+                "members": build.joined(committee.details.get("members", [])),
                 "decision": committee.details.get("decision", ""),
             }
             if committee
@@ -139,7 +146,7 @@ def _context(
         ),
         "person": person,
         "content": doc.data["content"],
-        "subjects": "、".join(s["name"] for s in doc.data["subjects"] if s["name"]) or "—",
+        "subjects": build.joined(s["name"] for s in doc.data["subjects"] if s["name"]) or "—",
         "done": done,
-        "complexity": "重大" if doc.case.complexity == "major" else "",
+        "complexity": doc.case.complexity == "major",
     }

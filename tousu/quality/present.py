@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.intake import UNDETERMINED
@@ -64,7 +64,8 @@ class Progress:
 
     cause: bool
     action: bool
-    verification: str  # the effect check's result, or ""
+    verification: str  # the effect check's result, or "" (in Chinese)
+    verification_text: str = ""  # the same in the active language
 
     def zh(self) -> str:
         parts = [
@@ -73,6 +74,17 @@ class Progress:
             f"效果确认：{self.verification}" if self.verification else "效果待确认",
         ]
         return "，".join(parts)
+
+    def text(self) -> str:
+        """The same in the active language (a printed report's)."""
+        parts = [
+            gettext("原因已确认") if self.cause else gettext("原因待查"),
+            gettext("对策已定") if self.action else gettext("对策待定"),
+            gettext("效果确认：{result}").format(result=self.verification_text)
+            if self.verification
+            else gettext("效果待确认"),
+        ]
+        return pgettext("list of clauses", "，").join(parts)
 
 
 def progress(policy: Policy, case: Case) -> Progress | None:
@@ -87,6 +99,7 @@ def progress(policy: Policy, case: Case) -> Progress | None:
         cause=bool(values.get("root_cause")),
         action=bool(values.get("corrective_action")),
         verification=shown_value(verification, result, zh_only=True) if verification else "",
+        verification_text=shown_value(verification, result) if verification else "",
     )
 
 

@@ -1,21 +1,24 @@
-"""客户抱怨处理表 / 8D report (PDF), in Chinese whatever the desk's language."""
+"""客户抱怨处理表 / 8D report (PDF), a record of the organisation: in its language whatever the
+desk's (:func:`tousu.documents.build.document_language`)."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tousu.cases.access import get_case
 from tousu.documents import build
 from tousu.documents.render import render_pdf
-from tousu.documents.views import DOCUMENT_LANGUAGE, pdf_response
+from tousu.documents.views import pdf_response
+from tousu.i18n import localized
 from tousu.policy.schema import Policy
 from tousu.quality import present
 from tousu.web.pages import DeskRequest, desk_view
 
-TITLE = "客户抱怨处理表（8D报告）"
+TITLE = gettext_lazy("客户抱怨处理表（8D报告）")
 
 
 @require_GET
@@ -29,25 +32,23 @@ def report(request: DeskRequest, org: str, number: str) -> HttpResponse:
     actor = request.desk.actor
     case = get_case(actor, number)
     now = timezone.now()
-    with translation.override(DOCUMENT_LANGUAGE):
+    with translation.override(build.document_language(case)):
         doc = build.load(case, actor, now)
         policy = doc.policy
         progress = present.progress(policy, case)
         context = {
             **doc.context(),
-            "title": TITLE,
+            "title": str(TITLE),
             "customer": doc.shown_name(),
             "identity_hidden": not doc.shown_name() and not _anonymous(doc),
             "category": _category(policy, case.category),
             "content": doc.data.get("content", ""),
             "demands": doc.data.get("demands", ""),
-            "intake": present.field_rows(policy, case, "intake", zh_only=True, filled_only=False),
-            "report": present.field_rows(
-                policy, case, "investigation", zh_only=True, filled_only=False
-            ),
-            "progress": progress.zh() if progress else "",
-            "subtasks": present.subtask_rows(case, actor, now, zh_only=True),
-            "departments": [d.name_zh for d in policy.departments],
+            "intake": present.field_rows(policy, case, "intake", filled_only=False),
+            "report": present.field_rows(policy, case, "investigation", filled_only=False),
+            "progress": progress.text() if progress else "",
+            "subtasks": present.subtask_rows(case, actor, now),
+            "departments": [localized(d.name_zh, d.name_en) for d in policy.departments],
         }
         html = render_to_string("quality/pdf/report.html", context)
     return pdf_response(render_pdf(html), "8d", str(case.number))
@@ -61,4 +62,4 @@ def _anonymous(doc: build.Document) -> bool:
 def _category(policy: object, code: str) -> str:
     assert isinstance(policy, Policy)
     cat = policy.category(code)
-    return cat.name_zh if cat else code
+    return localized(cat.name_zh, cat.name_en) if cat else code

@@ -1,6 +1,9 @@
 """The printed remedy approval form (赔付/退换货审批单) and reward decision (举报奖励决定书).
 
-Both are Chinese papers whatever the desk's language. The approval form is for whoever may
+The approval form is a record of the organisation, written in its language; the reward
+decision is for the reporter, written in theirs where it is known, else the organisation's
+(:func:`tousu.documents.build.document_language`), whatever the desk's. The approval form is
+for whoever may
 see the case (``get_case``); the complainant's name is on it only for viewers who may see
 the identity (:func:`tousu.documents.build.load`, which logs the access), and free text
 is masked for the others. The reward decision is for those who may see the case and take
@@ -17,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from tousu.cases.access import Actor, get_case, permitted
 from tousu.cases.errors import not_found
@@ -25,21 +29,21 @@ from tousu.cases.models import Case, CaseRecord
 from tousu.cases.redaction import identity_masker
 from tousu.documents import build
 from tousu.documents.render import render_pdf
-from tousu.documents.views import DOCUMENT_LANGUAGE
+from tousu.i18n import localized
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
 from tousu.remedies import services
 from tousu.remedies.models import Remedy, Reward
 
-APPROVAL_TITLE = "赔付/退换货审批单"
-REWARD_TITLE = "举报奖励决定书"
-SEALED = "（身份信息依规保密）"
-ANONYMOUS = "（匿名，未留身份信息）"
-UNDETERMINED = "客户加工中未确定"
-PENDING = "待核准"
-VIA_CUSTODIAN = "经举报人身份保管人发放"
-WITH_RECEIPT = "凭查询回执领取"
+APPROVAL_TITLE = gettext_lazy("赔付/退换货审批单")
+REWARD_TITLE = gettext_lazy("举报奖励决定书")
+SEALED = gettext_lazy("（身份信息依规保密）")
+ANONYMOUS = gettext_lazy("（匿名，未留身份信息）")
+UNDETERMINED = gettext_lazy("客户加工中未确定")
+PENDING = gettext_lazy("待核准")
+VIA_CUSTODIAN = gettext_lazy("经举报人身份保管人发放")
+WITH_RECEIPT = gettext_lazy("凭查询回执领取")
 REWARD_ACTIONS = ("propose_reward", "approve_reward", "hand_over_reward")
 PRINTABLE_REWARDS = (Reward.State.APPROVED, Reward.State.HANDED_OVER)
 
@@ -88,7 +92,7 @@ def _case_reward(actor: Actor, number: str, reward_id: int) -> tuple[Reward, Pol
 
 
 def _money(amount: Decimal | None) -> str:
-    return "" if amount is None else f"人民币 {amount:.2f} 元"
+    return "" if amount is None else gettext("人民币 {amount} 元").format(amount=f"{amount:.2f}")
 
 
 def _extent(remedy: Remedy) -> str:
@@ -99,28 +103,32 @@ def _extent(remedy: Remedy) -> str:
     if remedy.quantity is not None:
         parts.append(f"{remedy.quantity} {remedy.unit}".strip())
     elif remedy.quantity_undetermined:
-        parts.append(f"数量{UNDETERMINED}")
-    return "；".join(parts) or UNDETERMINED
+        parts.append(gettext("数量客户加工中未确定"))
+    return pgettext("list of clauses", "；").join(parts) or str(UNDETERMINED)
 
 
 def _quantity(remedy: Remedy) -> str:
     if remedy.quantity is not None:
         return f"{remedy.quantity} {remedy.unit}".strip()
-    return UNDETERMINED if remedy.quantity_undetermined else ""
+    return str(UNDETERMINED) if remedy.quantity_undetermined else ""
 
 
 def _limit(row: ApprovalLimit, unit: str) -> str:
     parts = []
     if row.max_amount is not None:
-        parts.append(f"金额 {row.max_amount:.2f} 元以内")
+        parts.append(gettext("金额 {amount} 元以内").format(amount=f"{row.max_amount:.2f}"))
     if row.max_quantity is not None:
-        parts.append(f"数量 {row.max_quantity} {unit or '件'}以内")
-    return "、".join(parts) or "不限"
+        parts.append(
+            gettext("数量 {quantity} {unit}以内").format(
+                quantity=row.max_quantity, unit=unit or pgettext("unit", "件")
+            )
+        )
+    return build.joined(parts) or pgettext("document", "不限")
 
 
 def _title(policy: Policy, role: str, zh: str = "") -> str:
     try:
-        return services.role_title(policy, role, zh)[0]
+        return localized(*services.role_title(policy, role, zh))
     except ValueError:
         return zh or policy.title_for(role) or role
 
@@ -140,12 +148,12 @@ def _records(doc: build.Document, kind: str, key: str, no: int) -> list[str]:
 
 def _decision(remedy: Remedy, tz: ZoneInfo) -> dict[str, str]:
     if remedy.decided_by is None:
-        return {"result": PENDING, "by": "", "at": ""}
-    result = "不予核准" if remedy.state == Remedy.State.REFUSED else "核准"
+        return {"result": str(PENDING), "by": "", "at": ""}
+    result = gettext("不予核准") if remedy.state == Remedy.State.REFUSED else gettext("核准")
     return {
         "result": result,
         "by": build.staff_name(remedy.decided_by),
-        "at": build.zh_datetime(remedy.decided_at, tz),
+        "at": build.document_datetime(remedy.decided_at, tz),
     }
 
 
@@ -156,8 +164,10 @@ def approval_chain(remedy: Remedy, policy: Policy, tz: ZoneInfo) -> list[dict[st
     rows = services.chain(policy, remedy.kind)
     decision = _decision(remedy, tz)
     if not rows:
-        approvers = "或".join(_title(policy, r) for r in policy.permissions.approve_compensation)
-        return [{"title": approvers or "审批人", "limit": "—", "role": "", **decision,
+        approvers = pgettext("alternatives", "或").join(
+            _title(policy, r) for r in policy.permissions.approve_compensation
+        )
+        return [{"title": approvers or gettext("审批人"), "limit": "—", "role": "", **decision,
                  "status": "decides"}]  # fmt: skip
     steps = []
     reached = False
@@ -176,9 +186,9 @@ def approval_chain(remedy: Remedy, policy: Policy, tz: ZoneInfo) -> list[dict[st
             reached = True
             step.update(decision, status="decides")
         elif not reached:
-            step.update(result="超出本级核决权限", by="", at="", status="exceeded")
+            step.update(result=gettext("超出本级核决权限"), by="", at="", status="exceeded")
         else:
-            step.update(result="无需审批", by="", at="", status="not_needed")
+            step.update(result=gettext("无需审批"), by="", at="", status="not_needed")
         steps.append(step)
     return steps
 
@@ -186,21 +196,20 @@ def approval_chain(remedy: Remedy, policy: Policy, tz: ZoneInfo) -> list[dict[st
 def approval_form(remedy: Remedy, actor: Actor, now: datetime) -> dict[str, Any]:
     """What the 赔付/退换货审批单 says, as this viewer may see the case."""
     case = remedy.case
-    with translation.override(DOCUMENT_LANGUAGE):
-        doc = build.load(case, actor, now)
+    doc = build.load(case, actor, now)
     tz, policy = doc.tz, doc.policy
     party = doc.party()
     if party is None or party["anonymous"]:
-        person = ANONYMOUS
+        person = str(ANONYMOUS)
     elif party["masked"]:
-        person = SEALED
+        person = str(SEALED)
     else:
-        person = doc.shown_name() or SEALED
+        person = doc.shown_name() or str(SEALED)
     paid = remedy.paid_at is not None
     method = str(services.HAND_OVER_METHODS.get(remedy.paid_method, remedy.paid_method))
     return {
         **doc.context(),
-        "title": APPROVAL_TITLE,
+        "title": str(APPROVAL_TITLE),
         "number": f"{case.number}-PF{remedy.no}",
         "case_number": case.number,
         "remedy_no": remedy.no,
@@ -213,11 +222,11 @@ def approval_form(remedy: Remedy, actor: Actor, now: datetime) -> dict[str, Any]
         "reasons": _records(doc, "remedy_reason", "remedy", remedy.no),
         "notes": _records(doc, "remedy_decision", "remedy", remedy.no),
         "proposed_by": build.staff_name(remedy.proposed_by),
-        "proposed_at": build.zh_datetime(remedy.proposed_at, tz),
+        "proposed_at": build.document_datetime(remedy.proposed_at, tz),
         "chain": approval_chain(remedy, policy, tz),
         "paid": {
             "done": paid,
-            "at": build.zh_datetime(remedy.paid_at, tz),
+            "at": build.document_datetime(remedy.paid_at, tz),
             "how": method if paid else "",
             "by": build.staff_name(remedy.paid_recorded_by) if paid else "",
             "notes": _records(doc, "remedy_paid_note", "remedy", remedy.no),
@@ -245,21 +254,21 @@ def reward_decision(reward: Reward, policy: Policy, now: datetime) -> dict[str, 
     method = str(services.HAND_OVER_METHODS.get(reward.method, reward.method))
     return {
         "org_name": case.org.name,
-        "printed_at": build.zh_datetime(now, tz),
-        "title": REWARD_TITLE,
+        "printed_at": build.document_datetime(now, tz),
+        "title": str(REWARD_TITLE),
         "number": f"{case.number}-JL{reward.no}",
         "case_number": case.number,
         "amount": f"{reward.amount:.2f}",
         "reasons": reasons,
         "clause": policy.rewards.clause,
         "approved_by": build.staff_name(reward.decided_by),
-        "approved_at": build.zh_datetime(reward.decided_at, tz),
-        "decided": build.zh_date(reward.decided_at, tz),
+        "approved_at": build.document_datetime(reward.decided_at, tz),
+        "decided": build.document_date(reward.decided_at, tz),
         "via_custodian": via,
-        "how": VIA_CUSTODIAN if via else WITH_RECEIPT,
+        "how": str(VIA_CUSTODIAN if via else WITH_RECEIPT),
         "handed": {
             "done": handed,
-            "at": build.zh_datetime(reward.handed_over_at, tz) if handed else "",
+            "at": build.document_datetime(reward.handed_over_at, tz) if handed else "",
             "by": build.staff_name(reward.handed_over_by) if handed else "",
             "method": method if handed else "",
         },
@@ -270,18 +279,21 @@ def reward_decision(reward: Reward, policy: Policy, now: datetime) -> dict[str, 
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
-    with translation.override(DOCUMENT_LANGUAGE):
-        html = render_to_string(f"remedies/pdf/{template}.html", context)
+    html = render_to_string(f"remedies/pdf/{template}.html", context)
     return render_pdf(html)
 
 
 def approval_pdf(actor: Actor, number: str, remedy_id: int, now: datetime) -> tuple[bytes, str]:
+    """The approval form, a record of the organisation: in its language."""
     remedy = _case_remedy(actor, number, remedy_id)
-    return _render("approval", approval_form(remedy, actor, now)), f"{number}-{remedy.no}"
+    with translation.override(build.document_language(remedy.case)):
+        pdf = _render("approval", approval_form(remedy, actor, now))
+    return pdf, f"{number}-{remedy.no}"
 
 
 def reward_pdf(actor: Actor, number: str, reward_id: int, now: datetime) -> tuple[bytes, str]:
+    """The reward decision, for the reporter: in their language, else the organisation's."""
     reward, policy = _case_reward(actor, number, reward_id)
-    return _render("reward_decision", reward_decision(reward, policy, now)), (
-        f"{number}-{reward.no}"
-    )
+    with translation.override(build.document_language(reward.case, build.REPORTER)):
+        pdf = _render("reward_decision", reward_decision(reward, policy, now))
+    return pdf, f"{number}-{reward.no}"

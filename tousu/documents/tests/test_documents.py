@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from tousu.cases.models import CaseRecord
@@ -206,7 +207,8 @@ def test_the_way_to_disagree_follows_the_policy():
             person="投诉人",
             kind_label="投诉",
         )
-        return "".join(build.disagreement(doc))
+        with translation.override("zh-hans"):  # the words of a Chinese document
+            return "".join(build.disagreement(doc))
 
     assert "如对本答复有异议，可向示例医院提出，本单位将重新核实" in lines("general")
     assert "12315" in lines("consumer-12315")

@@ -156,6 +156,32 @@ def test_the_markets_advance_compensation_form(db: None) -> None:
     assert "市场开办者负责人" in text and "待核准" in text and "尚未兑现" in text
 
 
+def test_the_approval_form_is_the_organisations_record_in_its_language(db: None) -> None:
+    org = create_org("market", "农贸市场", "market")
+    people = _people(org, {"officer": ("dispatcher", None), "head": ("leader", None)})
+    case = _register(
+        people["officer"], kind="complaint", channel="phone", category="short_weight",
+        content="购买猪肉2公斤，复秤少300克。", complainant={"name": "顾客王某", "phone": "13900000000"},
+        subject={"type": "merchant", "name": "12号摊位"},
+    )  # fmt: skip
+    _act("propose_remedy", case, people["officer"], {
+        "kind": "advance_compensation", "amount": "18.60", "reason": "短秤差价先行赔付",
+    })  # fmt: skip
+    remedy = Remedy.objects.get(case=case)
+    url = _approval("market", str(case.number), remedy)
+    # The complainant's language does not matter for an internal record ...
+    Case.objects.filter(pk=case.pk).update(reporter_language="en")
+    text = _text(_desk(people["officer"]).get(url))
+    assert "赔付/退换货审批单" in text and "人民币18.60元" in text and "Approval" not in text
+    # ... the organisation's does.
+    Organisation.objects.filter(pk=org.pk).update(language="en")
+    text = _text(_desk(people["officer"]).get(url))
+    for expected in ("Compensation/ReturnApprovalForm", "RMB18.60", "Awaitingapproval",
+                     "(notyetsettled)", "短秤差价先行赔付", "顾客王某"):  # fmt: skip
+        assert expected in text, expected
+    assert "审批单" not in text and "人民币" not in text and "待核准" not in text
+
+
 # --------------------------------------------------------------------------- integrity
 
 
