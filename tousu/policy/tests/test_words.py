@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.utils.translation import override
 
@@ -9,6 +11,13 @@ from tousu.policy.loader import PolicyError, parse_toml, preset_names, preset_so
 from tousu.policy.periods import Period, chinese_number, disagreement, stated
 from tousu.policy.schema import DeadlineRule
 from tousu.policy.words import in_languages, note, rule_in_words, stored_rule
+
+
+@pytest.fixture(autouse=True)
+def _simplified() -> Iterator[None]:
+    """The words in Simplified Chinese unless a test says otherwise (whatever ran before)."""
+    with override("zh-hans"):
+        yield
 
 
 def test_chinese_numbers() -> None:
