@@ -17,9 +17,13 @@ class DeadlineOut(Schema):
     due_at: datetime
     counts_from: str
     started_at: datetime
+    # The rule in words, generated from the numbers the clock was made from.
     rule: str
     rule_en: str
     rule_with_date: str
+    # The clause's own wording kept with the rule (may be empty).
+    note: str = ""
+    note_en: str = ""
     remaining_working_days: int | None
     paused_days: int
     target: bool

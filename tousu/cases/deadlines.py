@@ -19,6 +19,7 @@ from tousu.cases.models import Case, Deadline, Event
 from tousu.clock.calendar import DueRule, WorkCalendar, period, shift_day
 from tousu.clock.overrides import calendar_for
 from tousu.policy.schema import DeadlineRule, Policy
+from tousu.policy.words import stored_rule
 
 RUNNING = (Deadline.State.OPEN, Deadline.State.PAUSED)
 
@@ -210,7 +211,7 @@ def _rule_json(rule: DeadlineRule) -> dict[str, object]:
         mode="json",
         include={
             "amount", "unit", "end_of_day", "after_hours", "clause", "org_default",
-            "counts_from", "rest_days_open",
+            "counts_from", "rest_days_open", "extendable",
         },
     )  # fmt: skip
     # Newer facts only when set, so clocks stored before them compare equal.
@@ -218,6 +219,8 @@ def _rule_json(rule: DeadlineRule) -> dict[str, object]:
         del data["counts_from"]
     if not data["rest_days_open"]:
         del data["rest_days_open"]
+    if data["extendable"]:
+        del data["extendable"]
     return data
 
 
@@ -338,15 +341,7 @@ def extend(deadline: Deadline, policy: Policy, amount: int) -> None:
 def _rederive(
     deadline: Deadline, case: Case, policy: Policy, cal: WorkCalendar, tz: ZoneInfo
 ) -> None:
-    rule = DeadlineRule.model_validate(
-        {
-            "stage": deadline.stage,
-            "start": deadline.start,
-            "hard": deadline.hard,
-            "text_zh": deadline.text_zh or deadline.stage,
-            **{k: v for k, v in deadline.rule.items() if k != "org_default"},
-        }
-    )
+    rule = stored_rule(deadline.stage, deadline.start, deadline.hard, deadline.rule)
     deadline.due_at, deadline.provisional = due_of(
         rule, deadline.started_at, policy, cal, tz,
         customer_deadline=case.customer_deadline,

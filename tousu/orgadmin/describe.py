@@ -9,43 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from tousu.i18n import Text, localized
 from tousu.orgs.models import Department, Organisation
 from tousu.policy.schema import DeadlineRule, DepartmentSpec, Policy
+from tousu.policy.words import COUNTED, rule_in_words
 from tousu.web import labels
 
 STAGES = labels.STAGES  # one list of stage names for the whole desk
-
-STARTS: dict[str, Text] = {
-    "received": gettext_lazy("收到"),
-    "accepted": gettext_lazy("受理"),
-    "rejected": gettext_lazy("作出不予受理决定"),
-    "decided": gettext_lazy("作出受理决定"),
-    "assigned": gettext_lazy("分办"),
-    "resolved": gettext_lazy("办结"),
-    "replied": pgettext_lazy("starts", "答复"),
-    "review_requested": pgettext_lazy("starts", "申请复查"),
-    "second_review_requested": gettext_lazy("申请复核"),
-}
-
-# (Chinese unit after the number, English unit) of the counted units.
-COUNTED: dict[str, Text] = {
-    "working_days": pgettext_lazy("counted", "个工作日"),
-    "calendar_days": gettext_lazy("日（自然日）"),
-    "weeks": gettext_lazy("周"),
-    "months": gettext_lazy("个月"),
-    "hours": gettext_lazy("小时"),
-}
-# Units without a number: the whole phrase.
-FIXED: dict[str, Text] = {
-    "same_day": gettext_lazy("当日"),
-    "next_working_day": gettext_lazy("下一个工作日"),
-    "next_day": gettext_lazy("次日"),
-    "customer_date": gettext_lazy("投诉人指定的日期"),
-    "none": pgettext_lazy("fixed", "不设时限"),
-}
 
 PERMISSIONS: dict[str, Text] = {
     "custodian": gettext_lazy("举报材料保管人"),
@@ -79,33 +51,6 @@ def roles(codes: Iterable[str | None]) -> str:
 def _list(values: Iterable[str], label: Any = None) -> str:
     words = [label(v) if label else v for v in values]
     return gettext("、").join(words)
-
-
-def rule_in_words(rule: DeadlineRule) -> str:
-    """The rule as the arithmetic reads: "自受理起 15 个工作日" / "15 working day(s) from acceptance"."""
-    start = STARTS.get(rule.counted_from, rule.counted_from)
-    if rule.unit in COUNTED:
-        text = gettext("自{start}起 {amount} {unit}").format(
-            start=start, amount=rule.amount, unit=COUNTED[rule.unit]
-        )
-    elif rule.unit == "none":
-        text = gettext("不设时限")
-    else:
-        text = gettext("{start}后{fixed}").format(
-            start=start, fixed=FIXED.get(rule.unit, rule.unit)
-        )
-    notes = []
-    if rule.counted_from != rule.start:
-        notes.append(gettext("{event}时确定适用").format(event=STARTS.get(rule.start, rule.start)))
-    if rule.end_of_day:
-        notes.append(gettext("截至当日 24 时"))
-    if rule.after_hours:
-        notes.append(gettext("非工作时间收到的，自下一个工作日起算"))
-    if rule.rest_days_open:
-        notes.append(gettext("节假日照常办理，期限不顺延"))
-    if not rule.extendable:
-        notes.append(gettext("不可延期"))
-    return text + (gettext("；") + gettext("；").join(notes) if notes else "")
 
 
 def selectors(rule: DeadlineRule) -> str:

@@ -71,6 +71,35 @@ _RULES: tuple[_Rule, ...] = (
     (re.compile(r"^Value error, (.+)$"), lambda m: f"取值错误：{m.group(1)}"),
 )  # fmt: skip
 
+# A rule's words that state another period than its numbers (tousu.policy.periods).
+_WORDS = re.compile(
+    r"^Value error, (?P<en>deadline '(?P<stage>\w+)': (?P<key>text_zh|text_en) states"
+    r" (?P<amount>\d+) (?P<unit>\w+) but the rule counts (?P<rule>.+?);"
+    r" change the words or the numbers)$"
+)
+_UNITS_ZH = {
+    "working_days": "个工作日", "calendar_days": "日", "weeks": "周", "months": "个月",
+    "hours": "小时", "next_working_day": "下一个工作日", "next_day": "次日",
+}  # fmt: skip
+
+
+def _period_zh(text: str) -> str:
+    """ "12 working_days" → "12 个工作日"; "next_day (1 calendar_days)" → "次日"."""
+    amount, _, unit = text.partition(" ")
+    if amount in _UNITS_ZH:
+        return _UNITS_ZH[amount]
+    return f"{amount} {_UNITS_ZH.get(unit, unit)}"
+
+
+def _words(path: str, m: re.Match[str]) -> Problem:
+    stated = _period_zh(f"{m.group('amount')} {m.group('unit')}")
+    return Problem(
+        path,
+        f"期限规则 {m.group('stage')} 的文字（{m.group('key')}）写的是 {stated}，"
+        f"而规则的数字是 {_period_zh(m.group('rule'))}；请修改文字或数字，使两者一致",
+        m.group("en")[0].upper() + m.group("en")[1:],
+    )
+
 
 def explain(path: str, message: str) -> Problem:
     """One (key path, message) pair of a PolicyError, read in both languages."""
@@ -87,6 +116,9 @@ def explain(path: str, message: str) -> Problem:
             f"Not valid TOML ({where_en}): {detail}",
             int(line) if line is not None else None,
         )
+    words = _WORDS.match(message)
+    if words is not None:
+        return _words(path, words)
     for pattern, zh in _RULES:
         m = pattern.match(message)
         if m is not None:

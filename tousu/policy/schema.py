@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tousu.policy.periods import disagreement, rule_period
 from tousu.policy.sections import (
     REQUIRABLE,
     Acceptance,
@@ -242,6 +243,8 @@ class DeadlineRule(Strict):
     # Not set by the regulation: an organisation default, marked as such.
     org_default: bool = False
     extendable: bool = True
+    # The clause's own wording, shown beside the words generated from the numbers above
+    # (tousu.policy.words). Optional; a period it states must be the rule's (periods.py).
     text_zh: str = ""
     text_en: str = ""
     clause: str = ""
@@ -275,8 +278,14 @@ class DeadlineRule(Strict):
 
     @model_validator(mode="after")
     def _words(self) -> DeadlineRule:
-        if not self.text_zh:
-            raise ValueError(f"deadline {self.stage!r}: text_zh (the rule in words) is required")
+        for key in ("text_zh", "text_en"):
+            wrong = disagreement(getattr(self, key), self.amount, self.unit)
+            if wrong is not None:
+                raise ValueError(
+                    f"deadline {self.stage!r}: {key} states {wrong.amount} {wrong.unit}"
+                    f" but the rule counts {rule_period(self.amount, self.unit)};"
+                    f" change the words or the numbers"
+                )
         counts_from = self.counts_from or self.start
         if counts_from != self.start and counts_from not in EARLIER_STARTS[self.start]:
             raise ValueError(

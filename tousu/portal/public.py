@@ -18,16 +18,17 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, override, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
 from tousu.documents.render import render_pdf
-from tousu.i18n import Text, english, localized
+from tousu.i18n import Text, both, english, localized
 from tousu.orgs.models import Organisation
 from tousu.orgs.services import audit
 from tousu.policy.models import policy_for
 from tousu.policy.schema import DeadlineRule, Policy
+from tousu.policy.words import note, rule_in_words
 from tousu.reporter import receipts
 from tousu.web import labels
 from tousu.web.pages import DeskRequest, desk_view, error_page, page
@@ -103,13 +104,21 @@ def _channels(policy: Policy) -> list[dict[str, Any]]:
 
 
 def _deadline(rule: DeadlineRule) -> dict[str, Any]:
+    """A rule on the public notice: its words made from its numbers, the clause's wording beside."""
     return {
-        "text": localized(rule.text_zh, rule.text_en),
+        "text": sentence(rule),
+        "note": note(rule),
         "stage": labels.stage(rule.stage),
-        # Marked unless the rule's own words already say it is a target.
-        "target": not rule.hard and "目标" not in rule.text_zh,
+        "target": not rule.hard,
         "kinds": [labels.kind(k) for k in rule.kinds],
     }
+
+
+def sentence(rule: DeadlineRule) -> str:
+    """ "答复：自受理起 15 个工作日" in the request's language."""
+    return gettext("{stage}：{words}").format(
+        stage=labels.stage(rule.stage), words=rule_in_words(rule)
+    )
 
 
 def _extension(policy: Policy) -> str:
@@ -179,7 +188,7 @@ def _hours(policy: Policy) -> str:
 
 def notice_context(public: Public) -> dict[str, Any]:
     policy = public.policy
-    deadlines = [_deadline(rule) for rule in policy.deadlines if rule.text_zh]
+    deadlines = [_deadline(rule) for rule in policy.deadlines if rule.unit != "none"]
     return {
         "org": public.org,
         "policy_name": localized(policy.identity.name_zh, policy.identity.name_en),
@@ -259,12 +268,19 @@ def _box_forms_html(org: Organisation, policy: Policy, digits: list[str], follow
         {
             "org": org,
             "anonymous_allowed": policy.anonymous_allowed,
-            "kinds": [KIND_WORDS.get(k, (k, k)) for k in policy.kinds],
+            # The form is bilingual: each kind in Chinese and in English.
+            "kinds": [both(KIND_WORDS[k]) if k in KIND_WORDS else (k, k) for k in policy.kinds],
             "forms": [receipts.grouped(d) for d in digits],
             "follow_url": follow_url,
-            "deadlines": [r.text_zh for r in policy.deadlines if r.text_zh and r.hard],
+            "deadlines": _box_deadlines(policy),
         },
     )
+
+
+def _box_deadlines(policy: Policy) -> list[str]:
+    """The limits printed on a box form (in Chinese, as the form is), from the numbers."""
+    with override("zh-hans"):
+        return [sentence(r) for r in policy.deadlines if r.hard and r.unit != "none"]
 
 
 def _count(raw: str) -> int | None:

@@ -22,12 +22,17 @@ from tousu.clock.overrides import calendar_for
 from tousu.i18n import both
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
+from tousu.policy.words import in_languages, rule_in_words, stored_rule
 from tousu.privacy.models import IdentityAccess
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 
 
 def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -> dict[str, Any]:
+    # The words come from the rule the clock was made from (its case's policy version), not
+    # from today's policy: a case keeps its version's words and dates.
+    rule = stored_rule(d.stage, d.start, d.hard, d.rule)
+    words = in_languages(rule)
     due_day = d.due_at.astimezone(tz)
     if d.rule.get("unit") not in ("hours", "customer_date") and due_day.time() == time(0):
         due_day -= timedelta(days=1)  # 24:00 of the last day
@@ -38,9 +43,12 @@ def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -
         "counts_from": d.rule.get("counts_from") or d.start,
         "started_at": d.started_at.astimezone(tz),
         "counted_from_earlier": d.rule.get("counts_from") not in (None, d.start),
-        "rule": d.text_zh,
-        "rule_en": d.text_en,
-        "rule_with_date": f"{d.text_zh}（{due_day:%Y-%m-%d} 截止）",
+        "rule": words["zh"],
+        "rule_en": words["en"],
+        "rule_with_date": f"{words['zh']}（{due_day:%Y-%m-%d} 截止）",
+        "words": rule_in_words(rule),  # in the viewer's language
+        "note": d.text_zh,
+        "note_en": d.text_en,
         "remaining_working_days": remaining_working_days(d, now, cal, tz),
         "paused_days": d.paused_days,
         "target": not d.hard,

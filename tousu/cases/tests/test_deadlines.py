@@ -111,7 +111,12 @@ def test_the_api_shows_the_rule_in_words_with_its_date_and_the_working_days_left
 ) -> None:
     r = world.api("clerk").register(received_at="2026-09-30T19:00:00+08:00")
     deadline = r.json()["deadlines"][0]
-    assert deadline["rule_with_date"] == "收到后5个工作日内作出是否受理的决定（2026-10-13 截止）"
+    # The words from the rule's numbers, the clause's wording beside.
+    assert deadline["rule_with_date"] == "自收到起 5 个工作日（2026-10-13 截止）"
+    assert deadline["rule"] == "自收到起 5 个工作日"
+    assert deadline["rule_en"] == "5 working day(s) from receipt"
+    assert deadline["note"] == "收到后5个工作日内作出是否受理的决定"
+    assert deadline["note_en"] == "Decide on acceptance within 5 working days of receipt"
     assert deadline["target"] is False and deadline["paused_days"] == 0
     assert isinstance(deadline["remaining_working_days"], int)
 

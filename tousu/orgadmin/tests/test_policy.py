@@ -7,8 +7,23 @@ from tousu.conftest import World
 from tousu.orgs.models import AuditEvent, Department
 from tousu.policy.models import PolicyVersion
 
-REPLY_15 = 'amount = 15\nunit = "working_days"\ntext_zh = "受理后15个工作日内答复"'
-REPLY_10 = 'amount = 10\nunit = "working_days"\ntext_zh = "受理后10个工作日内答复"'
+REPLY_15 = (
+    'amount = 15\nunit = "working_days"\ntext_zh = "受理后15个工作日内答复"\n'
+    'text_en = "Reply within 15 working days of acceptance"'
+)
+REPLY_10 = (
+    'amount = 10\nunit = "working_days"\ntext_zh = "受理后10个工作日内答复"\n'
+    'text_en = "Reply within 10 working days of acceptance"'
+)
+
+
+def _acceptance(source: str, days: int) -> str:
+    """The acceptance limit (5 working days in the general preset) changed, words and number."""
+    return (
+        source.replace("amount = 5\n", f"amount = {days}\n", 1)
+        .replace("收到后5个工作日内", f"收到后{days}个工作日内", 1)
+        .replace('within 5 working days of receipt"', f'within {days} working days of receipt"', 1)
+    )
 
 
 def _source(world: World) -> str:
@@ -101,9 +116,13 @@ def test_a_bad_deadline_is_refused_with_its_path(world: World, desk) -> None:
     assert r.status_code == 422
     page = r.content.decode()
     assert "deadlines.1.amount" in page and "应大于或等于 0" in page
-    missing_words = _source(world) + '\n[[deadlines]]\nstage = "review"\namount = 5\n'
-    page = _save(admin, missing_words).content.decode()
-    assert "deadlines.3" in page and "text_zh (the rule in words) is required" in page
+    # The number changed, the words not: refused in both languages, nothing saved.
+    r = _save(admin, _source(world).replace("amount = 15\n", "amount = 12\n", 1))
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert "deadlines.1" in page
+    assert "期限规则 reply 的文字（text_zh）写的是 15 个工作日，而规则的数字是 12 个工作日" in page
+    assert "text_zh states 15 working_days but the rule counts 12 working_days" in page
     assert PolicyVersion.objects.filter(org=world.org).count() == 1
     assert not AuditEvent.objects.filter(type__startswith="policy.", data__number=2).exists()
 
@@ -115,7 +134,7 @@ def test_an_existing_case_keeps_its_version_and_its_deadlines(world: World, desk
     due = list(Deadline.objects.filter(case=case).values_list("stage", "due_at"))
     first = case.policy_version_id
     admin = desk("admin")
-    source = _source(world).replace("amount = 5\n", "amount = 3\n", 1)
+    source = _acceptance(_source(world), 3)
     assert _save(admin, source).status_code == 302
     case.refresh_from_db()
     world.org.refresh_from_db()
@@ -129,7 +148,7 @@ def test_an_edit_started_from_an_older_version_is_refused(world: World, desk) ->
     admin = desk("admin")
     source = _source(world)
     assert _save(admin, source.replace(REPLY_15, REPLY_10)).status_code == 302
-    r = _save(admin, source.replace("amount = 5\n", "amount = 4\n", 1), based_on=1)
+    r = _save(admin, _acceptance(source, 4), based_on=1)
     assert r.status_code == 409
     assert "编辑期间已有新版本 v2 生效" in r.content.decode()
     assert PolicyVersion.objects.filter(org=world.org).count() == 2

@@ -114,7 +114,7 @@ def test_an_excluded_category_takes_its_sub_categories_with_it() -> None:
 
 
 def test_the_rule_in_words_says_what_it_counts_from_and_when_it_is_known() -> None:
-    from tousu.orgadmin.describe import rule_in_words
+    from tousu.policy.words import rule_in_words
 
     policy = parse_toml(preset_source("gov-service"))
     written = next(r for r in policy.deadlines if r.stage == "reply" and r.channels)
