@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -15,9 +14,10 @@ from tousu.i18n import LANGUAGES
 from tousu.orgadmin.access import admin_view
 from tousu.orgadmin.audit_labels import audit_rows
 from tousu.orgadmin.links import admin_url
+from tousu.orgadmin.services import Refused
+from tousu.orgadmin.services import organisation as services
 from tousu.orgadmin.views.common import admin_page
-from tousu.orgs.models import AuditEvent, Department, Membership, Organisation
-from tousu.orgs.services import audit
+from tousu.orgs.models import AuditEvent, Department, Membership
 from tousu.policy.models import PolicyVersion
 from tousu.web.pages import DeskRequest
 
@@ -61,17 +61,12 @@ def _home(request: DeskRequest, status: int = 200) -> HttpResponse:
 @admin_view
 def language(request: DeskRequest, org: str) -> HttpResponse:
     """The language of what the organisation sends to someone whose own is not known."""
-    chosen = request.POST.get("language", "")
-    if chosen not in dict(LANGUAGES):
-        messages.error(request, gettext("请选择简体中文、繁體中文或 English"))
-        return _home(request, status=422)
-    with transaction.atomic():
-        current = Organisation.objects.select_for_update().get(pk=request.desk.org.pk)
-        if current.language != chosen:
-            before = current.language
-            current.language = chosen
-            current.save(update_fields=["language"])
-            audit("organisation.changed", current, org=current, actor=request.user, via="desk",
-                  field="language", before=before, after=chosen)  # fmt: skip
+    try:
+        services.set_language(
+            request.desk.org, request.POST.get("language", ""), actor=request.user
+        )
+    except Refused as exc:
+        messages.error(request, exc.message)
+        return _home(request, status=exc.status)
     messages.success(request, gettext("已保存"))
     return redirect(admin_url("home", org=org))
