@@ -42,6 +42,9 @@ def text(case: Case, action: str) -> tuple[str, str]:
         "link": f"{base}/o/{case.org.slug}/follow/",
     }
     subject = render_in(language, gettext_lazy("{org}：您的投诉举报（{number}）{news}"), values)
+    # A mail header is one line: a line break in the organisation's name would make every
+    # notice fail to send.
+    subject = " ".join(subject.splitlines())
     body = render_in(
         language,
         gettext_lazy(

@@ -105,3 +105,31 @@ def test_a_reporter_is_told_in_the_language_they_wrote_in(
     mail = mailoutbox[0]
     assert "has been accepted" in mail.subject and "已受理" not in mail.subject + mail.body
     assert "Read it with your receipt" in mail.body
+
+
+def test_a_line_break_in_the_organisations_name_does_not_stop_the_reporters_notice(
+    world: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    Organisation.objects.filter(pk=world.org.pk).update(name="示例医院\r\nBcc: x@example.org")
+    client = Client()
+    r = client.post(
+        NEW,
+        {
+            "kind": "complaint",
+            "category": "",
+            "content": "超市出售过期牛奶，拒绝退款。",
+            "demands": "退款",
+            "subject_name": "某超市",
+            "name": "李梅",
+            "email": "li@example.cn",
+            "notify_email": "on",
+        },
+    )
+    assert r.status_code == 200, r.content.decode()[:2000]
+    case = receipts.find(world.org, _receipt_of(r))
+    assert case is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert world.api("dispatcher").act(str(case.number), "accept").status_code == 200
+    assert len(mailoutbox) == 1
+    assert "\n" not in mailoutbox[0].subject and "\r" not in mailoutbox[0].subject
+    assert mailoutbox[0].to == ["li@example.cn"]
