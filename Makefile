@@ -67,9 +67,9 @@ typecheck: install ## mypy (strict, with django-stubs)
 test-sqlite: install ## The whole suite on SQLite
 	env -u DATABASE_URL $(PY) -m pytest -m "not postgres_only" $(PYTEST_ARGS)
 
-test-postgres: install ## The whole suite on PostgreSQL (PG_URL or DATABASE_URL); the browser tests run on SQLite only
+test-postgres: install ## The suite on PostgreSQL (PG_URL or DATABASE_URL): the tests that use a database; the browser tests and those using no database run on SQLite only
 	@if [ -z "$(PG_URL)" ]; then echo "PostgreSQL run skipped: set DATABASE_URL=postgres://... (CI=true uses postgres://postgres@127.0.0.1:5432/test)"; \
-	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); fi
+	else DATABASE_URL="$(PG_URL)" $(PY) -m pytest -m "not browser" --database-tests-only $(PYTEST_ARGS); fi
 
 fuzz-api: install ## schemathesis --checks all on a live server (fresh database, demo organisation, real token and case numbers); PostgreSQL when PG_URL is set; at most 5 minutes
 	FUZZ_DATABASE_URL="$(PG_URL)" VENV="$(VENV)" bash .ci/fuzz-api

@@ -150,3 +150,52 @@ def _fresh_process_caches() -> Any:
 @pytest.fixture
 def world(db: None) -> World:
     return World()
+
+
+# -- the PostgreSQL run skips what never touches a database ------------------------------
+
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help=(
+            "Deselect the tests that use no database (they run in the SQLite run): "
+            "`make test-postgres` passes it, so the second database's run repeats only "
+            "what can differ between the databases."
+        ),
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether the PostgreSQL run should repeat this test: it uses a database, and is not
+    marked ``one_database`` (it checks nothing a database could change)."""
+    if item.get_closest_marker("one_database") is not None:
+        return False
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.getoption("--database-tests-only"):
+        return "--database-tests-only: the tests that use no database run in the SQLite run only"
+    return None

@@ -164,6 +164,7 @@ def _the_hospital_story(org: Organisation) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.one_database  # the same builder as the hospital's, which runs on both databases
 @pytest.mark.parametrize("preset", [p for p in preset_names() if p != demo.DEFAULT_PRESET])
 def test_every_preset_family_builds_its_own_demo(preset: str, client: Client) -> None:
     out = _run("--preset", preset)

@@ -86,7 +86,7 @@ def _storable(text: str) -> bool:
 
 
 BOUNDED = settings(
-    max_examples=12,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -265,7 +265,7 @@ class Org:
         Case.objects.filter(number=number).update(status=status, lead_department=dept)
 
 
-FEW = settings(BOUNDED, max_examples=8)
+FEW = settings(BOUNDED, max_examples=4)
 
 
 @pytest.fixture
