@@ -36,6 +36,17 @@ VIEWPORT = {"width": 1366, "height": 768}
 PASSWORD = "tousu-browser-1"
 TIMEOUT_MS = 15_000
 HERE = Path(__file__).resolve().parent
+# axe-core from the npm registry (`make install` puts it in node_modules): the accessibility
+# rules every page the browser tests visit must pass.
+AXE = Path(settings.BASE_DIR).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ` +
+      v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '));
+}"""
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -79,25 +90,63 @@ def browser(django_db_setup: None) -> Iterator[Any]:
 CSP_VIOLATIONS: list[str] = []
 
 
-def _new_page(browser: Any) -> tuple[Any, Any]:
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    new = context.new_page()
-    new.on(
+# What axe-core found on the pages of the running test: "URL: finding" lines.
+AXE_FINDINGS: list[str] = []
+AUDITED: set[str] = set()
+
+
+def _axe_source() -> str:
+    if not AXE.exists():
+        _unavailable(f"the accessibility check needs {AXE}: run `make install` (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def audit(page: Any) -> None:
+    """Run axe-core's WCAG 2.1 A/AA rules on the page as it is now; serious and critical
+    findings fail the test at its end. Each URL is audited once per test."""
+    url = page.url
+    if url in AUDITED or not url.startswith("http"):
+        return
+    try:
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.evaluate(_axe_source())
+        found = page.evaluate(AXE_RUN, AXE_TAGS)
+    except Exception as exc:  # the page moved on while it was audited: the next load audits
+        if "navigat" in str(exc) or "destroyed" in str(exc) or "closed" in str(exc):
+            return
+        raise
+    AUDITED.add(url)
+    AXE_FINDINGS.extend(f"{url}: {finding}" for finding in found)
+
+
+def watch(page: Any) -> Any:
+    """Check every page loaded in ``page``: its Content-Security-Policy and its accessibility."""
+    page.on(
         "console",
         lambda msg: (
             CSP_VIOLATIONS.append(msg.text) if "Content Security Policy" in msg.text else None
         ),
     )
-    return context, new
+    page.on("load", audit)
+    return page
+
+
+def _new_page(browser: Any) -> tuple[Any, Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context, watch(context.new_page())
 
 
 @pytest.fixture(autouse=True)
 def _no_csp_violations() -> Iterator[None]:
-    """Every page works under the policy: no inline script or style was refused."""
+    """Every page works under the policy (no inline script or style was refused) and passes
+    axe-core's WCAG 2.1 AA rules with no serious or critical finding."""
     CSP_VIOLATIONS.clear()
+    AXE_FINDINGS.clear()
+    AUDITED.clear()
     yield
     assert CSP_VIOLATIONS == []
+    assert AXE_FINDINGS == []
 
 
 @pytest.fixture

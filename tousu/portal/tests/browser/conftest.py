@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from tousu.desk.tests.browser.conftest import (
-    CSP_VIOLATIONS,
     TIMEOUT_MS,
     _no_csp_violations,
     browser,
     desk_as,
     page,
     staff,
+    watch,
 )
 
 __all__ = ["_no_csp_violations", "browser", "desk_as", "page", "staff"]
@@ -45,12 +45,6 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
         viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     context.set_default_timeout(TIMEOUT_MS)
-    new = context.new_page()
-    new.on(
-        "console",
-        lambda msg: (
-            CSP_VIOLATIONS.append(msg.text) if "Content Security Policy" in msg.text else None
-        ),
-    )
+    new = watch(context.new_page())
     yield new
     context.close()
