@@ -463,10 +463,14 @@ class DeadlinesForm(SectionForm):
             for key in ("text_zh", "text_en"):
                 text = self._value(f"{key}-{i}")
                 old = getattr(rule, key)
-                if text == old and unit == rule.unit and amount != rule.amount:
-                    # The wording stated the old period: it states the new one.
-                    if disagreement(old, rule.amount, rule.unit) is None:
-                        text = restate(old, Period(rule.amount, rule.unit), amount)
+                # Wording left as it was that stated the old period states the new one.
+                if (
+                    text == old
+                    and unit == rule.unit
+                    and amount != rule.amount
+                    and disagreement(old, rule.amount, rule.unit) is None
+                ):
+                    text = restate(old, Period(rule.amount, rule.unit), amount)
                 if text != old:
                     values[key] = text or None
             if values:
@@ -551,7 +555,9 @@ class TemplatesForm(SectionForm):
                 except ValidationError as exc:
                     self.add_error(name, exc)
         _code_of_new(self, data, (t.code for t in self.policy.reply.templates))
-        new = {k: _text(data.get(f"{k}-new")) for k in ("title_zh", "body_zh", "title_en", "body_en")}
+        new = {
+            k: _text(data.get(f"{k}-new")) for k in ("title_zh", "body_zh", "title_en", "body_en")
+        }
         if any(new.values()) or _text(data.get("new-code")):
             for name in ("new-code", "title_zh-new", "body_zh-new"):
                 if not _text(data.get(name)) and name not in self.errors:
@@ -560,9 +566,7 @@ class TemplatesForm(SectionForm):
 
     def _removed(self) -> list[str]:
         return [
-            t.code
-            for t in self.policy.reply.templates
-            if self.cleaned_data.get(f"remove-{t.code}")
+            t.code for t in self.policy.reply.templates if self.cleaned_data.get(f"remove-{t.code}")
         ]
 
     def edits(self) -> list[edits.Change]:
@@ -614,4 +618,3 @@ def section_title(section: str) -> str:
         "deadlines": pgettext("policy", "期限"),
         "templates": gettext("答复模板"),
     }[section]
-

@@ -14,9 +14,8 @@ from django.utils.translation import gettext, gettext_lazy
 from tousu.cases.models import Case
 from tousu.orgadmin.services import VIA, Refused
 from tousu.orgadmin.services.departments import policy_references
-from tousu.orgadmin.services.policy_changes import Line
+from tousu.orgadmin.services.policy_changes import Line, summary
 from tousu.orgadmin.services.policy_changes import changes as changes_in_words
-from tousu.orgadmin.services.policy_changes import summary
 from tousu.orgs.models import AuditEvent, Department, Organisation
 from tousu.orgs.services import audit
 from tousu.policy import edits
@@ -25,7 +24,6 @@ from tousu.policy.management.commands.policy import _flatten
 from tousu.policy.models import PolicyVersion
 from tousu.policy.schema import Policy
 from tousu.policy.services import activate_policy
-
 
 MAX_LISTED = 50  # changed rules named in an audit record; the count says how many in all
 
@@ -124,8 +122,8 @@ def versions(org: Organisation) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .values_list("policy_version", "n")
     )
-    documents = PolicyVersion.objects.filter(org=org).order_by("number").values_list(
-        "pk", "document"
+    documents = (
+        PolicyVersion.objects.filter(org=org).order_by("number").values_list("pk", "document")
     )
     said: dict[int, str] = {}
     previous: Policy | None = None

@@ -19,8 +19,8 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from tousu.i18n import Text, localized
 from tousu.orgadmin.describe import selectors
 from tousu.policy.management.commands.policy import _flatten
-from tousu.policy.schema import Category, DeadlineRule, DepartmentSpec, Policy, RoutingRule
-from tousu.policy.sections import Template
+from tousu.policy.schema import Category, DeadlineRule, DepartmentSpec, Policy
+from tousu.policy.sections import RoutingRule, Template
 from tousu.policy.words import rule_in_words
 from tousu.web import labels
 
@@ -136,7 +136,9 @@ def _routing(old: Policy, new: Policy, out: list[Line]) -> None:
         b = new.routing[i] if i < len(new.routing) else None
         if b is None:
             assert a is not None
-            out.append(Line("routing", routing_when(a, old), gettext("删除"), dept_old(a.lead), "—"))
+            out.append(
+                Line("routing", routing_when(a, old), gettext("删除"), dept_old(a.lead), "—")
+            )
             continue
         subject = routing_when(b, new)
         if a is None:
@@ -151,7 +153,7 @@ def _routing(old: Policy, new: Policy, out: list[Line]) -> None:
 
 
 def deadline_subject(rule: DeadlineRule) -> str:
-    """"答复" with when the rule applies, if not always: the rule's name on a page."""
+    """ "答复" with when the rule applies, if not always: the rule's name on a page."""
     when = selectors(rule)
     stage = labels.stage(rule.stage)
     target = "" if rule.hard else gettext("（目标）")
@@ -237,4 +239,3 @@ def summary(lines: Sequence[Line], most: int = 3) -> str:
     if len(parts) > most:
         text += gettext("；等 {count} 处").format(count=len(parts))
     return text
-

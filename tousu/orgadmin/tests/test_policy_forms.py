@@ -81,7 +81,9 @@ def test_a_deadline_amount_is_previewed_with_its_diff_then_saved_as_a_new_versio
     assert version.source.startswith("# General-purpose complaint and report handling policy.")
     first = PolicyVersion.objects.get(org=world.org, number=1).source.splitlines()
     changed = [
-        (old, new) for old, new in zip(first, version.source.splitlines(), strict=True) if old != new
+        (old, new)
+        for old, new in zip(first, version.source.splitlines(), strict=True)
+        if old != new
     ]
     assert changed == [
         ("amount = 15", "amount = 12"),
@@ -300,7 +302,9 @@ def test_reply_templates_are_added_edited_and_removed(world: World, desk) -> Non
     data = _values(world, "templates")
     data["remove-outcome"] = "on"
     preview = _post(admin, "templates", data)
-    assert "删除" in preview.content.decode() and "处理结果反馈 (outcome)" in preview.content.decode()
+    assert (
+        "删除" in preview.content.decode() and "处理结果反馈 (outcome)" in preview.content.decode()
+    )
     assert _post(admin, "templates", data, step="save").status_code == 302
     assert _active(world).policy.reply.templates == ()
     assert _versions(world) == 4

@@ -17,6 +17,7 @@ from tousu.orgadmin.policy_forms import section_links
 from tousu.orgadmin.problems import Problem, explain_all
 from tousu.orgadmin.services import Refused
 from tousu.orgadmin.services import policy as services
+from tousu.orgadmin.services.policy_changes import changes as changes_in_words
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.policy.loader import PolicyError
 from tousu.policy.models import PolicyVersion
@@ -143,9 +144,7 @@ def version(request: DeskRequest, org: str, number: int) -> HttpResponse:
         "active": current.pk == desk.org.active_policy_id,
         "note": services.version_notes(desk.org).get(current.pk, ""),
         "changes": services.rule_diff(previous.policy if previous else None, current.policy),
-        "lines": services.changes_in_words(
-            previous.policy if previous else None, current.policy
-        ),
+        "lines": changes_in_words(previous.policy if previous else None, current.policy),
         "source_diff": services.source_diff(previous, current),
     }
     return admin_page(request, "orgadmin/version.html", "policy", context)
