@@ -491,7 +491,9 @@ def _check_braces(text: str) -> str:
         list(string.Formatter().parse(text))
     except ValueError:
         raise ValidationError(
-            gettext("花括号不成对：占位符写作 {{number}}；要写花括号本身，请写两个（{{{{ 或 }}}}）")
+            gettext(
+                "花括号不成对：占位符写作 {{number}}；要写花括号本身，请写两个（{{{{ 或 }}}}）"
+            ).format()
         ) from None
     return text
 
