@@ -116,6 +116,19 @@ def test_wording_that_no_longer_agrees_is_refused_next_to_its_field(world: World
     assert not AuditEvent.objects.filter(type="policy.edited").exists()
 
 
+def test_the_problem_reads_in_english_first_on_an_english_page(world: World, desk) -> None:
+    admin = desk("admin")
+    admin.client.cookies["django_language"] = "en"
+    data = _values(world, "deadlines")
+    data["unit-1"] = "calendar_days"
+    r = _post(admin, "deadlines", data)
+    assert r.status_code == 422
+    error = r.content.decode().split('name="text_zh-1"', 1)[1].split("</div>", 1)[0]
+    english = error.index("text_zh states 15 working_days but the rule counts 15 calendar_days")
+    assert english < error.index("写的是 15 个工作日")
+    assert "Preview the changes" in r.content.decode()
+
+
 def test_a_bad_amount_is_refused_by_the_form_and_nothing_is_saved(world: World, desk) -> None:
     admin = desk("admin")
     data = _values(world, "deadlines")
