@@ -197,8 +197,17 @@ def staff_in(
 
 
 def check_category(policy: Policy, code: str, field_name: str = "category") -> None:
-    if code and policy.category(code) is None:
+    if not code:
+        return
+    category = policy.category(code)
+    if category is None:
         raise invalid(field_name, gettext_lazy("未知类别：{code}"), {"code": code})
+    if category.retired:
+        raise invalid(
+            field_name,
+            gettext_lazy("类别“{name}”已停用，不能用于新案件"),
+            {"name": category.name_zh},
+        )
 
 
 def stage_list(items: list[Deadline]) -> list[dict[str, str]]:

@@ -96,7 +96,7 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         "channels": [(c, labels.channel(c)) for c in desk.policy.channels],
         "categories": [
             (c.code, localized(c.name_zh, c.name_en), " ".join(c.examples))
-            for c in desk.policy.categories
+            for c in desk.policy.open_categories
         ],
         "complexities": [("", "—")]
         + [(c, labels.choice(c)) for c in ("general", "complex", "major")],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tousu.orgadmin.views import departments, holidays, home, policy, staff
+from tousu.orgadmin.views import departments, holidays, home, policy, policy_forms, staff
 
 app_name = "orgadmin"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", home.language, name="language"),
     path("policy/", policy.policy, name="policy"),
     path("policy/edit/", policy.policy_edit, name="policy_edit"),
+    path("policy/edit/<slug:section>/", policy_forms.policy_section, name="policy_section"),
     path("policy/versions/", policy.versions, name="versions"),
     path("policy/versions/<int:number>/", policy.version, name="version"),
     path("departments/", departments.departments, name="departments"),

@@ -100,9 +100,17 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
-def stated(text: str) -> list[Period]:
-    """The periods ``text`` (Chinese or English) states, extensions, ordinals and dates left out."""
-    found: list[Period] = []
+class _Found(NamedTuple):
+    period: Period
+    start: int  # where the number starts
+    end: int  # where the number ends
+    unit_end: int  # where the unit (and an English plural) ends
+    chinese: bool
+
+
+def _found(text: str) -> list[_Found]:
+    """Every period ``text`` states, with where its number stands."""
+    found: list[_Found] = []
     for m in _ZH.finditer(text):
         before = text[: m.start()]
         # 第一个工作日 (ordinal), 下一工作日 (the next one), 10月1日 (a date), +30日, 延长30日.
@@ -111,15 +119,80 @@ def stated(text: str) -> list[Period]:
         number = chinese_number(m.group("number"))
         if number is None:
             continue
-        found.append(Period(number, _ZH_UNITS[m.group("unit")]))
+        period = Period(number, _ZH_UNITS[m.group("unit")])
+        found.append(_Found(period, m.start("number"), m.end("number"), m.end(), True))
     for m in _EN.finditer(text):
         if _EN_EXTENSION.search(text[: m.start()]):
             continue
         raw = m.group("number").lower()
         number = int(raw) if raw.isdigit() else _EN_NUMBERS[raw]
         unit = re.sub(r"[\s-]+", " ", m.group("unit").lower())
-        found.append(Period(number, _EN_UNITS[unit]))
+        period = Period(number, _EN_UNITS[unit])
+        found.append(_Found(period, m.start("number"), m.end("number"), m.end(), False))
     return found
+
+
+def stated(text: str) -> list[Period]:
+    """The periods ``text`` (Chinese or English) states, extensions, ordinals and dates left out."""
+    return [f.period for f in _found(text)]
+
+
+_ZH_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """15 → 十五, 21 → 二十一, 60 → 六十, 100 → 一百, 105 → 一百零五 (0 to 999)."""
+    if not 0 <= n < 1000:
+        return str(n)
+    if n < 10:
+        return _ZH_NUMERALS[n]
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = _ZH_NUMERALS[hundreds] + "百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _ZH_NUMERALS[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    if ones:
+        out += _ZH_NUMERALS[ones]
+    return out
+
+
+_EN_WORDS = {v: k for k, v in _EN_NUMBERS.items() if k not in ("a", "an")}
+
+
+def restate(text: str, old: Period, amount: int) -> str:
+    """``text`` with each period it states as ``old`` stating ``amount`` of the same unit.
+
+    The number keeps its style (15 → 12, 十五 → 十二, "fifteen" → "twelve" where there is a
+    word for it, else digits); an English unit gains or loses its plural "s" with the
+    number. Other periods (an extension's, another unit's) are left as written.
+    """
+    out, last = [], 0
+    for f in _found(text):
+        if f.period != old:
+            continue
+        raw = text[f.start : f.end]
+        if f.chinese:
+            number = str(amount) if raw.isdigit() else chinese_numeral(amount)
+            out += [text[last : f.start], number]
+            last = f.end
+            continue
+        if raw.isdigit() or amount not in _EN_WORDS:
+            number = str(amount)
+        else:
+            number = _EN_WORDS[amount]
+            number = number.capitalize() if raw[:1].isupper() else number
+        unit = text[f.end : f.unit_end]
+        if unit.endswith("(s)"):
+            pass
+        elif amount == 1 and unit.endswith("s"):
+            unit = unit[:-1]
+        elif amount != 1 and not unit.endswith("s"):
+            unit += "s"
+        out += [text[last : f.start], number, unit]
+        last = f.unit_end
+    return "".join(out) + text[last:]
 
 
 # A unit without a number reads as this period when the words give one ("1个工作日" beside

@@ -163,6 +163,9 @@ class Category(Strict):
     examples: tuple[str, ...] = ()
     # Outside the organisation's mandate: propose referral to this target.
     refer_to: str = ""
+    # No longer offered for new cases; kept so the cases filed under it keep its name in
+    # the ledger, its filters and reports (a category in use is retired, not removed).
+    retired: bool = False
 
 
 class Reason(Strict):
@@ -428,6 +431,11 @@ class Policy(Strict):
     # Lookups used on hot paths; the document is immutable, so these are cheap.
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
+
+    @property
+    def open_categories(self) -> tuple[Category, ...]:
+        """The categories a new case may be filed under (the retired ones left out)."""
+        return tuple(c for c in self.categories if not c.retired)
 
     def reason(self, code: str) -> Reason | None:
         return next((r for r in self.rejection_reasons if r.code == code), None)

@@ -171,7 +171,7 @@ def _disagree(policy: Policy) -> list[str]:
 
 
 def _categories(policy: Policy) -> list[str]:
-    return [localized(c.name_zh, c.name_en) for c in policy.categories if not c.parent]
+    return [localized(c.name_zh, c.name_en) for c in policy.open_categories if not c.parent]
 
 
 def _hours(policy: Policy) -> str:

@@ -80,7 +80,7 @@ def _submit_form(
         "values": values,
         "errors": errors,
         "kinds": [(k, labels.kind(k)) for k in policy.kinds],
-        "categories": [(c.code, localized(c.name_zh, c.name_en)) for c in policy.categories],
+        "categories": [(c.code, localized(c.name_zh, c.name_en)) for c in policy.open_categories],
         "anonymous_allowed": policy.anonymous_allowed,
         "challenge": abuse.challenge(request)
         if abuse.challenge_needed(request, "submit")

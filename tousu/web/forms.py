@@ -174,7 +174,7 @@ class Options:
         if name in STAFF_FIELDS:
             return self.staff
         if name == "category":
-            return [(c.code, localized(c.name_zh, c.name_en)) for c in policy.categories]
+            return [(c.code, localized(c.name_zh, c.name_en)) for c in policy.open_categories]
         if name == "kind" and action != "record":  # a record's kind is the record's own
             return [(k, labels.kind(k)) for k in policy.kinds]
         if name == "stage":
@@ -374,7 +374,7 @@ def _split_fields(options: Options) -> list[FormField]:
     """Split: the parts, each with its kind, category, content and demands."""
     kinds: list[tuple[str, str]] = [(str(k), labels.kind(k)) for k in options.policy.kinds]
     categories: list[tuple[str, str]] = [("", "—")] + [
-        (c.code, localized(c.name_zh, c.name_en)) for c in options.policy.categories
+        (c.code, localized(c.name_zh, c.name_en)) for c in options.policy.open_categories
     ]
     out: list[FormField] = []
     for i in range(SPLIT_PARTS):
