@@ -47,6 +47,8 @@ HEADER = "Idempotency-Key"
 SESSION_KEY = "idempotency_scope"
 # Keys a client may send: visible ASCII, as the header's draft standard allows, bounded.
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# Keys a form carries: as :func:`new_key` makes them (they go into the answer page's URL).
+_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _sha256(text: str) -> str:
@@ -79,6 +81,13 @@ def key_reused() -> TousuError:
 def checked_key(text: str) -> str:
     """The client's key as sent, or ``idempotency_key_invalid``."""
     if not _KEY.match(text or ""):
+        raise key_invalid()
+    return text
+
+
+def checked_form_key(text: str) -> str:
+    """A form's key as :func:`new_key` made it, or ``idempotency_key_invalid``."""
+    if not _FORM_KEY.match(text or ""):
         raise key_invalid()
     return text
 
@@ -176,6 +185,18 @@ def run(
             raise
         return _replay(first, print_)
     return Outcome(row, replayed=False)
+
+
+def replay(
+    org: Organisation, scope: str, key: str, *, purpose: str, request: Any
+) -> IdempotencyKey | None:
+    """The first request's row when this key already did this request (None: the key is
+    new); ``idempotency_key_reused`` when it did another. For a form, asked before anything
+    that must not happen twice (a challenge answer taken, a submission counted)."""
+    row = _live(org, scope, key, timezone.now())
+    if row is None:
+        return None
+    return _replay(row, fingerprint(purpose, request)).row
 
 
 def find(org: Organisation, scope: str, key: str, *, purpose: str) -> IdempotencyKey | None:
