@@ -125,6 +125,7 @@ _ROWS: tuple[tuple[str, int, str, str], ...] = (
     ("file_original_forbidden", 403, "无权下载原始文件", "You may not download the original file"),
     ("file_original_not_kept", 404, "未保留原始文件", "No original file is kept"),
     ("file_unsafe", 409, "无法生成该附件的安全版本", "No safe rendition can be made"),
+    ("file_not_identifying", 409, "该附件未标为可能显示身份", "The attachment is not marked as identifying"),
     ("file_unavailable", 500, "附件文件缺失或损坏", "The attachment's file is missing or damaged"),
     # -- the reporter's portal -------------------------------------------------------------
     ("challenge_failed", 422, "请先回答验证问题", "Answer the question first"),
