@@ -4,6 +4,7 @@ set or opens only on this machine; printed on the forms when it is set."""
 from __future__ import annotations
 
 import io
+import subprocess
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def test_the_system_check_warns_until_a_public_address_is_set(settings: Any) -> 
 def test_tousu_run_warns_at_start_up(settings: Any, monkeypatch: Any) -> None:
     settings.TOUSU_BASE_URL, settings.TOUSU_BASE_URL_SET = "http://127.0.0.1:8000", False
     monkeypatch.setattr(run, "call_command", lambda *a, **k: None)
-    monkeypatch.setattr(run.subprocess, "Popen", lambda *a, **k: None)
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: None)
     monkeypatch.setattr(run, "_supervise", lambda children: 0)
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
