@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from tousu.cases import lifecycle
 from tousu.cases.access import Actor, identity_visible
-from tousu.cases.errors import TousuError, invalid, not_found
+from tousu.cases.errors import TousuError, invalid
 from tousu.cases.lifecycle import ACTIVE, S, transition
 from tousu.cases.models import Assignment, Case, Event
 from tousu.cases.steps import step
@@ -131,7 +131,7 @@ def decide(
         with step(ACTION, case_id, actor, now) as s:
             attachment = Attachment.objects.filter(case_id=s.case.pk, sha256=sha256).first()
             if attachment is None:
-                raise not_found()
+                raise invalid("sha256", gettext_lazy("本案没有该附件"))
             if not attachment.identifying:
                 raise file_not_identifying()
             if release and actor.user_id == s.case.handler_id:
