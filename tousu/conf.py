@@ -7,9 +7,11 @@ message naming the variable instead of surfacing later as a strange error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -82,3 +84,32 @@ def var_dir() -> Path:
     path = Path(env_str("TOUSU_VAR_DIR", str(Path.cwd() / "var"))).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def local_only(url: str) -> bool:
+    """Whether an address opens only on the machine itself (or nowhere): localhost, a
+    loopback, link-local or unspecified IP. Printed for the public, it leads nowhere."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified or ip.is_link_local
+
+
+def base_url_warning(url: str, configured: bool) -> str:
+    """What an operator is told at start-up about the public address (empty: nothing)."""
+    if not configured:
+        return (
+            f"TOUSU_BASE_URL is not set: links in notices and the address printed on "
+            f"report-box forms fall back to {url}. Set it to the address the public uses, "
+            f"e.g. TOUSU_BASE_URL=https://tousu.example.org"
+        )
+    if local_only(url):
+        return (
+            f"TOUSU_BASE_URL={url} opens only on this machine: links in notices and the "
+            f"address printed on report-box forms lead nowhere for the public."
+        )
+    return ""

@@ -44,6 +44,8 @@ _ROWS: tuple[tuple[str, int, str, str], ...] = (
     ("invalid_filter", 400, "筛选条件无效", "A filter is invalid"),
     ("export_too_large", 422, "符合条件的案件过多，一次导出容纳不下", "Too many cases match for one export"),
     ("rate_limited", 429, "尝试过于频繁，请稍后再试", "Too many attempts; try again later"),
+    ("idempotency_key_invalid", 422, "幂等键无效（1 至 200 个可见 ASCII 字符）", "The idempotency key is invalid (1 to 200 visible ASCII characters)"),
+    ("idempotency_key_reused", 422, "该幂等键已用于内容不同的另一次提交", "The idempotency key was used for a different request"),
     # -- access ----------------------------------------------------------------------------
     ("not_found", 404, "未找到该对象（不存在或无权查看）", "Not found (missing or not yours)"),
     ("action_forbidden", 403, "无权执行该操作", "You may not perform this action"),
@@ -123,6 +125,7 @@ _ROWS: tuple[tuple[str, int, str, str], ...] = (
     ("file_original_forbidden", 403, "无权下载原始文件", "You may not download the original file"),
     ("file_original_not_kept", 404, "未保留原始文件", "No original file is kept"),
     ("file_unsafe", 409, "无法生成该附件的安全版本", "No safe rendition can be made"),
+    ("file_not_identifying", 409, "该附件未标为可能显示身份", "The attachment is not marked as identifying"),
     ("file_unavailable", 500, "附件文件缺失或损坏", "The attachment's file is missing or damaged"),
     # -- the reporter's portal -------------------------------------------------------------
     ("challenge_failed", 422, "请先回答验证问题", "Answer the question first"),

@@ -208,6 +208,9 @@ TOUSU_REDIS_URL = env_str("TOUSU_REDIS_URL", "") if "TOUSU_REDIS_URL" in os.envi
 TOUSU_JOBS_IMMEDIATE = env_bool("TOUSU_JOBS_IMMEDIATE", False)
 TOUSU_REMIND_BEFORE_HOURS = env_int("TOUSU_REMIND_BEFORE_HOURS", 24, minimum=1, maximum=720)
 TOUSU_BASE_URL = env_str("TOUSU_BASE_URL", f"http://127.0.0.1:{PORT}")
+# Whether the public address was configured (else links point at this machine: warned of
+# at start-up, by the system check tousu.W001, and on the box-form print page).
+TOUSU_BASE_URL_SET = bool(os.environ.get("TOUSU_BASE_URL"))
 _BASE = urlsplit(TOUSU_BASE_URL)
 if _BASE.scheme not in {"http", "https"} or not _BASE.netloc:
     raise ConfigError(f"TOUSU_BASE_URL must be an http:// or https:// URL, got {TOUSU_BASE_URL!r}")

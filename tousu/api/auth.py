@@ -43,6 +43,8 @@ def user_for_token(token: str) -> Any:
 class Authorised:
     actor: Actor
     case: Case | None = None
+    # The bearer token's digest: the scope of the caller's idempotency keys.
+    token_digest: str = ""
 
 
 def _kwargs(request: HttpRequest) -> dict[str, Any]:
@@ -58,14 +60,14 @@ class TokenAuth(HttpBearer):
         if org is not None and token.startswith(TOKEN_PREFIX) and len(token) <= 100:
             actor = actor_for_token(token_digest(token), str(org))
             if actor is not None:
-                return Authorised(actor=actor)
+                return Authorised(actor=actor, token_digest=token_digest(token))
         # Slow path: tell an unknown token (401) from a caller outside the organisation (404).
         user = user_for_token(token)
         if user is None:
             return None
         if org is None:
             return user
-        return Authorised(actor=actor_for(user, str(org)))
+        return Authorised(actor=actor_for(user, str(org)), token_digest=token_digest(token))
 
 
 class RegisterAuth(TokenAuth):

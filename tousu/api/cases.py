@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
@@ -17,15 +17,16 @@ from pydantic import Field
 from tousu.api.auth import RegisterAuth, authorised
 from tousu.api.parsing import StrictBody
 from tousu.api.schemas import ERRORS, CaseOut, DeadlineOut
-from tousu.cases import inputs, intake, safeguards, values
+from tousu.cases import idempotency, inputs, intake, safeguards, values
 from tousu.cases.access import (
+    Actor,
     decided_cases_about,
     get_case,
     visible_cases,
     visible_notifications,
 )
 from tousu.cases.errors import TousuError, invalid, not_found
-from tousu.cases.models import Deadline, Notification
+from tousu.cases.models import Case, Deadline, Notification
 from tousu.cases.models import Status as CaseStatus
 from tousu.clock.overrides import calendar_for
 from tousu.i18n import either
@@ -63,6 +64,20 @@ class CaseListOut(Schema):
     results: list[CaseSummaryOut]
 
 
+# The header as the OpenAPI document describes it (read from the request in the route).
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": "可选。同一令牌以同一键重复提交只登记一次，重放得到首次的答复；"
+    "同一键用于内容不同的提交答 422 idempotency_key_reused。保留 24 小时。 "
+    "Optional. Sent again with the same token, the same key registers once and the "
+    "replay gets the first answer (header Idempotent-Replayed: true); the same key with "
+    "a different body is refused (422 idempotency_key_reused). Kept 24 hours.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+
+
 @router.post(
     "/orgs/{org}/cases",
     response={201: RegisteredOut, **ERRORS},
@@ -70,21 +85,47 @@ class CaseListOut(Schema):
     operation_id="register",
     summary="登记案件 Register a case",
     tags=["cases"],
+    openapi_extra={"parameters": [IDEMPOTENCY_HEADER]},
 )
 def register(
-    request: HttpRequest, org: str, payload: Annotated[inputs.RegisterIn, StrictBody(...)]
+    request: HttpRequest,
+    org: str,
+    payload: Annotated[inputs.RegisterIn, StrictBody(...)],
+    response: HttpResponse,
 ) -> Status[dict[str, Any]]:
-    actor = authorised(request).actor
+    auth = authorised(request)
+    actor = auth.actor
+    sent = request.headers.get(idempotency.HEADER)
+    if sent is None:
+        return Status(201, _registered(actor, payload)[1])
+    key = idempotency.checked_key(sent)
+
+    def work() -> idempotency.Done:
+        case, body = _registered(actor, payload)
+        # Kept as the answer went out (its schema's JSON), for a replay to repeat it.
+        return idempotency.Done(
+            case, 201, RegisteredOut.model_validate(body).model_dump(mode="json")
+        )
+
+    outcome = idempotency.run(
+        actor.org, idempotency.token_scope(auth.token_digest), key, purpose="register",
+        request=payload.model_dump(mode="json"), work=work,
+    )  # fmt: skip
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(outcome.row.status, outcome.row.answer)
+
+
+def _registered(actor: Actor, payload: inputs.RegisterIn) -> tuple[Case, dict[str, Any]]:
     case = intake.register(actor, payload)
     now = timezone.now()
     running = sorted(case.started_deadlines, key=lambda d: d.due_at)  # type: ignore[attr-defined]
     tz = ZoneInfo(actor.org.time_zone)
-    body = {
+    return case, {
         "number": case.number,
         "status": case.status,
         "deadlines": [deadline_json(d, now, tz, calendar_for(actor.org.pk)) for d in running],
     }
-    return Status(201, body)
 
 
 @router.get(

@@ -8,4 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # The core's own actions join the transition table before the features add theirs.
-        from tousu.cases import actions  # noqa: F401
+        from tousu.cases import (
+            actions,  # noqa: F401
+            idempotency,
+            registry,
+        )
+
+        # Keys of requests that filed something, past their 24 hours.
+        registry.sweep("idempotency_keys", idempotency.purge)

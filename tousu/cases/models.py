@@ -480,3 +480,41 @@ class IdentityReveal(models.Model):
     state = models.CharField(max_length=10, choices=State.choices)
     created_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class IdempotencyKey(models.Model):
+    """A request that filed something (a case registered, a receipt issued), by the key its
+    form or API client sent: the same key again gets the first answer instead of a second
+    case (:mod:`tousu.cases.idempotency`).
+
+    Scoped to the organisation and the caller (an API token, a browser session): ``scope``
+    and ``key`` are SHA-256 digests of them, never the values. ``answer`` is the first answer
+    without personal data (the case number, its status, its clocks); what may be shown only
+    once (a receipt's digits) waits in ``shown_once``, sealed under the case's key, until the
+    page that shows it takes it. Rows are removed after :data:`~tousu.cases.idempotency.KEEP`.
+    """
+
+    org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    # What the request did ("register", "portal_submit", "issue_receipt").
+    purpose = models.CharField(max_length=30)
+    # SHA-256 of what the request asked for: the same key asking something else is refused.
+    fingerprint = models.CharField(max_length=64)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    status = models.PositiveSmallIntegerField(default=0)
+    answer = models.JSONField(default=dict)
+    shown_once = SealedTextField(context="idempotency.shown_once")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "scope", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.key[:12]}"

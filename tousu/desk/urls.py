@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.desk import registration, views
+from tousu.desk import receipts, registration, views
 
 app_name = "desk"
 
@@ -15,6 +15,17 @@ urlpatterns = [
     path("desk/<slug:org>/new/", registration.register, name="register"),
     path("desk/<slug:org>/lookup/", registration.lookup, name="lookup"),
     path("desk/<slug:org>/cases/<str:number>/", views.case_page, name="case"),
+    # 发放查询回执 is filed once per form (receipts.py), ahead of the other actions.
+    path(
+        "desk/<slug:org>/cases/<str:number>/act/issue_receipt/",
+        receipts.issue,
+        name="issue_receipt",
+    ),
+    path(
+        "desk/<slug:org>/cases/<str:number>/receipt/<slug:key>/",
+        receipts.issued,
+        name="issued_receipt",
+    ),
     path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
     path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),
     path("desk/<slug:org>/inbox/<int:note_id>/read/", views.inbox_read, name="inbox_read"),

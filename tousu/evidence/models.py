@@ -95,3 +95,29 @@ class Download(models.Model):
         if self.pk is not None:
             raise RuntimeError("download records are append-only")
         super().save(*args, **kwargs)
+
+
+class FileRelease(models.Model):
+    """A custodian's decision on a file that may identify the person who brought the case:
+    released to the case's handlers, or kept sealed (append-only; the latest one holds).
+    The reason is the case record ``record``; the decision is the case event ``event``."""
+
+    class Decision(models.TextChoices):
+        RELEASED = "released", gettext_lazy("已向承办人员放行")
+        KEPT_SEALED = "kept_sealed", gettext_lazy("继续封存")
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="releases")
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    decided_at = models.DateTimeField()
+    record = models.ForeignKey(
+        "cases.CaseRecord", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("release decisions are append-only")
+        super().save(*args, **kwargs)

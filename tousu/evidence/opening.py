@@ -13,10 +13,10 @@ import re
 
 from django.utils.translation import gettext_lazy
 
-from tousu.cases.access import Actor, identity_visible
+from tousu.cases.access import Actor
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.models import Case
-from tousu.evidence import storage
+from tousu.evidence import release, storage
 from tousu.evidence.models import Attachment
 from tousu.privacy.crypto import CryptoError
 from tousu.privacy.fields import case_key
@@ -41,7 +41,7 @@ def file_restricted() -> TousuError:
     return TousuError(
         "file_restricted",
         gettext_lazy(
-            "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员打开；如办案确需查看，请申请查看身份"
+            "该附件可能显示投诉举报人身份（如来信原件、签名），仅限可查看其身份的人员和身份保管人打开；如办案确需查看，请申请查看身份，或请保管人向承办人员放行"
         ),
         status=403,
     )
@@ -85,6 +85,8 @@ def file_unsafe() -> TousuError:
 
 
 def find(case: Case, sha256: str, actor: Actor, *, original: bool = False) -> Attachment:
+    """The attachment, for a viewer who reaches the case and may open it; its
+    ``opened_as`` says why (see :func:`tousu.evidence.release.opening_right`)."""
     if not SHA256_HEX.match(sha256):
         raise not_found()
     attachment = Attachment.objects.filter(case=case, sha256=sha256).first()
@@ -92,8 +94,10 @@ def find(case: Case, sha256: str, actor: Actor, *, original: bool = False) -> At
         raise not_found()
     if original and not attachment.original_kept:
         raise original_not_kept()
-    if attachment.identifying and not identity_visible(actor, case):
+    right = release.opening_right(actor, case, attachment)
+    if right == "none":
         raise file_restricted()
+    attachment.opened_as = right  # type: ignore[attr-defined]
     attachment.case = case  # the filename opens with the case's key
     if not case.sealed_key:
         raise file_destroyed()

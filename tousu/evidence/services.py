@@ -44,7 +44,7 @@ from tousu.cases.access import Actor
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
-from tousu.evidence import opening, sanitize, storage
+from tousu.evidence import opening, release, sanitize, storage
 from tousu.evidence.models import Attachment, Download
 from tousu.i18n import either
 from tousu.orgs.roles import Role
@@ -58,7 +58,10 @@ MiB = 1024 * 1024
 ORIGINAL_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
 ORIGINAL_OPENED = "file_original_opened"
 # Events written here rather than by a case action, as the case history names them.
-EVENT_LABELS = {ORIGINAL_OPENED: gettext_lazy("下载原始文件")}
+EVENT_LABELS = {
+    ORIGINAL_OPENED: gettext_lazy("下载原始文件"),
+    release.SEALED_OPENED: gettext_lazy("身份保管人打开可能显示身份的附件"),
+}
 
 
 @dataclass(frozen=True)
@@ -404,10 +407,27 @@ def open_file(
                 data = sanitize.render(attachment.filename or "attachment", data).data
             except TousuError:
                 raise opening.file_unsafe() from None
-    Download.objects.create(
-        attachment=attachment, user_id=actor.user_id, at=now or timezone.now(), surface=surface
-    )
+    at = now or timezone.now()
+    with transaction.atomic():
+        if getattr(attachment, "opened_as", "") == "custodian":
+            _event(case, release.SEALED_OPENED, actor, at, attachment, surface)
+        Download.objects.create(
+            attachment=attachment, user_id=actor.user_id, at=at, surface=surface
+        )
     return attachment, data
+
+
+def _event(
+    case: Case, kind: str, actor: Actor, at: datetime, attachment: Attachment, surface: str
+) -> None:
+    """An opening the case's record keeps (written here, not by a case action)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    events.append(
+        locked, kind, actor_id=actor.user_id, at=at,
+        from_status=locked.status, to_status=locked.status,
+        data={"sha256": attachment.sha256, "surface": surface},
+    )  # fmt: skip
+    locked.save(update_fields=["last_seq", "last_hash"])
 
 
 def open_original(
@@ -421,13 +441,9 @@ def open_original(
     data = opening.read(case, attachment.blob, attachment.sha256)
     at = now or timezone.now()
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        events.append(
-            locked, ORIGINAL_OPENED, actor_id=actor.user_id, at=at,
-            from_status=locked.status, to_status=locked.status,
-            data={"sha256": attachment.sha256, "surface": surface},
-        )  # fmt: skip
-        locked.save(update_fields=["last_seq", "last_hash"])
+        if getattr(attachment, "opened_as", "") == "custodian":
+            _event(case, release.SEALED_OPENED, actor, at, attachment, surface)
+        _event(case, ORIGINAL_OPENED, actor, at, attachment, surface)
         Download.objects.create(
             attachment=attachment, user_id=actor.user_id, at=at, surface=surface, original=True
         )

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("", views.upload, name="upload"),
     path("<str:sha256>/", views.download, name="download"),
     path("<str:sha256>/original/", views.download_original, name="original"),
+    path("<str:sha256>/release/", views.decide_release, name="release"),
 ]

@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.access import get_case, identity_visible, permitted
 from tousu.cases.errors import TousuError
 from tousu.cases.lifecycle import TABLE
-from tousu.evidence import services
+from tousu.evidence import release, services
 from tousu.policy.models import policy_for
 from tousu.web.pages import DeskRequest, desk_view, page
 
@@ -78,3 +78,36 @@ def download_original(request: DeskRequest, org: str, number: str, sha256: str) 
     return services.file_response(
         attachment, data, show_name=identity_visible(actor, case), original=True
     )
+
+
+@require_POST
+@desk_view
+def decide_release(request: DeskRequest, org: str, number: str, sha256: str) -> HttpResponse:
+    """A custodian releases a file that may identify the person to the case's handlers, or
+    keeps it sealed, with a reason (an event on the case)."""
+    actor = request.desk.actor
+    case = get_case(actor, number)
+    choice = request.POST.get("decision", "")
+    try:
+        if choice not in ("release", "keep"):
+            raise TousuError(
+                "invalid_value", gettext_lazy("请选择放行或继续封存"), status=422
+            )  # fmt: skip
+        release.decide(
+            case.pk, actor=actor, sha256=sha256, release=choice == "release",
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except TousuError as exc:
+        if exc.status == 404:
+            raise
+        context = {
+            "message": exc.text, "code": exc.code, "number": number,
+            "title": gettext("未能记录对附件的决定"),
+        }  # fmt: skip
+        return page(request, "evidence/refused.html", context, status=exc.status)
+    if choice == "release":
+        messages.success(request, gettext("已向本案承办人员放行该附件"))
+    else:
+        messages.success(request, gettext("该附件继续封存"))
+    url = reverse("desk:case", kwargs={"org": org, "number": number})
+    return HttpResponseRedirect(f"{url}#files")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy, override, pgettext, 
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.cases.errors import TousuError, not_found
+from tousu.conf import local_only
 from tousu.documents.render import render_pdf
 from tousu.i18n import Text, both, english, localized
 from tousu.orgs.models import Organisation
@@ -309,7 +311,7 @@ def box_forms(request: DeskRequest, org: str) -> HttpResponse:
                 BOX_FORMS_MAX=BOX_FORMS_MAX
             )
         else:
-            follow_url = request.build_absolute_uri(reverse("portal:follow", kwargs={"org": org}))
+            follow_url = printed_follow_url(request, org)
             pdf = box_forms_pdf(
                 desk.org, count, by_user_id=desk.actor.user_id, follow_url=follow_url
             )
@@ -323,9 +325,23 @@ def box_forms(request: DeskRequest, org: str) -> HttpResponse:
             )
             response["Cache-Control"] = "no-store"
             return response
-    return page(
-        request,
-        "portal/public_box_forms.html",
-        {"count": count_text, "error": error, "maximum": BOX_FORMS_MAX},
-        status=422 if error else 200,
-    )
+    printed = printed_follow_url(request, org)
+    context = {
+        "count": count_text,
+        "error": error,
+        "maximum": BOX_FORMS_MAX,
+        "printed_url": printed,
+        # For the one printing (on the page, never on the paper).
+        "address_unset": not settings.TOUSU_BASE_URL_SET,
+        "address_local": local_only(printed),
+    }
+    return page(request, "portal/public_box_forms.html", context, status=422 if error else 200)
+
+
+def printed_follow_url(request: HttpRequest, org: str) -> str:
+    """The address printed on report-box forms for following a case: the configured public
+    address (``TOUSU_BASE_URL``), else the one the staff member is using."""
+    path = reverse("portal:follow", kwargs={"org": org})
+    if settings.TOUSU_BASE_URL_SET:
+        return settings.TOUSU_BASE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include(("tousu.portal.public_urls", "portal"), namespace="public")),
     # Submitting (submission.py), and following a case with its receipt (reporter.py).
     path("new/", submission.submit, name="submit"),
+    path("new/<slug:key>/", submission.submitted, name="submitted"),
     path("follow/", reporter.follow, name="follow"),
     path("", include(("tousu.portal.reporter_urls", "portal"), namespace="reporter")),
 ]

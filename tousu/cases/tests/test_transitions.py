@@ -30,6 +30,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, CaseRecord, Event, Status
 from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.conftest import World
+from tousu.evidence import release
 from tousu.evidence import services as evidence
 from tousu.evidence.tests.samples import PDF as SAMPLE_PDF
 from tousu.orgs.models import Department, Organisation
@@ -88,6 +89,9 @@ BODIES: dict[str, dict[str, Any]] = _Bodies(
         "attach": {"name": "来信原件.pdf", "content": SAMPLE_PDF},
         "message_reporter": {"body": "请补充消费凭证的照片"},
         "issue_receipt": {"channel": "letter"},
+        # Taken through tousu.evidence.release.decide, on a file the case does not hold
+        # (refused as not found once the state allows it).
+        "release_file": {"sha256": "0" * 64, "reason": "核对来信原件"},
         # No pre-printed receipt matches: refused as an invalid value once the state allows it.
         "bind_receipt": {"receipt": "1234 5678 9012 3456 7890"},
         # Penalties: no penalty 999999 on the case, refused as an invalid value once the state
@@ -151,6 +155,7 @@ ACTORS: dict[str, str] = {
     "hold": "supervisor",
     "release_hold": "supervisor",
     "approve_reveal": "leader",  # the general policy's custodian
+    "release_file": "leader",
     "propose_penalty": "supervisor",
     "decide_penalty": "leader",
     "decide_appeal": "leader",
@@ -185,8 +190,8 @@ ACTIONS = [a for a in TABLE if a != "register" and not TABLE[a].system and not T
 REPORTER_ACTIONS = [a for a in TABLE if TABLE[a].reporter]
 FORBIDDEN = [(a, s) for a in ACTIONS for s in STATUSES if s not in TABLE[a].sources]
 ALLOWED = [(a, s) for a in ACTIONS for s in STATUSES if s in TABLE[a].sources]
-# Actions that take a file: they have their own function, not a JSON action.
-FILE_ACTIONS = {"attach"}
+# Actions on a file: they have their own function, not a JSON action.
+FILE_ACTIONS = {"attach", "release_file"}
 
 
 @dataclass
@@ -264,6 +269,10 @@ def _take(bench: Bench, action: str, status: str) -> tuple[Case, Actor]:
     assert case.status == status
     # The actor may take this action on this case: only the state can refuse it.
     assert access.permitted(actor, case, TABLE[action], case.policy_version.policy)
+    if action == "release_file":
+        body = bench.body(action)
+        release.decide(case.pk, actor=actor, release=False, **body)
+        return case, actor
     if action in FILE_ACTIONS:
         body = bench.body(action)
         upload = SimpleUploadedFile(body["name"], body["content"])

@@ -178,7 +178,7 @@ def test_any_text_in_a_complaint_reaches_the_ledger_and_its_documents(
             "kind": "complaint", "category": "fees", "content": content, "demands": demands,
             "name": f"{name}某", "phone": "13912345678", "subject_name": subject,
         }  # fmt: skip
-        response = Client(REMOTE_ADDR=next(ADDRESSES)).post("/o/acme/new/", form)
+        response = Client(REMOTE_ADDR=next(ADDRESSES)).post("/o/acme/new/", form, follow=True)
         if _storable(content + demands + name + subject):
             found = re.search(r"<strong>([A-Z]+-[0-9-]+)</strong>", _ok(response).content.decode())
             assert found, response.content.decode()[:2000]

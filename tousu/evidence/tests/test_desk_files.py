@@ -236,7 +236,7 @@ def test_who_may_download_and_who_may_upload(world: World, desk: Any, files_dir:
     # original (it may show who wrote it) and cannot add a file.
     auditor = desk("auditor")
     r = auditor.get(download)
-    assert r.status_code == 403 and "仅限可查看其身份的人员打开" in r.content.decode()
+    assert r.status_code == 403 and "仅限可查看其身份的人员和身份保管人打开" in r.content.decode()
     assert auditor.post(files, {"file": upload("x.png", PNG)}).status_code == 403
     page = auditor.get(f"cases/{number}/").content.decode()
     assert sha(PDF)[:12] in page and "来信原件" not in page and 'name="file"' not in page
@@ -278,12 +278,13 @@ def test_the_scanned_original_of_a_report_opens_only_with_the_identity(
     world: World, desk: Any
 ) -> None:
     """The reporter's letter shows her name and signature: those handling the report read
-    the case, not the original, until a custodian opens the identity to them."""
+    the case, not the original, until a custodian opens the identity to them (the
+    custodian, the leader here, opens it: tousu/evidence/tests/test_custodian_release.py)."""
     number = _number(_letter(desk("clerk"), upload("举报信.pdf", PDF), kind="report"))
     assert Attachment.objects.get(case__number=number).identifying is True
     download = f"cases/{number}/files/{sha(PDF)}/"
     downloads = Download.objects.count()
-    for persona in ("clerk", "dispatcher", "leader", "auditor"):
+    for persona in ("clerk", "dispatcher", "auditor"):
         r = desk(persona).get(download)
         assert r.status_code == 403, persona
         assert "file_restricted" in r.content.decode() or "仅限" in r.content.decode()

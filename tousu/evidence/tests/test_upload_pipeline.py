@@ -320,6 +320,7 @@ def _portal_submit(data: bytes, name: str) -> Any:
             "anonymous": "on",
             "attachments": SimpleUploadedFile(name, data, "application/pdf"),
         },
+        follow=True,
     )
 
 

@@ -86,6 +86,7 @@ def _file(
     r = (client or _client()).post(
         f"/o/{org}/new/",
         {**REPORT, "content": content},
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:3000]
     digits = _receipt_of(r)
@@ -615,7 +616,7 @@ def _no_inline_code(text: str, where: str) -> None:
 
 def test_portal_responses_carry_the_csp_and_no_store_where_the_receipt_is(world: World) -> None:
     client = _client()
-    r = client.post("/o/acme/new/", {**REPORT, "content": CONTENT_A})
+    r = client.post("/o/acme/new/", {**REPORT, "content": CONTENT_A}, follow=True)
     assert r.status_code == 200 and 'id="receipt"' in r.content.decode()
     assert r["Cache-Control"] == "no-store"
     assert r["Content-Security-Policy"] == CSP

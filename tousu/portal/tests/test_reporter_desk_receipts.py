@@ -31,8 +31,11 @@ def test_the_desk_shows_an_issued_receipt_once_and_keeps_only_its_hash(world: Wo
     desk = _desk(world)
     page = desk.get(f"/desk/acme/cases/{case.number}/").content.decode()
     assert 'id="act-issue_receipt"' in page
-    r = desk.post(f"/desk/acme/cases/{case.number}/act/issue_receipt/", {"channel": "phone"})
+    r = desk.post(
+        f"/desk/acme/cases/{case.number}/act/issue_receipt/", {"channel": "phone"}, follow=True
+    )
     assert r.status_code == 200, r.content.decode()[:2000]
+    assert r.redirect_chain[0][1] == 303
     assert r["Cache-Control"] == "no-store"
     found = re.search(r'id="receipt"><strong>([0-9 ]+)</strong>', r.content.decode())
     assert found

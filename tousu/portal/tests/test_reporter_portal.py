@@ -52,7 +52,7 @@ def _submit(client: Client, **fields: Any) -> Any:
         "subject_name": "某超市",
     }
     data.update(fields)
-    return client.post(NEW, data)
+    return client.post(NEW, data, follow=True)
 
 
 def _receipt_of(response: Any) -> str:

@@ -46,7 +46,7 @@ def _portal_submit(**fields: Any) -> str:
         "anonymous": "on",
     }
     data.update(fields)
-    r = Client().post("/o/acme/new/", data)
+    r = Client().post("/o/acme/new/", data, follow=True)
     assert r.status_code == 200, r.content.decode()[:3000]
     found = re.search(r"<strong>([A-Z]+-[0-9-]+)</strong>", r.content.decode())
     assert found, r.content.decode()[:3000]

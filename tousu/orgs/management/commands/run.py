@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn import glogging
 
-from tousu.conf import env_bool, env_int
+from tousu.conf import base_url_warning, env_bool, env_int
 
 PORTAL_PREFIX = "/o/"
 LOGGER_CLASS = f"{__name__}.PortalQuietLogger"
@@ -95,6 +95,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        warning = base_url_warning(settings.TOUSU_BASE_URL, settings.TOUSU_BASE_URL_SET)
+        if warning:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         port = options["port"] or settings.PORT
         workers = options["workers"] or env_int("WEB_CONCURRENCY", 2, minimum=1, maximum=64)
         with_worker = not options["no_worker"] and env_bool("TOUSU_RUN_WORKER", True)
