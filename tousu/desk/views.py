@@ -142,7 +142,9 @@ def queue_options(desk: Any) -> dict[str, Any]:
     """The choices of a queue's filters."""
     return {
         "kind_options": [(k, labels.kind(k)) for k in Kind.values],
-        "category_options": [(c.code, _category(desk.policy, c.code)) for c in desk.policy.categories],
+        "category_options": [
+            (c.code, _category(desk.policy, c.code)) for c in desk.policy.categories
+        ],
         "channel_options": [(c, labels.channel(c)) for c in desk.policy.channels],
         "department_options": [
             (d.code, _department(d))

@@ -206,9 +206,7 @@ def parse_filters(
     raw_numbers = getlist("number") if getlist else [params.get("number") or ""]
     numbers = list(dict.fromkeys(str(n).strip() for n in raw_numbers if str(n).strip()))
     if len(numbers) > MAX_NUMBERS:
-        errors["number"] = format_lazy(
-            gettext_lazy("一次最多选择 {max} 件案件"), max=MAX_NUMBERS
-        )
+        errors["number"] = format_lazy(gettext_lazy("一次最多选择 {max} 件案件"), max=MAX_NUMBERS)
     elif any(not NUMBER.match(n) for n in numbers):
         shown = next(n for n in numbers if not NUMBER.match(n))[:40]
         errors["number"] = format_lazy(gettext_lazy("不是案件编号：{shown}"), shown=shown)

@@ -207,9 +207,7 @@ def mark_read(actor: Actor, numbers: Sequence[str], now: datetime | None = None)
     """Mark the actor's own unread notices about the selected cases read."""
     outcome = Outcome("read")
     now = now or timezone.now()
-    visible = set(
-        visible_cases(actor).filter(number__in=numbers).values_list("number", flat=True)
-    )
+    visible = set(visible_cases(actor).filter(number__in=numbers).values_list("number", flat=True))
     unread = visible_notifications(actor).filter(read_at__isnull=True, case__number__in=visible)
     with_notes = set(unread.values_list("case__number", flat=True))
     unread.update(read_at=now)
@@ -266,7 +264,9 @@ def assignees(org_id: int) -> list[dict[str, Any]]:
     departments = Department.objects.filter(org_id=org_id, active=True).order_by("code")
     members = (
         Membership.objects.filter(
-            org_id=org_id, active=True, department__isnull=False,
+            org_id=org_id,
+            active=True,
+            department__isnull=False,
             role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD],
         )  # fmt: skip
         .select_related("user")
