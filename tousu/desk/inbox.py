@@ -108,7 +108,7 @@ def _kinds(request: DeskRequest) -> list[str]:
 def _default_channel(request: DeskRequest) -> str:
     """What happens without a choice: the person's contact settings."""
     user = request.user
-    contact = StaffContact.objects.filter(user_id=user.pk).first()
+    contact = StaffContact.objects.filter(user_id=request.desk.actor.user_id).first()
     email = bool(getattr(user, "email", "")) and (contact is None or contact.email_notifications)
     sms = contact is not None and contact.sms_notifications and bool(contact.phone)
     if email and sms:
@@ -122,10 +122,12 @@ def _default_channel(request: DeskRequest) -> str:
 
 def _preferences(request: DeskRequest) -> dict[str, Any]:
     chosen = dict(
-        NoticePreference.objects.filter(user_id=request.user.pk).values_list("kind", "channel")
+        NoticePreference.objects.filter(user_id=request.desk.actor.user_id).values_list(
+            "kind", "channel"
+        )
     )
     default = _default_channel(request)
-    contact = StaffContact.objects.filter(user_id=request.user.pk).first()
+    contact = StaffContact.objects.filter(user_id=request.desk.actor.user_id).first()
     return {
         "preferences": [
             {"kind": kind, "label": notice_label(kind), "channel": chosen.get(kind, default)}
@@ -144,9 +146,10 @@ def inbox_preferences(request: DeskRequest, org: str) -> HttpResponse:
     allowed = set(NoticePreference.Channel.values)
     kinds = set(_kinds(request))
     wanted: dict[str, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
         if not key.startswith("pref_"):
             continue
+        value = str(request.POST.get(key) or "")
         kind = key[len("pref_") :]
         if kind not in kinds or value not in allowed:
             raise TousuError(
@@ -159,7 +162,7 @@ def inbox_preferences(request: DeskRequest, org: str) -> HttpResponse:
     with transaction.atomic():
         for kind, channel in wanted.items():
             NoticePreference.objects.update_or_create(
-                user_id=request.user.pk, kind=kind, defaults={"channel": channel}
+                user_id=request.desk.actor.user_id, kind=kind, defaults={"channel": channel}
             )
     messages.success(request, gettext("通知方式已保存"))
     return redirect("desk:inbox", org=org)

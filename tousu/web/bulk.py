@@ -146,8 +146,8 @@ def _refusal(exc: TousuError, action: str) -> str:
 
 
 def _validation_text(exc: PydanticError) -> str:
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ()))
+    errors = exc.errors()
+    where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
     return gettext("填写有误：{field}").format(field=where or "—")
 
 

@@ -27,10 +27,9 @@ def _close(desk, persona: str, numbers: list[str], where: str = "queue/close/bul
 
 
 def test_a_supervisor_closes_the_ready_cases_and_each_refusal_names_its_case(world, desk):
-    ready = [case_in(world, "followed_up").number for _ in range(3)] + [
-        case_in(world, "replied").number
-    ]
-    handling = case_in(world, "in_progress").number
+    ready = [str(case_in(world, "followed_up").number) for _ in range(3)]
+    ready.append(str(case_in(world, "replied").number))
+    handling = str(case_in(world, "in_progress").number)
     r = _close(desk, "supervisor", [*ready, handling])
     assert r.status_code == 302 and r["Location"] == "/desk/acme/queue/close/?kind=complaint"
     said = _said(r)
@@ -46,7 +45,7 @@ def test_a_supervisor_closes_the_ready_cases_and_each_refusal_names_its_case(wor
 
 
 def test_the_ledger_closes_a_selection_the_same_way(world, desk):
-    ready = case_in(world, "followed_up").number
+    ready = str(case_in(world, "followed_up").number)
     r = _close(desk, "supervisor", [ready], where="ledger/bulk/")
     assert r.status_code == 302 and r["Location"].startswith("/desk/acme/ledger/")
     assert Case.objects.get(number=ready).status == Status.CLOSED

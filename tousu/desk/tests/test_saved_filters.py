@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tousu.desk.models import SavedFilter
 from tousu.orgs.services import create_user
 
@@ -9,8 +11,12 @@ from .making import case_in
 
 
 def _save(
-    me, view="ledger", name="超期的收费投诉", query="category=fees&overdue=yes&page=3", **more
-):
+    me: Any,
+    view: str = "ledger",
+    name: str = "超期的收费投诉",
+    query: str = "category=fees&overdue=yes&page=3",
+    **more: str,
+) -> Any:
     return me.post("filters/save/", {"view": view, "name": name, "query": query, **more})
 
 

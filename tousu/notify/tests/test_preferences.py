@@ -44,7 +44,12 @@ def test_without_a_choice_the_contact_settings_apply(assigned: Notification, mai
     [("inbox", set()), ("email", {"email"}), ("sms", {"sms"}), ("email_sms", {"email", "sms"})],
 )
 def test_the_channel_chosen_for_a_kind_is_the_one_used(
-    world: World, desk: Any, assigned: Notification, mailoutbox: Any, channel: str, expected: set
+    world: World,
+    desk: Any,
+    assigned: Notification,
+    mailoutbox: Any,
+    channel: str,
+    expected: set[str],
 ):
     Delivery.objects.filter(notification=assigned).delete()
     mailoutbox.clear()
