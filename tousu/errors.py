@@ -127,6 +127,13 @@ _ROWS: tuple[tuple[str, int, str, str], ...] = (
     ("file_unsafe", 409, "无法生成该附件的安全版本", "No safe rendition can be made"),
     ("file_not_identifying", 409, "该附件未标为可能显示身份", "The attachment is not marked as identifying"),
     ("file_unavailable", 500, "附件文件缺失或损坏", "The attachment's file is missing or damaged"),
+    # -- queues, bulk work and saved filters (desk pages) ----------------------------------
+    ("bulk_empty", 400, "未勾选案件", "No case was selected"),
+    ("bulk_too_many", 400, "一次勾选的案件过多", "Too many cases selected at once"),
+    ("bulk_bad_number", 400, "所选之一不是案件编号", "A selected value is not a case number"),
+    ("bulk_unknown", 400, "未知的批量操作", "Unknown bulk action"),
+    ("saved_filter_invalid", 422, "筛选名称或条件无效", "The saved filter's name or query is invalid"),
+    ("notice_preference_invalid", 422, "通知方式无效", "The notice preference is invalid"),
     # -- the reporter's portal -------------------------------------------------------------
     ("challenge_failed", 422, "请先回答验证问题", "Answer the question first"),
     ("receipt_not_found", 404, "回执号不正确或无对应案件", "The receipt is wrong or matches no case"),

@@ -228,6 +228,8 @@ SHOTS = (
     Shot("10-portal-notice", "", _portal(""), phone=True),
     Shot("11-portal-submit", "", _portal("new/"), phone=True),
     Shot("12-portal-follow", "", _portal("follow/"), phone=True),
+    Shot("13-queue-approvals", "leader", _queue("approvals")),
+    Shot("14-queue-phone", "supervisor", _queue("close"), phone=True),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.desk import receipts, registration, views
+from tousu.desk import bulk, inbox, receipts, registration, saved, views
 
 app_name = "desk"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("", views.root, name="root"),
     path("desk/<slug:org>/", views.home, name="home"),
     path("desk/<slug:org>/queue/<slug:code>/", views.queue, name="queue"),
+    path("desk/<slug:org>/queue/<slug:code>/bulk/", bulk.queue_bulk, name="queue_bulk"),
+    path("desk/<slug:org>/queues/counts/", views.queue_counts, name="queue_counts"),
+    path("desk/<slug:org>/filters/", saved.panel, name="saved_filters"),
+    path("desk/<slug:org>/filters/save/", saved.save_filter, name="save_filter"),
+    path("desk/<slug:org>/filters/<int:pk>/delete/", saved.delete_filter, name="delete_filter"),
     path("desk/<slug:org>/new/", registration.register, name="register"),
     path("desk/<slug:org>/lookup/", registration.lookup, name="lookup"),
     path("desk/<slug:org>/cases/<str:number>/", views.case_page, name="case"),
@@ -27,8 +32,10 @@ urlpatterns = [
         name="issued_receipt",
     ),
     path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
-    path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),
-    path("desk/<slug:org>/inbox/<int:note_id>/read/", views.inbox_read, name="inbox_read"),
+    path("desk/<slug:org>/inbox/", inbox.inbox, name="inbox"),
+    path("desk/<slug:org>/inbox/<int:note_id>/read/", inbox.inbox_read, name="inbox_read"),
+    path("desk/<slug:org>/inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("desk/<slug:org>/inbox/preferences/", inbox.inbox_preferences, name="inbox_preferences"),
     # Each part of the desk keeps its own URL table, under the organisation's prefix.
     path("accounts/", include("tousu.accounts.urls")),
     path("desk/<slug:org>/ledger/", include("tousu.reports.urls")),

@@ -1,4 +1,5 @@
-"""Desk pages: queues, the case page and its actions, the inbox (registration: registration.py)."""
+"""Desk pages: the landing, queues, the case page and its actions (registration:
+registration.py; the inbox: inbox.py; bulk work and saved filters: bulk.py, saved.py)."""
 
 from __future__ import annotations
 
@@ -16,27 +17,25 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError as PydanticError
 
 from tousu.cases.access import (
-    PERSONAL_NOTICES,
     REPORTER_USERNAME,
     get_case,
     identity_visible,
     permitted,
-    visible_notifications,
 )
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import EVENT_TYPES, TABLE
-from tousu.cases.models import Case
+from tousu.cases.models import Case, Kind
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.desk import queues, relevance
+from tousu.desk import queues, relevance, saved
 from tousu.evidence.services import EVENT_LABELS
 from tousu.i18n import localized
-from tousu.notify.delivery import SUBJECTS
+from tousu.orgs.models import Department
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
 from tousu.reporter.models import Message, Receipt
 from tousu.reporter.receipts import grouped
-from tousu.web import forms, labels, posted
+from tousu.web import bulk, forms, labels, posted
 from tousu.web.caseview import show_case
 from tousu.web.pages import DeskRequest, desk_view, error_page, orgs_of, page
 
@@ -57,36 +56,111 @@ def root(request: HttpRequest) -> HttpResponse:
 @require_GET
 @desk_view
 def home(request: DeskRequest, org: str) -> HttpResponse:
-    code = "mine" if request.desk.actor.department_ids else "dispatch"
-    return queue(request, org=org, code=code)
+    """Where each role lands after signing in: its own queue (see queues.landing)."""
+    code = queues.landing(request.desk.actor, request.desk.policy)
+    if code is None:  # an administrator without a case role: the administration
+        return redirect("desk:orgadmin:home", org=org)
+    return redirect("desk:queue", org=org, code=code)
 
 
 @require_GET
 @desk_view
 def queue(request: DeskRequest, org: str, code: str) -> HttpResponse:
-    if code not in queues.BY_CODE:
+    desk = request.desk
+    actor = desk.actor
+    shown = queues.available(actor, desk.policy)
+    if code not in {q.code for q in shown}:
         raise not_found()
-    actor = request.desk.actor
     now = timezone.now()
-    counts = queues.counts(actor, now)
-    # The tab's count is the queue's length: the paginator need not count again (a count
-    # around the sorted query would compute every row's next deadline).
-    rows = queues.Counted(queues.queue_cases(code, actor, now), counts[code])
-    paginator: Paginator[Case] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
-    current = paginator.get_page(request.GET.get("page"))
-    context = {
-        "queues": queues.QUEUES,
+    waiting = queues.approvals(actor) if any(q.code == "approvals" for q in shown) else {}
+    counts = queues.counts(actor, now, shown, waiting)
+    context: dict[str, Any] = {
+        "queues": shown,
         "current": queues.BY_CODE[code],
         "counts": counts,
-        "page": current,
-        "rows": [_row(c, now, request.desk.policy) for c in current.object_list],
         "now": now,
+        "values": request.GET,
+        "query": _query(request),
+        **queue_options(desk),
+        **bulk_options(desk),
+        **saved.panel_context(request, f"queue:{code}", _query(request)),
     }
+    try:
+        narrowed = queues.narrowing(request.GET, desk.policy, desk.org.pk)
+    except queues.NarrowingError as exc:
+        context.update(
+            errors=[str(m) for m in exc.errors.values()],
+            page=None,
+            rows=[],
+        )
+        return page(request, "desk/queue.html", context, status=400)
+    cases = queues.queue_cases(code, actor, now, narrowed, waiting)
+    # The tab's count is the queue's length: the paginator need not count again (a count
+    # around the sorted query would compute every row's next deadline). A narrowed queue
+    # is counted on its own.
+    total = cases.count() if narrowed.active else counts[code]
+    rows = queues.Counted(cases, total)
+    paginator: Paginator[Case] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
+    current = paginator.get_page(request.GET.get("page"))
+    context.update(
+        page=current,
+        narrowed=narrowed,
+        rows=[_row(c, now, desk.policy, waiting) for c in current.object_list],
+    )
     template = "desk/_queue_table.html" if request.headers.get("HX-Request") else "desk/queue.html"
     return page(request, template, context)
 
 
-def _row(case: Case, now: datetime, policy: Any) -> dict[str, Any]:
+# The queues the top bar names with their counts, for the people who have them.
+TOP_BAR_QUEUES = ("close", "approvals")
+
+
+@require_GET
+@desk_view
+def queue_counts(request: DeskRequest, org: str) -> HttpResponse:
+    """The top bar's links to what waits on the person's decision (待结案, 待审批), with
+    counts: a fragment loaded by every desk page."""
+    desk = request.desk
+    shown = [q for q in queues.available(desk.actor, desk.policy) if q.code in TOP_BAR_QUEUES]
+    waiting = queues.approvals(desk.actor) if any(q.code == "approvals" for q in shown) else {}
+    counts = queues.counts(desk.actor, timezone.now(), shown, waiting) if shown else {}
+    return render(
+        request,
+        "desk/_queue_counts.html",
+        {"org": desk.org, "links": [(q, counts[q.code]) for q in shown]},
+    )
+
+
+def _query(request: HttpRequest) -> str:
+    """The page's filters as a query string (without the page number), for saving."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def queue_options(desk: Any) -> dict[str, Any]:
+    """The choices of a queue's filters."""
+    return {
+        "kind_options": [(k, labels.kind(k)) for k in Kind.values],
+        "category_options": [
+            (c.code, _category(desk.policy, c.code)) for c in desk.policy.categories
+        ],
+        "channel_options": [(c, labels.channel(c)) for c in desk.policy.channels],
+        "department_options": [
+            (d.code, _department(d))
+            for d in Department.objects.filter(org=desk.org, active=True).order_by("code")
+        ],
+    }
+
+
+def bulk_options(desk: Any) -> dict[str, Any]:
+    """Which bulk actions this person may offer, and whom a case can be assigned to."""
+    return bulk.options(desk.actor, desk.policy)
+
+
+def _row(
+    case: Case, now: datetime, policy: Any, waiting: dict[int, list[str]] | None = None
+) -> dict[str, Any]:
     due = getattr(case, "next_due", None)
     return {
         "number": case.number,
@@ -98,6 +172,7 @@ def _row(case: Case, now: datetime, policy: Any) -> dict[str, Any]:
         "department": _department(case.lead_department),
         "next_due": due,
         "overdue": bool(due and due < now),
+        "waiting": "、".join((waiting or {}).get(case.pk, [])),
     }
 
 
@@ -270,55 +345,3 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     if getattr(done, "identity_in_text", False):
         messages.warning(request, str(IDENTITY_IN_TEXT))
     return HttpResponseRedirect(reverse("desk:case", kwargs={"org": org, "number": number}))
-
-
-# -- notifications ------------------------------------------------------------------------
-
-
-@require_GET
-@desk_view
-def inbox(request: DeskRequest, org: str) -> HttpResponse:
-    actor = request.desk.actor
-    mine = visible_notifications(actor)
-    unread = mine.filter(read_at__isnull=True).count()
-    if request.headers.get("HX-Request") and request.GET.get("badge"):
-        # The top bar's badge, on every page: one count, no list, no page frame.
-        return render(request, "desk/_badge.html", {"unread": unread})
-    rows = mine.select_related("case").order_by("-created_at", "-pk")[:200]
-    context = {
-        "notes": [
-            {
-                "id": n.pk,
-                "kind": _notice_label(n.kind),
-                "case": n.case.number,
-                "at": n.created_at,
-                "read": n.read_at is not None,
-            }
-            for n in rows
-        ],
-        "unread": unread,
-    }
-    return page(request, "desk/inbox.html", context)
-
-
-def _notice_label(kind: str) -> str:
-    if kind in SUBJECTS:
-        return str(SUBJECTS[kind])
-    return _event_label(kind)
-
-
-@require_POST
-@desk_view
-def inbox_read(request: DeskRequest, org: str, note_id: int) -> HttpResponse:
-    actor = request.desk.actor
-    note = visible_notifications(actor).select_related("case").filter(pk=note_id).first()
-    if note is None:
-        raise not_found()
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
-    if note.kind in PERSONAL_NOTICES:
-        # A decision about the reader (a penalty, an appeal): their own record holds it and
-        # its written notice; the case itself may be hidden from them.
-        return redirect("desk:people:record", org=org, username=actor.username)
-    return redirect("desk:case", org=org, number=note.case.number)

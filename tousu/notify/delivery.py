@@ -17,7 +17,7 @@ from tousu.cases.access import PERSONAL_NOTICES, actor_for, visible_notification
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Notification
 from tousu.i18n import SOURCE, Text, recipient_language, render_in
-from tousu.notify.models import Delivery, StaffContact
+from tousu.notify.models import Delivery, NoticePreference, StaffContact
 from tousu.notify.sms import provider
 
 SUBJECTS: dict[str, Text] = {
@@ -65,6 +65,28 @@ def _still_theirs(note: Notification) -> bool:
     return visible_notifications(actor).filter(pk=note.pk).exists()
 
 
+def _channels(note: Notification, contact: StaffContact | None) -> list[str]:
+    """The channels a notice goes out on: the person's choice for its kind (inbox only,
+    e-mail, SMS or both), else their contact settings; never to an address they lack."""
+    email = bool(note.user.email)
+    sms = contact is not None and bool(contact.phone)
+    chosen = (
+        NoticePreference.objects.filter(user_id=note.user_id, kind=note.kind)
+        .values_list("channel", flat=True)
+        .first()
+    )
+    if chosen is None:
+        email = email and (contact is None or contact.email_notifications)
+        sms = sms and contact is not None and contact.sms_notifications
+    else:
+        email = email and chosen in (NoticePreference.Channel.EMAIL, NoticePreference.Channel.BOTH)
+        sms = sms and chosen in (NoticePreference.Channel.SMS, NoticePreference.Channel.BOTH)
+    return [
+        *([Delivery.Channel.EMAIL] if email else []),
+        *([Delivery.Channel.SMS] if sms else []),
+    ]
+
+
 def deliver(notification_ids: list[int]) -> int:
     """Send each notification over the channels its recipient chose; returns sends made."""
     sent = 0
@@ -76,11 +98,7 @@ def deliver(notification_ids: list[int]) -> int:
         contact = StaffContact.objects.filter(user=note.user).first()
         language = recipient_language(contact.language if contact else "", note.case.org.language)
         subject, body = message(note, language)
-        channels = []
-        if note.user.email and (contact is None or contact.email_notifications):
-            channels.append(Delivery.Channel.EMAIL)
-        if contact is not None and contact.sms_notifications and contact.phone:
-            channels.append(Delivery.Channel.SMS)
+        channels = _channels(note, contact)
         for channel in channels:
             if Delivery.objects.filter(
                 notification=note, channel=channel, status=Delivery.Status.SENT

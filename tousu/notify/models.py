@@ -50,3 +50,27 @@ class Delivery(models.Model):
                 name="delivery_sent_once",
             )
         ]
+
+
+class NoticePreference(models.Model):
+    """How one staff member wants to hear of one kind of notice: in the inbox only, by
+    e-mail, by SMS, or both. Without a row, the person's :class:`StaffContact` settings
+    apply (e-mail when they have an address, SMS when they turned it on)."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", gettext_lazy("仅站内通知")
+        EMAIL = "email", gettext_lazy("电子邮件")
+        SMS = "sms", gettext_lazy("短信")
+        BOTH = "email_sms", gettext_lazy("电子邮件和短信")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notice_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notice_preference_once")
+        ]

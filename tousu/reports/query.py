@@ -37,6 +37,7 @@ from tousu.cases.models import Case, Deadline, Kind, Status
 from tousu.i18n import ENGLISH, Text, render_in
 from tousu.orgs.models import Department
 from tousu.policy.schema import CHANNELS, Policy
+from tousu.web.bulk import MAX_CASES, NUMBER
 
 # Sorting: whitelisted keys only (the page's column headers offer exactly these).
 SORTS: dict[str, Text] = {
@@ -49,6 +50,9 @@ SORTS: dict[str, Text] = {
 DEFAULT_SORT = ("received", True)
 
 SATISFACTIONS = ("satisfied", "basically_satisfied", "dissatisfied", "none")
+
+# A selection of cases by number (see Filters.numbers): at most this many, each a case number.
+MAX_NUMBERS = MAX_CASES
 
 # The deadline the ledger shows as 办理时限: the case's governing hard limit, the later
 # stages first (a review's limit over the reply's, the reply's over the acceptance's).
@@ -106,6 +110,8 @@ class Filters:
     satisfaction: str = ""
     sort: str = DEFAULT_SORT[0]
     descending: bool = DEFAULT_SORT[1]
+    # Chosen cases (a selection exported from a queue or the ledger): only these numbers.
+    numbers: tuple[str, ...] = ()
 
     def as_params(self) -> dict[str, Any]:
         """The filters as plain values (for the audit record and the export's notes)."""
@@ -121,6 +127,7 @@ class Filters:
             "satisfaction": self.satisfaction,
             "sort": self.sort,
             "dir": "desc" if self.descending else "asc",
+            "number": list(self.numbers),
         }
         return {k: v for k, v in params.items() if v not in ("", [])}
 
@@ -196,6 +203,14 @@ def parse_filters(
     elif overdue_raw:
         errors["overdue"] = gettext_lazy("“是否超期”只能为 yes（超期）或 no（未超期）")
 
+    raw_numbers = getlist("number") if getlist else [params.get("number") or ""]
+    numbers = list(dict.fromkeys(str(n).strip() for n in raw_numbers if str(n).strip()))
+    if len(numbers) > MAX_NUMBERS:
+        errors["number"] = format_lazy(gettext_lazy("一次最多选择 {max} 件案件"), max=MAX_NUMBERS)
+    elif any(not NUMBER.match(n) for n in numbers):
+        shown = next(n for n in numbers if not NUMBER.match(n))[:40]
+        errors["number"] = format_lazy(gettext_lazy("不是案件编号：{shown}"), shown=shown)
+
     sort = one("sort") or DEFAULT_SORT[0]
     if sort not in SORTS:
         errors["sort"] = format_lazy(gettext_lazy("不能按“{sort}”排序"), sort=sort[:30])
@@ -219,6 +234,7 @@ def parse_filters(
         satisfaction=satisfaction,
         sort=sort,
         descending=descending,
+        numbers=tuple(numbers),
     )
 
 
@@ -281,6 +297,8 @@ def filtered(actor: Actor, filters: Filters, now: datetime) -> QuerySet[Case]:
         qs = qs.filter(kind=filters.kind)
     if filters.satisfaction:
         qs = qs.filter(satisfaction="" if filters.satisfaction == "none" else filters.satisfaction)
+    if filters.numbers:
+        qs = qs.filter(number__in=filters.numbers)
     if filters.overdue is not None:
         # The late cases found once (uncorrelated IN), not probed case by case.
         late = Q(pk__in=late_deadlines(now).values("case_id"))

@@ -11,5 +11,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.ledger, name="ledger"),
     path("export.xlsx", views.export, name="export"),
+    path("bulk/", views.ledger_bulk, name="bulk"),
     path("dossier/<int:year>/", views.dossier, name="dossier"),
 ]

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
@@ -43,7 +46,7 @@ from tousu.reports.query import (
     ledger_ids,
     parse_filters,
 )
-from tousu.web import labels
+from tousu.web import bulk, labels
 from tousu.web.pages import Desk, DeskRequest, desk_view, page
 
 # The filter form's fields, for naming them in error messages.
@@ -59,6 +62,7 @@ FIELD_LABELS: dict[str, Text] = {
     "satisfaction": gettext_lazy("满意度"),
     "sort": gettext_lazy("排序"),
     "dir": gettext_lazy("排序方向"),
+    "number": gettext_lazy("案件编号"),
 }
 
 
@@ -122,6 +126,8 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
         "values": request.GET,
         "selected_statuses": request.GET.getlist("status"),
         "max_export": xlsx.MAX_ROWS,
+        "query": bulk.back_query(request.GET.urlencode()),
+        **bulk.options(actor, desk.policy),
         **({} if fragment else _options(desk)),
     }
     try:
@@ -154,10 +160,10 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
                 "overdue": r.overdue,
                 "cells": [
                     *(
-                        (c.code, display(v, desk.tz))
+                        (c.code, display(v, desk.tz), c.label)
                         for c, v in zip(COLUMNS, r.cells(), strict=True)
                     ),
-                    (MEASURES.code, "\n".join(r.extras)),
+                    (MEASURES.code, "\n".join(r.extras), MEASURES.label),
                 ],
             }
             for r in rows
@@ -254,6 +260,22 @@ def export(request: DeskRequest, org: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     # A streamed file: desk_view's signature names HttpResponse, and passes it through.
     return cast(HttpResponse, response)
+
+
+@require_POST
+@desk_view
+def ledger_bulk(request: DeskRequest, org: str) -> HttpResponse:
+    """Bulk work on the ledger's chosen rows: one action per case (tousu.web.bulk); the
+    selection's export is this ledger's export, filtered to the chosen numbers."""
+    numbers = bulk.selection(request.POST.getlist("cases"))
+    back = reverse("desk:reports:ledger", kwargs={"org": org})
+    query = bulk.back_query(str(request.POST.get("back") or ""))
+    if bulk.operation(str(request.POST.get("operation") or "")) == "export":
+        export_url = reverse("desk:reports:export", kwargs={"org": org})
+        return redirect(f"{export_url}?{urlencode([('number', n) for n in numbers])}")
+    outcome = bulk.run(request.desk.actor, request.POST, numbers)
+    bulk.tell(request, outcome)
+    return redirect(f"{back}?{query}" if query else back)
 
 
 @require_GET
