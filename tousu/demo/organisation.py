@@ -75,6 +75,8 @@ class Family:
     night: tuple[str, ...]
     hotline: tuple[str, ...]
     hours: WorkingHours
+    # username -> (name, title) as pages and documents show them.
+    names: dict[str, tuple[str, str]]
     # The roster reaches back over the cases' weeks and ahead by ``roster_days_ahead``.
     roster_days_back: int = 2
     roster_days_ahead: int = 7
@@ -96,7 +98,8 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
     if preset == DEFAULT_PRESET:
         return Family(
             preset, SLUG, NAME, hospital.PERSONAS, hospital.SCRIPTS,
-            hospital.NIGHT, hospital.HOTLINE, policy.working_hours, roster_days_back=45,
+            hospital.NIGHT, hospital.HOTLINE, policy.working_hours, hospital.NAMES,
+            roster_days_back=45,
             roster_days_ahead=14,
         )  # fmt: skip
     name = f"示范单位（{policy.identity.name_zh}） Demo: {policy.identity.name_en}"
@@ -105,6 +108,7 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
         preset, f"{SLUG}-{preset}", name, family.personas(preset, policy),
         family.scripts(preset, policy), tuple(p + n for n in family.NIGHT),
         tuple(p + n for n in family.HOTLINE), policy.working_hours,
+        family.names(preset, policy),
     )  # fmt: skip
 
 
@@ -234,9 +238,11 @@ def _load(fam: Family, now: datetime) -> None:
         org = create_org(fam.slug, fam.name, fam.preset)
         actors: dict[str, Actor] = {}
         for username, role, department in fam.personas:
+            name, title = fam.names.get(username, ("", ""))
             user = create_user(
-                username, org=org, role=role, department=department, password=PASSWORD
-            )
+                username, org=org, role=role, department=department, password=PASSWORD,
+                name=name, title=title,
+            )  # fmt: skip
             if role == Role.ADMINISTRATOR:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])

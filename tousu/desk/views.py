@@ -32,6 +32,7 @@ from tousu.desk import queues, relevance
 from tousu.evidence.services import EVENT_LABELS
 from tousu.i18n import localized
 from tousu.notify.delivery import SUBJECTS
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
 from tousu.reporter.models import Message, Receipt
@@ -184,9 +185,7 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
         "reporter_messages": [
             {
                 "incoming": m.direction == "in",
-                "who": name
-                if m.direction == "in"
-                else (m.author.get_username() if m.author else ""),
+                "who": name if m.direction == "in" else display_name(m.author),
                 "body": m.body if m.author_id == request.desk.actor.user_id else mask(m.body),
                 "at": m.created_at,
             }

@@ -19,6 +19,7 @@ from tousu.cases.models import Notification
 from tousu.i18n import SOURCE, Text, recipient_language, render_in
 from tousu.notify.models import Delivery, StaffContact
 from tousu.notify.sms import provider
+from tousu.orgs.people import notice_email, notice_mobile
 
 SUBJECTS: dict[str, Text] = {
     "deadline_overdue": gettext_lazy("案件已逾期"),
@@ -76,10 +77,14 @@ def deliver(notification_ids: list[int]) -> int:
         contact = StaffContact.objects.filter(user=note.user).first()
         language = recipient_language(contact.language if contact else "", note.case.org.language)
         subject, body = message(note, language)
+        # The addresses from the staff profile (tousu.orgs.people), the choice of channels
+        # from the person's preferences.
+        email = notice_email(note.user)
+        mobile = notice_mobile(note.user, contact.phone if contact else "")
         channels = []
-        if note.user.email and (contact is None or contact.email_notifications):
+        if email and (contact is None or contact.email_notifications):
             channels.append(Delivery.Channel.EMAIL)
-        if contact is not None and contact.sms_notifications and contact.phone:
+        if contact is not None and contact.sms_notifications and mobile:
             channels.append(Delivery.Channel.SMS)
         for channel in channels:
             if Delivery.objects.filter(
@@ -88,11 +93,10 @@ def deliver(notification_ids: list[int]) -> int:
                 continue
             try:
                 if channel == Delivery.Channel.EMAIL:
-                    send_mail(subject, body, None, [note.user.email])
+                    send_mail(subject, body, None, [email])
                     detail = "smtp"
                 else:
-                    assert contact is not None
-                    detail = provider().send(contact.phone, f"{subject}\n{body}")
+                    detail = provider().send(mobile, f"{subject}\n{body}")
             except Exception as exc:  # noqa: BLE001 — any provider failure is logged, not raised
                 Delivery.objects.create(
                     notification=note, channel=channel, status=Delivery.Status.FAILED,

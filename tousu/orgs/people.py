@@ -80,3 +80,11 @@ def notice_mobile(user: Any, fallback: str = "") -> str:
     if found is not None and found.mobile:
         return normalise_mobile(found.mobile)
     return fallback
+
+
+def first_contact_name(user: Any, *, title: bool = False) -> str:
+    """The 首问责任人 as pages and documents show them. A case filed on the public portal
+    reached no staff member first: it says so instead of naming the reporter's account."""
+    if user is not None and user.get_username() == REPORTER_USERNAME:
+        return gettext("网上提交")
+    return display_name(user, title=title)
