@@ -342,11 +342,19 @@ def case_remedies(case: Case, policy: Policy) -> list[dict[str, object]]:
             awaiting = {"role": r.awaiting_role, "zh": zh, "en": en}
         elif r.state == Remedy.State.PROPOSED:
             awaiting = {"role": "", "zh": "", "en": ""}
-        steps = [{"step": "proposed", "by": display_name(r.proposed_by), "at": r.proposed_at}]
+        steps = [
+            {
+                "step": "proposed",
+                "by": r.proposed_by.get_username(),
+                "by_name": display_name(r.proposed_by),
+                "at": r.proposed_at,
+            }
+        ]
         if r.decided_by is not None:
             steps.append(
                 {"step": "approved" if r.state != Remedy.State.REFUSED else "refused",
-                 "by": display_name(r.decided_by), "at": r.decided_at}
+                 "by": r.decided_by.get_username(), "by_name": display_name(r.decided_by),
+                 "at": r.decided_at}
             )  # fmt: skip
         rows.append(
             {

@@ -66,13 +66,18 @@ def test_the_audit_list_shows_labels_and_readable_details(world: World, desk) ->
           changed={"name": "财务处", "name_en": ""})  # fmt: skip
     set_profile(handler, org=world.org, actor=admin, via="desk", title="财务处科员")
     rows = _rows(desk("admin").get("manage/").content.decode())
-    by_what = {r[1]: r for r in rows}
+    by_what: dict[str, list[str]] = {}
+    for row in rows:  # newest first: the first row of each kind
+        by_what.setdefault(row[1], row)
     assert (
         "填写交接班记录" in by_what and by_what["填写交接班记录"][2] == "交给：周敏；涉及 2 件案件"
     )
     assert by_what["填写交接班记录"][3].startswith("黄志明")
     assert by_what["排班"][2].startswith("周敏；2026-12-07 18:00–08:00")
-    assert by_what["修改部门"][2] == "改名；财务部 → 财务处" or "财务处" in by_what["修改部门"][2]
+    assert (
+        by_what["修改部门"][2].startswith("改名；")
+        and "名称：财务部 → 财务处" in by_what["修改部门"][2]
+    )
     assert by_what["修改人员姓名与联系方式"][2] == "周敏；修改了：职务"
     assert by_what["修改人员姓名与联系方式"][4] == "单位管理页面"
     # No raw code and no empty detail anywhere in the list.

@@ -147,3 +147,20 @@ def test_notices_go_to_the_profiles_email_and_mobile(world: World, monkeypatch: 
     assert sent == ["13912345678"]
     # The profile's mobile never reaches a document or page text: only the notice.
     assert StaffProfile.objects.get(user=handler).mobile == "13912345678"
+
+
+def test_a_complaint_naming_a_staff_member_by_their_profile_name_is_walled_off(
+    world: World,
+) -> None:
+    head = world.users["head"]
+    set_profile(head, org=world.org, name="孙国强", title="财务处处长")
+    number = (
+        world.api("clerk")
+        .register(category="misconduct", subject={"type": "staff", "name": "财务处孙国强处长"})
+        .json()["number"]
+    )
+    world.api("dispatcher").act(number, "accept")
+    world.api("dispatcher").act(number, "assign", {"lead_department": "finance"})
+    assert world.api("head").get(f"/cases/{number}").status_code == 404
+    assert not Notification.objects.filter(user=head, case__number=number).exists()
+    assert world.api("handler").get(f"/cases/{number}").status_code == 200
