@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from pypdf import PdfReader
 
 from tousu.accountability.printouts import _target
 from tousu.cases.access import reporter_actor
 from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
-from tousu.cases.models import Notification
+from tousu.cases.models import Case, Notification
 from tousu.conftest import World
 from tousu.notify import sms
 from tousu.notify.delivery import deliver
@@ -24,6 +25,7 @@ from tousu.orgs.models import StaffProfile
 from tousu.orgs.people import display_name, first_contact_name
 from tousu.orgs.services import set_profile
 from tousu.procedures.printouts import who
+from tousu.reporter import receipts
 
 NAMES = {
     "clerk": ("陈晓燕", "门诊服务台接待员"),
@@ -164,3 +166,26 @@ def test_a_complaint_naming_a_staff_member_by_their_profile_name_is_walled_off(
     assert world.api("head").get(f"/cases/{number}").status_code == 404
     assert not Notification.objects.filter(user=head, case__number=number).exists()
     assert world.api("handler").get(f"/cases/{number}").status_code == 200
+
+
+def test_the_portal_shows_no_staff_name_title_or_contact(world: World) -> None:
+    """The reporter's page says 办理人员: a receipt holder is not known to the office, a
+    report may concern the staff themselves, and a name invites pressure outside the
+    channel."""
+    for persona in NAMES:
+        name, title = NAMES[persona]
+        set_profile(world.users[persona], org=world.org, name=name, title=title,
+                    email=f"{persona}@example.org", mobile="13912345678")  # fmt: skip
+    number = _handled(world)
+    case = Case.objects.get(number=number)
+    digits = receipts.issue(case, channel="phone", by_user_id=world.users["clerk"].pk)
+    handler = world.api("handler")
+    assert handler.act(number, "message_reporter", {"body": "请补充收费单据。"}).status_code == 200
+    reporter = Client()
+    r = reporter.post("/o/acme/follow/", {"receipt": digits})
+    assert r.status_code == 302
+    page = reporter.get(r["Location"]).content.decode()
+    assert "请补充收费单据" in page and "办理人员" in page
+    for persona, (name, title) in NAMES.items():
+        for shown in (name, title, f"{persona}@example.org", "13912345678", persona):
+            assert shown not in page, shown
