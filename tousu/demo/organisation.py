@@ -39,6 +39,7 @@ from tousu.demo.script import Script
 from tousu.i18n import bilingual
 from tousu.orgs import models as org_models
 from tousu.orgs.models import Membership, Organisation
+from tousu.orgs.people import display_name
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_user
 from tousu.policy import models as policy_models
@@ -272,20 +273,23 @@ def summary(org: Organisation) -> str:
     """The logins, where to go, and how many cases are in which status."""
     memberships = (
         Membership.objects.filter(org=org, active=True)
-        .select_related("user", "department")
+        .select_related("user", "user__staff_profile", "department")
         .order_by("pk")
     )
-    rows = [("username", "password", "role", "department")]
+    rows = [("username", "password", "role", "name", "department")]
     for m in memberships:
         dept = f"{m.department.name} ({m.department.code})" if m.department else "—"
-        rows.append((m.user.get_username(), PASSWORD, bilingual(Role(m.role).label), dept))
-    widths = [max(_width(row[c]) for row in rows) for c in range(3)]
+        rows.append(
+            (m.user.get_username(), PASSWORD, bilingual(Role(m.role).label),
+             display_name(m.user), dept)
+        )  # fmt: skip
+    widths = [max(_width(row[c]) for row in rows) for c in range(4)]
     preset = org.active_policy.preset if org.active_policy else DEFAULT_PRESET
     fam = family_of(preset) if preset in preset_names() else family_of()
     admin, clerk = fam.login("admin"), fam.login("clerk")
     lines = [f"{org.name} — organisation '{org.slug}', preset '{preset}'", ""]
     for n, row in enumerate(rows):
-        lines.append("  " + "  ".join(_pad(row[c], widths[c]) for c in range(3)) + "  " + row[3])
+        lines.append("  " + "  ".join(_pad(row[c], widths[c]) for c in range(4)) + "  " + row[4])
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 10)
     counts = status_counts(org)
