@@ -136,6 +136,7 @@ def test_without_a_password_a_one_time_link_lets_the_person_choose_one() -> None
 def test_a_set_password_link_expires_and_dies_with_the_account(monkeypatch: Any) -> None:
     _run("org_create", "hosp")
     out = _run("user_create", "qian", "--org", "hosp", "--role", "dispatcher")
+    assert "No name set" in out
     path = _link(out)
     later = default_token_generator._now() + timedelta(hours=73)
     monkeypatch.setattr(default_token_generator, "_now", lambda: later)

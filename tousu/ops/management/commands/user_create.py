@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tousu.accounts.setpassword import link_for
 from tousu.orgs.commands import SpacedName
 from tousu.orgs.models import Organisation
+from tousu.orgs.people import profile
 from tousu.orgs.roles import Role
 from tousu.orgs.services import ServiceError, create_user
 
@@ -52,6 +53,12 @@ class Command(SpacedName, BaseCommand):
         except ServiceError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{user.username}: {options['role']} in {org.slug}")
+        found = profile(user)
+        if found is None or not found.name:
+            self.stdout.write(
+                "No name set: pages and documents call this person 工作人员 (staff member) "
+                "until one is given (--name, or the administration's staff page)."
+            )
         if options["password"]:
             self.stdout.write("Signs in with the password given.")
         elif not user.has_usable_password():
