@@ -23,7 +23,7 @@ def staff_rows(org: Organisation) -> list[dict[str, Any]]:
     by_user: dict[int, dict[str, Any]] = {}
     rows = (
         Membership.objects.filter(org=org)
-        .select_related("user", "department")
+        .select_related("user", "user__staff_profile", "department")
         .order_by("user__username", "role", "pk")
     )
     for m in rows:
