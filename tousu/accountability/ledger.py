@@ -14,6 +14,7 @@ from tousu.accountability.models import Appeal, Penalty
 from tousu.accountability.records import may_see_penalties, may_view_records
 from tousu.cases.access import Actor
 from tousu.cases.models import Case
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 
 STATUS = {
@@ -31,7 +32,7 @@ APPEAL = {
 
 def _line(p: Penalty, names: bool, appeals: list[Appeal]) -> str:
     if p.staff is not None:
-        who = str(p.staff.get_full_name() or p.staff.get_username()) if names else "工作人员"
+        who = display_name(p.staff) if names else "工作人员"
     else:
         who = p.department.name if p.department else ""
     amount = f"{p.amount:.2f}元" if p.amount is not None else ""

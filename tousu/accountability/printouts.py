@@ -29,6 +29,7 @@ from tousu.cases.models import Party
 from tousu.documents.build import document_date, document_datetime, document_language
 from tousu.documents.render import render_pdf
 from tousu.i18n import localized
+from tousu.orgs.people import display_name
 from tousu.orgs.roles import Role
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
@@ -87,8 +88,7 @@ def _role_title(policy: Policy, role: str) -> str:
 def _target(penalty: Penalty) -> tuple[str, str]:
     """(who, what they are called): the person's name, or the department's."""
     if penalty.staff is not None:
-        name = penalty.staff.get_full_name() or penalty.staff.get_username()
-        return str(name), gettext("被处罚人")
+        return display_name(penalty.staff), gettext("被处罚人")
     department = penalty.department
     assert department is not None
     return localized(department.name, department.name_en), gettext("被处罚部门")

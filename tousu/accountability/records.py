@@ -24,6 +24,7 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case
 from tousu.i18n import bilingual
 from tousu.orgs.models import Membership
+from tousu.orgs.people import display_name
 from tousu.policy.schema import Policy
 
 # --------------------------------------------------------------------------- need to know
@@ -135,7 +136,7 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
     rules = policy.accountability
     return StaffRecord(
         username=user.get_username(),
-        name=str(user.get_full_name() or user.get_username()),
+        name=display_name(user),
         own=own,
         complaints=complaints,
         penalties=rows,
@@ -162,7 +163,7 @@ def appeal_from_record(actor: Actor, penalty_id: int, reason: str) -> Case:
 
 
 def _person(user: Any) -> dict[str, str]:
-    return {"username": user.get_username(), "name": str(user.get_full_name() or "")}
+    return {"username": user.get_username(), "name": display_name(user)}
 
 
 def case_penalties(actor: Actor, case: Case, policy: Policy) -> list[dict[str, Any]] | None:

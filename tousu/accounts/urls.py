@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("", views.account_view, name="account"),
     path("password/", views.password_view, name="password"),
+    path("set-password/<uidb64>/<token>/", views.set_password_view, name="set_password"),
     path("two-factor/setup/", views.totp_setup_view, name="totp_setup"),
     path("two-factor/off/", views.totp_disable_view, name="totp_disable"),
     path("two-factor/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),

@@ -21,8 +21,10 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -334,3 +336,35 @@ def password_view(request: HttpRequest) -> HttpResponse:
     else:
         form = PasswordChangeForm(user)
     return render(request, "accounts/password.html", {"form": form})
+
+
+# -- the one-time set-password link ------------------------------------------------------
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """Opening a set-password link (:mod:`tousu.accounts.setpassword`): choose a password
+    the validators accept, then sign in with it. The token leaves the address at once
+    (Django keeps it in the session), so it never reaches a Referer header."""
+
+    template_name = "accounts/set_password.html"
+    post_reset_login = False
+    success_url = reverse_lazy(LOGIN)
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if not context.get("validlink"):
+            kwargs["status"] = 404  # used, expired, or never issued: all look the same
+        return super().render_to_response(context, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.reset([throttle.for_username(form.user.get_username())])
+        audit.record("password.set_by_link", user_id=int(form.user.pk))
+        messages.success(request=self.request, message=gettext("密码已设置，请登录"))
+        return response
+
+
+set_password_view = never_cache(SetPasswordView.as_view())

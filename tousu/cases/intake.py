@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Concat, Length, StrIndex
+from django.db.models.functions import Coalesce, Concat, Length, StrIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -339,11 +339,15 @@ def named_staff(org_id: int, text: str) -> int | None:
         .annotate(
             last_first=Concat("user__last_name", "user__first_name", output_field=CharField()),
             first_last=Concat("user__first_name", "user__last_name", output_field=CharField()),
+            # The name pages and documents show (tousu.orgs.people.display_name).
+            profile_name=Coalesce("user__staff_profile__name", Value(""), output_field=CharField()),
         )
         .annotate(
             name_length=Length("last_first"),
             at_last_first=StrIndex(text_value, F("last_first")),
             at_first_last=StrIndex(text_value, F("first_last")),
+            profile_length=Length("profile_name"),
+            at_profile=StrIndex(text_value, F("profile_name")),
         )
     )
     found = set(
@@ -351,6 +355,7 @@ def named_staff(org_id: int, text: str) -> int | None:
             Q(user__username=text.strip())
             | Q(name_length__gte=2, at_last_first__gt=0)
             | Q(name_length__gte=2, at_first_last__gt=0)
+            | Q(profile_length__gte=2, at_profile__gt=0)
         ).values_list("user_id", flat=True)
     )
     return found.pop() if len(found) == 1 else None

@@ -27,6 +27,17 @@ ROLES: tuple[tuple[str, str, str], ...] = (
     ("auditor", Role.AUDITOR, ""),
     ("admin", Role.ADMINISTRATOR, ""),
 )
+# Names for the other presets' personas; the posts come from the departments (:func:`names`).
+PEOPLE: dict[str, str] = {
+    "clerk": "陈晓燕",
+    "dispatcher": "刘建伟",
+    "handler": "周敏",
+    "head": "孙国强",
+    "supervisor": "赵立新",
+    "leader": "马卫东",
+    "auditor": "钱文静",
+    "admin": "黄志明",
+}
 NIGHT = ("supervisor",)
 HOTLINE = ("clerk",)
 
@@ -46,6 +57,24 @@ def personas(preset: str, policy: Policy) -> tuple[tuple[str, str, str | None], 
     intake = policy.departments[0].code if policy.departments else None
     where = {"intake": intake, "lead": lead, "": None}
     return tuple((f"{preset}-{name}", role, where[dept]) for name, role, dept in ROLES)
+
+
+def names(preset: str, policy: Policy) -> dict[str, tuple[str, str]]:
+    """username -> (name, title): a post in the persona's department where it has one."""
+    lead, _ = _lead(policy)
+    intake = policy.departments[0].code if policy.departments else None
+    dept_names = {d.code: d.name_zh for d in policy.departments}
+    posts = {
+        "clerk": f"{dept_names.get(intake or '', '')}接待员",
+        "dispatcher": "投诉管理专员",
+        "handler": f"{dept_names.get(lead or '', '')}专员",
+        "head": f"{dept_names.get(lead or '', '')}负责人",
+        "supervisor": "督查室主任",
+        "leader": "分管负责人",
+        "auditor": "纪检监察专员",
+        "admin": "系统管理员",
+    }
+    return {f"{preset}-{p}": (name, posts[p]) for p, name in PEOPLE.items()}
 
 
 def _pick(options: tuple[str, ...], *preferred: str) -> str:

@@ -43,6 +43,20 @@ PERSONAS: tuple[tuple[str, str, str | None], ...] = (
     ("auditor", Role.AUDITOR, None),
     ("admin", Role.ADMINISTRATOR, None),
 )
+# What each persona is called, and their post, as documents and pages show them.
+NAMES: dict[str, tuple[str, str]] = {
+    "clerk": ("陈晓燕", "门诊部“一站式”服务台接待员"),
+    "dispatcher": ("刘建伟", "投诉接待中心主任"),
+    "handler": ("周敏", "财务处收费管理员"),
+    "head": ("孙国强", "财务处处长"),
+    "handler2": ("吴丽娟", "门诊部干事"),
+    "handler3": ("郑海涛", "医务处医疗纠纷专员"),
+    "headnurse": ("何秀兰", "临床科室护士长"),
+    "supervisor": ("赵立新", "医院办公室主任（行政总值班）"),
+    "leader": ("马卫东", "分管副院长"),
+    "auditor": ("钱文静", "纪检监察室主任"),
+    "admin": ("黄志明", "信息中心工程师"),
+}
 # The roster: night duty in turn (the administrative duty officer is a supervisor), and the
 # daytime hotline.
 NIGHT = ("supervisor",)

@@ -39,6 +39,7 @@ from tousu.demo.script import Script
 from tousu.i18n import bilingual
 from tousu.orgs import models as org_models
 from tousu.orgs.models import Membership, Organisation
+from tousu.orgs.people import display_name
 from tousu.orgs.roles import Role
 from tousu.orgs.services import create_user
 from tousu.policy import models as policy_models
@@ -75,6 +76,8 @@ class Family:
     night: tuple[str, ...]
     hotline: tuple[str, ...]
     hours: WorkingHours
+    # username -> (name, title) as pages and documents show them.
+    names: dict[str, tuple[str, str]]
     # The roster reaches back over the cases' weeks and ahead by ``roster_days_ahead``.
     roster_days_back: int = 2
     roster_days_ahead: int = 7
@@ -96,7 +99,8 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
     if preset == DEFAULT_PRESET:
         return Family(
             preset, SLUG, NAME, hospital.PERSONAS, hospital.SCRIPTS,
-            hospital.NIGHT, hospital.HOTLINE, policy.working_hours, roster_days_back=45,
+            hospital.NIGHT, hospital.HOTLINE, policy.working_hours, hospital.NAMES,
+            roster_days_back=45,
             roster_days_ahead=14,
         )  # fmt: skip
     name = f"示范单位（{policy.identity.name_zh}） Demo: {policy.identity.name_en}"
@@ -105,6 +109,7 @@ def family_of(preset: str = DEFAULT_PRESET) -> Family:
         preset, f"{SLUG}-{preset}", name, family.personas(preset, policy),
         family.scripts(preset, policy), tuple(p + n for n in family.NIGHT),
         tuple(p + n for n in family.HOTLINE), policy.working_hours,
+        family.names(preset, policy),
     )  # fmt: skip
 
 
@@ -234,9 +239,11 @@ def _load(fam: Family, now: datetime) -> None:
         org = create_org(fam.slug, fam.name, fam.preset)
         actors: dict[str, Actor] = {}
         for username, role, department in fam.personas:
+            name, title = fam.names.get(username, ("", ""))
             user = create_user(
-                username, org=org, role=role, department=department, password=PASSWORD
-            )
+                username, org=org, role=role, department=department, password=PASSWORD,
+                name=name, title=title,
+            )  # fmt: skip
             if role == Role.ADMINISTRATOR:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
@@ -266,20 +273,23 @@ def summary(org: Organisation) -> str:
     """The logins, where to go, and how many cases are in which status."""
     memberships = (
         Membership.objects.filter(org=org, active=True)
-        .select_related("user", "department")
+        .select_related("user", "user__staff_profile", "department")
         .order_by("pk")
     )
-    rows = [("username", "password", "role", "department")]
+    rows = [("username", "password", "role", "name", "department")]
     for m in memberships:
         dept = f"{m.department.name} ({m.department.code})" if m.department else "—"
-        rows.append((m.user.get_username(), PASSWORD, bilingual(Role(m.role).label), dept))
-    widths = [max(_width(row[c]) for row in rows) for c in range(3)]
+        rows.append(
+            (m.user.get_username(), PASSWORD, bilingual(Role(m.role).label),
+             display_name(m.user), dept)
+        )  # fmt: skip
+    widths = [max(_width(row[c]) for row in rows) for c in range(4)]
     preset = org.active_policy.preset if org.active_policy else DEFAULT_PRESET
     fam = family_of(preset) if preset in preset_names() else family_of()
     admin, clerk = fam.login("admin"), fam.login("clerk")
     lines = [f"{org.name} — organisation '{org.slug}', preset '{preset}'", ""]
     for n, row in enumerate(rows):
-        lines.append("  " + "  ".join(_pad(row[c], widths[c]) for c in range(3)) + "  " + row[3])
+        lines.append("  " + "  ".join(_pad(row[c], widths[c]) for c in range(4)) + "  " + row[4])
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 10)
     counts = status_counts(org)

@@ -31,6 +31,7 @@ from tousu.desk import queues, relevance, saved
 from tousu.evidence.services import EVENT_LABELS
 from tousu.i18n import localized
 from tousu.orgs.models import Department
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
 from tousu.reporter.models import Message, Receipt
@@ -259,9 +260,7 @@ def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
         "reporter_messages": [
             {
                 "incoming": m.direction == "in",
-                "who": name
-                if m.direction == "in"
-                else (m.author.get_username() if m.author else ""),
+                "who": name if m.direction == "in" else display_name(m.author),
                 "body": m.body if m.author_id == request.desk.actor.user_id else mask(m.body),
                 "at": m.created_at,
             }

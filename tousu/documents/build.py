@@ -25,6 +25,7 @@ from tousu.cases.models import Case, CaseRecord, Event, Kind
 from tousu.cases.redaction import REDACTED
 from tousu.i18n import Text, localized, recipient_language
 from tousu.notify.models import StaffContact
+from tousu.orgs.people import display_name, first_contact_name
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.web import labels
@@ -151,11 +152,9 @@ def moment(value: Any) -> datetime | None:
     return None
 
 
-def staff_name(user: Any) -> str:
-    if user is None:
-        return ""
-    full = str(user.get_full_name() or "").strip()
-    return full or str(user.get_username())
+def staff_name(user: Any, *, title: bool = False) -> str:
+    """A staff member as a document names them (:func:`tousu.orgs.people.display_name`)."""
+    return display_name(user, title=title)
 
 
 # -- the shared head of every document -------------------------------------------------------
@@ -277,7 +276,7 @@ def registration(doc: Document) -> dict[str, Any]:
         "demands": data["demands"],
         "fields": [(field_labels.get(k, k), v) for k, v in data["fields"].items()],
         "deadlines": deadlines,
-        "first_contact": data["first_contact_owner"],
+        "first_contact": first_contact_name(doc.case.first_contact_owner, title=True),
         "registered_by": staff_name(doc.case.registered_by),
     }
 

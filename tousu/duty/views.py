@@ -25,6 +25,7 @@ from tousu.clock.overrides import calendar_for
 from tousu.duty import services
 from tousu.duty.models import HandOver, Shift, ShiftKind
 from tousu.i18n import english
+from tousu.orgs.people import display_name
 from tousu.web import labels
 from tousu.web.pages import DeskRequest, desk_view, page
 
@@ -51,7 +52,7 @@ def kind_label(kind: str, request: DeskRequest) -> str:
 
 
 def _name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def _parse_local(value: str, tz: ZoneInfo) -> datetime | None:

@@ -19,6 +19,7 @@ from tousu.cases.models import Notification
 from tousu.i18n import SOURCE, Text, recipient_language, render_in
 from tousu.notify.models import Delivery, NoticePreference, StaffContact
 from tousu.notify.sms import provider
+from tousu.orgs.people import notice_email, notice_mobile
 
 SUBJECTS: dict[str, Text] = {
     "deadline_overdue": gettext_lazy("案件已逾期"),
@@ -65,11 +66,13 @@ def _still_theirs(note: Notification) -> bool:
     return visible_notifications(actor).filter(pk=note.pk).exists()
 
 
-def _channels(note: Notification, contact: StaffContact | None) -> list[str]:
+def _channels(
+    note: Notification, contact: StaffContact | None, *, email_address: str, mobile: str
+) -> list[str]:
     """The channels a notice goes out on: the person's choice for its kind (inbox only,
     e-mail, SMS or both), else their contact settings; never to an address they lack."""
-    email = bool(note.user.email)
-    sms = contact is not None and bool(contact.phone)
+    email = bool(email_address)
+    sms = contact is not None and bool(mobile)
     chosen = (
         NoticePreference.objects.filter(user_id=note.user_id, kind=note.kind)
         .values_list("channel", flat=True)
@@ -98,7 +101,11 @@ def deliver(notification_ids: list[int]) -> int:
         contact = StaffContact.objects.filter(user=note.user).first()
         language = recipient_language(contact.language if contact else "", note.case.org.language)
         subject, body = message(note, language)
-        channels = _channels(note, contact)
+        # The addresses from the staff profile (tousu.orgs.people), the choice of channels
+        # from the person's preferences.
+        email = notice_email(note.user)
+        mobile = notice_mobile(note.user, contact.phone if contact else "")
+        channels = _channels(note, contact, email_address=email, mobile=mobile)
         for channel in channels:
             if Delivery.objects.filter(
                 notification=note, channel=channel, status=Delivery.Status.SENT
@@ -106,11 +113,10 @@ def deliver(notification_ids: list[int]) -> int:
                 continue
             try:
                 if channel == Delivery.Channel.EMAIL:
-                    send_mail(subject, body, None, [note.user.email])
+                    send_mail(subject, body, None, [email])
                     detail = "smtp"
                 else:
-                    assert contact is not None
-                    detail = provider().send(contact.phone, f"{subject}\n{body}")
+                    detail = provider().send(mobile, f"{subject}\n{body}")
             except Exception as exc:  # noqa: BLE001 — any provider failure is logged, not raised
                 Delivery.objects.create(
                     notification=note, channel=channel, status=Delivery.Status.FAILED,

@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext
 
 from tousu.i18n import localized
-from tousu.orgs.models import Department, Organisation, code_validator
+from tousu.orgs.models import (
+    MOBILE_RE,
+    Department,
+    Organisation,
+    code_validator,
+    normalise_mobile,
+)
 from tousu.orgs.roles import DEPARTMENT_ROLES, Role
 from tousu.web import labels
 
@@ -158,16 +164,68 @@ class RoleForm(_DepartmentChoice):
         return data
 
 
+def _mobile(value: str) -> str:
+    """A mobile number for notices, as kept (digits, a leading +)."""
+    text = normalise_mobile(value)
+    if text and not MOBILE_RE.fullmatch(text):
+        raise ValidationError(gettext("手机号码格式不正确：11 位数字，或 + 国家代码 + 号码"))
+    return text
+
+
+def _one_line(value: str) -> str:
+    text = value.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError(gettext("只能填写一行文字"))
+    return text
+
+
+class ProfileForm(forms.Form):
+    """A staff member's name, title and where their own notices go."""
+
+    name = forms.CharField(max_length=100)
+    title = forms.CharField(max_length=100, required=False)
+    email = forms.EmailField(required=False)
+    mobile = forms.CharField(max_length=30, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["name"].label = gettext("姓名")
+        f["name"].help_text = gettext("文书和页面上显示的姓名，例如 王建国")
+        f["title"].label = gettext("职务")
+        f["title"].help_text = gettext("例如 财务处科员；文书需要时写在姓名后")
+        f["email"].label = gettext("电子邮箱")
+        f["mobile"].label = gettext("手机号码")
+        f["mobile"].help_text = gettext("仅用于发给本人的通知，不在门户或文书上显示")
+        f["name"].widget.attrs["autocomplete"] = "off"
+        f["email"].widget.attrs["autocomplete"] = "off"
+        f["mobile"].widget.attrs.update(autocomplete="off", inputmode="tel")
+
+    def clean_name(self) -> str:
+        return _one_line(self.cleaned_data["name"])
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+    def clean_mobile(self) -> str:
+        return _mobile(self.cleaned_data["mobile"])
+
+
 class StaffForm(RoleForm):
     username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    last_name = forms.CharField(max_length=150)
-    first_name = forms.CharField(max_length=150, required=False)
+    name = forms.CharField(max_length=100)
+    title = forms.CharField(max_length=100, required=False)
     email = forms.EmailField(required=False)
-    password1 = forms.CharField(strip=False, widget=forms.PasswordInput(render_value=False))
-    password2 = forms.CharField(strip=False, widget=forms.PasswordInput(render_value=False))
+    mobile = forms.CharField(max_length=30, required=False)
+    password1 = forms.CharField(
+        strip=False, required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    password2 = forms.CharField(
+        strip=False, required=False, widget=forms.PasswordInput(render_value=False)
+    )
 
     field_order = [
-        "username", "last_name", "first_name", "email", "password1", "password2", "role",
+        "username", "name", "title", "email", "mobile", "password1", "password2", "role",
         "department",
     ]  # fmt: skip
 
@@ -176,28 +234,41 @@ class StaffForm(RoleForm):
         f = self.fields
         f["username"].label = gettext("用户名")
         f["username"].help_text = gettext("登录用；字母、数字和 @ . + - _")
-        f["last_name"].label = gettext("姓（或全名）")
-        f["first_name"].label = gettext("名")
-        f["email"].label = gettext("电子邮箱")
-        f["password1"].label = gettext("初始密码")
-        f["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
+        profile = ProfileForm()
+        for key in ("name", "title", "email", "mobile"):
+            f[key].label, f[key].help_text = (
+                profile.fields[key].label,
+                profile.fields[key].help_text,
+            )
+            f[key].widget.attrs.update(profile.fields[key].widget.attrs)
+        f["password1"].label = gettext("初始密码（可不填）")
+        f["password1"].help_text = " ".join(
+            [
+                gettext("不填则由本人通过一次性链接自行设置（推荐）。"),
+                *password_validation.password_validators_help_texts(),
+            ]
+        )
         f["password2"].label = gettext("再次输入密码")
         for name in ("password1", "password2"):
             f[name].widget.attrs["autocomplete"] = "new-password"
         f["username"].widget.attrs["autocomplete"] = "off"
 
+    def clean_name(self) -> str:
+        return _one_line(self.cleaned_data["name"])
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+    def clean_mobile(self) -> str:
+        return _mobile(self.cleaned_data["mobile"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
+        if (first or second) and first != second:
             self.add_error("password2", gettext("两次输入的密码不一致"))
         elif first:
-            probe = get_user_model()(
-                username=data.get("username", ""),
-                first_name=data.get("first_name", ""),
-                last_name=data.get("last_name", ""),
-                email=data.get("email", ""),
-            )
+            probe = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
             try:
                 password_validation.validate_password(first, probe)
             except ValidationError as exc:

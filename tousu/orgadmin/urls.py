@@ -36,6 +36,8 @@ urlpatterns = [
     path("staff/new/", staff.staff_new, name="staff_new"),
     path("staff/<int:user_id>/", staff.member, name="member"),
     path("staff/<int:user_id>/roles/", staff.member_role, name="member_role"),
+    path("staff/<int:user_id>/profile/", staff.member_profile, name="member_profile"),
+    path("staff/<int:user_id>/password-link/", staff.password_link, name="password_link"),
     path(
         "staff/<int:user_id>/account/deactivate/",
         staff.account_deactivate,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.signals import post_save
@@ -18,6 +20,8 @@ slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
     "小写字母、数字和连字符 / lowercase letters, digits and hyphens",
 )
+# E.164 with its plus sign, or a mainland mobile number.
+MOBILE_RE = re.compile(r"\+[1-9][0-9]{6,14}|1[3-9][0-9]{9}")
 code_validator = RegexValidator(
     r"^[a-z0-9_]{1,40}$", "小写字母、数字和下划线 / lowercase letters, digits and underscores"
 )
@@ -133,6 +137,55 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.org.slug} · {self.role}"
+
+
+def validate_mobile(value: str) -> None:
+    """A mobile number for text messages: 11 digits of a mainland number (13912345678), or
+    an international one with its country code (+852 91234567); spaces and hyphens allowed."""
+    if not MOBILE_RE.fullmatch(normalise_mobile(value)):
+        raise ValidationError(
+            "手机号码格式不正确（11 位数字，或 + 国家代码 + 号码） / "
+            "not a mobile number (11 digits, or + country code and number)",
+            code="mobile",
+        )
+
+
+def normalise_mobile(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def validate_plain_line(value: str) -> None:
+    """One line of text: a name or a title printed on documents holds no control characters."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError(
+            "只能是一行文字 / one line of text, no control characters", code="line"
+        )
+
+
+class StaffProfile(models.Model):
+    """What a staff member is called, and where their notices go; one per account.
+
+    ``name`` is the full name as written (王建国) and ``title`` the post (财务处处长); pages
+    and documents show them through :func:`tousu.orgs.people.display_name`, never the
+    username. ``email`` and ``mobile`` are only for the person's own notices: never shown
+    on the portal or printed on a document.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile"
+    )
+    name = models.CharField(max_length=100, blank=True, validators=[validate_plain_line])
+    title = models.CharField(max_length=100, blank=True, validators=[validate_plain_line])
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=20, blank=True, validators=[validate_mobile])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "人员资料 staff profile"
+        verbose_name_plural = "人员资料 staff profiles"
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.user_id}"
 
 
 class ApiToken(models.Model):

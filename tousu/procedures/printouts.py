@@ -16,6 +16,7 @@ from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
 from tousu.documents.build import document_datetime, joined, moment
 from tousu.i18n import Text, localized
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.policy.sections import Procedure, ProcedureStep
@@ -47,10 +48,8 @@ def answer(code: str) -> str:
 
 
 def who(user: Any) -> str:
-    if user is None:
-        return ""
-    full = str(user.get_full_name() or "").strip()
-    return f"{full}（{user.get_username()}）" if full else str(user.get_username())
+    """Who recorded a step (告知人, 记录人, 报告人): name and title, never the username."""
+    return display_name(user, title=True)
 
 
 @dataclass

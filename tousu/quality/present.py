@@ -16,6 +16,7 @@ from tousu.cases.models import Case
 from tousu.cases.redaction import identity_masker
 from tousu.clock.overrides import calendar_for
 from tousu.i18n import SOURCE, Text, localized, render, render_in
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.policy.schema import FieldSpec, Policy
 from tousu.quality.models import SubTask
@@ -156,8 +157,7 @@ def subtask_rows(
 
 
 def _name(user: Any) -> str:
-    full = f"{user.last_name}{user.first_name}".strip()
-    return full or str(user.get_username())
+    return display_name(user)
 
 
 def policy_of(case: Case) -> Policy:

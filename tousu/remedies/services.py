@@ -25,6 +25,7 @@ from tousu.cases.models import Case, Party
 from tousu.cases.steps import Step, step
 from tousu.cases.values import sane_moment
 from tousu.i18n import Text, both, either
+from tousu.orgs.people import display_name
 from tousu.orgs.roles import Role
 from tousu.policy.schema import Policy
 from tousu.policy.sections import ApprovalLimit
@@ -341,11 +342,19 @@ def case_remedies(case: Case, policy: Policy) -> list[dict[str, object]]:
             awaiting = {"role": r.awaiting_role, "zh": zh, "en": en}
         elif r.state == Remedy.State.PROPOSED:
             awaiting = {"role": "", "zh": "", "en": ""}
-        steps = [{"step": "proposed", "by": r.proposed_by.get_username(), "at": r.proposed_at}]
+        steps = [
+            {
+                "step": "proposed",
+                "by": r.proposed_by.get_username(),
+                "by_name": display_name(r.proposed_by),
+                "at": r.proposed_at,
+            }
+        ]
         if r.decided_by is not None:
             steps.append(
                 {"step": "approved" if r.state != Remedy.State.REFUSED else "refused",
-                 "by": r.decided_by.get_username(), "at": r.decided_at}
+                 "by": r.decided_by.get_username(), "by_name": display_name(r.decided_by),
+                 "at": r.decided_at}
             )  # fmt: skip
         rows.append(
             {

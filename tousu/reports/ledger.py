@@ -27,6 +27,7 @@ from tousu.cases.access import Actor, identity_visibility
 from tousu.cases.models import Case, CaseRecord, Event, Party, Status, Subject
 from tousu.cases.redaction import masker
 from tousu.i18n import Named, Text, english
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
@@ -263,9 +264,7 @@ def _satisfaction(w: _Words, h: _History, case: Case) -> Cell:
 
 
 def _person(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 # What a row reads (loading less is most of a large export's time).
@@ -275,7 +274,7 @@ CASE_FIELDS = (
     "pending_department_id", "handler_id", "content", "sealed_key", "validity",
     "responsibility", "satisfaction", "reply_channel",
     "lead_department__name", "lead_department__name_en",
-    "handler__username", "handler__first_name", "handler__last_name",
+    "handler__username", "handler__staff_profile__name", "handler__staff_profile__title",
 )  # fmt: skip
 # A complainant's own details, hidden from the summary for those who may not see them.
 IDENTITY_FIELDS = ("name", "phone", "email", "address", "employer", "id_number")
@@ -291,7 +290,7 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
     cases = {
         c.pk: c
         for c in Case.objects.filter(pk__in=ids)
-        .select_related("lead_department", "handler")
+        .select_related("lead_department", "handler", "handler__staff_profile")
         .only(*CASE_FIELDS)
         .annotate(ledger_due=deadline_due(), ledger_overdue=overdue_condition(now))
     }

@@ -34,6 +34,7 @@ from tousu.cases.models import Case, Status
 from tousu.cases.registry import ACTION_FUNCTIONS
 from tousu.i18n import Text, localized
 from tousu.orgs.models import Department, Membership
+from tousu.orgs.people import display_name, profile
 from tousu.orgs.roles import Role
 from tousu.policy.models import PolicyVersion, policy_for
 from tousu.web import labels
@@ -269,14 +270,18 @@ def assignees(org_id: int) -> list[dict[str, Any]]:
             department__isnull=False,
             role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD],
         )  # fmt: skip
-        .select_related("user")
+        .select_related("user", "user__staff_profile")
         .order_by("department_id", "user__username")
     )
     people: dict[int, list[tuple[str, str]]] = {}
     for m in members:
         if not m.user.is_active:
             continue
-        name = m.user.get_full_name() or m.user.get_username()
+        # The name; a colleague with none yet is told apart by the login.
+        named = profile(m.user)
+        name = display_name(m.user)
+        if not (named and named.name.strip()):
+            name = f"{name}（{m.user.get_username()}）"
         people.setdefault(m.department_id or 0, []).append((m.user.get_username(), name))
     return [
         {

@@ -20,6 +20,7 @@ from tousu.cases.redaction import identity_masker
 from tousu.clock.calendar import WorkCalendar
 from tousu.clock.overrides import calendar_for
 from tousu.i18n import both
+from tousu.orgs.people import display_name, first_contact_name
 from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.policy.words import in_languages, rule_in_words, stored_rule
@@ -137,7 +138,11 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
     calendar = calendar_for(case.org_id)
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
-    events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
+    events = list(
+        Event.objects.filter(case=case)
+        .select_related("actor", "actor__staff_profile", "record")
+        .order_by("seq")
+    )
     # A link could connect a sealed report to a case whose identity this viewer sees:
     # shown only when the viewer may see the identity on both sides.
     links = [
@@ -163,6 +168,7 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         "registered_at": case.registered_at.astimezone(tz),
         "policy_version": version,
         "first_contact_owner": case.first_contact_owner.get_username(),
+        "first_contact_owner_name": first_contact_name(case.first_contact_owner, title=True),
         "proposed_department": case.proposed_department.code if case.proposed_department else None,
         "proposed_co_departments": case.proposed_co_departments,
         "proposed_referral": case.proposed_referral or None,
@@ -173,6 +179,7 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         "pending_department": case.pending_department.code if case.pending_department else None,
         "assignments": assignments,
         "handler": case.handler.get_username() if case.handler else None,
+        "handler_name": display_name(case.handler, title=True) if case.handler else None,
         "content": mask(case.content),
         "demands": mask(case.demands),
         "fields": case.fields,
@@ -212,6 +219,7 @@ def event_json(e: Event, tz: ZoneInfo, mask: Callable[[str], str] = str) -> dict
         "type": e.type,
         "at": e.at.astimezone(tz),
         "actor": e.actor.get_username() if e.actor else None,
+        "actor_name": display_name(e.actor) if e.actor else None,
         "from_status": e.from_status,
         "to_status": e.to_status,
         "reason_code": e.reason_code,

@@ -132,11 +132,11 @@ class Options:
         ]
         users = (
             Membership.objects.filter(org_id=case.org_id, active=True)
-            .values_list("user__username", "user__first_name", "user__last_name")
+            .values_list("user__username", "user__staff_profile__name")
             .distinct()
             .order_by("user__username")
         )
-        staff = [(u, f"{(last + first) or u} ({u})") for u, first, last in users]
+        staff = [(u, f"{name} ({u})" if name else u) for u, name in users]
         stages = [
             (d.stage, labels.stage(d.stage))
             for d in case.deadlines.filter(state=Deadline.State.OPEN).order_by("due_at")

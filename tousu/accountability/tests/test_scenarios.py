@@ -34,7 +34,7 @@ from tousu.accountability.tests.test_penalties import (
 from tousu.cases.models import Case, Event, Notification
 from tousu.conftest import Api
 from tousu.ops.tokens import create_token
-from tousu.orgs.services import create_user
+from tousu.orgs.services import create_user, set_profile
 from tousu.reports.ledger import EXPORT_COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +233,7 @@ def test_scenic_outsiders_see_no_penalty_and_no_notice() -> None:
 
 def test_the_ledger_and_its_export_carry_the_measures_names_only_for_record_readers() -> None:
     o = _scenic_world()
+    set_profile(o.users["ticket"], org=o.org, name="李晓售", title="售票员")
     case = o.complaint("ticket", timezone.now())
     _fine_approved(o, case, timezone.now())
     o.act("reception_head", "propose_penalty", case, department="reception", kind="warning",
@@ -246,10 +247,11 @@ def test_the_ledger_and_its_export_carry_the_measures_names_only_for_record_read
 
     # The area head reads staff records: the clerk's name.
     head_row = row("head")
-    assert "scenic_ticket" in head_row and "罚款" in head_row and "已决定" in head_row
+    assert "李晓售" in head_row and "罚款" in head_row and "已决定" in head_row
+    assert "scenic_ticket" not in head_row  # the name, never the login
     # The department head proposes penalties but reads no records: no name.
     dept_row = row("reception_head")
-    assert "处罚：工作人员" in dept_row and "scenic_ticket" not in dept_row
+    assert "处罚：工作人员" in dept_row and "李晓售" not in dept_row
     assert "接待部门" in head_row  # a department is named to all who see penalties
     # The intake clerk sees the case but no penalties at all.
     assert "处罚：" not in row("clerk")
@@ -264,7 +266,7 @@ def test_the_ledger_and_its_export_carry_the_measures_names_only_for_record_read
     assert rows[0] == [c.zh for c in EXPORT_COLUMNS] and rows[0][-1] == "处理措施与问责"
     mine = next(r for r in rows[1:] if r[0] == case.number)
     measures = str(mine[-1])
-    assert "scenic_ticket" in measures and "100.00元" in measures and "部门管理" not in measures
+    assert "李晓售" in measures and "100.00元" in measures and "部门管理" not in measures
 
 
 # --------------------------------------------------------------------------- enterprise

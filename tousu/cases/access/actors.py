@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 
 from tousu.cases.errors import not_found
+from tousu.orgs import people
 from tousu.orgs.models import Department, Membership, Organisation
 from tousu.orgs.roles import DEPARTMENT_ROLES, ORG_WIDE_ROLES, Role
 
@@ -134,8 +135,8 @@ def actor_from(user_id: int, username: str, memberships: tuple[Membership, ...])
     )
 
 
-SYSTEM_USERNAME = "tousu-system"
-REPORTER_USERNAME = "tousu-reporter"
+# The accounts that act for no person (named where every page reads names).
+SYSTEM_USERNAME, REPORTER_USERNAME = people.SYSTEM_USERNAME, people.REPORTER_USERNAME
 
 
 def system_actor(org: Organisation) -> Actor:

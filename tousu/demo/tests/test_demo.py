@@ -24,10 +24,11 @@ from tousu.cases.inputs import RegisterIn
 from tousu.cases.intake import register
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
 from tousu.clock.overrides import calendar_for
-from tousu.demo import family
+from tousu.demo import family, hospital
 from tousu.demo import organisation as demo
 from tousu.duty.models import DutyIntake
 from tousu.orgs.models import Membership, Organisation
+from tousu.orgs.people import display_name
 from tousu.policy.loader import preset_names
 from tousu.procedures.models import StepRecord
 
@@ -61,6 +62,11 @@ def test_the_demo_loads_the_hospital_with_every_role_and_cases_in_many_states() 
     assert logins == {name: (role, dept) for name, role, dept in demo.PERSONAS}
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_staff and admin.check_password(demo.PASSWORD)
+    # Every persona has a Chinese name and a post, shown instead of the login.
+    for name, _, _ in demo.PERSONAS:
+        person = get_user_model().objects.get(username=name)
+        assert display_name(person, title=True) == "{}（{}）".format(*hospital.NAMES[name])
+    assert re.search(r"^  clerk\s+\S+\s+.*陈晓燕", out, re.M)
 
     # Cases in many states, all walked through the actions
     cases = list(Case.objects.filter(org=org))

@@ -13,6 +13,7 @@ from tousu.duty import services
 from tousu.duty.models import Shift
 from tousu.duty.tests.conftest import TZ, at
 from tousu.orgs.models import AuditEvent
+from tousu.orgs.services import set_profile
 
 
 def _form(
@@ -162,6 +163,7 @@ def test_cancelling_keeps_the_row_and_an_ended_shift_stays(world, desk):
 
 
 def test_the_roster_shows_who_is_on_duty_now_to_everyone(world, desk):
+    set_profile(world.users["supervisor"], org=world.org, name="赵立新", title="行政总值班")
     now = timezone.now()
     services.add_shift(
         world.actor("leader"), user_id=world.users["supervisor"].pk, kind="general",
@@ -171,7 +173,7 @@ def test_the_roster_shows_who_is_on_duty_now_to_everyone(world, desk):
         r = desk(persona).get("duty/")
         assert r.status_code == 200
         page = r.content.decode()
-        assert "当前值班" in page and "（值班中）" in page and "supervisor" in page
+        assert "当前值班" in page and "（值班中）" in page and "赵立新" in page
         assert "加入值班表" not in page  # read-only
 
 

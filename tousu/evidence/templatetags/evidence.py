@@ -14,6 +14,7 @@ from tousu.cases.models import Case
 from tousu.evidence import release, services
 from tousu.evidence.models import Attachment, FileRelease
 from tousu.i18n import english
+from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.web.pages import Desk
 
@@ -53,7 +54,7 @@ def case_files(case: Case, desk: Desk) -> dict[str, Any]:
                 "size": services.human_size(a.size),
                 "sha256": a.sha256,
                 "short": a.sha256[:12],
-                "who": a.uploaded_by.get_username() if a.uploaded_by else gettext("当事人网上提交"),
+                "who": display_name(a.uploaded_by) if a.uploaded_by else gettext("当事人网上提交"),
                 "at": a.uploaded_at,
                 "url": reverse("desk:evidence:download", kwargs={**kwargs, "sha256": a.sha256}),
                 # The file byte-exact as uploaded, beside the safe rendition served above.

@@ -1,4 +1,5 @@
-"""Staff and roles: new staff, roles granted and withdrawn, accounts switched off and on."""
+"""Staff and roles: new staff, their names, roles granted and withdrawn, set-password links,
+accounts switched off and on."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from tousu.accounts.setpassword import Link, link_for
+from tousu.i18n import Text
 from tousu.orgadmin.services import VIA, Refused, lock_org, plain
-from tousu.orgs.models import Department, Membership, Organisation
+from tousu.orgs.models import Department, Membership, Organisation, StaffProfile
 from tousu.orgs.roles import Role
-from tousu.orgs.services import ServiceError, audit, create_user
+from tousu.orgs.services import ServiceError, audit, create_user, set_profile
 
 
 def staff_rows(org: Organisation) -> list[dict[str, Any]]:
@@ -20,7 +23,7 @@ def staff_rows(org: Organisation) -> list[dict[str, Any]]:
     by_user: dict[int, dict[str, Any]] = {}
     rows = (
         Membership.objects.filter(org=org)
-        .select_related("user", "department")
+        .select_related("user", "user__staff_profile", "department")
         .order_by("user__username", "role", "pk")
     )
     for m in rows:
@@ -54,15 +57,18 @@ def create_staff(
     org: Organisation,
     *,
     username: str,
-    last_name: str,
-    first_name: str,
+    name: str,
+    title: str,
     email: str,
+    mobile: str,
     password: str,
     role: str,
     department: Department | None,
     actor: Any,
 ) -> AbstractUser:
-    """A new account with its first role; an existing username is refused (add a role instead)."""
+    """A new account with its name and first role; an existing username is refused (add a
+    role instead). Without a password the person sets one through a one-time link
+    (:func:`password_link`)."""
     User = get_user_model()
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
@@ -73,14 +79,70 @@ def create_staff(
         _check_department(org, department)
         try:
             user = create_user(
-                username, org=org, role=role, password=password, actor=actor,
+                username, org=org, role=role, password=password or None, actor=actor,
                 department=department.code if department is not None else None,
+                name=name, title=title, email=email, mobile=mobile, via=VIA,
             )  # fmt: skip
         except ServiceError as exc:
             raise Refused(str(exc)) from None
-        user.first_name, user.last_name, user.email = first_name, last_name, email
-        user.save(update_fields=["first_name", "last_name", "email"])
     return user
+
+
+def _only_here(org: Organisation, user: AbstractUser, refusal: Text) -> None:
+    """What belongs to the person, not to one role (their name, their password), is changed
+    here only when this is their only organisation."""
+    others = other_orgs(user.pk, org)
+    if others:
+        raise Refused(refusal, status=409, params={"where": ", ".join(others)})
+
+
+def update_profile(
+    org: Organisation,
+    user: AbstractUser,
+    *,
+    name: str,
+    title: str,
+    email: str,
+    mobile: str,
+    actor: Any,
+) -> StaffProfile:
+    """Change a staff member's name, title, e-mail and mobile; audited by field name."""
+    with transaction.atomic():
+        lock_org(org.pk)
+        if user.is_superuser:
+            raise Refused(gettext_lazy("这是系统超级管理员账号，不能在此修改"), status=403)
+        _only_here(
+            org, user,
+            gettext_lazy("此人还在其他单位任职（{where}），其姓名和联系方式不能在此修改"),
+        )  # fmt: skip
+        try:
+            return set_profile(
+                user, org=org, actor=actor, via=VIA, name=name, title=title, email=email,
+                mobile=mobile,
+            )  # fmt: skip
+        except ServiceError as exc:
+            raise Refused(str(exc)) from None
+
+
+def password_link(org: Organisation, user: AbstractUser, *, actor: Any) -> Link:
+    """A one-time link for the person to set their password (a new account, or a forgotten
+    password). Shown once to the administrator, never stored; audited."""
+    with transaction.atomic():
+        lock_org(org.pk)
+        if user.pk == getattr(actor, "pk", None):
+            raise Refused(gettext_lazy("您自己的密码请在“账户”页修改"))
+        if user.is_superuser:
+            raise Refused(gettext_lazy("这是系统超级管理员账号，不能在此修改"), status=403)
+        if not user.is_active:
+            raise Refused(gettext_lazy("账号已停用"), status=409)
+        _only_here(
+            org, user,
+            gettext_lazy("此人还在其他单位任职（{where}），不能在此为其设置密码"),
+        )  # fmt: skip
+        link = link_for(user)
+        audit("password.link_issued", user, org=org, actor=actor, via=VIA,
+              had_password=user.has_usable_password())  # fmt: skip
+    return link
 
 
 def _check_department(org: Organisation, department: Department | None) -> None:

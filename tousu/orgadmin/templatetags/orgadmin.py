@@ -7,21 +7,16 @@ from typing import Any
 from django import template
 
 from tousu.orgadmin.links import admin_url
+from tousu.orgs.people import display_name
 
 register = template.Library()
 
 
 @register.filter(name="person")
 def person(user: Any) -> str:
-    """A staff member's name as written: family name first in Chinese (王建国), else as given."""
-    if user is None:
-        return ""
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if not first and not last:
-        return str(user.get_username())
-    if not (first + last).isascii():
-        return last + first
-    return f"{first} {last}".strip()
+    """A staff member's name (:func:`tousu.orgs.people.display_name`); the administration
+    pages show the username beside it."""
+    return display_name(user)
 
 
 @register.simple_tag(name="admin_url")

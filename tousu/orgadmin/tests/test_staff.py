@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tousu.conftest import World
-from tousu.orgs.models import AuditEvent, Membership
+from tousu.orgs.models import AuditEvent, Membership, StaffProfile
 from tousu.orgs.services import create_user
 
 GOOD = "Lantern-Harbour-2719"
@@ -14,8 +16,9 @@ GOOD = "Lantern-Harbour-2719"
 
 def _new(desk, **values: str):
     data = {
-        "username": "zhangsan", "last_name": "张", "first_name": "三",
-        "email": "zhangsan@example.org", "password1": GOOD, "password2": GOOD,
+        "username": "zhangsan", "name": "张三", "title": "财务处科员",
+        "email": "zhangsan@example.org", "mobile": "13912345678",
+        "password1": GOOD, "password2": GOOD,
         "role": "handler", "department": "finance",
     }  # fmt: skip
     data.update(values)
@@ -32,7 +35,10 @@ def test_create_a_staff_member_who_can_then_sign_in(world: World, desk) -> None:
     r = _new(desk("admin"))
     assert r.status_code == 302, r.content.decode()[:3000]
     user = get_user_model().objects.get(username="zhangsan")
-    assert (user.last_name, user.first_name, user.email) == ("张", "三", "zhangsan@example.org")
+    p = StaffProfile.objects.get(user=user)
+    assert (p.name, p.title, p.email, p.mobile) == (
+        "张三", "财务处科员", "zhangsan@example.org", "13912345678",
+    )  # fmt: skip
     m = Membership.objects.get(user=user, org=world.org)
     assert m.role == "handler" and m.department is not None and m.department.code == "finance"
     assert AuditEvent.objects.filter(type="user.created", object_id=str(user.pk)).exists()
@@ -147,3 +153,80 @@ def test_switch_an_account_off_only_when_this_is_its_only_organisation(world: Wo
 
     me = world.users["admin"]
     assert admin.post(f"manage/staff/{me.pk}/account/deactivate/").status_code == 422
+
+
+def test_without_a_password_the_person_gets_a_one_time_link(world: World, desk) -> None:
+    admin = desk("admin")
+    r = _new(admin, password1="", password2="")
+    assert r.status_code == 302, r.content.decode()[:3000]
+    user = get_user_model().objects.get(username="zhangsan")
+    assert not user.has_usable_password()
+    r = admin.post(f"manage/staff/{user.pk}/password-link/")
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    found = re.search(r"http://[^<\s]+(/accounts/set-password/[^<\s]+/)", r.content.decode())
+    assert found, r.content.decode()[:3000]
+    event = AuditEvent.objects.get(type="password.link_issued", object_id=str(user.pk))
+    assert event.actor_id == world.users["admin"].pk and event.org_id == world.org.pk
+    browser = Client()
+    form = browser.get(found.group(1))["Location"]
+    r = browser.post(form, {"new_password1": GOOD, "new_password2": GOOD})
+    assert r.status_code == 302
+    assert Client().login(username="zhangsan", password=GOOD)
+
+
+def test_edit_a_staff_members_name_and_contacts(world: World, desk) -> None:
+    handler = world.users["handler"]
+    admin = desk("admin")
+    page = admin.get(f"manage/staff/{handler.pk}/").content.decode()
+    assert 'name="name"' in page and 'name="mobile"' in page
+    data = {
+        "name": "周敏",
+        "title": "财务处科员",
+        "email": "zm@example.org",
+        "mobile": "139-1234-5678",
+    }
+    r = admin.post(f"manage/staff/{handler.pk}/profile/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    p = StaffProfile.objects.get(user=handler)
+    assert (p.name, p.title, p.email, p.mobile) == (
+        "周敏", "财务处科员", "zm@example.org", "13912345678",
+    )  # fmt: skip
+    event = AuditEvent.objects.get(type="user.profile_changed", object_id=str(handler.pk))
+    assert sorted(event.data["changed"]) == ["email", "mobile", "name", "title"]
+    assert event.data["via"] == "desk" and "周敏" not in str(event.data)
+    assert "周敏" in admin.get("manage/staff/").content.decode()
+    # Bad input: a precise message, nothing written.
+    r = admin.post(f"manage/staff/{handler.pk}/profile/", {**data, "mobile": "12", "name": "李四"})
+    assert r.status_code == 422 and "手机号码格式不正确" in r.content.decode()
+    r = admin.post(f"manage/staff/{handler.pk}/profile/", {**data, "name": ""})
+    assert r.status_code == 422
+    assert StaffProfile.objects.get(user=handler).name == "周敏"
+
+
+def test_only_this_organisations_administrators_edit_staff(world: World, desk) -> None:
+    handler = world.users["handler"]
+    data = {"name": "冒名", "title": "", "email": "", "mobile": ""}
+    for persona in ("handler", "supervisor", "leader"):
+        assert desk(persona).post(f"manage/staff/{handler.pk}/profile/", data).status_code == 403
+        r = desk(persona).post(f"manage/staff/{handler.pk}/password-link/")
+        assert r.status_code == 403 and "set-password" not in r.content.decode()
+    # Another organisation's administrator: the person is not theirs to see.
+    create_user("otheradmin", org=world.other, role="administrator")
+    other = Client()
+    other.force_login(get_user_model().objects.get(username="otheradmin"))
+    r = other.post(f"/desk/other/manage/staff/{handler.pk}/profile/", data)
+    assert r.status_code == 404
+    assert other.post(f"/desk/other/manage/staff/{handler.pk}/password-link/").status_code == 404
+    assert not StaffProfile.objects.filter(user=handler, name="冒名").exists()
+    assert not AuditEvent.objects.filter(type="password.link_issued").exists()
+
+
+def test_a_person_working_elsewhere_too_keeps_their_name_and_password(world: World, desk) -> None:
+    head = world.users["head"]
+    create_user("head", org=world.other, role="dispatcher")
+    admin = desk("admin")
+    data = {"name": "孙国强", "title": "", "email": "", "mobile": ""}
+    r = admin.post(f"manage/staff/{head.pk}/profile/", data)
+    assert r.status_code == 409 and "other" in r.content.decode()
+    assert admin.post(f"manage/staff/{head.pk}/password-link/").status_code == 409
+    assert not StaffProfile.objects.filter(user=head, name="孙国强").exists()

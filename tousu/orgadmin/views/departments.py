@@ -76,7 +76,7 @@ def _detail_page(
     desk = request.desk
     members = (
         Membership.objects.filter(department=dept)
-        .select_related("user")
+        .select_related("user", "user__staff_profile")
         .order_by("-active", "user__username", "role")
     )
     context = {

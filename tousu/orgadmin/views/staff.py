@@ -9,14 +9,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tousu.accounts.setpassword import Link
 from tousu.cases.errors import not_found
 from tousu.orgadmin.access import admin_view
-from tousu.orgadmin.forms import RoleForm, StaffForm
+from tousu.orgadmin.forms import ProfileForm, RoleForm, StaffForm
 from tousu.orgadmin.links import admin_url
 from tousu.orgadmin.services import Refused
 from tousu.orgadmin.services import staff as services
 from tousu.orgadmin.views.common import admin_page, refuse
 from tousu.orgs.models import Membership
+from tousu.orgs.people import profile
 from tousu.web.pages import DeskRequest
 
 
@@ -39,8 +41,8 @@ def staff_new(request: DeskRequest, org: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 user = services.create_staff(
-                    desk.org, username=data["username"], last_name=data["last_name"].strip(),
-                    first_name=data["first_name"].strip(), email=data["email"],
+                    desk.org, username=data["username"], name=data["name"],
+                    title=data["title"], email=data["email"], mobile=data["mobile"],
                     password=data["password1"], role=data["role"],
                     department=data["department"], actor=request.user,
                 )  # fmt: skip
@@ -49,7 +51,11 @@ def staff_new(request: DeskRequest, org: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    gettext("已新建账号 {username}").format(username=user.username),
+                    gettext("已新建账号 {username}").format(username=user.username)
+                    if user.has_usable_password()
+                    else gettext(
+                        "已新建账号 {username}。请生成设置密码链接，通过安全渠道交给本人。"
+                    ).format(username=user.username),
                 )
                 return redirect(admin_url("member", org=org, user_id=user.pk))
         else:
@@ -73,12 +79,20 @@ def _member_page(
     user: AbstractUser,
     *,
     form: RoleForm | None = None,
+    profile_form: ProfileForm | None = None,
+    link: Link | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     desk = request.desk
+    found = profile(user)
+    initial = {k: getattr(found, k) for k in ("name", "title", "email", "mobile")} if found else {}
     context = {
         "person": user,
+        "profile": found,
+        "profile_form": profile_form or ProfileForm(initial=initial, auto_id="profile_%s"),
+        "link": link,
+        "has_password": user.has_usable_password(),
         "memberships": Membership.objects.filter(org=desk.org, user_id=user.pk)
         .select_related("department")
         .order_by("-active", "role", "pk"),
@@ -113,6 +127,42 @@ def member_role(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
         return _member_page(request, user, form=form, error=refuse(form, exc), status=exc.status)
     messages.success(request, gettext("已授予角色"))
     return redirect(admin_url("member", org=org, user_id=user.pk))
+
+
+@require_POST
+@admin_view
+def member_profile(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    """Change a staff member's name, title, e-mail and mobile."""
+    user = _member(request, user_id)
+    form = ProfileForm(request.POST, auto_id="profile_%s")
+    if not form.is_valid():
+        return _member_page(request, user, profile_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        services.update_profile(
+            request.desk.org, user, name=data["name"], title=data["title"],
+            email=data["email"], mobile=data["mobile"], actor=request.user,
+        )  # fmt: skip
+    except Refused as exc:
+        return _member_page(
+            request, user, profile_form=form, error=refuse(form, exc), status=exc.status
+        )
+    messages.success(request, gettext("已保存"))
+    return redirect(admin_url("member", org=org, user_id=user.pk))
+
+
+@require_POST
+@admin_view
+def password_link(request: DeskRequest, org: str, user_id: int) -> HttpResponse:
+    """A one-time set-password link, shown once on this response (never stored)."""
+    user = _member(request, user_id)
+    try:
+        link = services.password_link(request.desk.org, user, actor=request.user)
+    except Refused as exc:
+        return _member_page(request, user, error=exc.message, status=exc.status)
+    response = _member_page(request, user, link=link)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _membership_active(request: DeskRequest, org: str, pk: int, active: bool) -> HttpResponse:

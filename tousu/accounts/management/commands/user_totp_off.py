@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.accounts import audit, totp
+from tousu.orgs.commands import SpacedName
 
 
-class Command(BaseCommand):
+class Command(SpacedName, BaseCommand):
     help = "Turn a staff member's two-factor authentication off (lost phone and codes)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tousu.orgs.commands import SpacedName
 from tousu.orgs.services import ServiceError
 from tousu.policy.loader import PolicyError
 from tousu.policy.services import create_org
 
 
-class Command(BaseCommand):
+class Command(SpacedName, BaseCommand):
     help = "Create an organisation (tousu org create SLUG [--name NAME] [--preset NAME])."
 
     def add_arguments(self, parser: CommandParser) -> None:

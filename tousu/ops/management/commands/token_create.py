@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.ops.tokens import create_token
+from tousu.orgs.commands import SpacedName
 
 
-class Command(BaseCommand):
+class Command(SpacedName, BaseCommand):
     help = "Create an API token for a user. Prints only the token; it is not shown again."
 
     def add_arguments(self, parser: CommandParser) -> None:
