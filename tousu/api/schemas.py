@@ -72,6 +72,8 @@ class CaseOut(Schema):
     links: list[dict[str, Any]]
     same_contact: list[str]
     decision: dict[str, Any] | None
+    # What came of the case in its current round: findings, mediation, follow-ups, rating.
+    outcomes: dict[str, Any] = {}
     timeline: list[dict[str, Any]]
     # Only in the answer to issue_receipt: the receipt's digits, shown this once.
     receipt: str | None = None

@@ -157,6 +157,12 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         {"department": a.department.code, "role": a.role}
         for a in case.assignments.filter(active=True).select_related("department")
     ]
+    # A writer reads their own words as written: masking them would confirm to one who
+    # may not see the identity that a name they guessed is the sender's.
+    timeline = [
+        event_json(e, tz, (lambda text: text) if e.actor_id == actor.user_id else mask)
+        for e in events
+    ]
     return {
         **_common(case, tz),
         "org": case.org.slug,
@@ -197,12 +203,86 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         "links": links,
         "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),
-        # A writer reads their own words as written: masking them would confirm to one who
-        # may not see the identity that a name they guessed is the sender's.
-        "timeline": [
-            event_json(e, tz, (lambda text: text) if e.actor_id == actor.user_id else mask)
-            for e in events
-        ],
+        "outcomes": outcomes(case, timeline),
+        "timeline": timeline,
+    }
+
+
+def _reopens(e: dict[str, Any]) -> bool:
+    """Whether an event reopened the case for re-verification (staff's 重新核实, or the
+    reporter's disagreement where the policy reopens): it keeps the earlier outcome."""
+    return "earlier_outcome" in (e["data"] or {})
+
+
+def _round(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of the current round: after the last reopening, if any."""
+    last = max((i for i, e in enumerate(timeline) if _reopens(e)), default=-1)
+    return timeline[last + 1 :]
+
+
+def outcomes(case: Case, timeline: list[dict[str, Any]]) -> dict[str, Any]:
+    """What came of the case in its current round, from its timeline (already masked for
+    the viewer): the findings (valid, responsibility, measures), the latest mediation, every
+    follow-up call (reached or not, the satisfaction heard), the reporter's own rating;
+    and what earlier rounds ended with before the case was reopened."""
+    current = _round(timeline)
+    findings = None
+    resolved = next(
+        (e for e in reversed(current) if e["type"] in ("resolved", "resolved_on_the_spot")), None
+    )
+    if resolved is not None:
+        record = resolved["record"] or {}
+        findings = {
+            "at": resolved["at"],
+            "by": resolved["actor"],
+            "validity": case.validity,
+            "responsibility": case.responsibility,
+            "text": record.get("body", ""),
+            "measures": (record.get("data") or {}).get("measures", ""),
+        }
+    sessions = [
+        e
+        for e in current
+        if e["type"] == "recorded" and (e["record"] or {}).get("kind") == "mediation"
+    ]
+    mediation = None
+    if sessions:
+        last = sessions[-1]
+        mediation = {
+            "at": last["at"],
+            "by": last["actor"],
+            "outcome": last["data"].get("outcome", ""),
+            "sessions": len(sessions),
+        }
+    follow_ups = [
+        {
+            "at": e["at"],
+            "by": e["actor"],
+            "reached": bool(e["data"].get("reached")),
+            "satisfaction": e["data"].get("satisfaction", ""),
+            "channel": e["data"].get("channel", ""),
+            "note": (e["record"] or {}).get("body", ""),
+        }
+        for e in current
+        if e["type"] == "followed_up"
+    ]
+    rated = next((e for e in reversed(current) if e["type"] == "reporter_rated"), None)
+    earlier = [
+        {"at": e["at"], "round": e["data"].get("round"), **e["data"]["earlier_outcome"]}
+        for e in timeline
+        if _reopens(e)
+    ]
+    return {
+        "findings": findings,
+        "mediation": mediation,
+        "follow_ups": follow_ups,
+        "rating": (
+            {"at": rated["at"], "satisfaction": rated["data"].get("satisfaction", "")}
+            if rated
+            else None
+        ),
+        "satisfaction": case.satisfaction,
+        "earlier": earlier,
     }
 
 
