@@ -33,6 +33,8 @@ class DeadlineOut(Schema):
     state: str
     overdue: bool
     extended: int
+    # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
+    round: int = 0
 
 
 class CaseOut(Schema):
@@ -68,7 +70,10 @@ class CaseOut(Schema):
     reopen_count: int
     parties: list[dict[str, Any]]
     subjects: list[dict[str, Any]]
+    # One per stage (a limit and a target apart): the latest round's.
     deadlines: list[DeadlineOut]
+    # Clocks of earlier rounds, before the case was reopened (their history).
+    earlier_deadlines: list[DeadlineOut] = []
     links: list[dict[str, Any]]
     same_contact: list[str]
     decision: dict[str, Any] | None

@@ -171,6 +171,11 @@ def start_reverification(s: Step, reason: str) -> None:
     )
     # The earlier outcome stays in the timeline; the case awaits a new one.
     s.case.validity = s.case.responsibility = s.case.satisfaction = ""
+    # Clocks of the earlier round still running (the follow-up target after the reply)
+    # no longer stand: this event closes them, and the new round starts its own.
+    stale = deadlines.close_round(s.case)
+    if stale:
+        s.data["deadlines_cancelled"] = stale
     s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
     start = "accepted" if s.case.lead_department_id else "received"
     s.data["started"] = stage_list(

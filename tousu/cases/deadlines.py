@@ -304,6 +304,16 @@ def cancel_running(case: Case, before: datetime | None = None) -> None:
     running.update(state=Deadline.State.CANCELLED)
 
 
+def close_round(case: Case) -> list[str]:
+    """Cancel every clock still running when a case is reopened for re-verification (its
+    round is over: a follow-up target after a reply that is being redone); answers the
+    stages cancelled, for the event that closes them."""
+    running = Deadline.objects.filter(case=case, state__in=RUNNING)
+    stages = sorted(set(running.values_list("stage", flat=True)))
+    running.update(state=Deadline.State.CANCELLED)
+    return stages
+
+
 def pause(case: Case, at: datetime) -> None:
     Deadline.objects.filter(case=case, state=Deadline.State.OPEN, hard=True).update(
         state=Deadline.State.PAUSED, paused_at=at

@@ -28,7 +28,9 @@ from tousu.privacy.models import IdentityAccess
 STATUS_LABELS = {s.value: s.label for s in Status}
 
 
-def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -> dict[str, Any]:
+def deadline_json(
+    d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar, round_: int = 0
+) -> dict[str, Any]:
     # The words come from the rule the clock was made from (its case's policy version), not
     # from today's policy: a case keeps its version's words and dates.
     rule = stored_rule(d.stage, d.start, d.hard, d.rule)
@@ -58,7 +60,36 @@ def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -
         "state": d.state,
         "overdue": is_overdue(d, now),
         "extended": d.extended,
+        # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
+        "round": round_,
     }
+
+
+def split_rounds(
+    deadlines: list[Deadline], reopened_at: list[datetime]
+) -> tuple[list[tuple[Deadline, int]], list[tuple[Deadline, int]]]:
+    """The deadline table's rows, one per stage (a limit and a target apart), each with its
+    round: the latest round's clock of each stage is current. An earlier round's clock of a
+    stage restarted since, or one its reopening cancelled, is history (the timeline tells
+    it), answered apart."""
+
+    def round_of(d: Deadline) -> int:
+        known = d.known_at or d.started_at
+        return sum(1 for at in reopened_at if at <= known)
+
+    rounds = [(d, round_of(d)) for d in deadlines]
+    latest: dict[tuple[str, bool], tuple[int, int]] = {}
+    for d, r in rounds:
+        key = (d.stage, d.hard)
+        latest[key] = max(latest.get(key, (-1, -1)), (r, d.pk))
+    current, earlier = [], []
+    for d, r in rounds:
+        stale = d.state == Deadline.State.CANCELLED and r < len(reopened_at)
+        if latest[(d.stage, d.hard)] == (r, d.pk) and not stale:
+            current.append((d, r))
+        else:
+            earlier.append((d, r))
+    return current, earlier
 
 
 def _label(value: str) -> dict[str, str]:
@@ -138,6 +169,9 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
     events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
+    current_deadlines, earlier_deadlines = split_rounds(
+        deadlines, [e.at for e in events if "earlier_outcome" in (e.data or {})]
+    )
     # A link could connect a sealed report to a case whose identity this viewer sees:
     # shown only when the viewer may see the identity on both sides.
     links = [
@@ -199,7 +233,9 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
             }
             for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
-        "deadlines": [deadline_json(d, now, tz, calendar) for d in deadlines],
+        "deadlines": [deadline_json(d, now, tz, calendar, r) for d, r in current_deadlines],
+        # Clocks of earlier rounds (before a reopening) and those a later one replaced.
+        "earlier_deadlines": [deadline_json(d, now, tz, calendar, r) for d, r in earlier_deadlines],
         "links": links,
         "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Kind, Status
 from tousu.i18n import Text
@@ -160,6 +160,17 @@ def field(code: str) -> str:
 
 def stage(code: str) -> str:
     return pair(STAGES, code)
+
+
+def deadline_stage(row: dict[str, object]) -> str:
+    """A deadline table row's stage; a clock of a reopened case says so (答复（重新办理）)."""
+    name = stage(str(row["stage"]))
+    round_ = row.get("round") or 0
+    if round_ == 1:
+        return gettext("{stage}（重新办理）").format(stage=name)
+    if isinstance(round_, int) and round_ > 1:
+        return gettext("{stage}（第{n}次重新办理）").format(stage=name, n=round_)
+    return name
 
 
 def kind(code: str) -> str:
