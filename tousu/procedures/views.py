@@ -88,7 +88,8 @@ def _context(
     elif party["masked"]:
         person = str(printouts.SEALED_NAME)
     else:
-        person = doc.shown_name() or "—"
+        # Named but no name given (a caller who left a number): not anonymous.
+        person = doc.shown_name() or gettext("未留姓名")
     # What had been done when this record was written (a report says what was known then).
     done = []
     for v in run.steps:
