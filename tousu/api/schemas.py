@@ -35,6 +35,8 @@ class DeadlineOut(Schema):
     extended: int
     # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
     round: int = 0
+    # A clock of a handling before the case was reopened, not run again yet.
+    earlier_round: bool = False
 
 
 class CaseOut(Schema):

@@ -29,7 +29,12 @@ STATUS_LABELS = {s.value: s.label for s in Status}
 
 
 def deadline_json(
-    d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar, round_: int = 0
+    d: Deadline,
+    now: datetime,
+    tz: ZoneInfo,
+    cal: WorkCalendar,
+    round_: int = 0,
+    current_round: int = 0,
 ) -> dict[str, Any]:
     # The words come from the rule the clock was made from (its case's policy version), not
     # from today's policy: a case keeps its version's words and dates.
@@ -62,6 +67,8 @@ def deadline_json(
         "extended": d.extended,
         # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
         "round": round_,
+        # A clock of a handling before the case was reopened (前次办理), not run again yet.
+        "earlier_round": round_ < current_round,
     }
 
 
@@ -169,9 +176,9 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
     tz = ZoneInfo(case.org.time_zone)
     deadlines = list(case.deadlines.order_by("due_at", "pk"))
     events = list(Event.objects.filter(case=case).select_related("actor", "record").order_by("seq"))
-    current_deadlines, earlier_deadlines = split_rounds(
-        deadlines, [e.at for e in events if "earlier_outcome" in (e.data or {})]
-    )
+    reopened_at = [e.at for e in events if "earlier_outcome" in (e.data or {})]
+    current_deadlines, earlier_deadlines = split_rounds(deadlines, reopened_at)
+    rounds = len(reopened_at)
     # A link could connect a sealed report to a case whose identity this viewer sees:
     # shown only when the viewer may see the identity on both sides.
     links = [
@@ -233,9 +240,12 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
             }
             for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
-        "deadlines": [deadline_json(d, now, tz, calendar, r) for d, r in current_deadlines],
-        # Clocks of earlier rounds (before a reopening) and those a later one replaced.
-        "earlier_deadlines": [deadline_json(d, now, tz, calendar, r) for d, r in earlier_deadlines],
+        "deadlines": [deadline_json(d, now, tz, calendar, r, rounds) for d, r in current_deadlines],
+        # Clocks of earlier rounds (before a reopening) that a later one replaced or the
+        # reopening cancelled: their history.
+        "earlier_deadlines": [
+            deadline_json(d, now, tz, calendar, r, rounds) for d, r in earlier_deadlines
+        ],
         "links": links,
         "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),

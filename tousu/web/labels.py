@@ -163,8 +163,11 @@ def stage(code: str) -> str:
 
 
 def deadline_stage(row: dict[str, object]) -> str:
-    """A deadline table row's stage; a clock of a reopened case says so (答复（重新办理）)."""
+    """A deadline table row's stage; on a reopened case, a clock says whether it is the new
+    handling's (答复（重新办理）) or one of the handling before (回访（前次办理）)."""
     name = stage(str(row["stage"]))
+    if row.get("earlier_round"):
+        return gettext("{stage}（前次办理）").format(stage=name)
     round_ = row.get("round") or 0
     if round_ == 1:
         return gettext("{stage}（重新办理）").format(stage=name)

@@ -54,10 +54,13 @@ def _check(world: World, desk: Any, case: Case, reopening: Event) -> None:
     assert len(rows) == len(set(rows)), rows
     assert [r for r in rows if r.startswith("答复")] == ["答复（重新办理）"]
     assert not any(r.startswith("回访") for r in rows), rows
+    # A clock of the handling before that is not run again says so.
+    assert "受理决定（前次办理）" in rows
     # The read model: the current rows, each with its round; the earlier ones kept apart.
     data = world.api("handler").get(f"/cases/{case.number}").json()
     reply = [d for d in data["deadlines"] if d["stage"] == "reply"]
     assert len(reply) == 1 and reply[0]["round"] == 1 and reply[0]["state"] == "open"
+    assert not reply[0]["earlier_round"]
     earlier = {(d["stage"], d["state"]) for d in data["earlier_deadlines"]}
     assert earlier == {("reply", "met"), ("follow_up", "cancelled")}
     # The history stays in the timeline.
@@ -72,6 +75,19 @@ def test_staff_reopening_closes_the_stale_follow_up_and_shows_one_reply_row(
     assert Deadline.objects.get(case=case, stage="follow_up").state == Deadline.State.OPEN
     _act(world, "dispatcher", case, "reopen", {"reason": "投诉人对退费金额有异议"})
     _check(world, desk, case, Event.objects.get(case=case, type="reopened"))
+
+
+def test_a_follow_up_done_before_the_reopening_is_labelled_as_the_earlier_handling(
+    world: World, desk: Any
+) -> None:
+    case = _replied(world)
+    _act(world, "clerk", case, "follow_up", {"reached": True, "satisfaction": "dissatisfied"})
+    _act(world, "dispatcher", case, "reopen", {"reason": "投诉人不满意"})
+    event = Event.objects.get(case=case, type="reopened")
+    assert "deadlines_cancelled" not in event.data  # nothing was left running
+    rows = _table(desk("handler").get(f"cases/{case.number}/").content.decode())
+    assert "回访（前次办理）(目标)" in rows, rows
+    assert [r for r in rows if r.startswith("答复")] == ["答复（重新办理）"]
 
 
 def test_the_reporter_disagreeing_does_the_same(world: World, desk: Any) -> None:
