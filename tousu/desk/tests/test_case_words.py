@@ -5,6 +5,7 @@ after-hours rule on a case received after hours)."""
 from __future__ import annotations
 
 import re
+import tomllib
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from django.test import Client
 from tousu.cases.models import Case, Deadline
 from tousu.conftest import World
 from tousu.ops.tokens import create_token
+from tousu.orgadmin.describe import selectors
 from tousu.orgs.services import create_user
+from tousu.policy.loader import preset_source, validate
 from tousu.policy.services import create_org
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +92,9 @@ def test_the_after_hours_routing_rule_is_shown_only_for_after_hours_intake() -> 
     assert AFTER_HOURS in h.deadlines_section(night)
     # Both are passed on by the next working day at the latest (the same clock).
     assert Deadline.objects.get(case=day, stage="routing").due_at.date().isoformat() == "2026-11-04"
+
+
+def test_the_policy_page_says_which_routing_rule_is_for_after_hours_intake() -> None:
+    policy = validate(tomllib.loads(preset_source("hospital")))
+    routing = [selectors(r) for r in policy.deadlines if r.stage == "routing"]
+    assert routing == ["工作时间以外收到的", "工作时间内收到的"]
