@@ -33,6 +33,10 @@ class DeadlineOut(Schema):
     state: str
     overdue: bool
     extended: int
+    # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
+    round: int = 0
+    # A clock of a handling before the case was reopened, not run again yet.
+    earlier_round: bool = False
 
 
 class CaseOut(Schema):
@@ -68,10 +72,15 @@ class CaseOut(Schema):
     reopen_count: int
     parties: list[dict[str, Any]]
     subjects: list[dict[str, Any]]
+    # One per stage (a limit and a target apart): the latest round's.
     deadlines: list[DeadlineOut]
+    # Clocks of earlier rounds, before the case was reopened (their history).
+    earlier_deadlines: list[DeadlineOut] = []
     links: list[dict[str, Any]]
     same_contact: list[str]
     decision: dict[str, Any] | None
+    # What came of the case in its current round: findings, mediation, follow-ups, rating.
+    outcomes: dict[str, Any] = {}
     timeline: list[dict[str, Any]]
     # Only in the answer to issue_receipt: the receipt's digits, shown this once.
     receipt: str | None = None

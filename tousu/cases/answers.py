@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tousu.cases import deadlines, inputs, values
 from tousu.cases.access import Actor
-from tousu.cases.errors import (
-    TousuError,
-)
+from tousu.cases.errors import TousuError, invalid
 from tousu.cases.models import (
     Case,
     Status,
@@ -122,8 +120,19 @@ def start_review(s: Step, reason: str, asked: datetime) -> None:
 def follow_up(
     case_id: int, *, actor: Actor, data: inputs.FollowUpIn, now: datetime | None = None
 ) -> Case:
+    """回访: a call that reached the complainant records their satisfaction; one that did
+    not is recorded as such (another attempt may follow). A satisfaction with no one
+    reached is refused, not dropped: it would be a judgement nobody gave."""
     with step("follow_up", case_id, actor, now) as s:
-        if data.reached and data.satisfaction:
+        if data.satisfaction and not data.reached:
+            raise invalid(
+                "satisfaction",
+                gettext_lazy(
+                    "未联系上投诉人，不能记录满意度：已联系上的，请勾选“已联系上投诉人”；"
+                    "未联系上的，请将满意度留空"
+                ),
+            )
+        if data.satisfaction:
             s.case.satisfaction = data.satisfaction
         if data.note:
             s.data["_record"] = s.record("follow_up_note", data.note)
@@ -162,6 +171,11 @@ def start_reverification(s: Step, reason: str) -> None:
     )
     # The earlier outcome stays in the timeline; the case awaits a new one.
     s.case.validity = s.case.responsibility = s.case.satisfaction = ""
+    # Clocks of the earlier round still running (the follow-up target after the reply)
+    # no longer stand: this event closes them, and the new round starts its own.
+    stale = deadlines.close_round(s.case)
+    if stale:
+        s.data["deadlines_cancelled"] = stale
     s.case.status = Status.IN_PROGRESS if s.case.lead_department_id else Status.REGISTERED
     start = "accepted" if s.case.lead_department_id else "received"
     s.data["started"] = stage_list(

@@ -90,7 +90,19 @@ def due_of(
     return local, provisional
 
 
+def received_after_hours(case: Case, policy: Policy) -> bool:
+    """Whether the case was received outside the policy's working hours: on a rest day
+    (holidays and 调休 from the organisation's calendar), before opening or from closing."""
+    local = case.received_at.astimezone(ZoneInfo(case.org.time_zone))
+    hours = policy.working_hours
+    working_day = calendar_for(case.org_id).is_working_day(local.date())
+    return not working_day or not hours.start <= local.time() < hours.end
+
+
 def _rules(case: Case, policy: Policy, start: str) -> list[DeadlineRule]:
+    after_hours = any(r.received_in != "any" for r in policy.deadlines) and (
+        received_after_hours(case, policy)
+    )
     return policy.rules_for(
         kind=case.kind,
         channel=case.channel,
@@ -99,6 +111,7 @@ def _rules(case: Case, policy: Policy, start: str) -> list[DeadlineRule]:
         category=case.category,
         departments=case.involved_departments,
         customer_date=case.customer_deadline is not None,
+        after_hours=after_hours,
     )
 
 
@@ -302,6 +315,16 @@ def cancel_running(case: Case, before: datetime | None = None) -> None:
     if before is not None:
         running = running.filter(Q(known_at__isnull=True) | Q(known_at__lt=before))
     running.update(state=Deadline.State.CANCELLED)
+
+
+def close_round(case: Case) -> list[str]:
+    """Cancel every clock still running when a case is reopened for re-verification (its
+    round is over: a follow-up target after a reply that is being redone); answers the
+    stages cancelled, for the event that closes them."""
+    running = Deadline.objects.filter(case=case, state__in=RUNNING)
+    stages = sorted(set(running.values_list("stage", flat=True)))
+    running.update(state=Deadline.State.CANCELLED)
+    return stages
 
 
 def pause(case: Case, at: datetime) -> None:

@@ -220,7 +220,7 @@ def _case_page(
         "channel": labels.channel(case.channel),
         "category": _category(desk.policy, case.category),
         "complexity": labels.choice(case.complexity),
-        "deadlines": [{**d, "stage_label": labels.stage(d["stage"])} for d in data["deadlines"]],
+        "deadlines": [{**d, "stage_label": labels.deadline_stage(d)} for d in data["deadlines"]],
         "timeline": [
             {
                 **e,

@@ -318,7 +318,7 @@ def mediation(doc: Document) -> dict[str, Any]:
     elif party["masked"]:
         person_shown = gettext("（身份信息依规保密）")
     else:
-        person_shown = doc.shown_name() or "—"
+        person_shown = doc.shown_name() or gettext("未留姓名")
     subjects = joined(s["name"] for s in doc.data["subjects"] if s["name"]) or "—"
     return {
         **doc.context(),

@@ -72,6 +72,10 @@ def selectors(rule: DeadlineRule) -> str:
                 departments_min=rule.departments_min
             )
         )
+    if rule.received_in == "after_hours":
+        parts.append(gettext("工作时间以外收到的"))
+    elif rule.received_in == "working_hours":
+        parts.append(gettext("工作时间内收到的"))
     return gettext("；").join(parts)
 
 

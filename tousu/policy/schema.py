@@ -243,6 +243,10 @@ class DeadlineRule(Strict):
     # category with a procedure of its own (医疗纠纷 under the 医疗事故处理条例).
     exclude_categories: tuple[str, ...] = ()
     departments_min: int = Field(default=0, ge=0, le=50)
+    # When the case was received: "after_hours" for a rule written for intake outside
+    # working hours (nights, rest days, holidays: the duty officer's), "working_hours" for
+    # one written for the office's hours; "any" otherwise.
+    received_in: Literal["any", "after_hours", "working_hours"] = "any"
     # Not set by the regulation: an organisation default, marked as such.
     org_default: bool = False
     extendable: bool = True
@@ -262,8 +266,10 @@ class DeadlineRule(Strict):
         category: str = "",
         departments: int = 1,
         category_line: tuple[str, ...] = (),
+        after_hours: bool = False,
     ) -> bool:
-        """``category_line``: the case's category and its parents (for exclusions)."""
+        """``category_line``: the case's category and its parents (for exclusions);
+        ``after_hours``: whether the case was received outside working hours."""
         line = category_line or ((category,) if category else ())
         return (
             (not self.kinds or kind in self.kinds)
@@ -272,6 +278,7 @@ class DeadlineRule(Strict):
             and (not self.categories or category in self.categories)
             and not set(line) & set(self.exclude_categories)
             and departments >= self.departments_min
+            and (self.received_in == "any" or (self.received_in == "after_hours") == after_hours)
         )
 
     @property
@@ -450,6 +457,7 @@ class Policy(Strict):
         category: str = "",
         departments: int = 1,
         customer_date: bool = False,
+        after_hours: bool = False,
     ) -> list[DeadlineRule]:
         """The rules whose clock starts at ``start``: per stage, the first matching hard
         limit and the first matching best-effort target, in document order.
@@ -467,7 +475,7 @@ class Policy(Strict):
                 continue
             if rule.applies(
                 kind=kind, channel=channel, complexity=complexity, category=category,
-                departments=departments, category_line=line,
+                departments=departments, category_line=line, after_hours=after_hours,
             ):  # fmt: skip
                 chosen[key] = rule
         return list(chosen.values())

@@ -35,6 +35,7 @@ FIELD_LABELS: dict[str, Text] = {
     "answer": gettext_lazy("家属意见"),
     "died_at": gettext_lazy("死亡时间"),
     "body_kept": gettext_lazy("尸体存放方法"),
+    "body_frozen": gettext_lazy("尸体冻存（冻存的，尸检时限按制度延长）"),
     "members": gettext_lazy("出席委员（每行一人）"),
     "decision": gettext_lazy("裁定决定"),
     "patient_told": gettext_lazy("患方被告知人"),

@@ -35,7 +35,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "note": ("occurred_at",),
     "sealing": ("patient_signatory", "patient_refused", "hospital_signatory", "hospital_refused"),
     "authority_notice": (),
-    "autopsy_notice": ("family_relation", "occurred_at"),
+    "autopsy_notice": ("family_relation", "occurred_at", "body_frozen"),
     "referral": ("method", "reference"),
     "committee_decision": ("location",),
     "decision_notice": (),
@@ -60,6 +60,7 @@ FIELD_NAMES: dict[str, Text] = {
     "answer": pgettext_lazy("field_names", "家属意见"),
     "body_kept": pgettext_lazy("field_names", "尸体存放方法"),
     "died_at": pgettext_lazy("field_names", "死亡时间"),
+    "body_frozen": gettext_lazy("尸体冻存"),
     "members": gettext_lazy("出席委员"),
     "decision": pgettext_lazy("field_names", "裁定决定"),
     "patient_told": pgettext_lazy("field_names", "患方被告知人"),
@@ -122,11 +123,30 @@ def check(
                 "occurred_at", gettext_lazy("告知时间不能早于死亡时间"),
             )  # fmt: skip
     details = {k: v for k, v in given.items() if k not in ALWAYS and k not in PATIENT_SIDE}
-    if form == "autopsy_notice" and data.died_at is not None and step.within_hours:
-        # The policy's limit (医疗事故处理条例 art. 18: within 48 hours of death).
-        details["autopsy_by"] = (data.died_at + timedelta(hours=step.within_hours)).isoformat()
+    if form == "autopsy_notice" and data.died_at is not None:
+        details.update(autopsy_limit(step, data.died_at, data.body_frozen, data.occurred_at or now))
     patient = {k: given[k] for k in PATIENT_SIDE if k in given}
     return details, patient
+
+
+def autopsy_limit(
+    step: ProcedureStep, died_at: datetime, frozen: bool, told_at: datetime
+) -> dict[str, Any]:
+    """The policy's autopsy limit (医疗事故处理条例 art. 18: within 48 hours of death, up to
+    7 days where the body is kept frozen), when it ends, and whether the family was told
+    only after it had ended (the notice then says so instead of naming a date gone by)."""
+    if frozen and step.within_days_frozen:
+        out: dict[str, Any] = {"autopsy_days": step.within_days_frozen}
+        by = died_at + timedelta(days=step.within_days_frozen)
+    elif step.within_hours:
+        out = {"autopsy_hours": step.within_hours}
+        by = died_at + timedelta(hours=step.within_hours)
+    else:
+        return {}
+    out["autopsy_by"] = by.isoformat()
+    if told_at > by:
+        out["autopsy_limit_passed"] = True
+    return out
 
 
 def _sides(data: RecordProcedureStepIn) -> None:

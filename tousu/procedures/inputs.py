@@ -50,6 +50,8 @@ class RecordProcedureStepIn(In):
     answer: Literal["", "consent", "refuse", "undecided"] = ""
     died_at: PastMoment | None = None
     body_kept: str = Field(default="", max_length=500)
+    # Kept frozen (冻存): the longer limit of the policy applies (7 days instead of 48 hours).
+    body_frozen: bool = False
     # Committee decision (裁定): members present and the decision.
     members: list[str] = Names
     decision: str = Text

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from tousu.cases.access import Actor, identity_visible
@@ -144,6 +145,25 @@ def runs(case: Case, actor: Actor, policy: Policy | None = None) -> list[RunView
     return out
 
 
+def autopsy_limit(d: dict[str, Any], tz: ZoneInfo) -> str:
+    """The autopsy limit a notice recorded, in words: until when, on which basis, and
+    whether it had passed when the family was told (or has passed since)."""
+    if not d.get("autopsy_by"):
+        return ""
+    by = zh_time(d["autopsy_by"], tz)
+    if d.get("autopsy_days"):
+        basis = gettext("（尸体冻存，死亡后{days}日内）").format(days=d["autopsy_days"])
+    elif d.get("autopsy_hours"):
+        basis = gettext("（死亡后{hours}小时内）").format(hours=d["autopsy_hours"])
+    else:  # recorded before the record kept its basis
+        basis = ""
+    if d.get("autopsy_limit_passed"):
+        return gettext("尸检时限已于{by}届满{basis}，告知时已超过").format(by=by, basis=basis)
+    if (end := moment(d["autopsy_by"])) is not None and end < timezone.now():
+        return gettext("尸检时限至{by}{basis}，已届满").format(by=by, basis=basis)
+    return gettext("尸检时限至{by}{basis}").format(by=by, basis=basis)
+
+
 def summary(entry: Entry, policy: Policy, tz: ZoneInfo) -> str:
     """One line in the active language saying what the record holds."""
     d, p = entry.details, entry.patient
@@ -191,11 +211,14 @@ def summary(entry: Entry, policy: Policy, tz: ZoneInfo) -> str:
             )
         else:
             told = gettext("告知家属{member}：").format(member=p.get("family_member", ""))
-        return told + gettext("{answer}；尸体存放：{kept}；尸检时限至{by}").format(
-            answer=answer(d.get("answer", "")),
-            kept=d.get("body_kept", ""),
-            by=zh_time(d.get("autopsy_by"), tz),
+        kept = d.get("body_kept", "")
+        if d.get("body_frozen"):
+            kept = gettext("{kept}（冻存）").format(kept=kept)
+        line = told + gettext("{answer}；尸体存放：{kept}").format(
+            answer=answer(d.get("answer", "")), kept=kept
         )
+        limit = autopsy_limit(d, tz)
+        return line + pgettext("list of clauses", "；") + limit if limit else line
     if entry.form == "committee_decision":
         return gettext("{at}裁定委员会会议（出席：{members}）：{decision}").format(
             at=zh_time(d.get("occurred_at"), tz),

@@ -185,8 +185,10 @@ def record_procedure_step(
         s.data.update(procedure=proc.code, step=st.code, form=st.record, no=no)
         if previous:
             s.data["earlier_records"] = previous
-        for key in ("seal_number", "target", "answer"):
+        for key in ("seal_number", "target", "answer", "body_frozen"):
             if getattr(data, key):
                 s.data[key] = getattr(data, key)
+        if details.get("autopsy_limit_passed"):
+            s.data["autopsy_limit_passed"] = True
         s.data["_record"] = record
     return s.case

@@ -88,7 +88,8 @@ def _context(
     elif party["masked"]:
         person = str(printouts.SEALED_NAME)
     else:
-        person = doc.shown_name() or "—"
+        # Named but no name given (a caller who left a number): not anonymous.
+        person = doc.shown_name() or gettext("未留姓名")
     # What had been done when this record was written (a report says what was known then).
     done = []
     for v in run.steps:
@@ -125,7 +126,13 @@ def _context(
         "method": printouts.method(d.get("method", "")),
         "died_at": printouts.zh_time(d.get("died_at"), tz),
         "autopsy_by": printouts.zh_time(d.get("autopsy_by"), tz),
-        # The policy's limits for the step (医疗事故处理条例 art. 18).
+        # The limit the record counted (医疗事故处理条例 art. 18: hours, or days when the
+        # body is kept frozen), and whether the family was told only after it had ended.
+        "autopsy_hours_used": d.get("autopsy_hours") or view.step.within_hours,
+        "autopsy_days_used": d.get("autopsy_days"),
+        "autopsy_limit_passed": bool(d.get("autopsy_limit_passed")),
+        "body_frozen": bool(d.get("body_frozen")),
+        # The policy's limits for the step, quoted in the notice.
         "autopsy_hours": view.step.within_hours,
         "autopsy_frozen_days": view.step.within_days_frozen,
         "answer": d.get("answer", ""),

@@ -73,6 +73,7 @@ PAGE_SIZE = 50
 SUMMARY_LENGTH = 60
 PROTECTED = gettext_lazy("（已保护）")
 ANONYMOUS = pgettext_lazy("anonymous", "匿名")
+NO_NAME = gettext_lazy("未留姓名")
 
 
 PENDING = pgettext_lazy("decision", "待决定")
@@ -324,11 +325,12 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
     for case in ordered_cases:
         shown = bool(visible.get(case.pk))
         current = [p for p in parties[case.pk] if p.superseded_at is None]
-        named = [p for p in current if not p.anonymous and p.name]
+        # A named person who gave no name (a caller who left a number) is not anonymous.
+        named = [p for p in current if not p.anonymous]
         if not current or not named:
             complainant = w.word(ANONYMOUS) if current else ""
         elif shown:
-            complainant = "、".join(p.name for p in named)
+            complainant = "、".join(p.name or w.word(NO_NAME) for p in named)
         else:
             complainant = w.word(PROTECTED)
         text = case.content

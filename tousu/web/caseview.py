@@ -29,7 +29,14 @@ from tousu.privacy.models import IdentityAccess
 STATUS_LABELS = {s.value: s.label for s in Status}
 
 
-def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -> dict[str, Any]:
+def deadline_json(
+    d: Deadline,
+    now: datetime,
+    tz: ZoneInfo,
+    cal: WorkCalendar,
+    round_: int = 0,
+    current_round: int = 0,
+) -> dict[str, Any]:
     # The words come from the rule the clock was made from (its case's policy version), not
     # from today's policy: a case keeps its version's words and dates.
     rule = stored_rule(d.stage, d.start, d.hard, d.rule)
@@ -59,7 +66,38 @@ def deadline_json(d: Deadline, now: datetime, tz: ZoneInfo, cal: WorkCalendar) -
         "state": d.state,
         "overdue": is_overdue(d, now),
         "extended": d.extended,
+        # 0 for the first handling; n for the clocks of the n-th reopening (重新办理).
+        "round": round_,
+        # A clock of a handling before the case was reopened (前次办理), not run again yet.
+        "earlier_round": round_ < current_round,
     }
+
+
+def split_rounds(
+    deadlines: list[Deadline], reopened_at: list[datetime]
+) -> tuple[list[tuple[Deadline, int]], list[tuple[Deadline, int]]]:
+    """The deadline table's rows, one per stage (a limit and a target apart), each with its
+    round: the latest round's clock of each stage is current. An earlier round's clock of a
+    stage restarted since, or one its reopening cancelled, is history (the timeline tells
+    it), answered apart."""
+
+    def round_of(d: Deadline) -> int:
+        known = d.known_at or d.started_at
+        return sum(1 for at in reopened_at if at <= known)
+
+    rounds = [(d, round_of(d)) for d in deadlines]
+    latest: dict[tuple[str, bool], tuple[int, int]] = {}
+    for d, r in rounds:
+        key = (d.stage, d.hard)
+        latest[key] = max(latest.get(key, (-1, -1)), (r, d.pk))
+    current, earlier = [], []
+    for d, r in rounds:
+        stale = d.state == Deadline.State.CANCELLED and r < len(reopened_at)
+        if latest[(d.stage, d.hard)] == (r, d.pk) and not stale:
+            current.append((d, r))
+        else:
+            earlier.append((d, r))
+    return current, earlier
 
 
 def _label(value: str) -> dict[str, str]:
@@ -143,6 +181,9 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         .select_related("actor", "actor__staff_profile", "record")
         .order_by("seq")
     )
+    reopened_at = [e.at for e in events if "earlier_outcome" in (e.data or {})]
+    current_deadlines, earlier_deadlines = split_rounds(deadlines, reopened_at)
+    rounds = len(reopened_at)
     # A link could connect a sealed report to a case whose identity this viewer sees:
     # shown only when the viewer may see the identity on both sides.
     links = [
@@ -161,6 +202,12 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
     assignments = [
         {"department": a.department.code, "role": a.role}
         for a in case.assignments.filter(active=True).select_related("department")
+    ]
+    # A writer reads their own words as written: masking them would confirm to one who
+    # may not see the identity that a name they guessed is the sender's.
+    timeline = [
+        event_json(e, tz, (lambda text: text) if e.actor_id == actor.user_id else mask)
+        for e in events
     ]
     return {
         **_common(case, tz),
@@ -200,16 +247,95 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
             }
             for s in case.subjects.filter(superseded_at__isnull=True).order_by("pk")
         ],  # fmt: skip
-        "deadlines": [deadline_json(d, now, tz, calendar) for d in deadlines],
+        "deadlines": [deadline_json(d, now, tz, calendar, r, rounds) for d, r in current_deadlines],
+        # Clocks of earlier rounds (before a reopening) that a later one replaced or the
+        # reopening cancelled: their history.
+        "earlier_deadlines": [
+            deadline_json(d, now, tz, calendar, r, rounds) for d, r in earlier_deadlines
+        ],
         "links": links,
         "same_contact": same_contact(actor, case, parties) if visible else [],
         "decision": _decision(events, policy),
-        # A writer reads their own words as written: masking them would confirm to one who
-        # may not see the identity that a name they guessed is the sender's.
-        "timeline": [
-            event_json(e, tz, (lambda text: text) if e.actor_id == actor.user_id else mask)
-            for e in events
-        ],
+        "outcomes": outcomes(case, timeline),
+        "timeline": timeline,
+    }
+
+
+def _reopens(e: dict[str, Any]) -> bool:
+    """Whether an event reopened the case for re-verification (staff's 重新核实, or the
+    reporter's disagreement where the policy reopens): it keeps the earlier outcome."""
+    return "earlier_outcome" in (e["data"] or {})
+
+
+def _round(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of the current round: after the last reopening, if any."""
+    last = max((i for i, e in enumerate(timeline) if _reopens(e)), default=-1)
+    return timeline[last + 1 :]
+
+
+def outcomes(case: Case, timeline: list[dict[str, Any]]) -> dict[str, Any]:
+    """What came of the case in its current round, from its timeline (already masked for
+    the viewer): the findings (valid, responsibility, measures), the latest mediation, every
+    follow-up call (reached or not, the satisfaction heard), the reporter's own rating;
+    and what earlier rounds ended with before the case was reopened."""
+    current = _round(timeline)
+    findings = None
+    resolved = next(
+        (e for e in reversed(current) if e["type"] in ("resolved", "resolved_on_the_spot")), None
+    )
+    if resolved is not None:
+        record = resolved["record"] or {}
+        findings = {
+            "at": resolved["at"],
+            "by": resolved["actor"],
+            "validity": case.validity,
+            "responsibility": case.responsibility,
+            "text": record.get("body", ""),
+            "measures": (record.get("data") or {}).get("measures", ""),
+        }
+    sessions = [
+        e
+        for e in current
+        if e["type"] == "recorded" and (e["record"] or {}).get("kind") == "mediation"
+    ]
+    mediation = None
+    if sessions:
+        last = sessions[-1]
+        mediation = {
+            "at": last["at"],
+            "by": last["actor"],
+            "outcome": last["data"].get("outcome", ""),
+            "sessions": len(sessions),
+        }
+    follow_ups = [
+        {
+            "at": e["at"],
+            "by": e["actor"],
+            "reached": bool(e["data"].get("reached")),
+            "satisfaction": e["data"].get("satisfaction", ""),
+            "channel": e["data"].get("channel", ""),
+            "note": (e["record"] or {}).get("body", ""),
+        }
+        for e in current
+        if e["type"] == "followed_up"
+    ]
+    rated = next((e for e in reversed(current) if e["type"] == "reporter_rated"), None)
+    earlier = [
+        {"at": e["at"], "round": e["data"].get("round"), **e["data"]["earlier_outcome"]}
+        for e in timeline
+        if _reopens(e)
+    ]
+    return {
+        "findings": findings,
+        "mediation": mediation,
+        "follow_ups": follow_ups,
+        "rating": (
+            {"at": rated["at"], "satisfaction": rated["data"].get("satisfaction", "")}
+            if rated
+            else None
+        ),
+        "satisfaction": case.satisfaction,
+        "earlier": earlier,
     }
 
 

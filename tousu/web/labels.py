@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from tousu.cases.models import Kind, Status
 from tousu.i18n import Text
@@ -160,6 +160,20 @@ def field(code: str) -> str:
 
 def stage(code: str) -> str:
     return pair(STAGES, code)
+
+
+def deadline_stage(row: dict[str, object]) -> str:
+    """A deadline table row's stage; on a reopened case, a clock says whether it is the new
+    handling's (答复（重新办理）) or one of the handling before (回访（前次办理）)."""
+    name = stage(str(row["stage"]))
+    if row.get("earlier_round"):
+        return gettext("{stage}（前次办理）").format(stage=name)
+    round_ = row.get("round") or 0
+    if round_ == 1:
+        return gettext("{stage}（重新办理）").format(stage=name)
+    if isinstance(round_, int) and round_ > 1:
+        return gettext("{stage}（第{n}次重新办理）").format(stage=name, n=round_)
+    return name
 
 
 def kind(code: str) -> str:
