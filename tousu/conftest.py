@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
 from django.test import Client
 
 from tousu.cases.access import Actor, actor_for
@@ -100,6 +103,20 @@ class World:
         self.users["outsider"] = create_user("outsider", org=self.other, role="dispatcher")
         self._tokens: dict[str, str] = {}
 
+    @classmethod
+    def restored(cls) -> World:
+        """The same world, its rows copied back from the snapshot taken once per session
+        (:func:`_world_snapshot`): what ``World()`` writes, without writing it again."""
+        _restore_world()
+        world = cls.__new__(cls)
+        world.org = Organisation.objects.get(slug="acme")
+        world.other = Organisation.objects.get(slug="other")
+        names = [*PERSONAS, "outsider"]
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+        world.users = {name: users[name] for name in names}
+        world._tokens = {}
+        return world
+
     def api(self, persona: str) -> Api:
         if persona not in self._tokens:
             self._tokens[persona] = create_token(self.users[persona])
@@ -147,9 +164,105 @@ def _fresh_process_caches() -> Any:
     clear()
 
 
+# -- the world, built once per session and copied into each test ---------------------------
+
+# (table, columns, rows) of every row ``World()`` writes, as the database stores them.
+Snapshot = list[tuple[type[models.Model], list[str], list[tuple[Any, ...]]]]
+_SNAPSHOT: Snapshot = []
+
+
+def _world_snapshot() -> Snapshot:
+    """Build the world once inside a transaction, read back the rows it wrote, roll back."""
+    tables = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy
+    ]
+    before = {m: set(m._base_manager.values_list("pk", flat=True)) for m in tables}
+    snapshot: Snapshot = []
+    with transaction.atomic():
+        World()
+        for model in tables:
+            new = sorted(set(model._base_manager.values_list("pk", flat=True)) - before[model])
+            if not new:
+                continue
+            columns = [f.column for f in model._meta.local_concrete_fields]
+            qn = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {', '.join(map(qn, columns))} FROM {qn(model._meta.db_table)} "  # noqa: S608
+                    f"WHERE {qn(model._meta.pk.column)} IN ({', '.join(['%s'] * len(new))})",
+                    new,
+                )
+                snapshot.append((model, columns, list(cursor.fetchall())))
+        transaction.set_rollback(True)
+    return snapshot
+
+
+def _reserve_world_ids(snapshot: Snapshot) -> None:
+    """Ids handed out after the snapshot start above the world's, so rows made outside a
+    test (a module's shared fixture) never take them. PostgreSQL's sequences already moved
+    on (a rollback leaves them); SQLite's ``AUTOINCREMENT`` counters rolled back with it."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for model, columns, rows in snapshot:
+            at = columns.index(model._meta.pk.column)
+            top = max(int(row[at]) for row in rows)
+            table = model._meta.db_table
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",
+                [top, table, top],
+            )
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s "
+                "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                [table, top, table],
+            )
+
+
+def _restore_world() -> None:
+    qn = connection.ops.quote_name
+    # One transaction (a transactional test has none): the rows refer to each other both ways.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, columns, rows in _SNAPSHOT:
+            json_columns = {
+                f.column
+                for f in model._meta.local_concrete_fields
+                if f.get_internal_type() == "JSONField"
+            }
+            if connection.vendor == "postgresql" and json_columns:
+                from psycopg.types.json import Jsonb
+
+                at = [i for i, c in enumerate(columns) if c in json_columns]
+                rows = [
+                    tuple(Jsonb(v) if i in at and v is not None else v for i, v in enumerate(r))
+                    for r in rows
+                ]
+            cursor.executemany(
+                f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
+            )
+        # Explicit ids leave PostgreSQL's sequences behind when they were reset meanwhile.
+        for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in _SNAPSHOT]):
+            cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database, plus the snapshot of the world taken in it (then rolled back)."""
+    with django_db_blocker.unblock():
+        _SNAPSHOT[:] = _world_snapshot()
+        _reserve_world_ids(_SNAPSHOT)
+        org_models._DEPARTMENT_IDS.clear()
+        policy_models._LOADED.clear()
+        clear_calendars()
+
+
 @pytest.fixture
 def world(db: None) -> World:
-    return World()
+    return World.restored()
 
 
 # -- the PostgreSQL run skips what never touches a database ------------------------------
