@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.desk import registration, views
+from tousu.desk import registration, snippet_pages, views
 
 app_name = "desk"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("desk/<slug:org>/cases/<str:number>/act/<slug:action>/", views.act, name="act"),
     path("desk/<slug:org>/inbox/", views.inbox, name="inbox"),
     path("desk/<slug:org>/inbox/<int:note_id>/read/", views.inbox_read, name="inbox_read"),
+    path("desk/<slug:org>/snippets/", snippet_pages.snippet_list, name="snippets"),
+    path(
+        "desk/<slug:org>/snippets/<int:snippet_id>/retire/",
+        snippet_pages.snippet_retire,
+        name="snippet_retire",
+    ),
     # Each part of the desk keeps its own URL table, under the organisation's prefix.
     path("accounts/", include("tousu.accounts.urls")),
     path("desk/<slug:org>/ledger/", include("tousu.reports.urls")),

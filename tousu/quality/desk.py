@@ -52,4 +52,14 @@ def register() -> None:
     for kind, pair in NOTICES.items():
         delivery.SUBJECTS.setdefault(kind, pair)
     forms.ACTION_CHOICES["assign_subtask"] = subtask_choices
+    forms.describe(
+        "record_quality",
+        gettext_lazy("按 8D 记录原因分析、围堵、纠正措施和效果验证；数量未确定的可先标明。"),
+    )
+    forms.describe(
+        "assign_subtask",
+        gettext_lazy("把一部分工作交给其他部门，限期完成；逾期报该部门负责人。"),
+    )
+    forms.describe("complete_subtask", gettext_lazy("本部门完成子任务，写明办理结果。"))
+    forms.describe("cancel_subtask", gettext_lazy("不再需要的子任务予以取消，写明理由。"))
     forms.POLICY_FIELD_GROUPS["record_quality"] = "investigation"
