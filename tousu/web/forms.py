@@ -293,7 +293,7 @@ def build_form(action: str, schema: type[BaseModel], case: Case, options: Option
         if annotation is bool:
             widget = "tristate" if optional else "checkbox"
         elif annotation is int:
-            widget = "number"
+            widget = "number" if choices is None else "select"  # a number chosen from a list
         elif annotation is datetime:
             widget = "datetime"
         elif annotation is date:
