@@ -10,6 +10,8 @@ from tousu.i18n import Text, localized
 from tousu.notify.delivery import SUBJECTS
 from tousu.procedures import forms as record_forms
 from tousu.procedures.inputs import RecordProcedureStepIn
+from tousu.procedures.models import ProcedureRun
+from tousu.procedures.services import applies
 from tousu.web import forms
 
 METHODS: dict[str, Text] = {
@@ -99,6 +101,21 @@ def _steps_taking(name: str) -> Callable[[forms.Options], tuple[str, frozenset[s
     return when
 
 
+def startable(options: forms.Options) -> list[tuple[str, str]]:
+    """The procedures that apply to this case and have not been started on it."""
+    case = options.case
+    started = (
+        set(ProcedureRun.objects.filter(case=case).values_list("code", flat=True))
+        if case is not None
+        else set()
+    )
+    return [
+        (p.code, localized(p.zh, p.en))
+        for p in options.policy.procedures
+        if p.code not in started and (case is None or applies(p, case))
+    ]
+
+
 def register() -> None:
     forms.ACTION_CHOICES["start_procedure"] = choices
     forms.ACTION_CHOICES["record_procedure_step"] = choices
@@ -106,7 +123,7 @@ def register() -> None:
     forms.describe(
         "start_procedure",
         gettext_lazy("启动制度规定的特别程序（如医疗纠纷），按步骤逐项记录。"),
-        procedure=forms.FieldSpec(label=FIELD_LABELS["procedure"]),
+        procedure=forms.FieldSpec(label=FIELD_LABELS["procedure"], choices=startable),
     )
     forms.describe(
         "record_procedure_step",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from tousu.i18n import Text, localized
 from tousu.notify import delivery
 from tousu.quality import services
+from tousu.quality.models import SubTask
 from tousu.web import forms, labels
 
 FIELD_LABELS: dict[str, Text] = {
@@ -46,6 +47,18 @@ def subtask_choices(
     return offered
 
 
+def open_subtasks(options: forms.Options) -> list[tuple[str, str]]:
+    """The case's open sub-tasks, by number, with their department and what is asked."""
+    if options.case is None:
+        return []
+    rows = SubTask.objects.filter(case=options.case, state=SubTask.State.OPEN).order_by("no")
+    names = dict(options.departments)
+    return [
+        (str(t.no), f"#{t.no} {names.get(t.department.code, '')}：{t.instruction[:40]}")
+        for t in rows.select_related("department")
+    ]
+
+
 def register() -> None:
     for name, label in FIELD_LABELS.items():
         labels.FIELDS.setdefault(name, label)
@@ -60,6 +73,14 @@ def register() -> None:
         "assign_subtask",
         gettext_lazy("把一部分工作交给其他部门，限期完成；逾期报该部门负责人。"),
     )
-    forms.describe("complete_subtask", gettext_lazy("本部门完成子任务，写明办理结果。"))
-    forms.describe("cancel_subtask", gettext_lazy("不再需要的子任务予以取消，写明理由。"))
+    forms.describe(
+        "complete_subtask",
+        gettext_lazy("本部门完成子任务，写明办理结果。"),
+        subtask=forms.FieldSpec(label=gettext_lazy("子任务"), choices=open_subtasks),
+    )
+    forms.describe(
+        "cancel_subtask",
+        gettext_lazy("不再需要的子任务予以取消，写明理由。"),
+        subtask=forms.FieldSpec(label=gettext_lazy("子任务"), choices=open_subtasks),
+    )
     forms.POLICY_FIELD_GROUPS["record_quality"] = "investigation"

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 
 from tousu.cases.access import Actor, identity_visible
 from tousu.cases.lifecycle import TABLE
-from tousu.cases.models import Case, Deadline, Event
+from tousu.cases.models import Case, Deadline, Event, IdentityReveal, Recusal
 from tousu.cases.redaction import identity_masker
 from tousu.i18n import Text, localized
 from tousu.orgs.models import Department, Membership
@@ -566,6 +566,28 @@ def _receipt_channel(options: Options) -> str | None:
 RECEIPT_WAYS = ("phone", "letter", "visit", "fax", "email", "sms", "box", "other")
 
 
+def _elsewhere(options: Options) -> list[tuple[str, str]]:
+    """The departments a case can move to: not the one that has it."""
+    case = options.case
+    here = case.lead_department.code if case is not None and case.lead_department else ""
+    return [d for d in options.departments if d[0] != here]
+
+
+def _pending(model: Any, who: str) -> Callable[[Options], list[tuple[str, str]]]:
+    """The staff with a pending request on this case (a recusal, a look at the identity)."""
+
+    def choices(options: Options) -> list[tuple[str, str]]:
+        if options.case is None:
+            return []
+        ids = model.objects.filter(case=options.case, state="pending").values_list(
+            f"{who}__username", flat=True
+        )
+        names = dict(options.staff)
+        return [(u, names.get(u, u)) for u in sorted(set(ids))]
+
+    return choices
+
+
 def _kinds(options: Options) -> list[tuple[str, str]]:
     return [(k, labels.kind(k)) for k in options.policy.kinds]
 
@@ -618,7 +640,7 @@ describe("assign", gettext_lazy("分办：指定主办部门（可加协办部�
 describe(
     "transfer",
     gettext_lazy("转办：交另一部门办理，由该部门签收。"),
-    department=FieldSpec(label=gettext_lazy("转至部门")),
+    department=FieldSpec(label=gettext_lazy("转至部门"), choices=lambda o: _elsewhere(o)),
 )
 describe("receive", gettext_lazy("签收转来的案件，本部门开始办理。"))
 describe("return", gettext_lazy("不属本部门职责的，退回分办人重新分办。"))
@@ -716,7 +738,7 @@ describe(
 describe(
     "decide_recusal",
     gettext_lazy("决定当事人的回避申请；批准后该人员不再经手本案。"),
-    user=FieldSpec(label=gettext_lazy("申请回避的人员")),
+    user=FieldSpec(label=gettext_lazy("申请回避的人员"), choices=_pending(Recusal, "user")),
     approved=APPROVE,
 )
 describe(
@@ -726,7 +748,9 @@ describe(
 describe(
     "approve_reveal",
     gettext_lazy("审批查看身份的申请；批准后申请人可以看到投诉举报人身份。"),
-    requested_by=FieldSpec(label=gettext_lazy("申请人")),
+    requested_by=FieldSpec(
+        label=gettext_lazy("申请人"), choices=_pending(IdentityReveal, "requested_by")
+    ),
     approved=APPROVE,
 )
 describe("withdraw", gettext_lazy("投诉人撤回投诉的，记录撤回理由，案件终止。"))
