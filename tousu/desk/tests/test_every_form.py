@@ -242,7 +242,9 @@ def _take(bench: Bench, action: str, case: Case, actor: Actor) -> None:
     try:
         fn(case.pk, actor=actor, data=schema.model_validate(document))
     except (TousuError, ValidationError) as exc:
-        raise AssertionError(f"{bench.preset} {action} from {case.status}: {document!r}: {exc}")
+        raise AssertionError(
+            f"{bench.preset} {action} from {case.status}: {document!r}: {exc}"
+        ) from exc
     written = set(Event.objects.filter(case=case, seq__gt=last).values_list("type", flat=True))
     assert TABLE[action].event in written, (bench.preset, action, written)
 
