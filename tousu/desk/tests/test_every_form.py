@@ -221,11 +221,11 @@ def _given(bench: Bench, action: str, case: Case) -> dict[str, str]:
     if action == "propose_reward":
         return {"amount": "500"}
     if action == "record_procedure_step":
-        started = case.procedure_runs.values_list("code", flat=True).first()  # type: ignore[attr-defined]
+        started = case.procedure_runs.values_list("code", flat=True).first()
         procedure = next(p for p in bench.policy.procedures if p.code == started)
         return {"procedure": procedure.code, "step": procedure.steps[0].code, "body": "已办理"}
     if action == "request_extension":
-        stage = case.deadlines.filter(state="open").values_list("stage", flat=True).first()  # type: ignore[attr-defined]
+        stage = case.deadlines.filter(state="open").values_list("stage", flat=True).first()
         return {"stage": stage or "", "amount": "2"}
     return {}
 
