@@ -90,11 +90,16 @@ def _splits(case: Case, policy: Policy) -> bool:
 
 
 def _running_clock(case: Case, policy: Policy) -> bool:
-    return case.deadlines.filter(state="open").exists()
+    return policy.extension.max_amount > 0 and case.deadlines.filter(state="open").exists()
+
+
+def _rejection_reasons(case: Case, policy: Policy) -> bool:
+    return bool(policy.rejection_reasons)
 
 
 RELEVANT: dict[str, Relevant] = {
     "split": _splits,
+    "reject": _rejection_reasons,
     "request_extension": _running_clock,
     "propose_reward": _rewardable,
     "decide_recusal": _pending_recusal,

@@ -551,10 +551,28 @@ def _ways(options: Options, *first: str) -> list[tuple[str, str]]:
     ]
 
 
+def _written_only(options: Options) -> bool:
+    """The policy wants a written reply here (always, or to a written complaint)."""
+    rules, case = options.policy.reply, options.case
+    written_in = case is not None and case.channel in options.policy.written_channels
+    return rules.written_always or (rules.written_for_written and written_in)
+
+
+def _reply_ways(options: Options) -> list[tuple[str, str]]:
+    ways = _ways(options)
+    if _written_only(options):
+        return [w for w in ways if w[0] in options.policy.reply.written_forms]
+    return ways
+
+
 def _case_channel(options: Options) -> str | None:
-    """The case's own channel, when it is a way to answer (a phone case is called back)."""
+    """The case's own channel, when it is a way to answer (a phone case is called back),
+    else the first written form when the policy wants the reply in writing."""
     channel = options.case.channel if options.case is not None else ""
-    return channel if channel in REPLY_WAYS else None
+    offered = [w for w, _ in _reply_ways(options)]
+    if channel in offered:
+        return channel
+    return offered[0] if _written_only(options) and offered else None
 
 
 def _receipt_channel(options: Options) -> str | None:
@@ -702,7 +720,7 @@ describe(
 describe(
     "reply",
     gettext_lazy("答复投诉人处理结果；书面来信的，应书面答复。可选用答复模板。"),
-    channel=FieldSpec(label=gettext_lazy("答复方式"), choices=_ways, initial=_case_channel),
+    channel=FieldSpec(label=gettext_lazy("答复方式"), choices=_reply_ways, initial=_case_channel),
     body=FieldSpec(label=gettext_lazy("答复内容")),
 )
 describe(
