@@ -64,16 +64,25 @@ def choices(
     if name == "procedure":
         return [(p.code, localized(p.zh, p.en)) for p in policy.procedures]
     if name == "step":
-        return [
-            (
-                s.code,
-                gettext("{procedure}：{step}").format(
-                    procedure=localized(p.zh, p.en or p.code), step=localized(s.zh, s.en)
-                ),
-            )
-            for p in policy.procedures
-            for s in p.steps
-        ]
+        # The steps of the procedures started on the case; a code two procedures share
+        # is offered once (the procedure chosen beside it says which).
+        started = (
+            set(ProcedureRun.objects.filter(case=options.case).values_list("code", flat=True))
+            if options.case is not None
+            else {p.code for p in policy.procedures}
+        )
+        steps: dict[str, str] = {}
+        for p in policy.procedures:
+            if p.code not in started:
+                continue
+            for s in p.steps:
+                steps.setdefault(
+                    s.code,
+                    gettext("{procedure}：{step}").format(
+                        procedure=localized(p.zh, p.en or p.code), step=localized(s.zh, s.en)
+                    ),
+                )
+        return list(steps.items())
     if name == "target":
         return [("", "—")] + [
             (r.code, localized(r.name_zh, r.name_en)) for r in policy.referral_targets
