@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tousu.cases import deadlines, inputs
 from tousu.cases.access import Actor
+from tousu.cases.details import detail_labels_both
 from tousu.cases.errors import (
     TousuError,
     invalid,
@@ -109,11 +110,7 @@ def accept(
                 "missing_fields",
                 gettext_lazy("受理前须补全以下信息：{fields}"),
                 status=409,
-                params={
-                    "fields": either(
-                        "、".join(s.case.missing_fields), ", ".join(s.case.missing_fields)
-                    )
-                },
+                params={"fields": either(*detail_labels_both(s.policy, s.case.missing_fields))},
                 details={"missing_fields": s.case.missing_fields},
             )
         if data.note:

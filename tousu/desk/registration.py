@@ -45,6 +45,8 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
     if request.method == "POST":
         values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         document = _registration(values, desk.tz)
+        if "category" in document:
+            document["category"] = category_code(desk.policy, document["category"])
         if any(k.startswith("f_") for k in values):
             # The policy's fields in their types (a quantity, 客户加工中未确定, a yes/no).
             document["fields"] = registration_fields(desk.policy, values)
@@ -113,6 +115,22 @@ def register(request: DeskRequest, org: str) -> HttpResponse:
         "now_local": timezone.localtime(timezone.now(), desk.tz).strftime("%Y-%m-%dT%H:%M"),
     }
     return page(request, "desk/register.html", context, status=422 if errors else 200)
+
+
+def category_code(policy: Policy, typed: str) -> str:
+    """The category the clerk typed, by its code or its name (收费问题, fees, FEES), as its
+    code; anything else as typed, for the registration to refuse with its message."""
+    wanted = typed.strip().casefold()
+    if not wanted:
+        return ""
+    for c in policy.categories:
+        if wanted in {
+            c.code.casefold(),
+            c.name_zh.strip().casefold(),
+            c.name_en.strip().casefold(),
+        }:
+            return c.code
+    return typed.strip()
 
 
 def registration_fields(policy: Policy, values: dict[str, Any]) -> dict[str, Any]:

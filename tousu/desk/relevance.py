@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tousu.accountability.models import Appeal, Penalty
-from tousu.cases.models import Case
+from tousu.cases.models import Case, IdentityReveal, Recusal
 from tousu.policy.schema import Policy
 from tousu.procedures.models import ProcedureRun
 from tousu.procedures.services import applies
@@ -69,7 +69,42 @@ def _undelivered_notice(case: Case, policy: Policy) -> bool:
     ).exists()
 
 
+def _reviews(case: Case, policy: Policy) -> bool:
+    return policy.reviews.levels > 0
+
+
+def _pending_recusal(case: Case, policy: Policy) -> bool:
+    return Recusal.objects.filter(case=case, state=Recusal.State.PENDING).exists()
+
+
+def _pending_reveal(case: Case, policy: Policy) -> bool:
+    return IdentityReveal.objects.filter(case=case, state=IdentityReveal.State.PENDING).exists()
+
+
+def _rewardable(case: Case, policy: Policy) -> bool:
+    return case.kind == "report" and policy.rewards.enabled
+
+
+def _splits(case: Case, policy: Policy) -> bool:
+    return policy.split.mixed_submissions == "split"
+
+
+def _running_clock(case: Case, policy: Policy) -> bool:
+    return policy.extension.max_amount > 0 and case.deadlines.filter(state="open").exists()
+
+
+def _rejection_reasons(case: Case, policy: Policy) -> bool:
+    return bool(policy.rejection_reasons)
+
+
 RELEVANT: dict[str, Relevant] = {
+    "split": _splits,
+    "reject": _rejection_reasons,
+    "request_extension": _running_clock,
+    "propose_reward": _rewardable,
+    "decide_recusal": _pending_recusal,
+    "approve_reveal": _pending_reveal,
+    "request_review": _reviews,
     "start_procedure": _procedure_applies,
     "record_procedure_step": _procedure_started,
     "record_quality": _investigation_fields,

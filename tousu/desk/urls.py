@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tousu.desk import bulk, inbox, receipts, registration, saved, views
+from tousu.desk import bulk, inbox, receipts, registration, saved, snippet_pages, views
 
 app_name = "desk"
 
@@ -36,6 +36,12 @@ urlpatterns = [
     path("desk/<slug:org>/inbox/<int:note_id>/read/", inbox.inbox_read, name="inbox_read"),
     path("desk/<slug:org>/inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
     path("desk/<slug:org>/inbox/preferences/", inbox.inbox_preferences, name="inbox_preferences"),
+    path("desk/<slug:org>/snippets/", snippet_pages.snippet_list, name="snippets"),
+    path(
+        "desk/<slug:org>/snippets/<int:snippet_id>/retire/",
+        snippet_pages.snippet_retire,
+        name="snippet_retire",
+    ),
     # Each part of the desk keeps its own URL table, under the organisation's prefix.
     path("accounts/", include("tousu.accounts.urls")),
     path("desk/<slug:org>/ledger/", include("tousu.reports.urls")),

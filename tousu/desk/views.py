@@ -22,12 +22,13 @@ from tousu.cases.access import (
     identity_visible,
     permitted,
 )
+from tousu.cases.details import detail_label
 from tousu.cases.errors import TousuError, not_found
 from tousu.cases.lifecycle import EVENT_TYPES, TABLE
 from tousu.cases.models import Case, Kind
 from tousu.cases.redaction import IDENTITY_IN_TEXT, identity_masker
 from tousu.cases.registry import ACTION_FUNCTIONS
-from tousu.desk import queues, relevance, saved
+from tousu.desk import queues, relevance, saved, snippets
 from tousu.evidence.services import EVENT_LABELS
 from tousu.i18n import localized
 from tousu.orgs.models import Department
@@ -200,8 +201,16 @@ def available_actions(request: DeskRequest, case: Case) -> list[forms.ActionForm
         if not relevance.relevant(name, case, policy):
             continue  # nothing on the case to act on (no proposed remedy, no open sub-task)
         options = options or forms.Options.for_case(case, policy, desk.actor)
-        result.append(forms.build_form(name, schema, case, options))
+        result.append(_form(desk.actor, name, schema, case, options))
     return result
+
+
+def _form(
+    actor: Any, name: str, schema: Any, case: Case, options: forms.Options
+) -> forms.ActionForm:
+    form = forms.build_form(name, schema, case, options)
+    snippets.add_canned(form, case, options, actor)
+    return form
 
 
 def _case_page(
@@ -213,6 +222,7 @@ def _case_page(
     forms_ = available_actions(request, case)
     if failed is not None:
         forms_ = [failed if f.action == failed.action else f for f in forms_]
+    open_form = failed.action if failed else request.GET.get("action", "")
     context = {
         "case": data,
         "case_obj": case,
@@ -233,7 +243,14 @@ def _case_page(
         "pending_department": _department(case.pending_department),
         "proposed_department": _department(case.proposed_department),
         "forms": forms_,
-        "open_form": failed.action if failed else request.GET.get("action", ""),
+        # The page leads with the actions that move the case on; the rest wait under 更多
+        # (opened when one of them is asked for or came back with an error).
+        "lead_forms": [f for f in forms_ if f.primary],
+        "more_forms": [f for f in forms_ if not f.primary],
+        "more_open": any(f.action == open_form and not f.primary for f in forms_),
+        "open_form": open_form,
+        "missing": [detail_label(desk.policy, code) for code in case.missing_fields or []],
+        "may_keep_snippets": snippets.may_manage(desk.actor),
         "now": now,
         **_reporter_channel(request, case),
     }
@@ -318,7 +335,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
             params={"action": TABLE[action].name},
         )
     options = forms.Options.for_case(case, policy, desk.actor)
-    form = forms.build_form(action, schema, case, options)
+    form = _form(desk.actor, action, schema, case, options)
     document = posted.parse(form, request.POST, desk.tz, options)
     try:
         data = schema.model_validate(document)
@@ -329,7 +346,7 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
     except TousuError as exc:
         if exc.status == 404:
             return error_page(request, exc)
-        form.error = exc.text
+        posted.attach_refusal(form, exc)
         return _case_page(request, get_case(desk.actor, number), failed=form, status=exc.status)
     digits = getattr(done, "issued_receipt", None)
     if digits:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from tousu.i18n import Text, localized
 from tousu.notify.delivery import SUBJECTS
-from tousu.web import forms, labels
+from tousu.procedures import forms as record_forms
+from tousu.procedures.inputs import RecordProcedureStepIn
+from tousu.procedures.models import ProcedureRun
+from tousu.procedures.services import applies
+from tousu.web import forms
 
 METHODS: dict[str, Text] = {
     "written": gettext_lazy("书面"),
@@ -59,16 +65,25 @@ def choices(
     if name == "procedure":
         return [(p.code, localized(p.zh, p.en)) for p in policy.procedures]
     if name == "step":
-        return [
-            (
-                s.code,
-                gettext("{procedure}：{step}").format(
-                    procedure=localized(p.zh, p.en or p.code), step=localized(s.zh, s.en)
-                ),
-            )
-            for p in policy.procedures
-            for s in p.steps
-        ]
+        # The steps of the procedures started on the case; a code two procedures share
+        # is offered once (the procedure chosen beside it says which).
+        started = (
+            set(ProcedureRun.objects.filter(case=options.case).values_list("code", flat=True))
+            if options.case is not None
+            else {p.code for p in policy.procedures}
+        )
+        steps: dict[str, str] = {}
+        for p in policy.procedures:
+            if p.code not in started:
+                continue
+            for s in p.steps:
+                steps.setdefault(
+                    s.code,
+                    gettext("{procedure}：{step}").format(
+                        procedure=localized(p.zh, p.en or p.code), step=localized(s.zh, s.en)
+                    ),
+                )
+        return list(steps.items())
     if name == "target":
         return [("", "—")] + [
             (r.code, localized(r.name_zh, r.name_en)) for r in policy.referral_targets
@@ -80,8 +95,59 @@ def choices(
     return None
 
 
+def _steps_taking(name: str) -> Callable[[forms.Options], tuple[str, frozenset[str]]]:
+    """A detail is shown for the steps whose record form takes it (a sealing's witnesses,
+    an autopsy notice's family member), and not for the others."""
+
+    def when(options: forms.Options) -> tuple[str, frozenset[str]]:
+        codes = {
+            s.code
+            for p in options.policy.procedures
+            for s in p.steps
+            if name in (*record_forms.REQUIRED[s.record], *record_forms.OPTIONAL[s.record])
+        }
+        return "step", frozenset(codes)
+
+    return when
+
+
+def startable(options: forms.Options) -> list[tuple[str, str]]:
+    """The procedures that apply to this case and have not been started on it."""
+    case = options.case
+    started = (
+        set(ProcedureRun.objects.filter(case=case).values_list("code", flat=True))
+        if case is not None
+        else set()
+    )
+    return [
+        (p.code, localized(p.zh, p.en))
+        for p in options.policy.procedures
+        if p.code not in started and (case is None or applies(p, case))
+    ]
+
+
 def register() -> None:
     forms.ACTION_CHOICES["start_procedure"] = choices
     forms.ACTION_CHOICES["record_procedure_step"] = choices
-    labels.FIELDS.update(FIELD_LABELS)
+    step_fields = set(RecordProcedureStepIn.model_fields) - record_forms.ALWAYS
+    forms.describe(
+        "start_procedure",
+        gettext_lazy("启动制度规定的特别程序（如医疗纠纷），按步骤逐项记录。"),
+        procedure=forms.FieldSpec(label=FIELD_LABELS["procedure"], choices=startable),
+    )
+    forms.describe(
+        "record_procedure_step",
+        gettext_lazy("记录特别程序的一个步骤；选定步骤后只显示该步骤要填写的内容。"),
+        **{
+            name: forms.FieldSpec(
+                label=label, when=_steps_taking(name) if name in step_fields else None
+            )
+            for name, label in FIELD_LABELS.items()
+            if name in RecordProcedureStepIn.model_fields
+        },
+        **{
+            name: forms.FieldSpec(when=_steps_taking(name))
+            for name in step_fields - set(FIELD_LABELS)
+        },
+    )
     SUBJECTS.setdefault("procedure_started", gettext_lazy("案件已启动特别程序"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from tousu.i18n import Text, localized
 from tousu.notify import delivery
 from tousu.quality import services
+from tousu.quality.models import SubTask
 from tousu.web import forms, labels
 
 FIELD_LABELS: dict[str, Text] = {
@@ -46,10 +47,40 @@ def subtask_choices(
     return offered
 
 
+def open_subtasks(options: forms.Options) -> list[tuple[str, str]]:
+    """The case's open sub-tasks, by number, with their department and what is asked."""
+    if options.case is None:
+        return []
+    rows = SubTask.objects.filter(case=options.case, state=SubTask.State.OPEN).order_by("no")
+    names = dict(options.departments)
+    return [
+        (str(t.no), f"#{t.no} {names.get(t.department.code, '')}：{t.instruction[:40]}")
+        for t in rows.select_related("department")
+    ]
+
+
 def register() -> None:
     for name, label in FIELD_LABELS.items():
         labels.FIELDS.setdefault(name, label)
     for kind, pair in NOTICES.items():
         delivery.SUBJECTS.setdefault(kind, pair)
     forms.ACTION_CHOICES["assign_subtask"] = subtask_choices
+    forms.describe(
+        "record_quality",
+        gettext_lazy("按 8D 记录原因分析、围堵、纠正措施和效果验证；数量未确定的可先标明。"),
+    )
+    forms.describe(
+        "assign_subtask",
+        gettext_lazy("把一部分工作交给其他部门，限期完成；逾期报该部门负责人。"),
+    )
+    forms.describe(
+        "complete_subtask",
+        gettext_lazy("本部门完成子任务，写明办理结果。"),
+        subtask=forms.FieldSpec(label=gettext_lazy("子任务"), choices=open_subtasks),
+    )
+    forms.describe(
+        "cancel_subtask",
+        gettext_lazy("不再需要的子任务予以取消，写明理由。"),
+        subtask=forms.FieldSpec(label=gettext_lazy("子任务"), choices=open_subtasks),
+    )
     forms.POLICY_FIELD_GROUPS["record_quality"] = "investigation"

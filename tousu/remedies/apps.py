@@ -7,6 +7,7 @@ class RemediesConfig(AppConfig):
     verbose_name = "赔付与奖励 Remedies and rewards"
 
     def ready(self) -> None:
-        from tousu.remedies import actions
+        from tousu.remedies import actions, desk
 
         actions.register()
+        desk.register()

@@ -105,7 +105,6 @@ FIELDS: dict[str, Text] = {
     "seal_number": pgettext_lazy("fields", "封条编号"),
     "outcome": gettext_lazy("调解结果"),
     "stage": gettext_lazy("时限环节"),
-    "amount": gettext_lazy("延长天数"),
     "approved": gettext_lazy("批准"),
     "to_role": gettext_lazy("报送至"),
     "major": gettext_lazy("重大事项"),

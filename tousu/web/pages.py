@@ -105,6 +105,7 @@ SECTIONS: tuple[tuple[str, Text, frozenset[str]], ...] = (
     ("desk:reports:ledger", gettext_lazy("台帐"), frozenset()),
     ("desk:duty:roster", gettext_lazy("值班"), frozenset()),
     ("desk:orgadmin:home", gettext_lazy("单位管理"), frozenset({"administrator"})),
+    ("desk:snippets", gettext_lazy("常用回复"), frozenset({"supervisor", "administrator"})),
     (
         "portal:public:box_forms",
         gettext_lazy("举报箱表格"),

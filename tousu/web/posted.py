@@ -16,7 +16,14 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from pydantic import ValidationError as PydanticError
 
-from tousu.web.forms import PARTY_FIELDS, POLICY_FIELD_GROUPS, ActionForm, Options
+from tousu.web.forms import (
+    PARTY_FIELDS,
+    POLICY_FIELD_GROUPS,
+    ActionForm,
+    Options,
+    field_label,
+    shown,
+)
 
 UNDETERMINED_WORDS = {"undetermined", "未确定", "客户加工中未确定"}
 
@@ -99,13 +106,16 @@ def parse(
     data: dict[str, Any] = {}
     for f in form.fields:
         raw = post.get(f.name, "")
+        if not shown(form, f, post):
+            f.value = raw
+            continue  # a detail of another type than the one chosen: not sent
         if f.widget == "checkbox":
             data[f.name] = post.get(f.name) in {"on", "true", "1"}
         elif f.widget == "tristate" and f.name.startswith("fields."):
             data[f.name] = raw  # a policy field: "" leaves it as it is
-        elif f.widget == "tristate":
-            if raw in {"true", "false"}:
-                data[f.name] = raw == "true"
+        elif f.widget in {"tristate", "yesno"}:
+            if raw in {"true", "false", "on"}:
+                data[f.name] = raw != "false"
         elif f.widget == "multiselect":
             data[f.name] = [v for v in post.getlist(f.name) if v]
         elif f.widget == "lines":
@@ -119,6 +129,13 @@ def parse(
         elif raw != "" or f.required or f.name.startswith("fields."):
             data[f.name] = raw
         f.value = data.get(f.name, raw)
+    chosen = post.get("template", "")
+    if form.body_field and chosen and not str(data.get(form.body_field, "")).strip():
+        # Without script the chosen canned reply is not copied in: an empty text takes it.
+        body = next((text for value, _title, text in form.templates if value == chosen), "")
+        if body:
+            data[form.body_field] = body
+            next(f for f in form.fields if f.name == form.body_field).value = body
     unchanged = options is not None and data.get("demands") == options.demands
     if form.action == "amend" and unchanged:
         data.pop("demands", None)  # the prefilled demands, untouched: not an amendment
@@ -135,9 +152,25 @@ def attach_errors(form: ActionForm, exc: PydanticError) -> None:
         message = error_message(err)
         if target is not None:
             target.error = message
+        elif loc:
+            loose.append(
+                gettext("{field}：{message}").format(
+                    field=field_label(form.action, loc[0]), message=message
+                )
+            )
         else:
             loose.append(message)
     form.error = "；".join(loose) if loose else gettext("请检查标出的字段")
+
+
+def attach_refusal(form: ActionForm, exc: Any) -> None:
+    """An action's refusal on the form, and next to the field it names (if the form has it)."""
+    form.error = exc.text
+    by_name = {f.name: f for f in form.fields}
+    for detail in exc.details if isinstance(exc.details, list) else []:
+        target = by_name.get(str(detail.get("field", ""))) if isinstance(detail, dict) else None
+        if target is not None:
+            target.error = exc.text
 
 
 def error_message(err: Any) -> str:

@@ -19,6 +19,22 @@
     // The organisation switcher goes to the chosen organisation's desk.
     if (el.closest && el.closest("form[data-org-switch]")) { window.location = el.value; }
   });
+  // A field of one type only (a mediation's outcome, a sealing's witnesses, a fine's
+  // amount) shows while that type is chosen; hidden, it is disabled and not sent.
+  function syncConditional(root) {
+    (root || document).querySelectorAll("[data-when]").forEach(function (wrap) {
+      var control = document.getElementById(wrap.getAttribute("data-when"));
+      if (!control) { return; }
+      var show = wrap.getAttribute("data-when-values").split(" ").indexOf(control.value) >= 0;
+      wrap.hidden = !show;
+      wrap.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form");
+    if (form && form.querySelector("[data-when]")) { syncConditional(form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncConditional(document); });
   document.addEventListener("click", function (ev) {
     if (ev.target.matches && ev.target.matches("[data-print]")) { window.print(); }
   });

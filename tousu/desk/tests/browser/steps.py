@@ -48,6 +48,9 @@ def case_url(live_server: Any, case: Case) -> str:
 def open_action(page: Any, action: str) -> Any:
     """Unfold the action's form on the case page; returns the form."""
     details = page.locator(f"details#act-{action}")
+    more = page.locator("details.more", has=details)
+    if more.count() and more.get_attribute("open") is None:
+        more.locator("summary").first.click()  # the actions after the next step: 更多
     if details.get_attribute("open") is None:
         details.locator("summary").click()
     form = details.locator("form")

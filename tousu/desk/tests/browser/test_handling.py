@@ -103,7 +103,7 @@ def test_handler_records_a_mediation_and_replies_from_a_template(desk_as, live_s
 
     # The policy's reply template fills the text, which the handler then rewrites.
     form = open_action(page, "reply")
-    form.get_by_label("答复模板").select_option(index=1)
+    form.get_by_label("常用回复").select_option(index=1)
     body = form.get_by_label("内容")
     assert "处理意见如下" in body.input_value()
     reply = "王建国先生：您反映的CT重复收费问题，经财务部调查核实，多收的386元已原路退还。如有异议，请与投诉接待中心办公室联系。"
@@ -149,7 +149,7 @@ def test_handler_asks_for_more_time_and_a_supervisor_grants_it(desk_as, live_ser
     supervisor.goto(case_url(live_server, case))
     before = deadline_row(supervisor, "答复").locator("td").first.inner_text()
     form = open_action(supervisor, "approve_extension")
-    assert form.get_by_label("批准").is_checked()
+    assert form.get_by_label("批准延期", exact=True).is_checked()
     form.get_by_label("备注").fill("理由充分，同意延长5个工作日")
     submit(supervisor, form)
     assert "已完成：批准延期" in done_message(supervisor)
