@@ -305,6 +305,7 @@ def _render(form: forms.ActionForm, case: Case) -> str:
     return html
 
 
+@pytest.mark.one_database  # forms and their parsing: nothing a database changes
 @pytest.mark.parametrize("preset", preset_names())
 def test_every_action_form_renders_and_goes_through(db: None, preset: str) -> None:
     bench = _bench(preset)
