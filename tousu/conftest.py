@@ -234,9 +234,13 @@ def _restore_world() -> None:
             if connection.vendor == "postgresql" and json_columns:
                 from psycopg.types.json import Jsonb
 
+                # Django reads jsonb as its text; a decoded value is wrapped back.
                 at = [i for i, c in enumerate(columns) if c in json_columns]
                 rows = [
-                    tuple(Jsonb(v) if i in at and v is not None else v for i, v in enumerate(r))
+                    tuple(
+                        Jsonb(v) if i in at and isinstance(v, (dict, list)) else v
+                        for i, v in enumerate(r)
+                    )
                     for r in rows
                 ]
             cursor.executemany(
