@@ -215,7 +215,7 @@ def take_shown_once(row: IdempotencyKey, now: datetime | None = None) -> str:
     at = now or timezone.now()
     with transaction.atomic():
         locked = (
-            IdempotencyKey.objects.select_for_update()
+            IdempotencyKey.objects.select_for_update(of=("self",))
             .select_related("case")
             .filter(pk=row.pk)
             .first()

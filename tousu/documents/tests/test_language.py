@@ -64,6 +64,7 @@ def _from_the_portal(world: World, language: str) -> str:
             "name": "Li Mei",
             "email": "li@example.cn",
         },
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:2000]
     case = receipts.find(world.org, _receipt_of(r))

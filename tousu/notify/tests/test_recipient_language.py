@@ -95,6 +95,7 @@ def test_a_reporter_is_told_in_the_language_they_wrote_in(
             "email": "li@example.cn",
             "notify_email": "on",
         },
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:2000]
     case = receipts.find(world.org, _receipt_of(r))
@@ -124,6 +125,7 @@ def test_a_line_break_in_the_organisations_name_does_not_stop_the_reporters_noti
             "email": "li@example.cn",
             "notify_email": "on",
         },
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:2000]
     case = receipts.find(world.org, _receipt_of(r))

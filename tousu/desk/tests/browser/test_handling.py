@@ -7,7 +7,7 @@ import pytest
 from tousu.cases.access import actor_for
 from tousu.cases.models import Case, CaseRecord, Deadline
 from tousu.desk.templatetags.desk import local
-from tousu.orgs.services import create_user
+from tousu.orgs.services import create_user, set_profile
 from tousu.policy.services import create_org
 
 from .steps import act, case_url, deadline_row, done_message, new_case, open_action, submit
@@ -22,6 +22,7 @@ def _routed(world) -> Case:
 
 
 def test_dispatcher_accepts_and_routes_from_the_case_page(desk_as, live_server, staff):
+    set_profile(staff.users["handler"], org=staff.org, name="李娜")
     case = new_case(staff.actor("clerk"))
     page = desk_as("dispatcher")
     page.goto(case_url(live_server, case))
@@ -42,8 +43,8 @@ def test_dispatcher_accepts_and_routes_from_the_case_page(desk_as, live_server, 
     submit(page, form)
     assert "已完成：分办" in done_message(page)
     facts = page.locator("dl.facts").inner_text()
-    # The lead department is shown by its code for now (财务部 would read better).
-    assert ("财务" in facts or "finance" in facts) and "handler" in facts
+    # The department and the handler by their names, never a login.
+    assert "财务" in facts and "李娜" in facts and "handler" not in facts
     case.refresh_from_db()
     assert case.status == "in_progress"
     assert case.lead_department is not None and case.lead_department.code == "finance"
