@@ -105,3 +105,22 @@ def test_the_queues_on_a_390_px_phone_are_cards_without_sideways_scrolling(
     page.goto(url(live_server, "desk:reports:ledger", org="acme"))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the ledger is {width} px wide"
+
+
+def test_each_role_signs_in_and_lands_on_its_own_queue(browser, live_server, staff):
+    """The sign-in page leads each persona to what waits on them (their queue's tab is the
+    current one), the administrator to the administration."""
+    from tousu.desk.tests.test_queues import LANDINGS
+
+    from .conftest import _new_page
+
+    for persona, landing in sorted(LANDINGS.items()):
+        context, page = _new_page(browser)
+        try:
+            _sign_in(page, live_server, persona)
+            assert urlsplit(page.url).path == landing, persona
+            if "/queue/" in landing:
+                current = page.locator("[aria-current='page']").first.inner_text()
+                assert current.strip(), persona
+        finally:
+            context.close()
