@@ -66,7 +66,13 @@ class Hospital:
         self.org = create_org("hosp", "某县人民医院", "hospital")
         self.other = create_org("elsewhere", "另一医院", "hospital")
         self.users = {
-            name: create_user(f"hosp_{name}", org=self.org, role=role, department=dept)
+            name: create_user(
+                f"hosp_{name}",
+                org=self.org,
+                role=role,
+                department=dept,
+                name="张敏" if name == "office" else None,
+            )
             for name, (role, dept) in PEOPLE.items()
         }
         self.users["outsider"] = create_user("elsewhere_disp", org=self.other, role="dispatcher")
@@ -277,7 +283,7 @@ def test_a_death_after_surgery_runs_the_medical_dispute_procedure_end_to_end(h: 
     assert re.search(r'data-step="investigate">\s*<td>☐', section)
     assert re.search(r'data-step="seal_items">\s*<td>☑', section)
     assert "F-2026-017A" in section and "共2次记录" in section
-    assert "hosp_office" in section and f"患方：{FAMILY}" in section
+    assert "张敏" in section and "hosp_office" not in section and f"患方：{FAMILY}" in section
     assert "封存记录" in section and _pdf_url(case, "seal_items") in section
     assert "尸检告知书" in section and "重大医疗纠纷报告" in section
     assert "医疗纠纷裁定决定告知书" in section
