@@ -66,6 +66,8 @@ TYPES: dict[str, Text] = {
     "password.change_refused": gettext_lazy("修改密码未成功"),
     "password.link_issued": gettext_lazy("生成设置密码链接"),
     "password.set_by_link": gettext_lazy("通过链接设置密码"),
+    "snippet.created": gettext_lazy("新增常用回复"),
+    "snippet.retired": gettext_lazy("停用常用回复"),
 }
 
 ACTIONS: dict[str, Text] = {
@@ -336,6 +338,10 @@ def _password(e: AuditEvent, d: dict[str, Any], c: _Context) -> list[str]:
     return parts
 
 
+def _snippet(e: AuditEvent, d: dict[str, Any], c: _Context) -> list[str]:
+    return [gettext("“{title}”").format(title=d["title"])] if d.get("title") else []
+
+
 DETAILS: dict[str, Callable[[AuditEvent, dict[str, Any], _Context], list[str]]] = {
     "organisation": _organisation,
     "policy": _policy,
@@ -356,6 +362,7 @@ DETAILS: dict[str, Callable[[AuditEvent, dict[str, Any], _Context], list[str]]] 
     "portal": _counts,
     "record": _counts,
     "password": _password,
+    "snippet": _snippet,
 }
 
 
