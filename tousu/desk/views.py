@@ -36,7 +36,6 @@ from tousu.orgs.people import display_name
 from tousu.policy.models import policy_for
 from tousu.reporter.actions import pseudonym
 from tousu.reporter.models import Message, Receipt
-from tousu.reporter.receipts import grouped
 from tousu.web import bulk, forms, labels, posted
 from tousu.web.caseview import show_case
 from tousu.web.pages import DeskRequest, desk_view, error_page, orgs_of, page
@@ -348,15 +347,6 @@ def act(request: DeskRequest, org: str, number: str, action: str) -> HttpRespons
             return error_page(request, exc)
         posted.attach_refusal(form, exc)
         return _case_page(request, get_case(desk.actor, number), failed=form, status=exc.status)
-    digits = getattr(done, "issued_receipt", None)
-    if digits:
-        # Shown on this answer only: never in a redirect, a flash message or the session.
-        response = page(
-            request, "desk/receipt_issued.html",
-            {"number": number, "receipt": grouped(digits), "channel": labels.channel(data.channel)},  # type: ignore[attr-defined]
-        )  # fmt: skip
-        response["Cache-Control"] = "no-store"
-        return response
     messages.success(request, gettext("已完成：{action}").format(action=TABLE[action].label))
     if getattr(done, "identity_in_text", False):
         messages.warning(request, str(IDENTITY_IN_TEXT))
