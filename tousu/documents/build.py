@@ -243,8 +243,6 @@ def registration(doc: Document) -> dict[str, Any]:
         {
             "stage": str(labels.STAGES.get(d["stage"], d["stage"])),
             "rule": localized(d["rule"], d.get("rule_en")),
-            # The rule's own words may already say it is a target.
-            "rule_says_target": "目标" in d["rule"],
             "due": document_datetime(d["due_at"], tz),
             "target": d["target"],
             "provisional": d["provisional"],
