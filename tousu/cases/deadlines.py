@@ -23,6 +23,64 @@ from tousu.policy.words import stored_rule
 
 RUNNING = (Deadline.State.OPEN, Deadline.State.PAUSED)
 
+# The deadline the ledger shows as 办理时限: the case's governing hard limit, the later
+# stages first (a review's limit over the reply's, the reply's over the acceptance's).
+GOVERNING_STAGES = (
+    "second_review",
+    "review",
+    "reply",
+    "resolution",
+    "mediation",
+    "first_response",
+    "verification",
+    "investigation_start",
+    "notification",
+    "routing",
+    "acceptance",
+    "acknowledgement",
+)
+_RANK = {stage: i for i, stage in enumerate(GOVERNING_STAGES)}
+SUMMARY_FIELDS = ("governing_due_at", "next_due_at", "next_hard_due_at", "missed_deadline")
+_READ = ("pk", "stage", "state", "hard", "started_at", "due_at", "met_at", "overdue_at")
+
+
+def summary(rows: list[Deadline]) -> dict[str, object]:
+    """What the case row keeps of its deadlines (see ``Case.governing_due_at``)."""
+    governing = [
+        d for d in rows
+        if d.hard and d.stage in _RANK and d.state != Deadline.State.CANCELLED
+    ]  # fmt: skip
+    governing.sort(key=lambda d: (_RANK[d.stage], -d.started_at.timestamp(), -(d.pk or 0)))
+    running = [d.due_at for d in rows if d.state == Deadline.State.OPEN]
+    hard = [d.due_at for d in rows if d.state == Deadline.State.OPEN and d.hard]
+    missed = any(
+        d.hard
+        and (
+            d.overdue_at is not None
+            or (d.state == Deadline.State.MET and d.met_at is not None and d.met_at > d.due_at)
+        )
+        for d in rows
+    )
+    return {
+        "governing_due_at": governing[0].due_at if governing else None,
+        "next_due_at": min(running, default=None),
+        "next_hard_due_at": min(hard, default=None),
+        "missed_deadline": missed,
+    }
+
+
+def summarise(case: Case, rows: list[Deadline] | None = None) -> bool:
+    """Bring the case's clock summary up to date from its deadlines (read unless given);
+    answers whether it changed. The caller saves the case."""
+    if rows is None:
+        rows = list(Deadline.objects.filter(case_id=case.pk).only(*_READ))
+    changed = False
+    for name, value in summary(rows).items():
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed = True
+    return changed
+
 
 def due_of(
     rule: DeadlineRule,

@@ -263,7 +263,8 @@ def register(
         run_hooks("registered", case, policy, actor=actor, now=now)
         # Last step: the counter row stays locked only from here to commit.
         case.number = take_number(org, policy.numbering, now)
-        case.save(update_fields=["number", "last_seq", "last_hash"])
+        deadlines.summarise(case, running)  # a new case: its only clocks are these
+        case.save(update_fields=["number", "last_seq", "last_hash", *deadlines.SUMMARY_FIELDS])
     case.started_deadlines = running  # type: ignore[attr-defined]  # spares the caller a query
     return case
 

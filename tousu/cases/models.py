@@ -138,6 +138,16 @@ class Case(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField()
+    # The case's clocks, summarised from its deadlines by the deadline engine after every
+    # change (tousu.cases.deadlines.summarise), so lists sort and filter on the case row
+    # instead of computing them per row: the governing hard limit (办理时限, the ledger's
+    # column: the latest stage's limit, met or running), the nearest running limit (the
+    # queues' order), the nearest running hard limit (overdue and due-soon), and whether a
+    # hard limit was ever missed (marked overdue by the sweep, or met after it fell due).
+    governing_due_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    next_hard_due_at = models.DateTimeField(null=True, blank=True)
+    missed_deadline = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

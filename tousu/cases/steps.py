@@ -155,6 +155,7 @@ def step(
             data=step.data,
         )
         case.updated_at = step.now
+        deadlines.summarise(case)
         case.save()
         if step.notices:
             outbox.write("deliver", {"notifications": step.notices}, now=step.now)

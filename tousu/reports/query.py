@@ -33,6 +33,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from tousu.cases.access import Actor, visible_cases
+from tousu.cases.deadlines import GOVERNING_STAGES
 from tousu.cases.models import Case, Deadline, Kind, Status
 from tousu.i18n import ENGLISH, Text, render_in
 from tousu.orgs.models import Department
@@ -54,22 +55,8 @@ SATISFACTIONS = ("satisfied", "basically_satisfied", "dissatisfied", "none")
 # A selection of cases by number (see Filters.numbers): at most this many, each a case number.
 MAX_NUMBERS = MAX_CASES
 
-# The deadline the ledger shows as 办理时限: the case's governing hard limit, the later
-# stages first (a review's limit over the reply's, the reply's over the acceptance's).
-DEADLINE_STAGES = (
-    "second_review",
-    "review",
-    "reply",
-    "resolution",
-    "mediation",
-    "first_response",
-    "verification",
-    "investigation_start",
-    "notification",
-    "routing",
-    "acceptance",
-    "acknowledgement",
-)
+# The deadline the ledger shows as 办理时限 (kept on the case: Case.governing_due_at).
+DEADLINE_STAGES = GOVERNING_STAGES
 
 
 # -- filters ----------------------------------------------------------------------------
