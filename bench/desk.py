@@ -55,14 +55,14 @@ def setup_django(var: Path, database_url: str) -> None:
 
 
 def clone_cases(org_id: int, target: int) -> int:
-    """Copy the organisation's cases (and their rows) in SQL until it holds ``target``."""
+    """Copy the organisation's cases (and their rows) in SQL until it holds ``target``:
+    each round copies every case there is (at most what is still missing), so the
+    organisation doubles per round and a million cases take some fifteen rounds."""
     from django.db import connection, transaction
 
     from tousu.cases.models import Assignment, Case, Deadline, Event, Party, Subject
 
-    template_ids = list(Case.objects.filter(org_id=org_id).values_list("pk", flat=True))
-    have = len(template_ids)
-    ids = ",".join(str(i) for i in template_ids)
+    have = Case.objects.filter(org_id=org_id).count()
 
     def columns(model: Any, skip: set[str]) -> list[str]:
         return [f.column for f in model._meta.concrete_fields if f.column not in skip]
@@ -78,14 +78,21 @@ def clone_cases(org_id: int, target: int) -> int:
     copy = 0
     while have < target:
         copy += 1
-        suffix = f"-c{copy}"
+        take = min(have, target - have)
+        suffix = f"C{copy}-"  # the copy's number: C<round>-<id of the case copied>
         cols = ", ".join(case_cols)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
             before = cursor.fetchone()[0]
             cursor.execute(
+                "CREATE TEMPORARY TABLE bench_pick AS SELECT id FROM cases_case "
+                "WHERE org_id = %s ORDER BY id LIMIT %s",
+                [org_id, take],
+            )
+            cursor.execute(
                 f"INSERT INTO cases_case ({cols}, number) "  # noqa: S608 — our own column names
-                f"SELECT {cols}, number || %s FROM cases_case WHERE id IN ({ids})",
+                f"SELECT {cols}, %s || id FROM cases_case WHERE id IN (SELECT id FROM bench_pick) "
+                "ORDER BY id",
                 [suffix],
             )
             for model, child_cols in children:
@@ -99,55 +106,67 @@ def clone_cases(org_id: int, target: int) -> int:
                     f"INSERT INTO {table} ({plain}, case_id{extra_cols}) "  # noqa: S608
                     f"SELECT {picked}, n.id{extra_vals} FROM {table} t "
                     "JOIN cases_case o ON o.id = t.case_id "
-                    "JOIN cases_case n ON n.org_id = o.org_id AND n.number = o.number || %s "
-                    f"WHERE o.id IN ({ids})",
-                    [suffix],
+                    "JOIN cases_case n ON n.org_id = o.org_id AND n.number = %s || o.id "
+                    "WHERE o.id IN (SELECT id FROM bench_pick) AND n.id > %s",
+                    [suffix, before],
                 )
-            age_history(cursor, before, copy)
-        have += len(template_ids)
-        if copy % 100 == 0 and connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE bench_pick")
+            age_history(cursor, before)
+        have += take
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # fresh statistics keep the joins indexed
-                cursor.execute("ANALYZE cases_case")
-        if copy % 200 == 0:
-            progress(f"  {have:,} cases")
+                cursor.execute("ANALYZE")
+        progress(f"  {have:,} cases")
     return have
 
 
 LIVE_EVERY = 30  # one copy in 30 keeps its open work; the rest are past, closed cases
 
 
-def age_history(cursor: Any, before: int, copy: int) -> None:
-    """Make a copy look like past years: received ``copy`` days earlier and, except one
-    copy in LIVE_EVERY, closed with its clocks met. An organisation with 100,000 cases
+def age_history(cursor: Any, before: int) -> None:
+    """Make copies look like past years: received up to three years earlier and, except
+    one in LIVE_EVERY, closed with their clocks met. An organisation with 100,000 cases
     has a few thousand open at any time, not tens of thousands."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        shifted = "received_at - make_interval(days => %s)"
+        shifted = "received_at - make_interval(days => (id %% 1000)::int)"
     else:
-        shifted = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', received_at, '-' || %s || ' days')"
+        shifted = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', received_at, '-' || (id %% 1000) || ' days')"
     cursor.execute(
         f"UPDATE cases_case SET received_at = {shifted} WHERE id > %s",  # noqa: S608 — constant
-        [copy, before],
+        [before],
     )
-    if copy % LIVE_EVERY:
-        cursor.execute(
-            "UPDATE cases_case SET status = 'closed' WHERE id > %s AND status IN "
-            "('registered','accepted','transferring','in_progress','paused','resolved',"
-            "'replied','followed_up')",
-            [before],
-        )
-        cursor.execute(
-            "UPDATE cases_deadline SET state = 'met' WHERE case_id > %s AND state IN ('open','paused')",
-            [before],
-        )
+    cursor.execute(
+        "UPDATE cases_case SET status = 'closed', next_due_at = NULL, next_hard_due_at = NULL "
+        "WHERE id > %s AND id %% %s != 0 AND status IN "
+        "('registered','accepted','transferring','in_progress','paused','resolved',"
+        "'replied','followed_up')",
+        [before, LIVE_EVERY],
+    )
+    cursor.execute(
+        "UPDATE cases_deadline SET state = 'met' WHERE case_id > %s AND case_id %% %s != 0 "
+        "AND state IN ('open','paused')",
+        [before, LIVE_EVERY],
+    )
 
 
 def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
     """In a child process: build the database, time the pages, return the figures."""
     var = Path(tempfile.mkdtemp(prefix=f"tousu-bench-desk-{db}-"))
-    pg_name = f"tousu_bench_desk_{os.getpid()}"
+    keep = os.environ.get("BENCH_KEEP_DB", "")  # build once, time again and again
+    pg_name = keep or f"tousu_bench_desk_{os.getpid()}"
     url = f"sqlite:///{var / 'bench.sqlite3'}"
+    if keep and db == "postgres":
+        url = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [pg_name]
+            ).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_name)))
+        setup_django(var, url)
+        return measure(db, cases, requests)
     if db == "postgres":
         url = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -184,8 +203,9 @@ def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
 
     progress(f"{db}: migrate")
     call_command("migrate", verbosity=0)
-    progress(f"{db}: demo organisation")
-    load_demo()
+    if not Organisation.objects.filter(slug=SLUG).exists():
+        progress(f"{db}: demo organisation")
+        load_demo()
     org = Organisation.objects.get(slug=SLUG)
     real = (
         Case.objects.filter(org=org, status="in_progress")

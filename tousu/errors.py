@@ -42,6 +42,7 @@ _ROWS: tuple[tuple[str, int, str, str], ...] = (
     ("invalid_value", 422, "某个字段的值无效（见 details）", "A field's value is invalid (see details)"),
     ("invalid", 422, "数量超出允许范围", "A count is out of range"),
     ("invalid_filter", 400, "筛选条件无效", "A filter is invalid"),
+    ("invalid_cursor", 400, "翻页位置无效", "The page position is invalid"),
     ("export_too_large", 422, "符合条件的案件过多，一次导出容纳不下", "Too many cases match for one export"),
     ("rate_limited", 429, "尝试过于频繁，请稍后再试", "Too many attempts; try again later"),
     ("idempotency_key_invalid", 422, "幂等键无效（1 至 200 个可见 ASCII 字符）", "The idempotency key is invalid (1 to 200 visible ASCII characters)"),

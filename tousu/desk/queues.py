@@ -196,17 +196,6 @@ def narrowing(params: Mapping[str, Any], policy: Policy, org_id: int) -> Narrowi
 # -- the queues' cases -----------------------------------------------------------------------
 
 
-def _open_hard(now: datetime, *, before: datetime | None = None, overdue: bool) -> Exists:
-    deadlines = Deadline.objects.filter(
-        case_id=OuterRef("pk"), state=Deadline.State.OPEN, hard=True
-    )
-    if overdue:
-        deadlines = deadlines.filter(due_at__lt=now)
-    else:
-        deadlines = deadlines.filter(due_at__gte=now, due_at__lt=before)
-    return Exists(deadlines)
-
-
 def queue_filter(code: str, actor: Actor, now: datetime) -> Q:
     open_ = Q(status__in=OPEN_STATUSES)
     if code == "mine":
@@ -223,25 +212,21 @@ def queue_filter(code: str, actor: Actor, now: datetime) -> Q:
         return ready_to_close(actor.org.pk)
     if code == "due_soon":
         soon = now + timedelta(hours=settings.TOUSU_REMIND_BEFORE_HOURS)
-        return open_ & Q(_open_hard(now, before=soon, overdue=False))
+        # The nearest running hard limit, kept on the case row (Case.next_hard_due_at).
+        return open_ & Q(next_hard_due_at__gte=now, next_hard_due_at__lt=soon)
     if code == "overdue":
-        return open_ & Q(_open_hard(now, overdue=True))
+        return open_ & Q(next_hard_due_at__lt=now)
     if code == "follow_up":
         return Q(status=Status.REPLIED)
     raise KeyError(code)
 
 
 def _ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
-    next_due = (
-        Deadline.objects.filter(case_id=OuterRef("pk"), state=Deadline.State.OPEN)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
     return (
-        cases.annotate(next_due=Subquery(next_due))
-        .select_related("lead_department")
-        # Nearest deadline first, cases without one last (the same on both databases).
-        .order_by(F("next_due").asc(nulls_last=True), "-received_at", "-pk")
+        cases.select_related("lead_department")
+        # Nearest running deadline first (kept on the case row: Case.next_due_at), cases
+        # without one last (the same on both databases).
+        .order_by(F("next_due_at").asc(nulls_last=True), "-received_at", "-pk")
     )
 
 

@@ -162,7 +162,7 @@ def bulk_options(desk: Any) -> dict[str, Any]:
 def _row(
     case: Case, now: datetime, policy: Any, waiting: dict[int, list[str]] | None = None
 ) -> dict[str, Any]:
-    due = getattr(case, "next_due", None)
+    due = case.next_due_at
     return {
         "number": case.number,
         "kind": labels.kind(case.kind),

@@ -32,7 +32,6 @@ from tousu.policy.models import policy_for
 from tousu.policy.schema import Policy
 from tousu.privacy.models import IdentityAccess
 from tousu.reports.extras import lines_for
-from tousu.reports.query import deadline_due, overdue_condition
 from tousu.web import labels
 
 
@@ -274,6 +273,7 @@ CASE_FIELDS = (
     "received_at", "registered_by_id", "first_contact_owner_id", "lead_department_id",
     "pending_department_id", "handler_id", "content", "sealed_key", "validity",
     "responsibility", "satisfaction", "reply_channel",
+    "governing_due_at", "next_hard_due_at", "missed_deadline",
     "lead_department__name", "lead_department__name_en",
     "handler__username", "handler__staff_profile__name", "handler__staff_profile__title",
 )  # fmt: skip
@@ -293,7 +293,6 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
         for c in Case.objects.filter(pk__in=ids)
         .select_related("lead_department", "handler", "handler__staff_profile")
         .only(*CASE_FIELDS)
-        .annotate(ledger_due=deadline_due(), ledger_overdue=overdue_condition(now))
     }
     ordered_cases = [cases[i] for i in ids if i in cases]
     visible = identity_visibility(actor, ordered_cases)
@@ -352,7 +351,9 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
             else None
         )
         dept = case.lead_department
-        overdue = bool(getattr(case, "ledger_overdue", False))
+        overdue = case.missed_deadline or (
+            case.next_hard_due_at is not None and case.next_hard_due_at < now
+        )
         rows.append(
             Row(
                 case_id=case.pk,
@@ -371,7 +372,7 @@ def build_rows(actor: Actor, ids: Sequence[int], now: datetime) -> list[Row]:
                     "decision": _decision(w, h, case, policy, tz),
                     "department": w.data(dept.name, dept.name_en) if dept else "",
                     "handler": _person(case.handler),
-                    "deadline": getattr(case, "ledger_due", None),
+                    "deadline": case.governing_due_at,
                     "resolved": h.resolved,
                     "replied": replied,
                     "outcome": _outcome(w, case),

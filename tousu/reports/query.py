@@ -27,7 +27,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import OrderBy
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
@@ -39,6 +38,7 @@ from tousu.i18n import ENGLISH, Text, render_in
 from tousu.orgs.models import Department
 from tousu.policy.schema import CHANNELS, Policy
 from tousu.web.bulk import MAX_CASES, NUMBER
+from tousu.web.keyset import Key
 
 # Sorting: whitelisted keys only (the page's column headers offer exactly these).
 SORTS: dict[str, Text] = {
@@ -287,38 +287,46 @@ def filtered(actor: Actor, filters: Filters, now: datetime) -> QuerySet[Case]:
     if filters.numbers:
         qs = qs.filter(number__in=filters.numbers)
     if filters.overdue is not None:
-        # The late cases found once (uncorrelated IN), not probed case by case.
-        late = Q(pk__in=late_deadlines(now).values("case_id"))
+        late = overdue_now(now)
         qs = qs.filter(late) if filters.overdue else qs.exclude(late)
     return qs
 
 
-def ordered(qs: QuerySet[Case], filters: Filters) -> QuerySet[Case]:
+def overdue_now(now: datetime) -> Q:
+    """Cases that missed a hard deadline, from the clock summary on the case row (the same
+    cases as :func:`late_deadlines`: a missed limit is recorded; a running one is past)."""
+    return Q(missed_deadline=True) | Q(next_hard_due_at__lt=now)
+
+
+def sort_key(filters: Filters) -> Key:
+    """The ledger's sort as a page key (then the case id, in the same direction)."""
     desc = filters.descending
-    keys: list[OrderBy] = []
     if filters.sort == "number":
-        keys.append(F("number").desc() if desc else F("number").asc())
-    elif filters.sort == "received":
-        keys.append(F("received_at").desc() if desc else F("received_at").asc())
-    elif filters.sort == "status":
+        return Key("number", desc)
+    if filters.sort == "status":
+        return Key("ledger_status_order", desc)
+    if filters.sort == "department":
+        # By code: the same order on every database and in either language.
+        return Key("lead_department__code", desc, nullable=True)
+    if filters.sort == "deadline":
+        return Key("governing_due_at", desc, nullable=True, datetime=True)
+    return Key("received_at", desc, datetime=True)
+
+
+def sortable(qs: QuerySet[Case], filters: Filters) -> QuerySet[Case]:
+    """``qs`` with what its sort key reads (the status's place in the lifecycle)."""
+    if filters.sort == "status":
         position = CaseWhen(
             *[When(status=s, then=Value(i)) for i, s in enumerate(Status.values)],
             default=Value(len(Status.values)),
             output_field=IntegerField(),
         )
-        qs = qs.annotate(ledger_status_order=position)
-        f = F("ledger_status_order")
-        keys.append(f.desc() if desc else f.asc())
-    elif filters.sort == "department":
-        # By code: the same order on every database and in either language.
-        f = F("lead_department__code")
-        keys.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
-    elif filters.sort == "deadline":
-        qs = qs.annotate(ledger_due=deadline_due())
-        f = F("ledger_due")
-        keys.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
-    keys.append(F("pk").desc() if desc else F("pk").asc())
-    return qs.order_by(*keys)
+        return qs.annotate(ledger_status_order=position)
+    return qs
+
+
+def ordered(qs: QuerySet[Case], filters: Filters) -> QuerySet[Case]:
+    return sortable(qs, filters).order_by(*sort_key(filters).order())
 
 
 def ledger_ids(actor: Actor, filters: Filters, now: datetime) -> QuerySet[Case, int]:

@@ -114,16 +114,67 @@ def test_sorting_orders_the_ledger(world, desk, cases, sort, direction, expected
     assert numbers(r) == [getattr(cases, name) for name in expected]
 
 
-def test_pages_of_the_ledger_carry_the_filters(world, desk, cases, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="(\?[^"]*)"[^>]*rel="{rel}"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+@pytest.mark.parametrize(
+    ("sort", "direction"),
+    [
+        ("number", "asc"), ("received", "desc"), ("deadline", "asc"), ("deadline", "desc"),
+        ("department", "asc"), ("department", "desc"), ("status", "desc"),
+    ],
+)  # fmt: skip
+def test_pages_follow_one_another_by_where_the_last_ended(
+    world, desk, cases, monkeypatch, sort, direction
+):
+    """Next, previous, first and last walk the whole order (nulls last) with the filters
+    kept; no page repeats or skips a case, whichever key the ledger is sorted by."""
     sup = desk("supervisor")
-    first = sup.get("ledger/", sort="number", dir="asc")
-    assert numbers(first) == [cases.fees, cases.service]
-    assert "共 5 件" in first.content.decode()
-    assert "?sort=number&amp;dir=asc&amp;page=2" in first.content.decode()
-    last = sup.get("ledger/", sort="number", dir="asc", page="3")
-    assert numbers(last) == [cases.fresh]
-    assert numbers(sup.get("ledger/", sort="number", dir="asc", page="99")) == [cases.fresh]
+    whole = numbers(sup.get("ledger/", sort=sort, dir=direction))
+    assert len(whole) == 5
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = sup.client
+    r = client.get(f"/desk/acme/ledger/?sort={sort}&dir={direction}")
+    assert "共 5 件" in r.content.decode() and _link(r.content.decode(), "prev") is None
+    walked, pages = numbers(r), [r]
+    while (after := _link(r.content.decode(), "next")) is not None:
+        assert f"sort={sort}" in after and f"dir={direction}" in after and "page=" not in after
+        r = client.get(f"/desk/acme/ledger/{after}")
+        walked += numbers(r)
+        pages.append(r)
+    assert walked == whole and len(pages) == 3
+    back = _link(pages[-1].content.decode(), "prev")
+    assert back is not None and numbers(client.get(f"/desk/acme/ledger/{back}")) == whole[2:4]
+    last = _link(pages[0].content.decode(), "last")
+    assert last is not None and numbers(client.get(f"/desk/acme/ledger/{last}")) == whole[3:]
+    before_last = _link(client.get(f"/desk/acme/ledger/{last}").content.decode(), "prev")
+    assert numbers(client.get(f"/desk/acme/ledger/{before_last}")) == whole[1:3]
+
+
+def test_a_forged_page_position_is_refused_clearly(world, desk, cases):
+    sup = desk("supervisor")
+    r = sup.get("ledger/", cursor="not-a-cursor")
+    assert r.status_code == 400
+    assert "翻页位置无效" in r.content.decode()
+    en = sup.client.get(
+        "/desk/acme/ledger/?cursor=x%3Ay", headers={"accept-language": "en"}
+    ).content.decode()
+    assert "start again from the first page" in en
+
+
+def test_large_counts_are_estimated_not_counted(world, desk, cases, monkeypatch):
+    from tousu.web import keyset
+
+    monkeypatch.setattr(keyset, "EXACT_UP_TO", 3)
+    html = desk("supervisor").get("ledger/").content.decode()
+    if connection.vendor == "postgresql":
+        assert re.search(r"共 约 \d", html)  # the planner's estimate, marked as one
+    else:
+        assert "共 3 以上 件" in html
+    exact = desk("supervisor").get("ledger/", kind="report").content.decode()
+    assert "共 1 件" in exact
 
 
 @pytest.mark.parametrize(
