@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -29,7 +29,6 @@ from tousu.cases.models import (
     OPEN_STATUSES,
     Case,
     CaseRecord,
-    Deadline,
     IdentityReveal,
     Kind,
     Recusal,
