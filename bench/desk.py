@@ -151,10 +151,36 @@ def age_history(cursor: Any, before: int) -> None:
     )
 
 
-def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
+def deep_page(number: int, size: int = 50) -> str:
+    """The query of the ledger's page ``number`` (received, newest first) for the
+    dispatcher, as its "next" link would carry it: the cursor of the row before it."""
+    from urllib.parse import urlencode
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tousu.cases.access import actor_for
+    from tousu.demo.organisation import SLUG
+    from tousu.reports.query import Filters, filtered, sort_key
+    from tousu.web.keyset import cursor
+
+    actor = actor_for(get_user_model().objects.get(username="dispatcher"), SLUG)
+    filters = Filters()
+    edge = (
+        filtered(actor, filters, timezone.now())
+        .order_by(*sort_key(filters).order())
+        .values_list("pk", "received_at")[(number - 1) * size - 1]
+    )
+    return urlencode({"cursor": cursor("a", edge[1], edge[0])})
+
+
+def run_one(db: str, cases: int, requests: int, explain: str | None = None) -> dict[str, Any]:
     """In a child process: build the database, time the pages, return the figures."""
-    var = Path(tempfile.mkdtemp(prefix=f"tousu-bench-desk-{db}-"))
     keep = os.environ.get("BENCH_KEEP_DB", "")  # build once, time again and again
+    var = Path(tempfile.mkdtemp(prefix=f"tousu-bench-desk-{db}-"))
+    if keep:  # the kept database's keys live beside it
+        var = Path(tempfile.gettempdir()) / f"tousu-bench-keep-{keep}"
+        var.mkdir(exist_ok=True)
     pg_name = keep or f"tousu_bench_desk_{os.getpid()}"
     url = f"sqlite:///{var / 'bench.sqlite3'}"
     if keep and db == "postgres":
@@ -166,7 +192,7 @@ def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_name)))
         setup_django(var, url)
-        return measure(db, cases, requests)
+        return measure(db, cases, requests, explain)
     if db == "postgres":
         url = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -176,7 +202,7 @@ def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_name)))
     try:
         setup_django(var, url)
-        return measure(db, cases, requests)
+        return measure(db, cases, requests, explain)
     finally:
         if db == "postgres":
             from django.db import connections
@@ -190,7 +216,7 @@ def run_one(db: str, cases: int, requests: int) -> dict[str, Any]:
                 )
 
 
-def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
+def measure(db: str, cases: int, requests: int, explain: str | None = None) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -240,13 +266,19 @@ def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
                 "dispatcher",
                 f"{ledger}?status=closed&sort=number",
             ),
-            ("ledger: page 500 (dispatcher)", "dispatcher", f"{ledger}?page=500"),
+            ("ledger: page 500 (dispatcher)", "dispatcher", f"{ledger}?{deep_page(500)}"),
             (
                 "ledger: overdue, by deadline (dispatcher)",
                 "dispatcher",
                 f"{ledger}?overdue=yes&sort=deadline",
             ),
             ("ledger: first page (handler, Finance)", "handler", ledger),
+            ("ledger: first page (head, Finance)", "head", ledger),
+            (
+                "ledger: overdue, by deadline (head, Finance)",
+                "head",
+                f"{ledger}?overdue=yes&sort=deadline",
+            ),
         ]
     except NoReverseMatch:
         progress("ledger not installed: skipped")
@@ -275,6 +307,13 @@ def measure(db: str, cases: int, requests: int) -> dict[str, Any]:
             }
         )
         progress(f"{db}: {label}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+    if explain:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from django.utils import timezone
+        from explain import explain_all  # bench/explain.py
+
+        Path(explain).write_text(explain_all(timezone.now()), encoding="utf-8")
+        progress(f"{db}: plans written to {explain}")
     return {"db": db, "cases": total, "load_s": load_s, "pages": results}
 
 
@@ -284,9 +323,10 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--explain", help="also write the hot queries' plans (Markdown) here")
     args = parser.parse_args()
     if args.child:
-        result = run_one(args.child, args.cases, args.requests)
+        result = run_one(args.child, args.cases, args.requests, args.explain)
         print(json.dumps(result))
         return 0
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]

@@ -165,6 +165,29 @@ class Case(models.Model):
             models.Index(fields=["handler", "status"], name="case_handler_status"),
             # "Cases I first received" (first-contact owner keeps seeing them).
             models.Index(fields=["first_contact_owner"], name="case_first_contact_owner"),
+            # The scope's "registered by me" branch.
+            models.Index(fields=["registered_by"], name="case_registered_by"),
+            # The ledger sorted by 办理时限 (its overdue view above all): read in order.
+            models.Index(fields=["org", "governing_due_at"], name="case_org_governing_due"),
+            # Overdue and due-soon (queues, the ledger's 是否超期): the running hard limits
+            # of open cases, and the cases that ever missed one; each small beside the
+            # organisation's history, so the database reads them instead of scanning.
+            models.Index(
+                fields=["org", "next_hard_due_at"],
+                name="case_org_next_hard_due",
+                condition=models.Q(next_hard_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["org", "governing_due_at"],
+                name="case_org_missed_deadline",
+                condition=models.Q(missed_deadline=True),
+            ),
+            # 待审批: the few cases with an extension awaiting a decision.
+            models.Index(
+                fields=["pending_extension"],
+                name="case_awaiting_extension",
+                condition=models.Q(pending_extension__isnull=False),
+            ),
         ]
 
     _is_case = True
@@ -266,7 +289,15 @@ class Assignment(models.Model):
     class Meta:
         indexes = [
             # Department scope: the cases a department takes part in.
-            models.Index(fields=["department", "active"], name="assignment_department_active")
+            models.Index(fields=["department", "active"], name="assignment_department_active"),
+            # The department scope's co-handling branch (tousu.cases.access.scope): the
+            # cases a department co-handles, read from the index alone. A lead part is
+            # the case's own lead_department, found by that column's index.
+            models.Index(
+                fields=["department", "case"],
+                name="assignment_co_handling",
+                condition=models.Q(active=True, role="co"),
+            ),
         ]
 
 

@@ -69,8 +69,13 @@ def case_scope(actor: Actor) -> Q:
     depts = actor.departments_with_role(*DEPARTMENT_ROLES)
     if depts:
         dept_ids = actor.department_ids
-        # Co-handled cases, found once (uncorrelated IN) rather than probed per case.
-        involved = Assignment.objects.filter(department_id__in=dept_ids, active=True)
+        # Co-handled cases, found once (uncorrelated IN, from the index
+        # assignment_co_handling) rather than probed per case. A department's lead part
+        # is the case's lead_department: the lead assignments, as many as the department's
+        # cases over the years, are not read again here.
+        involved = Assignment.objects.filter(
+            department_id__in=dept_ids, active=True, role=Assignment.Role.CO
+        )
         mine = mine | Q(lead_department_id__in=dept_ids) | Q(pending_department_id__in=dept_ids)
         mine = mine | Q(pk__in=involved.values("case_id"))
     return scope & mine
