@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from tousu.audit.integrity import ensure_intact
-from tousu.cases.access import Actor, identity_visible, visible_cases
+from tousu.cases.access import Actor, identity_visibility, identity_visible, visible_cases
 from tousu.cases.deadlines import is_overdue, remaining_working_days
 from tousu.cases.intake import refusal_reasons_for
 from tousu.cases.models import Case, CaseLink, Deadline, Event, Party, Status
@@ -181,6 +181,9 @@ def case_json(case: Case, actor: Actor, now: datetime, *, surface: str = "api") 
         .select_related("actor", "actor__staff_profile", "record")
         .order_by("seq")
     )
+    for e in events:
+        if e.record is not None:
+            e.record.case = case  # the case's key opens the record (not read again per record)
     reopened_at = [e.at for e in events if "earlier_outcome" in (e.data or {})]
     current_deadlines, earlier_deadlines = split_rounds(deadlines, reopened_at)
     rounds = len(reopened_at)
@@ -385,7 +388,9 @@ def same_contact(actor: Actor, case: Case, parties: list[Party]) -> list[str]:
         .distinct()
         .order_by("-received_at")[:20]
     )
-    return [str(o.number) for o in others if identity_visible(actor, o)]
+    found = list(others)
+    seen = identity_visibility(actor, found)  # one batch, not one check per case
+    return [str(o.number) for o in found if seen.get(o.pk)]
 
 
 def _decision(events: list[Event], policy: Policy) -> dict[str, Any] | None:

@@ -415,6 +415,8 @@ def template_values(case: Case, options: Options) -> dict[str, str]:
         .order_by("-seq")
         .first()
     )
+    if resolved is not None and resolved.record is not None:
+        resolved.record.case = case  # the key of the case already read
     findings = resolved.record.body if resolved and resolved.record else ""
     if options.party is None:
         findings = identity_masker(case)(findings)
