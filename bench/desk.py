@@ -1,17 +1,22 @@
-"""Desk benchmark: server time of the queue, the case page and the ledger at 100,000 cases.
+"""Desk benchmark: server time of the queues, the case page and the ledger at 100,000 cases or more.
 
 For each database (SQLite in a temporary directory; PostgreSQL in a temporary database on
 127.0.0.1, dropped at the end) in a child process of its own: migrate, load the demo
-organisation (`tousu demo`: the demo hospital's 31 cases walked through the real actions, with timelines),
-then clone those cases with their deadlines, parties, subjects, assignments and events
-in SQL until the organisation holds --cases cases (cloned events carry no record); each
-copy is received a day earlier than the last, and all but one copy in 30 are closed with
-their clocks met, so the organisation holds a few thousand open cases beside a long
-history, as a real one of that size does. Then,
-in-process through Django's test client (the full request: middleware, sign-in session,
-fetch-and-authorise, queries, templates — no network), it times each page --requests
-times after 3 warm-up requests and prints p50/p95/max in milliseconds against the target
-(p95 < 200 ms). Not a test: a figure above target still exits 0; a failed page exits 1.
+organisation (`tousu demo`: the demo hospital's 31 cases walked through the real actions,
+with timelines), then copy those cases with their deadlines, parties, subjects, assignments
+and events in SQL until the organisation holds --cases cases (copied events carry no record);
+each round copies every case there is, received up to three years earlier, and all but one
+copy in 30 are closed with their clocks met, so the organisation holds a few percent open
+cases beside a long history, as a real one of that size does. Then, in-process through
+Django's test client (the full request: middleware, sign-in session, fetch-and-authorise,
+queries, templates — no network), it times each page --requests times after 3 warm-up
+requests and prints p50/p95/max in milliseconds against the targets (queues and ledger
+p95 < 50 ms, the case page < 100 ms) and the process's peak RSS. ``--explain FILE`` writes
+the plans of the hot queries (bench/explain.py) for docs/performance.md.
+
+``BENCH_KEEP_DB=NAME`` keeps the PostgreSQL database NAME (and its keys, in the temporary
+directory ``tousu-bench-keep-NAME``) and reuses it on the next run: build once, time again.
+Not a test: a figure above target still exits 0; a failed page exits 1.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-TARGET_MS = 200.0
+TARGET_MS = 50.0  # queues and the ledger (p95, server time)
+CASE_PAGE_TARGET_MS = 100.0
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -149,6 +155,16 @@ def age_history(cursor: Any, before: int) -> None:
         "AND state IN ('open','paused')",
         [before, LIVE_EVERY],
     )
+
+
+def target(label: str) -> float:
+    return CASE_PAGE_TARGET_MS if label.startswith("case page") else TARGET_MS
+
+
+def peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def deep_page(number: int, size: int = 50) -> str:
@@ -283,6 +299,7 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
     except NoReverseMatch:
         progress("ledger not installed: skipped")
     results = []
+    rss_before = peak_rss_mib()
     for label, username, path in pages:
         client = Client()
         client.force_login(users.get(username=username))
@@ -303,7 +320,8 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
                 "p50": statistics.median(times),
                 "p95": p95,
                 "max": times[-1],
-                "pass": p95 < TARGET_MS,
+                "target": target(label),
+                "pass": p95 < target(label),
             }
         )
         progress(f"{db}: {label}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
@@ -314,7 +332,14 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
 
         Path(explain).write_text(explain_all(timezone.now()), encoding="utf-8")
         progress(f"{db}: plans written to {explain}")
-    return {"db": db, "cases": total, "load_s": load_s, "pages": results}
+    return {
+        "db": db,
+        "cases": total,
+        "load_s": load_s,
+        "pages": results,
+        "rss_before_mib": rss_before,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def main() -> int:
@@ -324,6 +349,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--explain", help="also write the hot queries' plans (Markdown) here")
+    parser.add_argument("--json", help="also write the figures as JSON here")
     args = parser.parse_args()
     if args.child:
         result = run_one(args.child, args.cases, args.requests, args.explain)
@@ -342,6 +368,7 @@ def main() -> int:
                 str(args.cases),
                 "--requests",
                 str(args.requests),
+                *(["--explain", args.explain] if args.explain and db == "postgres" else []),
             ],
             capture_output=True,
             text=True,
@@ -352,12 +379,16 @@ def main() -> int:
             print(f"{db}: FAILED (exit {out.returncode})")
             return 1
         reports.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(reports, indent=2), encoding="utf-8")
     print(
-        f"Desk pages, server time in-process, {args.requests} requests each after 3 warm-up; target p95 < {TARGET_MS:.0f} ms"
+        f"Desk pages, server time in-process, {args.requests} requests each after 3 warm-up; "
+        f"target p95 < {TARGET_MS:.0f} ms (the case page < {CASE_PAGE_TARGET_MS:.0f} ms)"
     )
     for rep in reports:
         print(
-            f"\n{rep['db']}: {rep['cases']:,} cases in the organisation (loaded in {rep['load_s']:.0f} s)"
+            f"\n{rep['db']}: {rep['cases']:,} cases in the organisation (loaded in {rep['load_s']:.0f} s); "
+            f"peak RSS {rep['peak_rss_mib']:.0f} MiB"
         )
         for row in rep["pages"]:
             verdict = "PASS" if row["pass"] else "ABOVE TARGET"
