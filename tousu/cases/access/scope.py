@@ -36,6 +36,8 @@ def excluded(user_id: int, departments: frozenset[int] = frozenset()) -> Q:
 
 
 def is_excluded(user_id: int, case: Case) -> bool:
+    if getattr(case, "_cleared_for", None) == user_id:
+        return False  # fetched through this person's scope just now (get_case)
     if Recusal.objects.filter(
         case_id=case.pk, user_id=user_id, state=Recusal.State.ACTIVE
     ).exists():
@@ -98,6 +100,10 @@ def get_case(actor: Actor, number: str) -> Case:
     )  # fmt: skip
     if case is None:
         raise not_found()
+    # The scope already left out every case this person is excluded from: the checks that
+    # follow on this page need not ask again (a changed exclusion is read by the next
+    # request, and every action re-reads the case under its lock).
+    case._cleared_for = actor.user_id  # type: ignore[attr-defined]
     return case
 
 
