@@ -173,7 +173,7 @@ class Count:
         return self.text()
 
     def text(self) -> str:
-        """"37", "约 120万" / "about 1.2 million", or "1000 以上" / "over 1000"."""
+        """ "37", "约 120万" / "about 1.2 million", or "1000 以上" / "over 1000"."""
         if self.exact:
             return str(self.value)
         if not self.estimated:
