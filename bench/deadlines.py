@@ -81,7 +81,9 @@ CASE_COLUMNS = (
     "first_contact_owner_id", "proposed_co_departments", "proposed_referral",
     "involved_departments", "proposed_department_id", "content", "demands", "fields",
     "missing_fields", "validity", "responsibility", "satisfaction", "reply_channel",
-    "reopen_count", "last_seq", "last_hash", "updated_at",
+    "reopen_count", "last_seq", "last_hash", "updated_at", "review_level", "sealed_key",
+    "legal_hold", "reporter_language", "missed_deadline", "governing_due_at", "next_due_at",
+    "next_hard_due_at",
 )  # fmt: skip
 DEADLINE_COLUMNS = (
     "id", "case_id", "stage", "start", "started_at", "due_at", "hard", "provisional", "state",
@@ -315,14 +317,14 @@ def case_lines(
 ) -> Iterator[str]:  # fmt: skip
     rng = random.Random(SEED)  # noqa: S311  # the same draws as deadline_lines
     for i in range(1, n + 1):
-        _, received, _ = draw(rng, now_s, window_s)
+        _, received, due = draw(rng, now_s, window_s)
         kind, channel, category, content = TEMPLATES[i % len(TEMPLATES)]
-        at = iso(received)
+        at, due_at = iso(received), iso(due)
         row = (
             str(i), str(org_id), f"TS-2026-{i:07d}", str(version_id), kind, channel, category,
             "general", "registered", "", at, at, str(clerk_id), str(clerk_id), "[]", "", "1",
             str(departments[category]), content.format(n=2 + i % 97), "", "{}", "[]",
-            "", "", "", "", "0", "0", "", at,
+            "", "", "", "", "0", "0", "", at, "0", "", "f", "", "f", due_at, due_at, due_at,
         )  # fmt: skip
         yield "\t".join(row) + "\n"
 
