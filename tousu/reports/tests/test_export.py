@@ -13,9 +13,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tousu.cases.models import Case
 from tousu.orgs.models import AuditEvent
 from tousu.privacy.models import IdentityAccess
+from tousu.reports.ledger import COLUMNS, EXPORT_COLUMNS
 from tousu.reports.models import Export
 from tousu.reports.tests import exporting
-from tousu.reports.ledger import COLUMNS, EXPORT_COLUMNS
 from tousu.reports.tests.conftest import REPORTER, REPORTER_PHONE
 
 # The regulation's 18 columns, then the measures other apps add (penalties, remedies, ...).
