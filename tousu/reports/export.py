@@ -29,13 +29,14 @@ from tousu.i18n import SOURCE, both, render_in
 from tousu.reports.dossier import Dossier
 from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
 from tousu.reports.query import Filters
-from tousu.web.cells import xlsx_cell
+from tousu.web.cells import cell_sheet, xlsx_cell
 
 SHEET_TITLE = "台帐"
 NOTES_TITLE = "说明"
 # Cases per batch: rows are built with a fixed number of queries per batch, whatever its size.
 BATCH = 1000
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -89,7 +90,7 @@ def write(
     accesses from it).
     """
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=SHEET_TITLE)
+    ws = cell_sheet(wb, SHEET_TITLE)
     for i, column in enumerate(EXPORT_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "A2"
@@ -116,7 +117,7 @@ def write(
             ws.close()
         raise
 
-    about = wb.create_sheet(title=NOTES_TITLE)
+    about = cell_sheet(wb, NOTES_TITLE)
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 60
     for key, value in notes:
@@ -134,8 +135,7 @@ def _extras(ws: WriteOnlyWorksheet, row: Row) -> Any:
     """The final column: one line per measure, wrapped."""
     if not row.extras:
         return None
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    return xlsx_cell(ws, "\n".join(row.extras), alignment=wrapped)
+    return xlsx_cell(ws, "\n".join(row.extras), alignment=WRAPPED)
 
 
 def _bold(ws: WriteOnlyWorksheet, text: str) -> Cell:
@@ -195,7 +195,7 @@ def write_dossier(
     """The yearly dossier as a workbook: its totals, then the list of its cases in order
     (the dossier page's tables); returns the number of case rows written."""
     wb = Workbook(write_only=True)
-    totals = wb.create_sheet(title=DOSSIER_TOTALS)
+    totals = cell_sheet(wb, DOSSIER_TOTALS)
     totals.column_dimensions["A"].width = 24
     totals.column_dimensions["B"].width = 10
     bold = Font(bold=True)
@@ -219,7 +219,7 @@ def write_dossier(
         for total in rows:
             totals.append([xlsx_cell(totals, total.label), xlsx_cell(totals, total.count)])
 
-    ws = wb.create_sheet(title=DOSSIER_CASES)
+    ws = cell_sheet(wb, DOSSIER_CASES)
     for i, (_key, _zh, _en, width) in enumerate(DOSSIER_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
