@@ -31,7 +31,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import _set_attributes
 from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
@@ -50,6 +49,8 @@ ELLIPSIS = "…"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Number = int | float | Decimal
+# Written as themselves (bool is an int; datetime a date).
+_TYPED = (int, float, Decimal, date, time)
 
 
 def xml_text(text: str) -> str:
@@ -75,8 +76,10 @@ def xlsx_cell(
     as its text, as a string cell: openpyxl would otherwise take text starting with
     ``=`` for a formula.
     """
-    cell = WriteOnlyCell(ws)
-    if value is None or isinstance(value, bool | Number | datetime | date | time):
+    cell = Cell(ws, row=1, column=1)  # openpyxl.cell.WriteOnlyCell, one call less
+    if value is None:
+        pass
+    elif type(value) is not str and isinstance(value, _TYPED):
         cell.value = value
     else:
         text = _text(value)
