@@ -74,7 +74,7 @@ def export_figure(username: str = "supervisor") -> str:
         f"export of {export.rows_done:,} rows: {seconds:.1f} s (CPU {cpu:.1f} s), "
         f"peak RSS {peak / 1024:.0f} MiB (idle {idle / 1024:.0f} MiB, "
         f"+{(peak - idle) / 1024:.0f} MiB){'' if exact else ' (peak sampled at the end)'}; "
-        f"file {export.size / 1e6:.1f} MB"
+        f"file {(export.size or 0) / 1e6:.1f} MB"
     )
 
 
@@ -87,7 +87,7 @@ def _measure(var: str, database_url: str | None) -> int:
 
     settings.TOUSU_EXPORTS_DIR = Path(var) / "exports"
     # The job runs right here; the request to the queue is not sent.
-    background.kick = lambda export_id: None  # type: ignore[assignment]
+    background.kick = lambda export_id: None
     print(export_figure(), flush=True)
     return 0
 

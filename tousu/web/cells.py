@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell._writer import _set_attributes
+from openpyxl.cell._writer import _set_attributes  # type: ignore[attr-defined]
 from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font
@@ -87,7 +87,7 @@ def xlsx_cell(
             text = text[: XLSX_MAX_TEXT - len(ELLIPSIS)] + ELLIPSIS
         # Text as a string cell, set directly: openpyxl's setter would take text starting
         # with "=" for a formula (and check again what xml_text has already cleaned).
-        cell._value = text
+        cell._value = text  # type: ignore[attr-defined]
         cell.data_type = "s"
     if number_format is not None:
         cell.number_format = xml_text(number_format)
@@ -109,14 +109,15 @@ class _CellRows(WorksheetWriter):
     def write_row(self, xf: Any, row: Any, row_idx: int) -> None:
         write = getattr(xf, "_file", None)  # et_xmlfile's writer (lxml's has none)
         cells = list(row)
+        sheet: Any = self.ws  # openpyxl's stubs leave the write-only sheet's parts out
         if (
             not callable(write)
-            or self.ws.row_dimensions.get(row_idx)
+            or sheet.row_dimensions.get(row_idx)
             or any(c._comment is not None or c.hyperlink is not None for c in cells)
         ):
             super().write_row(xf, cells, row_idx)
             return
-        styles = self.ws.parent._cell_styles
+        styles = sheet.parent._cell_styles
         parts = [f'<row r="{row_idx}">']
         for cell in cells:
             styled = cell.has_style
@@ -165,9 +166,10 @@ class CellSheet(WriteOnlyWorksheet):
     """A write-only worksheet whose rows hold only cells (:func:`xlsx_cell`) or None."""
 
     def _get_writer(self) -> None:
-        if self._writer is None:
-            self._writer = _CellRows(self)
-            self._writer.write_top()
+        if self._writer is None:  # type: ignore[has-type]
+            writer = _CellRows(self)
+            writer.write_top()
+            self._writer = writer
 
     def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterable[Cell]:
         for col_idx, value in enumerate(values, 1):
@@ -180,12 +182,13 @@ class CellSheet(WriteOnlyWorksheet):
             yield value
 
 
-def cell_sheet(wb: Workbook, title: str) -> CellSheet:
-    """A new last sheet of the write-only workbook ``wb`` that takes only cells."""
+def cell_sheet(wb: Workbook, title: str) -> Any:
+    """A new last sheet of the write-only workbook ``wb`` that takes only cells (typed as
+    ``Workbook.create_sheet`` is: openpyxl's stubs leave its column widths and panes out)."""
     if not wb.write_only:
         raise ValueError("a cell sheet belongs to a write-only workbook")
     ws = CellSheet(parent=wb, title=title)
-    wb._add_sheet(ws)
+    wb._add_sheet(ws)  # type: ignore[attr-defined]
     return ws
 
 

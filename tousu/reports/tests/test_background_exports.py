@@ -35,6 +35,7 @@ def test_the_job_builds_the_filtered_ledger_and_the_page_offers_it(world, desk, 
     assert r.status_code == 302 and export is not None
     export.refresh_from_db()
     assert export.state == "ready" and export.rows_total == 2 and export.rows_done == 2
+    assert export.finished_at is not None
     assert export.expires_at - export.finished_at == timedelta(hours=24)
     page = sup.get("ledger/exports/").content.decode()
     assert f'id="export-{export.pk}"' in page and "可下载" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
+from typing import Any
 from urllib.parse import unquote
 
 from openpyxl import load_workbook
@@ -23,7 +24,7 @@ HEADERS = [c.zh for c in EXPORT_COLUMNS]
 assert HEADERS[:-1] == [c.zh for c in COLUMNS] and HEADERS[-1] == "处理措施与问责"
 
 
-def _export(desk, **params):
+def _export(desk: Any, **params: Any) -> Any:
     """The export with these filters, asked for on the ledger, built, then downloaded."""
     return exporting.ledger(desk.client, **params)
 
@@ -109,9 +110,7 @@ def test_a_handler_of_another_department_exports_only_their_own(world, desk, cas
     text = json.dumps(_rows(sheet), ensure_ascii=False, default=str)
     assert "王建国" not in text and cases.fees not in text
     # Asking for finance's cases gives none of them.
-    assert _rows(_sheet(_export(desk("handler2"), department="finance"))) == [
-        HEADERS
-    ]
+    assert _rows(_sheet(_export(desk("handler2"), department="finance"))) == [HEADERS]
 
 
 def test_the_exported_reporter_stays_protected(world, desk, cases):
