@@ -53,7 +53,8 @@ def content_disposition(name: str) -> str:
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
     """Excel has no time zones: the organisation's wall-clock time, to the minute."""
-    return timezone.localtime(value, tz).replace(tzinfo=None, second=0, microsecond=0)
+    # Moments in the record are aware (USE_TZ): astimezone is timezone.localtime's work.
+    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _format_with(note: str) -> str:
@@ -63,6 +64,8 @@ def _format_with(note: str) -> str:
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, tz: ZoneInfo) -> Any:
+    if type(value) is str:  # most cells: asked first
+        return xlsx_cell(ws, value) if value else None
     if isinstance(value, Stamp):
         return xlsx_cell(ws, _local(value.at, tz), number_format=_format_with(value.note))
     if isinstance(value, datetime):

@@ -51,6 +51,7 @@ CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Number = int | float | Decimal
 # Written as themselves (bool is an int; datetime a date).
 _TYPED = (int, float, Decimal, date, time)
+_MOMENTS = frozenset({datetime, date, time})
 
 
 def xml_text(text: str) -> str:
@@ -79,6 +80,11 @@ def xlsx_cell(
     cell = Cell(ws, row=1, column=1)  # openpyxl.cell.WriteOnlyCell, one call less
     if value is None:
         pass
+    elif number_format is not None and type(value) in _MOMENTS:
+        # A date with its own format: what openpyxl's setter does, without the default
+        # format it would set first (and the format below replaces).
+        cell._value = value  # type: ignore[attr-defined]
+        cell.data_type = "d"
     elif type(value) is not str and isinstance(value, _TYPED):
         cell.value = value
     else:
