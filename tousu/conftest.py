@@ -18,7 +18,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from tousu.cases.access import Actor, actor_for
 from tousu.clock.overrides import clear_cache as clear_calendars
@@ -124,6 +124,13 @@ class World:
 
     def actor(self, persona: str, org: Organisation | None = None) -> Actor:
         return actor_for(self.users[persona], (org or self.org).slug)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _exports_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Export files built by tests go to a temporary directory, never to var/."""
+    with override_settings(TOUSU_EXPORTS_DIR=tmp_path_factory.mktemp("exports")):
+        yield
 
 
 @pytest.fixture(autouse=True)

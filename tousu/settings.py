@@ -193,6 +193,8 @@ TOUSU_MAX_UPLOAD_BYTES = env_int(
     "TOUSU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024, maximum=1024**3
 )
 TOUSU_FILES_DIR = Path(env_str("TOUSU_FILES_DIR", str(VAR_DIR / "files"))).resolve()
+# Exports built by the job worker (the ledger, the dossier), sealed, kept for 24 hours.
+TOUSU_EXPORTS_DIR = Path(env_str("TOUSU_EXPORTS_DIR", str(VAR_DIR / "exports"))).resolve()
 # A request of up to one file and the form's fields is parsed in memory, so an upload is
 # never written to disk in clear; a larger one (several files at once) spills to a
 # private directory under var/ and is removed at the end of the request.

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tousu.cases.errors import not_found
 from tousu.desk import queues
+from tousu.reports.views import export_selection
 from tousu.web import bulk
 from tousu.web.pages import DeskRequest, desk_view
 
@@ -26,8 +25,7 @@ def queue_bulk(request: DeskRequest, org: str, code: str) -> HttpResponse:
     back = reverse("desk:queue", kwargs={"org": org, "code": code})
     query = bulk.back_query(str(request.POST.get("back") or ""))
     if bulk.operation(str(request.POST.get("operation") or "")) == "export":
-        export = reverse("desk:reports:export", kwargs={"org": org})
-        return redirect(f"{export}?{urlencode([('number', n) for n in numbers])}")
+        return export_selection(request, org, numbers)
     outcome = bulk.run(desk.actor, request.POST, numbers)
     bulk.tell(request, outcome)
     return redirect(f"{back}?{query}" if query else back)

@@ -83,11 +83,20 @@ def run_dispatch(ids: list[int] | None = None) -> int:
     return outbox.dispatch(ids)
 
 
+@tidy
+def run_export(export_id: int) -> str:
+    """Build one export (the ledger's .xlsx, a dossier) asked for on the desk."""
+    from tousu.reports.background import build
+
+    return build(export_id)
+
+
 def register_tasks(queue: Huey) -> dict[str, Any]:
     """Attach Tousu's tasks to a huey instance (tests build their own on a test Redis)."""
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
         "dispatch": queue.task(name="tousu.dispatch", retries=3, retry_delay=30)(run_dispatch),
+        "export": queue.task(name="tousu.export")(run_export),
     }
 
 
@@ -108,3 +117,4 @@ def attach_periodic(queue: Huey) -> None:
 tasks = register_tasks(huey)
 sweep_task = tasks["sweep"]
 dispatch_task = tasks["dispatch"]
+export_task = tasks["export"]

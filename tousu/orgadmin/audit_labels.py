@@ -52,6 +52,7 @@ TYPES: dict[str, Text] = {
     "retention.done": gettext_lazy("完成归档与销毁"),
     "pipl.export": gettext_lazy("个人信息查询导出"),
     "ledger.exported": gettext_lazy("导出台帐"),
+    "dossier.exported": gettext_lazy("导出案宗"),
     "portal.box_forms_printed": gettext_lazy("打印意见箱登记表"),
     "record.integrity_broken": gettext_lazy("记录完整性校验未通过"),
     "keys.rotated": gettext_lazy("更换主密钥"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils import timezone
 
 from tousu.cases.access import Actor
@@ -17,7 +18,7 @@ from tousu.quality.models import SubTask
 def lines(case_ids: list[int], actor: Actor) -> dict[int, list[str]]:
     """``{case_id: ["子任务：制造部 已完成；质量管理部 逾期", "8D：原因已确认，…"]}``.
 
-    Two queries for all the cases; departments and states only, never a person.
+    Three queries for all the cases; departments and states only, never a person.
     """
     now = timezone.now()
     out: dict[int, list[str]] = defaultdict(list)
@@ -33,7 +34,18 @@ def lines(case_ids: list[int], actor: Actor) -> dict[int, list[str]]:
         else:
             state = render_in(SOURCE, present.STATES[task.state])
         tasks[task.case_id].append(f"{task.department.name} {state}")
-    cases = Case.objects.filter(pk__in=case_ids).only("pk", "policy_version_id", "fields")
+    # Only the cases under a policy that keeps a quality report have a line of their own:
+    # the others are not loaded (a ledger export asks this of every case).
+    versions = (
+        Case.objects.filter(pk__in=case_ids)
+        .order_by()
+        .values_list("policy_version_id", flat=True)
+        .distinct()
+    )
+    reporting = [v for v in versions if present.keeps_report(policy_for(v)[1])]
+    cases = Case.objects.filter(
+        Q(pk__in=case_ids) & (Q(policy_version_id__in=reporting) | Q(pk__in=list(tasks)))
+    ).only("pk", "policy_version_id", "fields")
     for case in cases:
         if tasks.get(case.pk):
             out[case.pk].append("子任务：" + "；".join(tasks[case.pk]))

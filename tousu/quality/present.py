@@ -88,6 +88,11 @@ class Progress:
         return pgettext("list of clauses", "，").join(parts)
 
 
+def keeps_report(policy: Policy) -> bool:
+    """Whether the policy keeps a quality (8D) report: :func:`progress` is None otherwise."""
+    return any(f.group == "investigation" for f in policy.fields)
+
+
 def progress(policy: Policy, case: Case) -> Progress | None:
     """None when the policy keeps no quality report."""
     specs = [f for f in policy.fields if f.group == "investigation"]

@@ -11,7 +11,6 @@ column in Chinese and English.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
@@ -27,17 +26,17 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tousu.cases.access import Actor
 from tousu.i18n import SOURCE, both, render_in
+from tousu.reports.dossier import Dossier
 from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
 from tousu.reports.query import Filters
-from tousu.web.cells import xlsx_cell
+from tousu.web.cells import cell_sheet, xlsx_cell
 
 SHEET_TITLE = "台帐"
 NOTES_TITLE = "说明"
+# Cases per batch: rows are built with a fixed number of queries per batch, whatever its size.
 BATCH = 1000
-# One export is built inside one web request (about 35 s of CPU per 100,000 rows); above
-# this, the viewer is asked to export in parts (by received date) instead.
-MAX_ROWS = 50_000
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -54,7 +53,8 @@ def content_disposition(name: str) -> str:
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
     """Excel has no time zones: the organisation's wall-clock time, to the minute."""
-    return timezone.localtime(value, tz).replace(tzinfo=None, second=0, microsecond=0)
+    # Moments in the record are aware (USE_TZ): astimezone is timezone.localtime's work.
+    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _format_with(note: str) -> str:
@@ -64,6 +64,8 @@ def _format_with(note: str) -> str:
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, tz: ZoneInfo) -> Any:
+    if type(value) is str:  # most cells: asked first
+        return xlsx_cell(ws, value) if value else None
     if isinstance(value, Stamp):
         return xlsx_cell(ws, _local(value.at, tz), number_format=_format_with(value.note))
     if isinstance(value, datetime):
@@ -91,7 +93,7 @@ def write(
     accesses from it).
     """
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=SHEET_TITLE)
+    ws = cell_sheet(wb, SHEET_TITLE)
     for i, column in enumerate(EXPORT_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "A2"
@@ -118,7 +120,7 @@ def write(
             ws.close()
         raise
 
-    about = wb.create_sheet(title=NOTES_TITLE)
+    about = cell_sheet(wb, NOTES_TITLE)
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 60
     for key, value in notes:
@@ -136,8 +138,7 @@ def _extras(ws: WriteOnlyWorksheet, row: Row) -> Any:
     """The final column: one line per measure, wrapped."""
     if not row.extras:
         return None
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    return xlsx_cell(ws, "\n".join(row.extras), alignment=wrapped)
+    return xlsx_cell(ws, "\n".join(row.extras), alignment=WRAPPED)
 
 
 def _bold(ws: WriteOnlyWorksheet, text: str) -> Cell:
@@ -163,6 +164,76 @@ def notes_for(
     ]
 
 
-def temporary() -> IO[bytes]:
-    """A file that disappears once closed (the response closes it after sending)."""
-    return tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by the response
+# -- the yearly dossier -------------------------------------------------------------------
+
+DOSSIER_TOTALS = "统计"
+DOSSIER_CASES = "案件目录"
+DOSSIER_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    # (key in the dossier's rows, Chinese heading, English heading, width)
+    ("seq", "序号", "No.", 7),
+    ("number", "编号", "Number", 18),
+    ("received", "收到时间", "Received", 17),
+    ("kind", "类型", "Kind", 8),
+    ("channel", "渠道", "Channel", 10),
+    ("category", "类别", "Category", 16),
+    ("department", "承办部门", "Department", 18),
+    ("status", "状态", "Status", 12),
+)
+
+
+def dossier_filename(org_slug: str, year: int) -> str:
+    return f"案宗-{org_slug}-{year}.xlsx"
+
+
+def write_dossier(
+    target: IO[bytes],
+    dossier: Dossier,
+    *,
+    org_name: str,
+    username: str,
+    now: datetime,
+    tz: ZoneInfo,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """The yearly dossier as a workbook: its totals, then the list of its cases in order
+    (the dossier page's tables); returns the number of case rows written."""
+    wb = Workbook(write_only=True)
+    totals = cell_sheet(wb, DOSSIER_TOTALS)
+    totals.column_dimensions["A"].width = 24
+    totals.column_dimensions["B"].width = 10
+    bold = Font(bold=True)
+    for key, value in (
+        ("单位 Organisation", org_name),
+        ("年度 Year", str(dossier.year)),
+        ("件数 Cases", str(dossier.total)),
+        ("导出人 Exported by", username),
+        ("导出时间 Exported at", timezone.localtime(now, tz).strftime("%Y-%m-%d %H:%M %Z")),
+    ):
+        totals.append([xlsx_cell(totals, key), xlsx_cell(totals, value)])
+    for title, head, rows in (
+        ("按状态", "状态", dossier.by_status),
+        ("按类别", "类别", dossier.by_category),
+        ("按渠道", "渠道", dossier.by_channel),
+        ("按月份", "月份", dossier.by_month),
+    ):
+        totals.append([])
+        totals.append([xlsx_cell(totals, title, font=bold)])
+        totals.append([xlsx_cell(totals, head, font=bold), xlsx_cell(totals, "件数", font=bold)])
+        for total in rows:
+            totals.append([xlsx_cell(totals, total.label), xlsx_cell(totals, total.count)])
+
+    ws = cell_sheet(wb, DOSSIER_CASES)
+    for i, (_key, _zh, _en, width) in enumerate(DOSSIER_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.append([xlsx_cell(ws, zh, font=bold) for _key, zh, _en, _width in DOSSIER_COLUMNS])
+    written = 0
+    for case in dossier.cases:
+        ws.append([xlsx_cell(ws, case[key]) for key, _zh, _en, _width in DOSSIER_COLUMNS])
+        written += 1
+        if on_progress is not None and written % BATCH == 0:
+            on_progress(written)
+    if on_progress is not None:
+        on_progress(written)
+    wb.save(target)
+    return written

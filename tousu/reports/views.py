@@ -6,21 +6,23 @@ so a staff member sees (and exports) exactly the cases their queues would show t
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.cases.access import visible_cases
 from tousu.cases.errors import TousuError, not_found
@@ -28,6 +30,7 @@ from tousu.cases.models import Kind, Status
 from tousu.i18n import Text, both, localized
 from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
+from tousu.reports import background, sealed
 from tousu.reports import dossier as dossiers
 from tousu.reports import export as xlsx
 from tousu.reports.ledger import (
@@ -39,6 +42,7 @@ from tousu.reports.ledger import (
     log_identity,
     with_extras,
 )
+from tousu.reports.models import Export
 from tousu.reports.query import (
     SATISFACTIONS,
     SORTS,
@@ -46,7 +50,6 @@ from tousu.reports.query import (
     Filters,
     departments,
     filtered,
-    ledger_ids,
     parse_filters,
     sort_key,
     sortable,
@@ -130,8 +133,14 @@ def ledger(request: DeskRequest, org: str) -> HttpResponse:
     context: dict[str, Any] = {
         "values": request.GET,
         "selected_statuses": request.GET.getlist("status"),
-        "max_export": xlsx.MAX_ROWS,
         "query": bulk.back_query(request.GET.urlencode()),
+        # The export button posts the page's filters (all of its rows, not one page).
+        "export_params": [
+            (k, item)
+            for k, values in request.GET.lists()
+            if k not in ("page", "cursor", "last")
+            for item in values
+        ],
         **bulk.options(actor, desk.policy),
         **({} if fragment else _options(desk)),
     }
@@ -216,76 +225,150 @@ def _years(desk: Desk) -> list[int]:
     return list(range(last, first - 1, -1))
 
 
-@require_GET
+def _filter_error(exc: FilterErrors) -> TousuError:
+    return TousuError(
+        "invalid_filter",
+        exc.text(),
+        status=400,
+        details={name: list(both(message)) for name, message in exc.errors.items()},
+    )
+
+
+def _exports_page(org: str, export: Export | None = None) -> str:
+    url = reverse("desk:reports:exports", kwargs={"org": org})
+    return f"{url}#export-{export.pk}" if export is not None else url
+
+
+def start_ledger_export(request: DeskRequest, params: Any) -> Export:
+    """Check the filters and ask for the export (TousuError 400 when a filter is bad)."""
+    desk = request.desk
+    try:
+        filters = parse_filters(params, desk.policy, [d.code for d in departments(desk.actor)])
+    except FilterErrors as exc:
+        raise _filter_error(exc) from None
+    with transaction.atomic():
+        return background.start_ledger(desk.actor, filters)
+
+
+@require_http_methods(["GET", "POST"])
 @desk_view
 def export(request: DeskRequest, org: str) -> HttpResponse:
-    """The filtered ledger as .xlsx; every export is audited, every named row logged."""
-    desk = request.desk
-    actor = desk.actor
+    """POST: ask for the filtered ledger as .xlsx, built in the background; then the
+    exports page shows its progress. GET (an old link): the ledger with those filters,
+    where the export is asked for."""
+    if request.method == "POST":
+        made = start_ledger_export(request, request.POST)
+        messages.success(request, gettext("已开始导出台帐，完成后可在此下载"))
+        return redirect(_exports_page(org, made))
     try:
-        filters = _read_filters(desk, request)
+        _read_filters(request.desk, request)
     except FilterErrors as exc:
-        raise TousuError(
-            "invalid_filter",
-            exc.text(),
-            status=400,
-            details={name: list(both(message)) for name, message in exc.errors.items()},
-        ) from None
+        raise _filter_error(exc) from None
+    back = reverse("desk:reports:ledger", kwargs={"org": org})
+    query = request.GET.urlencode()
+    return redirect(f"{back}?{query}" if query else back)
+
+
+@require_POST
+@desk_view
+def dossier_export(request: DeskRequest, org: str, year: int) -> HttpResponse:
+    if not dossiers.FIRST_YEAR <= year <= dossiers.LAST_YEAR:
+        raise not_found()
+    with transaction.atomic():
+        made = background.start_dossier(request.desk.actor, year)
+    messages.success(request, gettext("已开始导出案宗，完成后可在此下载"))
+    return redirect(_exports_page(org, made))
+
+
+def _mine(request: DeskRequest) -> QuerySet[Export]:
+    """The exports this staff member asked for in this organisation (nobody else's)."""
+    return Export.objects.filter(
+        org=request.desk.org, requested_by_id=request.desk.actor.user_id
+    ).defer("named_case_ids", "wrapped_key")
+
+
+def _shown(export: Export, now: datetime) -> Export:
+    """An export past its time reads as expired before upkeep has removed its file."""
+    if export.state == Export.State.READY and export.expires_at <= now:
+        export.state = Export.State.EXPIRED
+    return export
+
+
+EXPORTS_SHOWN = 50
+
+
+@require_GET
+@desk_view
+def exports(request: DeskRequest, org: str) -> HttpResponse:
+    """导出文件: the viewer's own exports, newest first, with progress while they run."""
     now = timezone.now()
-    ids = list(ledger_ids(actor, filters, now))
-    if len(ids) > xlsx.MAX_ROWS:
+    listed = [_shown(e, now) for e in _mine(request).order_by("-created_at", "-pk")[:EXPORTS_SHOWN]]
+    return page(request, "reports/exports.html", {"exports": listed, "lifetime_hours": 24})
+
+
+@require_GET
+@desk_view
+def export_row(request: DeskRequest, org: str, pk: int) -> HttpResponse:
+    """One export's row (the page polls it while the export runs)."""
+    found = _mine(request).filter(pk=pk).first()
+    if found is None:
+        raise not_found()
+    return page(request, "reports/_export_row.html", {"e": _shown(found, timezone.now())})
+
+
+@require_GET
+@desk_view
+def export_download(request: DeskRequest, org: str, pk: int) -> HttpResponse:
+    """The finished file, to the one who asked for it only, until it expires. Every
+    download is audited; one that names complainants logs each as an identity view."""
+    desk = request.desk
+    found = Export.objects.filter(org=desk.org, requested_by_id=desk.actor.user_id, pk=pk).first()
+    if found is None:
+        raise not_found()
+    now = timezone.now()
+    if found.state == Export.State.EXPIRED or (
+        found.state == Export.State.READY and found.expires_at <= now
+    ):
+        background.expire(found)
         raise TousuError(
-            "export_too_large",
-            gettext_lazy(
-                "符合条件的案件有 {len} 件，超过单次导出上限 {MAX_ROWS} 件；请按收到日期分段导出"
-            ),
-            status=422,
-            details={"rows": len(ids), "max_rows": xlsx.MAX_ROWS},
-            params={"len": len(ids), "MAX_ROWS": xlsx.MAX_ROWS},
+            "export_expired",
+            gettext_lazy("该导出文件已超过 24 小时，已删除；请重新导出"),
+            status=410,
         )
-    named: list[int] = []
-    target = xlsx.temporary()
+    if found.state != Export.State.READY:
+        raise TousuError("export_not_ready", gettext_lazy("该导出文件尚未生成完成"), status=409)
+    chunks = sealed.open_chunks(found.file_name, found.wrapped_key, found.pk)
     try:
-        # The ledger is filed in Chinese, whatever the viewer's language.
-        with translation.override("zh-hans"):
-            written = xlsx.write(
-                target,
-                xlsx.row_batches(actor, ids, now),
-                tz=desk.tz,
-                total=len(ids),
-                notes=xlsx.notes_for(
-                    desk.org.name, actor.username, now, desk.tz, filters, len(ids)
-                ),
-                on_rows=lambda batch: named.extend(r.case_id for r in batch if r.identity_shown),
-            )
-        with transaction.atomic():
-            audit(
-                "ledger.exported",
-                desk.org,
-                org=desk.org,
-                actor=request.user,
-                filters=filters.as_params(),
-                rows=written,
-                identities_shown=len(named),
-            )
-            IdentityAccess.objects.bulk_create(
-                [
-                    IdentityAccess(case_id=i, user_id=actor.user_id, surface="ledger_export")
-                    for i in named
-                ],
-                batch_size=1000,
-            )
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    response = FileResponse(target, content_type=xlsx.CONTENT_TYPE)
-    local_now: datetime = timezone.localtime(now, desk.tz)
-    response["Content-Disposition"] = xlsx.content_disposition(
-        xlsx.filename(desk.org.slug, local_now)
+        first = next(chunks)  # the key opens and the file is there, before anything is sent
+    except FileNotFoundError:
+        background.expire(found)
+        raise TousuError(
+            "export_expired", gettext_lazy("该导出文件已删除；请重新导出"), status=410
+        ) from None
+    with transaction.atomic():
+        audit(
+            f"{'ledger' if found.kind == Export.Kind.LEDGER else 'dossier'}.exported",
+            desk.org,
+            org=desk.org,
+            actor=request.user,
+            export=found.pk,
+            params=found.params,
+            rows=found.rows_done,
+            identities_shown=len(found.named_case_ids),
+        )
+        IdentityAccess.objects.bulk_create(
+            [
+                IdentityAccess(case_id=i, user_id=desk.actor.user_id, surface="ledger_export")
+                for i in found.named_case_ids
+            ],
+            batch_size=1000,
+        )
+    response = StreamingHttpResponse(
+        itertools.chain([first], chunks), content_type=xlsx.CONTENT_TYPE
     )
+    response["Content-Length"] = str(found.size or 0)
+    response["Content-Disposition"] = xlsx.content_disposition(found.download_name)
     response["Cache-Control"] = "no-store"
-    # A streamed file: desk_view's signature names HttpResponse, and passes it through.
     return cast(HttpResponse, response)
 
 
@@ -298,11 +381,19 @@ def ledger_bulk(request: DeskRequest, org: str) -> HttpResponse:
     back = reverse("desk:reports:ledger", kwargs={"org": org})
     query = bulk.back_query(str(request.POST.get("back") or ""))
     if bulk.operation(str(request.POST.get("operation") or "")) == "export":
-        export_url = reverse("desk:reports:export", kwargs={"org": org})
-        return redirect(f"{export_url}?{urlencode([('number', n) for n in numbers])}")
+        return export_selection(request, org, numbers)
     outcome = bulk.run(request.desk.actor, request.POST, numbers)
     bulk.tell(request, outcome)
     return redirect(f"{back}?{query}" if query else back)
+
+
+def export_selection(request: DeskRequest, org: str, numbers: list[str]) -> HttpResponse:
+    """A bulk bar's export: the ledger of the chosen cases, asked for like any other."""
+    query = QueryDict(mutable=True)
+    query.setlist("number", numbers)
+    made = start_ledger_export(request, query)
+    messages.success(request, gettext("已开始导出所选案件，完成后可在此下载"))
+    return redirect(_exports_page(org, made))
 
 
 @require_GET

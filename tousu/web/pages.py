@@ -103,6 +103,7 @@ def desk_view(
 # The sections of the desk in the top bar: (URL name, label, roles that see it; empty: all).
 SECTIONS: tuple[tuple[str, Text, frozenset[str]], ...] = (
     ("desk:reports:ledger", gettext_lazy("台帐"), frozenset()),
+    ("desk:reports:exports", gettext_lazy("导出文件"), frozenset()),
     ("desk:duty:roster", gettext_lazy("值班"), frozenset()),
     ("desk:orgadmin:home", gettext_lazy("单位管理"), frozenset({"administrator"})),
     ("desk:snippets", gettext_lazy("常用回复"), frozenset({"supervisor", "administrator"})),

@@ -36,6 +36,7 @@ from tousu.conftest import Api
 from tousu.ops.tokens import create_token
 from tousu.orgs.services import create_user, set_profile
 from tousu.reports.ledger import EXPORT_COLUMNS
+from tousu.reports.tests import exporting
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +260,7 @@ def test_the_ledger_and_its_export_carry_the_measures_names_only_for_record_read
         measures = row(name).split('class="c-measures">', 1)[1]
         assert REPORTER not in measures and PHONE not in measures
 
-    response: Any = _client(o, "head").get("/desk/scenic/ledger/export.xlsx")
+    response: Any = exporting.ledger(_client(o, "head"), "scenic")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["台帐"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]

@@ -32,6 +32,7 @@ from tousu.audit.verify import verify
 from tousu.cases.models import Case, CaseRecord, Event, Party
 from tousu.conftest import World, needs_postgres
 from tousu.orgs.models import AuditEvent, Membership
+from tousu.reports.tests import exporting
 
 RECORDS = CaseRecord._meta.db_table
 AUDIT_EVENTS = AuditEvent._meta.db_table
@@ -535,7 +536,14 @@ def test_sealed_content_that_no_longer_opens_answers_409_on_any_desk_page(
     client = Client()
     client.force_login(world.users["supervisor"])
     with caplog.at_level(logging.ERROR, logger="tousu.audit"):
-        export = client.get("/desk/acme/ledger/export.xlsx")
-    assert export.status_code == 409
-    assert "记录完整性受损" in export.content.decode()
+        ledger = client.get("/desk/acme/ledger/")
+    assert ledger.status_code == 409
+    assert "记录完整性受损" in ledger.content.decode()
+    assert "record integrity broken" in caplog.text
+    # An export built by the worker fails the same way, and says why.
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="tousu.audit"):
+        _, export = exporting.ask(client, "/desk/acme/ledger/export.xlsx")
+    assert export is not None and export.state == "failed"
+    assert export.error == "record integrity broken" and export.file_name == ""
     assert "record integrity broken" in caplog.text

@@ -4,6 +4,7 @@ holding a receipt."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -40,8 +41,9 @@ class Actor:
     def reporter(self) -> bool:
         return self.username == REPORTER_USERNAME
 
-    @property
+    @cached_property
     def roles(self) -> frozenset[str]:
+        # Worked out once: the identity rule asks for every row of a ledger export.
         return frozenset(m.role for m in self.memberships)
 
     @property

@@ -21,6 +21,7 @@ from tousu.cases.models import Case, IdentityReveal
 from tousu.conftest import World
 from tousu.orgs.services import create_user
 from tousu.privacy.models import IdentityAccess
+from tousu.reports.tests import exporting
 
 NAME, PHONE = "王建国", "13912345678"
 SEES = {"clerk", "handler"}
@@ -104,7 +105,7 @@ def test_who_sees_the_complainant_on_every_surface(world: World, closed: str, pe
     assert (NAME in page) is sees, "the desk page"
     assert (PHONE in page) is sees
 
-    export = _ok(desk.get("/desk/acme/ledger/export.xlsx"))
+    export = _ok(exporting.ledger(desk))
     sheet = _xlsx_text(export)
     assert number in sheet
     assert (NAME in sheet) is sees, "the ledger export (its 投诉人 column)"
@@ -137,7 +138,7 @@ def test_the_subject_sees_neither_the_case_nor_the_complainant(world: World, clo
     assert desk.get(f"/desk/acme/cases/{number}/").status_code == 404
     for kind in ("registration", "mediation", "reply"):
         assert desk.get(f"/desk/acme/cases/{number}/documents/{kind}.pdf").status_code == 404
-    sheet = _xlsx_text(_ok(desk.get("/desk/acme/ledger/export.xlsx")))
+    sheet = _xlsx_text(_ok(exporting.ledger(desk)))
     assert number not in sheet and NAME not in sheet
     about = _ok(api.get("/about-me")).json()
     assert len(about) == 1 and NAME not in str(about) and PHONE not in str(about)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 
 from tousu.cases.models import Case, Event, Notification, Status
 from tousu.conftest import World
+from tousu.reports.tests import exporting
 from tousu.web.bulk import MAX_CASES
 
 from .making import case_in
@@ -115,11 +113,12 @@ def test_the_selection_is_exported_through_the_ledgers_export(world, desk):
     chosen = [case_in(world).number for _ in range(2)]
     left_out = case_in(world).number
     me = desk("supervisor")
-    r = me.post("queue/dispatch/bulk/", {"operation": "export", "cases": chosen})
-    assert r.status_code == 302 and r["Location"].startswith("/desk/acme/ledger/export.xlsx?")
-    book = me.client.get(r["Location"])
-    assert book.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).worksheets[0]
+    r, export = exporting.ask(
+        me.client, "/desk/acme/queue/dispatch/bulk/", {"operation": "export", "cases": chosen}
+    )
+    assert r.status_code == 302 and r["Location"].startswith("/desk/acme/ledger/exports/")
+    assert export is not None and export.params["number"] == chosen
+    sheet = exporting.workbook(exporting.download(me.client, "acme", export)).worksheets[0]
     cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
     assert set(chosen) <= cells and left_out not in cells
 
@@ -127,8 +126,8 @@ def test_the_selection_is_exported_through_the_ledgers_export(world, desk):
 def test_an_exported_selection_never_holds_a_case_the_viewer_may_not_see(world, desk):
     theirs = case_in(world, "in_progress").number
     me = desk("handler2")
-    book = me.client.get("/desk/acme/ledger/export.xlsx", {"number": [theirs]})
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).worksheets[0]
+    book = exporting.ledger(me.client, number=[theirs])
+    sheet = exporting.workbook(book).worksheets[0]
     cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
     assert theirs not in cells
 

@@ -38,6 +38,7 @@ from tousu.orgs.models import Department, Organisation
 from tousu.orgs.services import create_user
 from tousu.policy.services import create_org
 from tousu.remedies.models import Remedy, Reward
+from tousu.reports.tests import exporting
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def _pdf(response: Any) -> None:
 
 def _ledger_lists(client: Client, org: str, number: str) -> None:
     """The export opens, holds the case and no formula; the ledger and dossier list it."""
-    response = _ok(client.get(f"/desk/{org}/ledger/export.xlsx"))
+    response = _ok(exporting.ledger(client, org))
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():

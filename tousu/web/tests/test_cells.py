@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
 
 from tousu.web.cells import (
     XLSX_MAX_TEXT,
     CsvWriter,
+    cell_sheet,
     csv_field,
     xlsx_cell,
     xml_text,
@@ -103,3 +105,65 @@ def test_csv_keeps_numbers_dates_and_plain_text_and_cleans_controls():
         ["TS-1", '\'=HYPERLINK("x","y")'],
         ["1", ""],
     ]
+
+
+ROWS: list[list[Any]] = [
+    ["编号", "  leading and trailing  ", "a < b & c > d", "", None, "line\none"],
+    [*ATTACKS[:4], "ctrl \x1b[31m \x07", "\ud800 lone"],
+    [1, 2.5, Decimal("3.25"), True, date(2026, 3, 10), datetime(2026, 3, 10, 9, 30)],
+    [None, None, "after two empty cells"],
+    [],
+]
+
+
+def _sheet_of(make_sheet: Any) -> Any:
+    wb = Workbook(write_only=True)
+    ws = make_sheet(wb)
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for values in ROWS:
+        ws.append([xlsx_cell(ws, v) for v in values])
+    ws.append(
+        [
+            xlsx_cell(ws, "bold", font=bold),
+            xlsx_cell(ws, datetime(2026, 1, 5, 10), number_format='yyyy-mm-dd hh:mm "电话"'),
+            xlsx_cell(ws, "wrapped\nlines", alignment=wrapped),
+            xlsx_cell(ws, None, font=bold),
+        ]
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return load_workbook(io.BytesIO(buffer.getvalue())).worksheets[0]
+
+
+def _described(sheet: Any) -> list[list[Any]]:
+    return [
+        [
+            (c.coordinate, c.value, c.data_type, c.number_format, c.font.b, c.alignment.wrap_text)
+            for c in row
+        ]
+        for row in sheet.iter_rows()
+    ]
+
+
+def test_a_cell_sheet_writes_what_openpyxl_writes():
+    plain = _sheet_of(lambda wb: wb.create_sheet("s"))
+    fast = _sheet_of(lambda wb: cell_sheet(wb, "s"))
+    assert _described(fast) == _described(plain)
+    values = [c.value for c in next(fast.iter_rows(min_row=2, max_row=2))]
+    assert values[:4] == ATTACKS[:4]
+    assert fast["B1"].value == "  leading and trailing  " and fast["C1"].value == "a < b & c > d"
+    assert fast["F3"].is_date and fast["B6"].number_format == 'yyyy-mm-dd hh:mm "电话"'
+
+
+def test_a_cell_sheet_refuses_a_plain_value_or_a_formula():
+    wb = Workbook(write_only=True)
+    ws = cell_sheet(wb, "s")
+    with pytest.raises(TypeError):
+        ws.append(["=1+2"])
+    ws = cell_sheet(wb, "t")
+    formula = xlsx_cell(ws, "text")
+    formula.value = "=1+2"  # openpyxl's own setter makes it a formula
+    assert formula.data_type == "f"
+    with pytest.raises(ValueError, match="formula"):
+        ws.append([formula])
