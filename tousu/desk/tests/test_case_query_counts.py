@@ -20,7 +20,7 @@ def _files_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("persona", "ceiling"), [("handler", 99), ("supervisor", 99), ("auditor", 99)]
+    ("persona", "ceiling"), [("handler", 58), ("supervisor", 68), ("auditor", 47)]
 )
 def test_the_case_page_reads_a_busy_case_in_a_fixed_number_of_queries(
     world: World, persona: str, ceiling: int
@@ -33,7 +33,6 @@ def test_the_case_page_reads_a_busy_case_in_a_fixed_number_of_queries(
     def shows(few: Any, many: Any) -> None:
         assert 0 < listed(page, few) < listed(page, many)
 
-    few, many = assert_flat(
+    assert_flat(
         lambda: count_get(client, page.path), lambda: busy.grow(3), ceiling=ceiling, shows=shows
     )
-    print(persona, few.count, many.count)
