@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tousu.accountability.models import Penalty
+from tousu.accountability.records import appeal_from_record
 from tousu.conftest import World
 from tousu.desk.tests.crowd import BusyCase, Page, listed
+from tousu.desk.tests.making import act, case_in
 from tousu.ops.tokens import create_token
 from tousu.privacy.models import IdentityAccess
 from tousu.tests.queries import assert_flat, count_get
@@ -64,4 +67,38 @@ def test_a_busy_case_is_answered_in_a_fixed_number_of_queries(
     IdentityAccess.objects.create(case=busy.case, user=world.users["clerk"], surface="desk")
     assert_flat(
         lambda: count_get(client, page.path, headers=headers), grow, ceiling=ceiling, shows=shows
+    )
+
+
+@pytest.mark.parametrize(("persona", "ceiling"), [("supervisor", 7), ("leader", 7)])
+def test_a_cases_penalties_are_answered_in_a_fixed_number_of_queries(
+    world: World, persona: str, ceiling: int
+) -> None:
+    case = case_in(world, "resolved")
+    made = [0]
+
+    def propose(n: int) -> None:
+        for _ in range(n):
+            i = made[0]
+            made[0] += 1
+            act(world, case, "supervisor", "propose_penalty", staff="handler2", kind="warning",
+                reason=f"服务态度差{i}")  # fmt: skip
+            penalty = Penalty.objects.filter(case_id=case.pk).latest("pk")
+            if i % 2:
+                act(world, case, "leader", "decide_penalty", penalty=penalty.pk, approved=True)
+                appeal_from_record(world.actor("handler2"), penalty.pk, f"事实不清{i}")
+
+    propose(2)
+    page = Page(persona, f"{V}cases/{case.number}/penalties", ceiling, rows=r'"id": \d+', api=True)
+    client = Client()
+    headers = {"authorization": f"Bearer {create_token(world.users[persona])}"}
+
+    def shows(few: Any, many: Any) -> None:
+        assert 0 < listed(page, few) < listed(page, many)
+
+    assert_flat(
+        lambda: count_get(client, page.path, headers=headers),
+        lambda: propose(4),
+        ceiling=ceiling,
+        shows=shows,
     )

@@ -46,6 +46,8 @@ PAGES: dict[str, Page] = {
     "ledger": Page("supervisor", A + "ledger/", 34),
     # (The identity facts of the listed cases are asked only when some row needs them.)
     "ledger filtered": Page("supervisor", A + "ledger/?overdue=yes", 32, conditional=1),
+    # The ledger's export: every matching case (not a page of them) as .xlsx.
+    "ledger export": Page("supervisor", A + "ledger/export.xlsx", 34),
     # Duty: the roster with its shifts and hand-over notes.
     "duty roster": Page("supervisor", A + "duty/", 11, rows=r"第\d+班|交接第\d+件事"),
     # A person's record: penalties proposed against them.
