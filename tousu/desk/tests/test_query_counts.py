@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from tousu.tests.queries import Counted
 
 from .crowd import PHONE, Page, check_page, crowd_measured
 
 A = "/desk/acme/"
+YEAR = timezone.localdate(timezone.now(), ZoneInfo("Asia/Shanghai")).year
 # On a staff record: the complaints (by date) and the penalties (by their reason).
 CASE_OR_PENALTY = r"TS-\d{4}-\d{6}|<td>\d{4}-\d{2}-\d{2}"
 PAGES: dict[str, Page] = {
@@ -48,6 +51,10 @@ PAGES: dict[str, Page] = {
     "ledger filtered": Page("supervisor", A + "ledger/?overdue=yes", 32, conditional=1),
     # The ledger's export: every matching case (not a page of them) as .xlsx.
     "ledger export": Page("supervisor", A + "ledger/export.xlsx", 34),
+    # The yearly dossier (案宗): every case of the year.
+    "dossier": Page("supervisor", A + f"ledger/dossier/{YEAR}/", 13),
+    # Duty: my duty page with the hand-over notes to the office.
+    "my duty": Page("dispatcher", A + "duty/mine/", 13, rows=r"交接第\d+件事"),
     # Duty: the roster with its shifts and hand-over notes.
     "duty roster": Page("supervisor", A + "duty/", 11, rows=r"第\d+班|交接第\d+件事"),
     # A person's record: penalties proposed against them.
