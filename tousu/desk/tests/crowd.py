@@ -4,7 +4,9 @@ clocks, notices), and rows of everything else a page lists (staff, departments, 
 shifts, hand-over notes, saved filters, reply snippets, policy versions).
 
 :meth:`Crowd.grow` adds ``n`` of each; the tests measure a page, grow the crowd, measure it
-again. Everything is made through the services and actions the pages themselves use.
+again. Cases, files, penalties, staff, shifts, notes and policy versions are made through
+the actions and services the desk uses; the rows that have none (departments, holidays,
+saved filters, snippets) are written directly.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ from tousu.tests.queries import Counted, assert_counts_flat, count_get, logged_i
 
 from .making import PATH, act, case_in
 
-# The states the cases are left in, in turn (each state of the path once per seven cases).
+# The caller of every complaint of the crowd.
 PHONE = "13912345678"
+# The states the cases are left in, in turn (each state of the path once per seven cases).
 STATES = ("registered", "accepted", "in_progress", "resolved", "replied", "followed_up", "closed")
 
 
@@ -97,26 +100,13 @@ class Crowd:
             case = act(world, case, persona, action, **payload)
             if reached == state:
                 break
+        # Requests waiting for a decision (the 待审批 queue): an extension, a remedy, a penalty.
         if state == "in_progress":
-            act(
-                world,
-                case,
-                "handler",
-                "request_extension",
-                stage="reply",
-                amount=1,
-                reason="需鉴定",
-            )
+            act(world, case, "handler", "request_extension", stage="reply", amount=1,
+                reason="需鉴定")  # fmt: skip
         if state == "accepted":
-            act(
-                world,
-                case,
-                "clerk",
-                "propose_remedy",
-                kind="refund",
-                amount="120.00",
-                reason="退费",
-            )
+            act(world, case, "clerk", "propose_remedy", kind="refund", amount="120.00",
+                reason="退费")  # fmt: skip
         if state in ("resolved", "replied", "followed_up"):
             act(world, case, "supervisor", "propose_penalty", staff="handler2", kind="warning",
                 reason="服务态度差")  # fmt: skip
