@@ -54,7 +54,7 @@ def lines(case_ids: list[int], actor: Actor) -> dict[int, list[str]]:
     names = {pk: may_view_records(actor, policies[versions[pk]]) for pk in shown}
     penalties = list(
         Penalty.objects.filter(case_id__in=shown)
-        .select_related("staff", "department")
+        .select_related("staff__staff_profile", "department")
         .order_by("case_id", "proposed_at", "pk")
     )
     appeals: dict[int, list[Appeal]] = defaultdict(list)

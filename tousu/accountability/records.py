@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 
 from tousu.accountability import inputs
 from tousu.accountability.models import Appeal, Penalty
@@ -86,9 +87,10 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
 
     complaints: list[dict[str, Any]] = []
     if own:
-        for case in decided_cases_about(actor):
-            view = safeguards.subject_view(case)
-            complaints.append({**view, "received": case.received_at, "link": False})
+        decided = list(decided_cases_about(actor))
+        views = safeguards.subject_views(decided)
+        for case in decided:
+            complaints.append({**views[case.pk], "received": case.received_at, "link": False})
             tally(case.received_at, "complaints")
     else:
         about = (
@@ -106,19 +108,25 @@ def staff_record(actor: Actor, policy: Policy, username: str) -> StaffRecord:
                  "received": case.received_at, "link": (case.pk,) in seen}
             )  # fmt: skip
             tally(case.received_at, "complaints")
-    penalties = Penalty.objects.filter(org_id=actor.org.pk, staff=user).select_related("case")
+    penalties = (
+        Penalty.objects.filter(org_id=actor.org.pk, staff=user)
+        .select_related("case")
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.order_by("pk")))
+    )
     if own:
         penalties = penalties.exclude(status__in=[Penalty.Status.PROPOSED])
+    listed = list(penalties.order_by("-proposed_at", "-pk"))
+    # The person's own record never names who brought the case, whoever wrote the text.
+    hiders = redaction.identity_maskers(p.case_id for p in listed) if own else {}
     rows = []
-    for p in penalties.order_by("-proposed_at", "-pk"):
-        # The person's own record never names who brought the case, whoever wrote the text.
-        hide = redaction.identity_masker(p.case) if own else str
+    for p in listed:
+        hide = hiders[p.case_id] if own else str
         reason = hide(p.reason)
         appeals = [
             {"status": a.status, "label": bilingual(Appeal.Status(a.status).label), "reason": a.reason,
              "filed_at": a.filed_at, "decided_at": a.decided_at, "note": hide(a.note),
              "to_role": a.to_role}
-            for a in p.appeals.order_by("pk")
+            for a in p.appeals.all()
         ]  # fmt: skip
         rows.append(
             {"id": p.pk, "number": p.case.number, "kind": p.kind, "zh": p.label_zh,
@@ -178,7 +186,7 @@ def case_penalties(actor: Actor, case: Case, policy: Policy) -> list[dict[str, A
     rows = []
     penalties = (
         Penalty.objects.filter(case=case)
-        .select_related("staff", "department", "proposed_by", "decided_by")
+        .select_related("staff__staff_profile", "department", "proposed_by", "decided_by")
         .prefetch_related("appeals")
         .order_by("proposed_at", "pk")
     )

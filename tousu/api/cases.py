@@ -228,7 +228,8 @@ def about_me(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """For a staff member a case is about: only cases already decided, in the restricted
     view (redacted allegation, the decision, how to appeal) — never the reporter."""
     actor = authorised(request).actor
-    return [safeguards.subject_view(case) for case in decided_cases_about(actor)]
+    views = safeguards.subject_views(decided_cases_about(actor))
+    return list(views.values())
 
 
 @router.get(

@@ -7,6 +7,7 @@ with a reason and a custodian's approval; both are events the auditor can list.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from tousu.cases.access import Actor, identity_visible
 from tousu.cases.errors import TousuError, action_forbidden, invalid
 from tousu.cases.intake import staff_member, successor
 from tousu.cases.models import Case, CaseRecord, IdentityReveal, Recusal
-from tousu.cases.redaction import identity_masker
+from tousu.cases.redaction import identity_masker, identity_maskers
 from tousu.cases.steps import Step, step
 from tousu.policy.models import policy_for
 
@@ -212,32 +213,45 @@ def redact(
 def subject_view(case: Case) -> dict[str, object]:
     """What the staff member a case is about may see once a decision about them exists:
     the allegation (redacted, without the reporter), the decision, and how to appeal."""
-    policy = policy_for(case.policy_version_id)[1]
-    findings = (
-        CaseRecord.objects.filter(case=case, kind__in=["findings", "on_the_spot_findings"])
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    rules = policy.accountability
+    return subject_views([case])[case.pk]
+
+
+def subject_views(cases: Iterable[Case]) -> dict[int, dict[str, object]]:
+    """:func:`subject_view` of many cases in a fixed number of queries: case id → view."""
+    by_id = {c.pk: c for c in cases}
+    ids = list(by_id)
+    latest: dict[int, CaseRecord] = {}
+    for record in CaseRecord.objects.filter(
+        case_id__in=ids, kind__in=["findings", "on_the_spot_findings"]
+    ).order_by("-created_at", "-pk"):
+        record.case = by_id[record.case_id]  # its sealed body opens with the case's key
+        latest.setdefault(record.case_id, record)
     # Whoever wrote the findings, the subject never reads the reporter's own particulars.
-    hide = identity_masker(case)
-    return {
-        "number": case.number,
-        "category": case.category,
-        "received_at": case.received_at.isoformat(),
-        "allegation": hide(case.content),
-        "decision": {
-            "validity": case.validity,
-            "responsibility": case.responsibility,
-            "findings": hide(findings.body) if findings else "",
-        },
-        "appeal": {
-            "to_role": rules.appeal_to or "",
-            "to_title": policy.title_for(rules.appeal_to) if rules.appeal_to else "",
-            "window_days": rules.appeal_window_days,
-            "decision_stands_during_appeal": rules.decision_stands_during_appeal,
-        },
-    }
+    hiders = identity_maskers(ids)
+    views: dict[int, dict[str, object]] = {}
+    for case in by_id.values():
+        policy = policy_for(case.policy_version_id)[1]
+        findings = latest.get(case.pk)
+        rules = policy.accountability
+        hide = hiders[case.pk]
+        views[case.pk] = {
+            "number": case.number,
+            "category": case.category,
+            "received_at": case.received_at.isoformat(),
+            "allegation": hide(case.content),
+            "decision": {
+                "validity": case.validity,
+                "responsibility": case.responsibility,
+                "findings": hide(findings.body) if findings else "",
+            },
+            "appeal": {
+                "to_role": rules.appeal_to or "",
+                "to_title": policy.title_for(rules.appeal_to) if rules.appeal_to else "",
+                "window_days": rules.appeal_window_days,
+                "decision_stands_during_appeal": rules.decision_stands_during_appeal,
+            },
+        }  # fmt: skip
+    return views
 
 
 def openings(case: Case, viewer: Actor) -> list[dict[str, object]]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError as PydanticError
 
 from tousu.cases import actions, inputs, intake
-from tousu.cases.access import identity_visible, may_register, visible_cases
+from tousu.cases.access import identity_visibility, may_register, visible_cases
 from tousu.cases.errors import TousuError
 from tousu.cases.models import OPEN_STATUSES, Case, Subject
 from tousu.cases.values import Channel
@@ -217,13 +217,16 @@ def lookup(request: DeskRequest, org: str) -> HttpResponse:
     if phone:
         index = blind_index("phone", phone)
         if index:
-            by_phone = open_cases.filter(
-                parties__phone_index=index, parties__superseded_at__isnull=True
-            ).distinct()[:10]
+            by_phone = list(
+                open_cases.filter(
+                    parties__phone_index=index, parties__superseded_at__isnull=True
+                ).distinct()[:10]
+            )
             # Listed by number only. A complaint is found whoever may see its identity (the
             # clerk typed the number in front of them); a sealed report only by those who
             # may see its reporter, or the match would tie the report to the caller.
-            found += [c for c in by_phone if c.kind != "report" or identity_visible(actor, c)]
+            visible = identity_visibility(actor, [c for c in by_phone if c.kind == "report"])
+            found += [c for c in by_phone if c.kind != "report" or visible[c.pk]]
     if len(subject) >= 2:
         by_subject = open_cases.filter(
             pk__in=Subject.objects.filter(name=subject, superseded_at__isnull=True).values(

@@ -259,7 +259,13 @@ def _case_page(
 def _reporter_channel(request: DeskRequest, case: Case) -> dict[str, Any]:
     """Messages with the reporter (masked like the content for viewers who may not see
     who brought the case), named by a pseudonym unless the viewer may see the identity."""
-    rows = list(Message.objects.filter(case=case).select_related("author").order_by("created_at"))
+    rows = list(
+        Message.objects.filter(case=case)
+        .select_related("author__staff_profile")
+        .order_by("created_at")
+    )
+    for m in rows:
+        m.case = case  # its sealed body opens with the case's key
     has_reporter = bool(rows) or case.channel == "web" or Receipt.objects.filter(case=case).exists()
     if not has_reporter:
         return {"reporter_messages": [], "reporter_name": ""}

@@ -91,7 +91,7 @@ def on_duty(org: Organisation, when: datetime, kind: str | None = None) -> list[
     )
     if kind is not None:
         shifts = shifts.filter(kind=kind)
-    return list(shifts.select_related("user").order_by("kind", "starts_at", "pk"))
+    return list(shifts.select_related("user__staff_profile").order_by("kind", "starts_at", "pk"))
 
 
 def roster(org: Organisation, start: datetime, end: datetime) -> list[Shift]:
@@ -100,7 +100,7 @@ def roster(org: Organisation, start: datetime, end: datetime) -> list[Shift]:
         Shift.objects.filter(
             org=org, cancelled_at__isnull=True, starts_at__gte=start, starts_at__lt=end
         )
-        .select_related("user")
+        .select_related("user__staff_profile")
         .order_by("starts_at", "kind", "pk")
     )
 
@@ -111,7 +111,12 @@ def roster(org: Organisation, start: datetime, end: datetime) -> list[Shift]:
 def members(org: Organisation) -> list[AbstractBaseUser]:
     """The organisation's active staff, by username (the roster's choice of people)."""
     ids = Membership.objects.filter(org=org, active=True).values("user_id")
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username"))
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .select_related("staff_profile")
+        .order_by("username")
+    )
 
 
 def actor_of(org: Organisation, user_id: int) -> Actor:
@@ -390,7 +395,12 @@ def notes_for(actor: Actor, *, limit: int = 30) -> list[HandOver]:
         mine = Q()
     return list(
         HandOver.objects.filter(mine, org=actor.org)
-        .select_related("from_user", "to_user", "received_by", "from_shift")
+        .select_related(
+            "from_user__staff_profile",
+            "to_user__staff_profile",
+            "received_by__staff_profile",
+            "from_shift",
+        )
         .order_by("-written_at", "-pk")[:limit]
     )
 

@@ -216,6 +216,12 @@ def _case_context(case: Case, policy: Policy) -> dict[str, Any]:
         for d in running
     ]
     messages = list(Message.objects.filter(case=case).order_by("created_at", "pk"))
+    # Sealed texts open with the case's key: the case they belong to is this one.
+    for m in messages:
+        m.case = case
+    for e in events:
+        if e.record is not None:
+            e.record.case = case
     corrections = [e for e in events if e.type == "record_corrected" and e.record]
     confirmed = any(e.type == "record_confirmed" for e in events)
 

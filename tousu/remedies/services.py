@@ -334,7 +334,10 @@ def case_remedies(case: Case, policy: Policy) -> list[dict[str, object]]:
     whose approval it waits for, and payment. Amounts are not personal data: whoever sees
     the case sees them."""
     rows: list[dict[str, object]] = []
-    for r in Remedy.objects.filter(case=case).select_related("proposed_by", "decided_by"):
+    remedies = Remedy.objects.filter(case=case).select_related(
+        "proposed_by__staff_profile", "decided_by__staff_profile"
+    )
+    for r in remedies:
         awaiting = None
         if r.state == Remedy.State.PROPOSED and r.awaiting_role:
             row = next((x for x in chain(policy, r.kind) if x.role == r.awaiting_role), None)
