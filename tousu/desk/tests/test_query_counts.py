@@ -49,8 +49,6 @@ PAGES: dict[str, Page] = {
     "ledger": Page("supervisor", A + "ledger/", 34),
     # (The identity facts of the listed cases are asked only when some row needs them.)
     "ledger filtered": Page("supervisor", A + "ledger/?overdue=yes", 32, conditional=1),
-    # The ledger's export: every matching case (not a page of them) as .xlsx.
-    "ledger export": Page("supervisor", A + "ledger/export.xlsx", 34),
     # The yearly dossier (案宗): every case of the year.
     "dossier": Page("supervisor", A + f"ledger/dossier/{YEAR}/", 13),
     # Duty: my duty page with the hand-over notes to the office.
