@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Concat, Length, StrIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from tousu.audit import seals
 from tousu.cases import deadlines, events, inputs, values
 from tousu.cases.access import Actor, may_register
 from tousu.cases.errors import (
@@ -212,7 +213,7 @@ def register(
         subject_type=data.subject.type if data.subject else "",
     )  # fmt: skip
 
-    with transaction.atomic():
+    with transaction.atomic(), seals.batched() as sealing:
         case = Case.objects.create(
             org=org,
             policy_version_id=org.active_policy_id,
@@ -261,7 +262,10 @@ def register(
         )
         # What features add to a registration (after hours: the duty officer on shift).
         run_hooks("registered", case, policy, actor=actor, now=now)
-        # Last step: the counter row stays locked only from here to commit.
+        # The new case's rows so far, sealed in one go before the counter is locked.
+        sealing.flush()
+        # Last step: the counter row stays locked only from here to commit (the case row
+        # updated and its numbered state sealed: one read and one insert).
         case.number = take_number(org, policy.numbering, now)
         deadlines.summarise(case, running)  # a new case: its only clocks are these
         case.save(update_fields=["number", "last_seq", "last_hash", *deadlines.SUMMARY_FIELDS])
