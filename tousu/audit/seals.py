@@ -160,9 +160,10 @@ def row_digest(label: str, pk: int, values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[Stored]:
-    """The rows of ``spec`` matching ``where`` (on alias ``t``), read raw: no field
-    converts or opens anything, so the digest is of exactly what is stored."""
+@cache
+def _select(spec: Covered, vendor: str) -> tuple[list[str], str]:
+    """The sealed columns of ``spec`` and the start of the query that reads them (the
+    same for every row: built once per table and database vendor)."""
     q = connection.ops.quote_name
     columns = spec.columns()
     picked = ", ".join(f"t.{q(c)}" for c in columns)
@@ -176,7 +177,14 @@ def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[St
     else:
         head = f"SELECT t.{q('id')}, NULL, t.{q('org_id')}"
         source = f"FROM {q(spec.table)} t"
-    sql = f"{head}, {picked} {source} WHERE {where} ORDER BY t.{q('id')}"
+    return columns, f"{head}, {picked} {source} WHERE "
+
+
+def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[Stored]:
+    """The rows of ``spec`` matching ``where`` (on alias ``t``), read raw: no field
+    converts or opens anything, so the digest is of exactly what is stored."""
+    columns, select = _select(spec, connection.vendor)
+    sql = f"{select}{where} ORDER BY t.{connection.ops.quote_name('id')}"
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         for row in cursor.fetchall():
@@ -323,7 +331,7 @@ class Batch:
             for found in rows_by_pk(covered_by_model()[model], ids):
                 stored[model, found.pk] = found
         now = timezone.now()
-        seals: list[Seal] = []
+        seals: list[tuple[Any, ...]] = []
         for key in pending:
             row = stored.get(key)
             label = covered_by_model()[key[0]].label
@@ -337,23 +345,29 @@ class Batch:
                 scope=row.scope, seq=seq + 1, org_id=row.org_id, table=label, row=row.pk,
                 digest=row.digest, prev=prev,
             )  # fmt: skip
-            seals.append(
-                Seal(
-                    scope=row.scope,
-                    seq=seq + 1,
-                    org_id=row.org_id,
-                    table=label,
-                    row=row.pk,
-                    digest=row.digest,
-                    prev=prev,
-                    mac=mac,
-                    at=now,
-                )  # fmt: skip
-            )
+            seals.append((row.scope, seq + 1, row.org_id, label, row.pk, row.digest, prev, mac))
             self.heads[row.scope] = (seq + 1, mac)
             self.sealed[label, row.pk] = row.digest
-        Seal.objects.bulk_create(seals)
+        if seals:
+            _insert_seals(seals, now)
         return len(seals)
+
+
+_SEAL_COLUMNS = ("scope", "seq", "org_id", "table", "row", "digest", "prev", "mac", "at")
+
+
+def _insert_seals(seals: list[tuple[Any, ...]], at: datetime) -> None:
+    """One INSERT of many seals (what ``bulk_create`` would write, without building a
+    model instance per seal)."""
+    q = connection.ops.quote_name
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    row = f"({', '.join(['%s'] * len(_SEAL_COLUMNS))})"
+    sql = (
+        f"INSERT INTO {q(Seal._meta.db_table)} ({', '.join(q(c) for c in _SEAL_COLUMNS)}) "  # noqa: S608 — names from the model
+        f"VALUES {', '.join([row] * len(seals))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for seal in seals for value in (*seal, stamp)])
 
 
 _local = threading.local()
