@@ -628,7 +628,7 @@ def main() -> int:
     parser.add_argument(
         "--pgbench-seconds", type=int, default=15, help="pgbench duration; 0: no pgbench"
     )
-    parser.add_argument("--timeout", type=float, default=600, help="limit for the whole run, s")
+    parser.add_argument("--timeout", type=float, default=900, help="limit for the whole run, s")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     if (
