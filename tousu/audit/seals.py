@@ -354,6 +354,7 @@ class Batch:
 
 
 _SEAL_COLUMNS = ("scope", "seq", "org_id", "table", "row", "digest", "prev", "mac", "at")
+_SEALS_PER_INSERT = 100  # 900 parameters: under SQLite's oldest limit (999)
 
 
 def _insert_seals(seals: list[tuple[Any, ...]], at: datetime) -> None:
@@ -362,12 +363,14 @@ def _insert_seals(seals: list[tuple[Any, ...]], at: datetime) -> None:
     q = connection.ops.quote_name
     stamp = connection.ops.adapt_datetimefield_value(at)
     row = f"({', '.join(['%s'] * len(_SEAL_COLUMNS))})"
-    sql = (
-        f"INSERT INTO {q(Seal._meta.db_table)} ({', '.join(q(c) for c in _SEAL_COLUMNS)}) "  # noqa: S608 — names from the model
-        f"VALUES {', '.join([row] * len(seals))}"
-    )
+    into = f"INSERT INTO {q(Seal._meta.db_table)} ({', '.join(q(c) for c in _SEAL_COLUMNS)}) "
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for seal in seals for value in (*seal, stamp)])
+        for start in range(0, len(seals), _SEALS_PER_INSERT):
+            chunk = seals[start : start + _SEALS_PER_INSERT]
+            cursor.execute(
+                f"{into}VALUES {', '.join([row] * len(chunk))}",
+                [value for seal in chunk for value in (*seal, stamp)],
+            )
 
 
 _local = threading.local()
