@@ -3,9 +3,14 @@
 Per database (SQLite, PostgreSQL) it builds a throw-away instance with the `tousu` command
 (migrate, an organisation, an intake clerk, an API token), starts the production server
 (`tousu run`: gunicorn, 2 workers) on 127.0.0.1 and has 8 client threads, one keep-alive
-connection each, POST varied Chinese complaints and reports to /api/v1/orgs/{org}/cases.
-After a discarded warm-up it prints registrations/s and p50/p95/p99/max latency, and checks
-that every answer was 201, every case number distinct and the case list counts them all.
+connection each, POST varied Chinese complaints and reports to /api/v1/orgs/{org}/cases,
+then again with 32 threads. After a discarded warm-up it prints registrations/s,
+p50/p95/p99/max latency, the server's CPU time per registration (from /proc) and the web
+workers' peak RSS, and checks that every answer was 201, every case number distinct and the
+case list counts them all. On PostgreSQL it then runs pgbench in the same database with a
+registration-shaped transaction (bench/pgbench_registration.sql: the counter row update and
+the case, party and event inserts) at 8 clients: the database's own limit for this shape,
+and prints intake's rate as a share of it.
 Not a test: a rate below target still exits 0; failed requests or checks exit 1.
 """
 
@@ -39,6 +44,12 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 ORG = "bench"
 TARGET = 260.0  # registrations/s: 10x django-helpdesk 2.6.1 on the same machine and setup
+SHARE_TARGET = 0.30  # of the same-run pgbench registration-shaped rate, at 8 clients
+CPU_TARGET_MS = 3.0  # web workers' CPU per registration
+P95_TARGET_MS = 50.0  # at 8 clients
+RSS_TARGET_MIB = 120.0  # peak resident set of one web worker
+PGBENCH_SCRIPT = ROOT / "bench" / "pgbench_registration.sql"
+TICK = os.sysconf("SC_CLK_TCK")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CHANNELS = ("phone", "visit", "phone", "letter", "phone")  # calls, walk-ins and letters
 NAMES = ("张三", "李秀英", "王芳", "刘伟", "陈静", "杨洋", "赵敏")  # 5, 6, 7: coprime periods
@@ -110,7 +121,8 @@ class Phase:
 
 @dataclass
 class Result:
-    """The figures and problems of one database, as printed and written to --json."""
+    """The figures and problems of one database at one concurrency, as printed and
+    written to --json."""
 
     database: str
     requests: int
@@ -125,7 +137,60 @@ class Result:
     errors: int = 0
     distinct_numbers: int = 0
     listed_count: int | None = None
+    web_cpu_ms: float = 0.0  # web workers' user+system CPU per measured registration
+    server_cpu_ms: float = 0.0  # the same for every server process (with the job worker)
+    web_rss_mib: float = 0.0  # highest peak RSS (VmHWM) of a web worker so far
+    pgbench_per_s: float | None = None  # same database, same run, 8 clients
+    share: float | None = None  # per_s / pgbench_per_s
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Proc:
+    """One process of the server's tree, as /proc shows it."""
+
+    pid: int
+    ppid: int
+    ticks: int  # user + system CPU, in clock ticks
+    hwm_kib: int  # peak resident set
+    gunicorn: bool
+
+
+def processes(root: int) -> list[Proc]:
+    """`root` and every process descended from it (read from /proc; Linux only)."""
+    found: dict[int, Proc] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            status = (entry / "status").read_text()
+            hwm = next((ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM")), "0")
+            cmdline = (entry / "cmdline").read_bytes()
+            pid = int(entry.name)
+            found[pid] = Proc(
+                pid, int(fields[1]), int(fields[11]) + int(fields[12]), int(hwm),
+                b"gunicorn" in cmdline,
+            )  # fmt: skip
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in found:
+            tree.append(found[pid])
+            todo += [p.pid for p in found.values() if p.ppid == pid]
+    return tree
+
+
+def web_workers(tree: list[Proc]) -> list[Proc]:
+    """gunicorn's workers: the gunicorn processes whose parent is gunicorn (the master)."""
+    masters = {p.pid for p in tree if p.gunicorn}
+    return [p for p in tree if p.gunicorn and p.ppid in masters]
+
+
+def cpu_ticks(tree: list[Proc]) -> tuple[int, int]:
+    """(web workers' ticks, all server processes' ticks)."""
+    return sum(p.ticks for p in web_workers(tree)), sum(p.ticks for p in tree)
 
 
 def payload(i: int) -> bytes:
@@ -299,14 +364,15 @@ def pg_database(admin_url: str) -> Iterator[str]:
             print(f"WARNING: could not drop database {name}: {exc}", file=sys.stderr)
 
 
-def bench_db(db: str, args: argparse.Namespace, deadline: float) -> Result:
-    """Set up, serve, warm up, measure and check one database."""
-    result = Result(db, args.requests, args.concurrency, args.workers)
-    exe, total = args.tousu, args.warmup + args.requests
+def bench_db(db: str, args: argparse.Namespace, deadline: float) -> list[Result]:
+    """Set up, serve, warm up, measure at each concurrency and check one database."""
+    results = [Result(db, args.requests, c, args.workers) for c in args.concurrency]
+    exe = args.tousu
+    total = args.warmup + args.requests * len(results)
     with contextlib.ExitStack() as stack:
         var = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"tousu-bench-{db}-")))
         log = var / "server.log"
-        stack.callback(log_tail, log, result)  # runs after the server stopped, before rm -r var
+        stack.callback(log_tail, log, results[0])  # runs after the server stopped, before rm -r
         try:
             url = (
                 f"sqlite:///{var / 'db.sqlite3'}"
@@ -343,19 +409,42 @@ def bench_db(db: str, args: argparse.Namespace, deadline: float) -> Result:
             token = tousu(exe, env, deadline, "token", "create", "benchclerk").strip()
             if len(token.split()) != 1:
                 raise BenchError(f"tousu token create printed {token!r}, not one token")
-            wait_ready(port, stack.enter_context(server(exe, env, log)), deadline)
-            print(f"[{db}] {args.warmup} warm-up, {args.requests} measured", file=sys.stderr)
-            warm = run_phase(port, token, range(args.warmup), args.concurrency, deadline)
-            run = run_phase(port, token, range(args.warmup, total), args.concurrency, deadline)
-            measure(result, warm, run)
+            proc = stack.enter_context(server(exe, env, log))
+            wait_ready(port, proc, deadline)
+            print(f"[{db}] {args.warmup} warm-up", file=sys.stderr)
+            warm = run_phase(port, token, range(args.warmup), max(args.concurrency), deadline)
+            phases, first = [warm], args.warmup
+            for result in results:
+                print(f"[{db}] {args.requests} measured at c={result.concurrency}", file=sys.stderr)
+                ids = range(first, first + args.requests)
+                before = cpu_ticks(processes(proc.pid))
+                run = run_phase(port, token, ids, result.concurrency, deadline)
+                tree = processes(proc.pid)
+                after = cpu_ticks(tree)
+                measure(result, run)
+                done = max(len(run.latencies), 1)
+                result.web_cpu_ms = (after[0] - before[0]) / TICK * 1e3 / done
+                result.server_cpu_ms = (after[1] - before[1]) / TICK * 1e3 / done
+                result.web_rss_mib = max((p.hwm_kib for p in web_workers(tree)), default=0) / 1024
+                phases.append(run)
+                first += args.requests
+            check(results[0], phases)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(30.0, left(deadline)))
             status, raw = call(conn, "GET", f"/api/v1/orgs/{ORG}/cases?limit=1", token)
             conn.close()
             if status != HTTPStatus.OK:
                 raise BenchError(f"GET cases?limit=1 answered {status}: {raw[:300]!r}")
-            result.listed_count = int(json.loads(raw)["count"])
-            if result.listed_count != total:
-                result.problems.append(f"case list counts {result.listed_count}, not {total}")
+            listed = int(json.loads(raw)["count"])
+            for result in results:
+                result.listed_count = listed
+            if listed != total:
+                results[0].problems.append(f"case list counts {listed}, not {total}")
+            if db == "postgres" and args.pgbench_seconds > 0:
+                print(f"[{db}] pgbench, {args.pgbench_clients} clients", file=sys.stderr)
+                rate = pgbench(url, args, deadline)
+                for result in results:
+                    result.pgbench_per_s = rate
+                    result.share = result.per_s / rate if rate else None
         except (
             BenchError,
             OSError,
@@ -365,8 +454,48 @@ def bench_db(db: str, args: argparse.Namespace, deadline: float) -> Result:
             TypeError,
             KeyError,
         ) as exc:
-            result.problems.append(f"{type(exc).__name__}: {exc}")
-    return result
+            results[0].problems.append(f"{type(exc).__name__}: {exc}")
+    return results
+
+
+def pgbench(url: str, args: argparse.Namespace, deadline: float) -> float:
+    """Transactions/s of bench/pgbench_registration.sql in the benchmark's database."""
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        row = conn.execute(
+            "SELECT o.id, o.active_policy_id, m.user_id FROM orgs_organisation o "
+            "JOIN orgs_membership m ON m.org_id = o.id WHERE o.slug = %s LIMIT 1",
+            [ORG],
+        ).fetchone()
+        conn.execute("VACUUM ANALYZE")  # the same starting point for pgbench as for the server
+    if row is None:
+        raise BenchError(f"no organisation {ORG} with a member for pgbench")
+    org, policy, user = row
+    command = [
+        args.pgbench, "--no-vacuum", "--protocol=prepared",
+        f"--client={args.pgbench_clients}", f"--jobs={min(args.pgbench_clients, 2)}",
+        f"--time={args.pgbench_seconds}", f"--file={PGBENCH_SCRIPT}",
+        f"--define=org={org}", f"--define=policy={policy}", f"--define=usr={user}", url,
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=left(deadline),
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError("pgbench timed out") from exc
+    except FileNotFoundError as exc:
+        raise BenchError(f"no pgbench at {args.pgbench} (Debian: postgresql-client)") from exc
+    tps = [ln for ln in done.stdout.splitlines() if ln.startswith("tps = ")]
+    failed = [ln for ln in done.stdout.splitlines() if "failed transactions" in ln]
+    if done.returncode != 0 or not tps or any(" 0 (0.000%)" not in ln for ln in failed):
+        raise BenchError(
+            f"pgbench exited {done.returncode}:\n{(done.stderr + done.stdout)[-2000:]}"
+        )
+    return float(tps[0].split()[2])
 
 
 def log_tail(log: Path, result: Result) -> None:
@@ -376,16 +505,22 @@ def log_tail(log: Path, result: Result) -> None:
         result.problems.append("server output, last lines:\n    " + "\n    ".join(tail))
 
 
-def measure(result: Result, warm: Phase, run: Phase) -> None:
-    """Figures from the measured phase; failures and duplicates from both phases."""
+def measure(result: Result, run: Phase) -> None:
+    """Figures of one measured phase."""
     lat = sorted(run.latencies) or [0.0]
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else lat * 99
     result.wall_s = run.wall
     result.per_s = len(run.latencies) / run.wall if run.wall else 0.0
     result.p50_ms, result.p95_ms, result.p99_ms = q[49] * 1e3, q[94] * 1e3, q[98] * 1e3
     result.max_ms = lat[-1] * 1e3
-    failures, numbers = warm.failures + run.failures, warm.numbers + run.numbers
-    result.errors, result.distinct_numbers = len(failures), len(set(numbers))
+    result.errors = len(run.failures)
+
+
+def check(result: Result, phases: list[Phase]) -> None:
+    """Failures and duplicate numbers over every phase (warm-up included)."""
+    failures = [f for p in phases for f in p.failures]
+    numbers = [n for p in phases for n in p.numbers]
+    result.distinct_numbers = len(set(numbers))
     if result.distinct_numbers != len(numbers):
         result.problems.append(f"{len(numbers) - result.distinct_numbers} duplicate numbers")
     for status, count in Counter(status for status, _ in failures).most_common():
@@ -402,38 +537,53 @@ def free_port() -> int:
 
 def report(results: list[Result]) -> None:
     cols = (
-        "requests",
-        "conc",
-        "workers",
-        "wall s",
-        "reg/s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "max ms",
-        "errors",
-    )
-    print(f"{'database':<9}" + "".join(f"{c:>9}" for c in cols))
+        "requests", "conc", "reg/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+        "web cpu", "all cpu", "RSS MiB", "pgbench/s", "share",
+    )  # fmt: skip
+    print(f"{'database':<9}" + "".join(f"{c:>10}" for c in cols))
     for r in results:
         figures = (
             r.requests,
             r.concurrency,
-            r.workers,
-            f"{r.wall_s:.2f}",
             f"{r.per_s:.1f}",
             f"{r.p50_ms:.1f}",
             f"{r.p95_ms:.1f}",
             f"{r.p99_ms:.1f}",
             f"{r.max_ms:.1f}",
             r.errors,
+            f"{r.web_cpu_ms:.2f}",
+            f"{r.server_cpu_ms:.2f}",
+            f"{r.web_rss_mib:.1f}",
+            "-" if r.pgbench_per_s is None else f"{r.pgbench_per_s:.1f}",
+            "-" if r.share is None else f"{r.share:.1%}",
         )
-        print(f"{r.database:<9}" + "".join(f"{f:>9}" for f in figures))
-    print(f"target: >= {TARGET:.0f} registrations/s (10x django-helpdesk's 26/s)")
+        print(f"{r.database:<9}" + "".join(f"{f:>10}" for f in figures))
+    print(
+        "web cpu / all cpu: ms of CPU per registration in the web workers / in every server "
+        "process (job worker included); RSS: a web worker's peak; share: reg/s of the "
+        "pgbench registration-shaped rate in the same database and run"
+    )
+    print(
+        f"targets: >= {TARGET:.0f} registrations/s; web cpu <= {CPU_TARGET_MS:.0f} ms; "
+        f"share >= {SHARE_TARGET:.0%}; p95 < {P95_TARGET_MS:.0f} ms at c=8; "
+        f"RSS <= {RSS_TARGET_MIB:.0f} MiB"
+    )
     for r in results:
-        verdict = "FAILED" if r.problems else "PASS" if r.per_s >= TARGET else "BELOW"
+        below = [
+            what
+            for what, short in (
+                ("rate", r.per_s < TARGET),
+                ("cpu", r.web_cpu_ms > CPU_TARGET_MS),
+                ("share", r.share is not None and r.share < SHARE_TARGET),
+                ("p95", r.concurrency == 8 and r.p95_ms >= P95_TARGET_MS),
+                ("rss", r.web_rss_mib > RSS_TARGET_MIB),
+            )
+            if short
+        ]
+        verdict = "FAILED" if r.problems else f"BELOW ({', '.join(below)})" if below else "PASS"
         print(
-            f"  {r.database}: {r.per_s:.1f}/s {verdict}; {r.distinct_numbers} distinct "
-            f"case numbers; case list count {r.listed_count}"
+            f"  {r.database} c={r.concurrency}: {r.per_s:.1f}/s {verdict}; "
+            f"{r.distinct_numbers or '-'} distinct case numbers; case list count {r.listed_count}"
         )
     for r in results:
         for problem in r.problems:
@@ -453,7 +603,12 @@ def main() -> int:
         help="database(s) to benchmark, one after the other",
     )
     parser.add_argument("--requests", type=int, default=2000, help="measured registrations")
-    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument(
+        "--concurrency",
+        type=lambda text: [int(c) for c in text.split(",")],
+        default=[8, 32],
+        help="client threads of each measured phase, comma-separated",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=100, help="registrations not measured")
     parser.add_argument("--port", type=int, default=0, help="server port; 0: a free one")
@@ -468,10 +623,18 @@ def main() -> int:
         default=ROOT / ".venv" / "bin" / "tousu",
         help="the tousu console script to drive",
     )
-    parser.add_argument("--timeout", type=float, default=300, help="limit for the whole run, s")
+    parser.add_argument("--pgbench", default="pgbench", help="the pgbench program")
+    parser.add_argument("--pgbench-clients", type=int, default=8, help="pgbench clients")
+    parser.add_argument(
+        "--pgbench-seconds", type=int, default=15, help="pgbench duration; 0: no pgbench"
+    )
+    parser.add_argument("--timeout", type=float, default=900, help="limit for the whole run, s")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
-    if min(args.requests, args.concurrency, args.workers) < 1 or args.warmup < 0:
+    if (
+        min(args.requests, *args.concurrency, args.workers, args.pgbench_clients) < 1
+        or min(args.warmup, args.pgbench_seconds) < 0
+    ):
         parser.error("--requests, --concurrency and --workers must be >= 1, --warmup >= 0")
     # SIGTERM raises KeyboardInterrupt like ^C does, so the cleanup (server, database) runs
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -481,7 +644,7 @@ def main() -> int:
         f"({platform.python_implementation()}) {platform.platform()}"
     )
     dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
-    results = [bench_db(db, args, deadline) for db in dbs]
+    results = [r for db in dbs for r in bench_db(db, args, deadline)]
     report(results)
     if args.json:
         args.json.write_text(
@@ -491,6 +654,10 @@ def main() -> int:
                     "python": platform.python_version(),
                     "warmup": args.warmup,
                     "target_per_s": TARGET,
+                    "target_share": SHARE_TARGET,
+                    "target_web_cpu_ms": CPU_TARGET_MS,
+                    "target_p95_ms_c8": P95_TARGET_MS,
+                    "target_rss_mib": RSS_TARGET_MIB,
                     "results": [asdict(r) for r in results],
                 },
                 indent=2,

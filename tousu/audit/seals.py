@@ -18,12 +18,20 @@ party superseded, a case key re-wrapped or destroyed) get one more seal per chan
 row's history is the sequence of its seals, and the latest must match the row as it is.
 Writes through the ORM are sealed by a ``post_save`` handler; the few writes through
 ``QuerySet.update`` call :func:`seal_rows` themselves.
+
+Inside :func:`batched` (registration), the rows of a case created in the same transaction
+are sealed together when the batch flushes: one read per table and one insert for all
+their seals, instead of a savepoint, a head lookup, a read and an insert per row. No other
+transaction can append to a scope whose case is not committed yet, so the chain is built
+in memory; rows of any other scope are sealed at once, as outside a batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -152,9 +160,10 @@ def row_digest(label: str, pk: int, values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[Stored]:
-    """The rows of ``spec`` matching ``where`` (on alias ``t``), read raw: no field
-    converts or opens anything, so the digest is of exactly what is stored."""
+@cache
+def _select(spec: Covered, vendor: str) -> tuple[list[str], str]:
+    """The sealed columns of ``spec`` and the start of the query that reads them (the
+    same for every row: built once per table and database vendor)."""
     q = connection.ops.quote_name
     columns = spec.columns()
     picked = ", ".join(f"t.{q(c)}" for c in columns)
@@ -168,7 +177,14 @@ def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[St
     else:
         head = f"SELECT t.{q('id')}, NULL, t.{q('org_id')}"
         source = f"FROM {q(spec.table)} t"
-    sql = f"{head}, {picked} {source} WHERE {where} ORDER BY t.{q('id')}"
+    return columns, f"{head}, {picked} {source} WHERE "
+
+
+def stored_rows(spec: Covered, where: str, params: Sequence[Any]) -> Iterator[Stored]:
+    """The rows of ``spec`` matching ``where`` (on alias ``t``), read raw: no field
+    converts or opens anything, so the digest is of exactly what is stored."""
+    columns, select = _select(spec, connection.vendor)
+    sql = f"{select}{where} ORDER BY t.{connection.ops.quote_name('id')}"
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         for row in cursor.fetchall():
@@ -275,6 +291,115 @@ def seal_rows(
     return added
 
 
+class Batch:
+    """The rows of new cases written inside :func:`batched`, sealed when it flushes."""
+
+    def __init__(self) -> None:
+        # (model, pk) in the order of their first write since the last flush.
+        self.pending: dict[tuple[type[models.Model], int], None] = {}
+        self.fresh: set[str] = set()  # scopes of the cases created in this batch
+        self.heads: dict[str, tuple[int, str]] = {}  # fresh scope: (seq, mac) of its last seal
+        self.sealed: dict[tuple[str, int], str] = {}  # (table label, pk): digest sealed here
+
+    def take(self, spec: Covered, instance: models.Model, created: bool) -> bool:
+        """Keep the row for the flush if its scope is a case created in this batch."""
+        pk = int(instance.pk)
+        if spec.scope_from == "self":
+            scope = case_scope(pk)
+            if created:
+                self.fresh.add(scope)
+        elif spec.scope_from == "case":
+            scope = case_scope(int(instance.case_id))  # type: ignore[attr-defined]
+        else:
+            return False
+        if scope not in self.fresh:
+            return False
+        self.pending.setdefault((spec.model, pk), None)
+        return True
+
+    def flush(self) -> int:
+        """Seal the kept rows as stored now (a row unchanged since its seal in this batch
+        is skipped); returns how many seals were added."""
+        pending, self.pending = list(self.pending), {}
+        if not pending:
+            return 0
+        pks: dict[type[models.Model], list[int]] = {}
+        for model, pk in pending:
+            pks.setdefault(model, []).append(pk)
+        stored: dict[tuple[type[models.Model], int], Stored] = {}
+        for model, ids in pks.items():
+            for found in rows_by_pk(covered_by_model()[model], ids):
+                stored[model, found.pk] = found
+        now = timezone.now()
+        seals: list[tuple[Any, ...]] = []
+        for key in pending:
+            row = stored.get(key)
+            label = covered_by_model()[key[0]].label
+            if row is None or self.sealed.get((label, row.pk)) == row.digest:
+                continue
+            # The scope began in this transaction: no seal of it is committed or can be
+            # written by anyone else before this one commits (the unique (scope, seq)
+            # constraint would refuse a stray one loudly).
+            seq, prev = self.heads.get(row.scope, (0, ""))
+            mac = seal_mac(
+                scope=row.scope, seq=seq + 1, org_id=row.org_id, table=label, row=row.pk,
+                digest=row.digest, prev=prev,
+            )  # fmt: skip
+            seals.append((row.scope, seq + 1, row.org_id, label, row.pk, row.digest, prev, mac))
+            self.heads[row.scope] = (seq + 1, mac)
+            self.sealed[label, row.pk] = row.digest
+        if seals:
+            _insert_seals(seals, now)
+        return len(seals)
+
+
+_SEAL_COLUMNS = ("scope", "seq", "org_id", "table", "row", "digest", "prev", "mac", "at")
+_SEALS_PER_INSERT = 100  # 900 parameters: under SQLite's oldest limit (999)
+
+
+def _insert_seals(seals: list[tuple[Any, ...]], at: datetime) -> None:
+    """One INSERT of many seals (what ``bulk_create`` would write, without building a
+    model instance per seal)."""
+    q = connection.ops.quote_name
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    row = f"({', '.join(['%s'] * len(_SEAL_COLUMNS))})"
+    into = f"INSERT INTO {q(Seal._meta.db_table)} ({', '.join(q(c) for c in _SEAL_COLUMNS)}) "
+    with connection.cursor() as cursor:
+        for start in range(0, len(seals), _SEALS_PER_INSERT):
+            chunk = seals[start : start + _SEALS_PER_INSERT]
+            cursor.execute(
+                f"{into}VALUES {', '.join([row] * len(chunk))}",
+                [value for seal in chunk for value in (*seal, stamp)],
+            )
+
+
+_local = threading.local()
+
+
+def current_batch() -> Batch | None:
+    batch: Batch | None = getattr(_local, "batch", None)
+    return batch
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[Batch]:
+    """Seal the rows of cases created inside together, when the block ends (or at
+    :meth:`Batch.flush`). Use inside the transaction that writes them, so that the seals
+    commit with the rows; nested, the outer batch seals. On an exception nothing is
+    sealed (the transaction rolls back)."""
+    outer = current_batch()
+    if outer is not None:
+        yield outer
+        return
+    batch = _local.batch = Batch()
+    try:
+        yield batch
+        _local.batch = None  # what the flush itself writes is sealed at once
+        batch.flush()
+    finally:
+        _local.batch = None
+
+
 def _on_save(
     sender: type[models.Model],
     instance: models.Model,
@@ -288,6 +413,9 @@ def _on_save(
         if not touched & set(spec.only):
             return
     assert instance.pk is not None
+    batch = current_batch()
+    if batch is not None and batch.take(spec, instance, created):
+        return
     seal_rows(sender, [int(instance.pk)], only_if_changed=not created or spec.scope_from == "self")
 
 

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from urllib.parse import quote
 
 from django.conf import settings
@@ -44,7 +45,7 @@ from tousu.cases.access import Actor
 from tousu.cases.errors import TousuError
 from tousu.cases.models import Case, Event
 from tousu.cases.steps import step
-from tousu.evidence import opening, release, sanitize, storage
+from tousu.evidence import opening, release, storage
 from tousu.evidence.models import Attachment, Download
 from tousu.i18n import either
 from tousu.orgs.roles import Role
@@ -287,6 +288,14 @@ def store_from_reporter(
     )
 
 
+def pipeline() -> ModuleType:
+    """The upload pipeline (:mod:`tousu.evidence.sanitize`: Pillow and pypdf, some 25 MiB),
+    imported on the first file it handles rather than with every page and API route."""
+    from tousu.evidence import sanitize
+
+    return sanitize
+
+
 def _seal(case: Case, key: bytes, checked: Checked) -> str:
     """Seal and write one file; its blob's name (removed again if the caller fails)."""
     sealed = storage.seal_bytes(key, checked.data, case_id=case.pk, sha256=checked.sha256)
@@ -318,7 +327,7 @@ def _store(
                 if there is not None:
                     raise _AlreadyAttached(there)  # rolls the step back: no event
                 # The portal's file already is its rendition (see store_from_reporter).
-                rendition = None if portal else sanitize.render(checked.name, checked.data)
+                rendition = None if portal else pipeline().render(checked.name, checked.data)
                 key = case_key(s.case)
                 if key is None:
                     raise opening.file_destroyed()
@@ -404,7 +413,7 @@ def open_file(
         if attachment.original_kept:
             # Stored before renditions existed: the pipeline runs each time it is served.
             try:
-                data = sanitize.render(attachment.filename or "attachment", data).data
+                data = pipeline().render(attachment.filename or "attachment", data).data
             except TousuError:
                 raise opening.file_unsafe() from None
     at = now or timezone.now()

@@ -31,7 +31,6 @@ from tousu.cases.lifecycle import TABLE
 from tousu.cases.models import Case, Deadline, Event
 from tousu.cases.redaction import redactor
 from tousu.clock.overrides import calendar_for
-from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.i18n import Text, localized
 from tousu.orgs.models import Organisation
@@ -340,7 +339,7 @@ def _add_evidence(request: HttpRequest, case: Case, holder: Any) -> None:
             "too_many_files", gettext_lazy("最多上传 {MAX_FILES} 个文件"),
             status=422, params={"MAX_FILES": MAX_FILES}
         )  # fmt: skip
-    cleaned = [(u.name or "", sanitize.clean(u)[0]) for u in uploads]
+    cleaned = [(u.name or "", evidence.pipeline().clean(u)[0]) for u in uploads]
     with evidence.discard_on_error(), transaction.atomic():
         for name, content in cleaned:
             evidence.store_from_reporter(case.pk, actor=holder, name=name, data=content)

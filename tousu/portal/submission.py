@@ -30,7 +30,6 @@ from tousu.cases.access import reporter_actor
 from tousu.cases.errors import TousuError
 from tousu.cases.intake import missing_details, register
 from tousu.cases.models import IdempotencyKey
-from tousu.evidence import sanitize
 from tousu.evidence import services as evidence
 from tousu.i18n import localized
 from tousu.orgs.models import Organisation
@@ -223,7 +222,7 @@ def _submitted(
     else:
         for upload in uploads:
             try:
-                cleaned.append((upload.name or "", sanitize.clean(upload)[0]))
+                cleaned.append((upload.name or "", evidence.pipeline().clean(upload)[0]))
             except TousuError as exc:
                 refusals.append(exc.text)
     if refusals:

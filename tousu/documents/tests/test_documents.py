@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from tousu.cases.models import CaseRecord
 from tousu.documents import build
-from tousu.documents.render import STATIC_DIR, LocalFetcher
+from tousu.documents.pdf import LocalFetcher
+from tousu.documents.render import STATIC_DIR
 from tousu.documents.views import content_disposition
 from tousu.policy.loader import parse_toml, preset_source
 from tousu.privacy.models import IdentityAccess
