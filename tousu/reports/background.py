@@ -31,7 +31,6 @@ from tousu.audit.integrity import detected
 from tousu.cases.access import Actor, actor_for
 from tousu.privacy.crypto import CryptoError
 from tousu.reports import dossier as dossiers
-from tousu.reports import export as xlsx
 from tousu.reports import sealed
 from tousu.reports.models import LIFETIME, Export
 from tousu.reports.query import Filters, departments, ledger_ids, parse_filters
@@ -44,7 +43,7 @@ LEASE = timedelta(minutes=10)
 REKICK = timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 # How often the progress is written (rows).
-PROGRESS_EVERY = xlsx.BATCH
+PROGRESS_EVERY = 1000  # rows: the export's batch (tousu.reports.export.BATCH)
 
 
 def query_of(params: Mapping[str, Any]) -> QueryDict:
@@ -187,6 +186,8 @@ def _progress(export_id: int, done: int, total: int | None = None) -> None:
 
 
 def _ledger(export: Export, actor: Actor, target: IO[bytes]) -> tuple[list[int], str]:
+    from tousu.reports import export as xlsx  # openpyxl: loaded by the worker only
+
     tz = ZoneInfo(export.org.time_zone)
     now = export.created_at
     filters = ledger_filters(actor, export.params)
@@ -213,6 +214,8 @@ def _ledger(export: Export, actor: Actor, target: IO[bytes]) -> tuple[list[int],
 
 
 def _dossier(export: Export, actor: Actor, target: IO[bytes]) -> tuple[list[int], str]:
+    from tousu.reports import export as xlsx  # openpyxl: loaded by the worker only
+
     year = int(export.params["year"])
     result = dossiers.build(actor, year, _policy(actor))
     _progress(export.pk, 0, result.total)

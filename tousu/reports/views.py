@@ -32,7 +32,6 @@ from tousu.orgs.services import audit
 from tousu.privacy.models import IdentityAccess
 from tousu.reports import background, sealed
 from tousu.reports import dossier as dossiers
-from tousu.reports import export as xlsx
 from tousu.reports.ledger import (
     COLUMNS,
     MEASURES,
@@ -56,6 +55,8 @@ from tousu.reports.query import (
 )
 from tousu.web import bulk, keyset, labels
 from tousu.web.pages import Desk, DeskRequest, desk_view, page
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The filter form's fields, for naming them in error messages.
 FIELD_LABELS: dict[str, Text] = {
@@ -364,10 +365,13 @@ def export_download(request: DeskRequest, org: str, pk: int) -> HttpResponse:
             batch_size=1000,
         )
     response = StreamingHttpResponse(
-        itertools.chain([first], chunks), content_type=xlsx.CONTENT_TYPE
+        itertools.chain([first], chunks), content_type=CONTENT_TYPE
     )
     response["Content-Length"] = str(found.size or 0)
-    response["Content-Disposition"] = xlsx.content_disposition(found.download_name)
+    # openpyxl is loaded by the job worker that builds exports, not by every web worker.
+    from tousu.reports.export import content_disposition
+
+    response["Content-Disposition"] = content_disposition(found.download_name)
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)
 
