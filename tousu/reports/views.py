@@ -364,9 +364,7 @@ def export_download(request: DeskRequest, org: str, pk: int) -> HttpResponse:
             ],
             batch_size=1000,
         )
-    response = StreamingHttpResponse(
-        itertools.chain([first], chunks), content_type=CONTENT_TYPE
-    )
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=CONTENT_TYPE)
     response["Content-Length"] = str(found.size or 0)
     # openpyxl is loaded by the job worker that builds exports, not by every web worker.
     from tousu.reports.export import content_disposition
