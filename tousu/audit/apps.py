@@ -11,3 +11,7 @@ class AuditConfig(AppConfig):
         from tousu.audit import seals
 
         seals.connect()
+        # A registration's rows are sealed together (one statement), before its number.
+        from tousu.cases import registry
+
+        registry.batcher(seals.batched)

@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce, Concat, Length, StrIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tousu.audit import seals
 from tousu.cases import deadlines, events, inputs, values
 from tousu.cases.access import Actor, may_register
 from tousu.cases.errors import (
@@ -27,7 +26,7 @@ from tousu.cases.models import (
     Subject,
 )
 from tousu.cases.numbering import take_number
-from tousu.cases.registry import run_hooks
+from tousu.cases.registry import batched_writes, run_hooks
 from tousu.cases.steps import check_category, step
 from tousu.i18n import CODES, either
 from tousu.orgs.models import Membership, department_id
@@ -214,7 +213,7 @@ def register(
         subject_type=data.subject.type if data.subject else "",
     )  # fmt: skip
 
-    with transaction.atomic(), seals.batched() as sealing:
+    with transaction.atomic(), batched_writes() as flush_batches:
         case = Case.objects.create(
             org=org,
             policy_version_id=org.active_policy_id,
@@ -264,7 +263,7 @@ def register(
         # What features add to a registration (after hours: the duty officer on shift).
         run_hooks("registered", case, policy, actor=actor, now=now)
         # The new case's rows so far, sealed in one go before the counter is locked.
-        sealing.flush()
+        flush_batches()
         # Last step: the counter row stays locked only from here to commit (the case row
         # updated and its numbered state sealed: one read and one insert).
         case.number = take_number(org, policy.numbering, now)

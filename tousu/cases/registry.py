@@ -21,7 +21,8 @@ Registration is refused once every app is ready: the tables are closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -42,6 +43,9 @@ _system: dict[str, ActionFn] = {}
 _hooks: dict[str, list[Callable[..., object]]] = {}
 _effects: dict[str, Effect] = {}
 _sweeps: dict[str, Sweep] = {}
+# Context managers that gather what a registration writes and finish it together (the
+# audit's seals of a new case's rows); each yields an object with ``flush()``.
+_batchers: list[Callable[[], AbstractContextManager[Any]]] = []
 
 # Staff and API actions: name → (function, input schema). The desk and the API offer these.
 ACTION_FUNCTIONS: Mapping[str, tuple[ActionFn, type[BaseModel]]] = MappingProxyType(_functions)
@@ -99,6 +103,27 @@ def hook(moment: str, fn: Callable[..., object]) -> None:
 def run_hooks(moment: str, *args: Any, **kwargs: Any) -> None:
     for fn in _hooks.get(moment, ()):
         fn(*args, **kwargs)
+
+
+def batcher(factory: Callable[[], AbstractContextManager[Any]]) -> None:
+    """Register what gathers a registration's writes (the audit's seal batch)."""
+    if apps.ready:
+        raise ImproperlyConfigured("Registration is closed once every app is ready (batcher)")
+    _batchers.append(factory)
+
+
+@contextmanager
+def batched_writes() -> Iterator[Callable[[], None]]:
+    """Enter every registered batcher; yields a function flushing them all now (before
+    the counter row is taken). Each finishes when the block ends."""
+    with ExitStack() as stack:
+        batches = [stack.enter_context(factory()) for factory in _batchers]
+
+        def flush() -> None:
+            for batch in batches:
+                batch.flush()
+
+        yield flush
 
 
 def effect(kind: str, handler: Effect) -> None:

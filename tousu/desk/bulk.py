@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from tousu.cases.errors import not_found
 from tousu.desk import queues
-from tousu.reports.views import export_selection
 from tousu.web import bulk
 from tousu.web.pages import DeskRequest, desk_view
 
@@ -25,7 +24,10 @@ def queue_bulk(request: DeskRequest, org: str, code: str) -> HttpResponse:
     back = reverse("desk:queue", kwargs={"org": org, "code": code})
     query = bulk.back_query(str(request.POST.get("back") or ""))
     if bulk.operation(str(request.POST.get("operation") or "")) == "export":
-        return export_selection(request, org, numbers)
+        # The ledger's export of the chosen cases: the same form posted on to the ledger's
+        # export (307 keeps the method and the body), which starts it like any other.
+        target = reverse("desk:reports:export", kwargs={"org": org})
+        return HttpResponse(status=307, headers={"Location": target})
     outcome = bulk.run(desk.actor, request.POST, numbers)
     bulk.tell(request, outcome)
     return redirect(f"{back}?{query}" if query else back)

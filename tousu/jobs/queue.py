@@ -24,7 +24,7 @@ from tousu.audit.checkpoints import run_periodic_checkpoints
 from tousu.cases import outbox
 from tousu.cases.registry import SWEEPS
 from tousu.cases.sweeps import sweep
-from tousu.jobs.schedule import PERIODIC
+from tousu.jobs.schedule import ON_DEMAND, PERIODIC
 
 
 def make_huey(
@@ -84,11 +84,9 @@ def run_dispatch(ids: list[int] | None = None) -> int:
 
 
 @tidy
-def run_export(export_id: int) -> str:
-    """Build one export (the ledger's .xlsx, a dossier) asked for on the desk."""
-    from tousu.reports.background import build
-
-    return build(export_id)
+def run_job(name: str, row_id: int) -> object:
+    """Run a feature's on-demand job (an export the desk asked for) on its row."""
+    return ON_DEMAND[name](row_id)
 
 
 def register_tasks(queue: Huey) -> dict[str, Any]:
@@ -96,7 +94,7 @@ def register_tasks(queue: Huey) -> dict[str, Any]:
     return {
         "sweep": queue.task(name="tousu.sweep")(run_sweep),
         "dispatch": queue.task(name="tousu.dispatch", retries=3, retry_delay=30)(run_dispatch),
-        "export": queue.task(name="tousu.export")(run_export),
+        "job": queue.task(name="tousu.job")(run_job),
     }
 
 
@@ -117,4 +115,4 @@ def attach_periodic(queue: Huey) -> None:
 tasks = register_tasks(huey)
 sweep_task = tasks["sweep"]
 dispatch_task = tasks["dispatch"]
-export_task = tasks["export"]
+job_task = tasks["job"]

@@ -32,3 +32,17 @@ def periodic(name: str, minute: str, fn: Callable[[], object]) -> None:
     if name in _periodic:
         raise ImproperlyConfigured(f"Periodic job {name!r} is registered twice")
     _periodic[name] = Periodic(name, minute, fn)
+
+
+# Jobs the features run on demand (registered from their ``ready()``): name → function of
+# one integer (the row it works on). The worker runs them by name (tousu.jobs.queue.run_job).
+_on_demand: dict[str, Callable[[int], object]] = {}
+ON_DEMAND: Mapping[str, Callable[[int], object]] = MappingProxyType(_on_demand)
+
+
+def on_demand(name: str, fn: Callable[[int], object]) -> None:
+    if apps.ready:
+        raise ImproperlyConfigured(f"Registration is closed once every app is ready ({name})")
+    if name in _on_demand:
+        raise ImproperlyConfigured(f"On-demand job {name!r} is registered twice")
+    _on_demand[name] = fn

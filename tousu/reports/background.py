@@ -94,10 +94,10 @@ def start_dossier(actor: Actor, year: int, now: datetime | None = None) -> Expor
 
 def kick(export_id: int) -> None:
     """Ask the queue to build this export now (if the queue is down, upkeep asks again)."""
-    from tousu.jobs.queue import export_task
+    from tousu.jobs.queue import job_task
 
     try:
-        export_task(export_id)
+        job_task("export", export_id)
     except Exception:
         log.warning("export %s: the queue did not take it; upkeep asks again", export_id)
 

@@ -258,6 +258,8 @@ def export(request: DeskRequest, org: str) -> HttpResponse:
     exports page shows its progress. GET (an old link): the ledger with those filters,
     where the export is asked for."""
     if request.method == "POST":
+        if request.POST.get("operation") == "export":  # a queue's bulk bar, posted on
+            return export_selection(request, org, bulk.selection(request.POST.getlist("cases")))
         made = start_ledger_export(request, request.POST)
         messages.success(request, gettext("已开始导出台帐，完成后可在此下载"))
         return redirect(_exports_page(org, made))
