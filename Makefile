@@ -85,10 +85,14 @@ test-suites: install ## The SQLite and PostgreSQL suites side by side; fails if 
 
 test: lint typecheck test-suites fuzz-api ## Lint, type check, the suite on SQLite and PostgreSQL side by side, then the API fuzzer
 
-bench: install ## Benchmarks (not tests): intake over HTTP; deadlines and the overdue sweep over 1,000,000 cases; desk pages at 100,000 cases
-	bench/intake
-	bench/deadlines
-	bench/desk
+bench: install ## Benchmarks (not tests): intake (8 and 32 clients) beside pgbench; the overdue sweep; desk pages at 100,000 and 1,000,000 cases; the ledger export; then one table (var/bench/)
+	mkdir -p var/bench
+	bench/intake --json var/bench/intake.json
+	bench/deadlines --json var/bench/deadlines.json
+	bench/desk --db postgres --cases 100000 --json var/bench/desk-100k.json
+	bench/desk --db postgres --cases 1000000 --json var/bench/desk-1m.json --explain var/bench/plans-1m.md
+	$(PY) bench/export.py --cases 100000 | tee var/bench/export.txt
+	$(PY) bench/table.py var/bench
 
 screenshots: install ## Pictures of the desk at 1366x768 (demo organisation, temporary database) into docs/screenshots/
 	$(PY) -m tousu.desk.screenshots docs/screenshots
