@@ -29,6 +29,8 @@ from django.utils import timezone, translation
 
 from tousu.audit.integrity import detected
 from tousu.cases.access import Actor, actor_for
+from tousu.jobs.queue import job_task
+from tousu.policy.models import policy_for
 from tousu.privacy.crypto import CryptoError
 from tousu.reports import dossier as dossiers
 from tousu.reports import sealed
@@ -58,8 +60,6 @@ def query_of(params: Mapping[str, Any]) -> QueryDict:
 
 
 def _policy(actor: Actor) -> Any:
-    from tousu.policy.models import policy_for
-
     if actor.org.active_policy_id is None:
         raise RuntimeError("the organisation has no active policy")
     return policy_for(actor.org.active_policy_id)[1]
@@ -94,8 +94,6 @@ def start_dossier(actor: Actor, year: int, now: datetime | None = None) -> Expor
 
 def kick(export_id: int) -> None:
     """Ask the queue to build this export now (if the queue is down, upkeep asks again)."""
-    from tousu.jobs.queue import job_task
-
     try:
         job_task("export", export_id)
     except Exception:

@@ -18,7 +18,15 @@ import grimp
 ROOT = Path(__file__).resolve().parents[1]  # the tousu package
 
 # Imports inside functions that stay, each with its reason.
-INSIDE_FUNCTIONS: dict[str, str] = {}
+INSIDE_FUNCTIONS: dict[str, str] = {
+    # Heavy libraries a web worker may never need, loaded on first use (docs/decisions.md,
+    # "Registration seals a new case's rows in one batch": some 50 MiB per worker).
+    "documents/render.py:render_pdf": "WeasyPrint, on the first document printed",
+    "evidence/services.py:pipeline": "Pillow and pypdf, on the first file taken",
+    "reports/background.py:_ledger": "openpyxl, in the job worker that builds exports",
+    "reports/background.py:_dossier": "openpyxl, in the job worker that builds exports",
+    "reports/views.py:export_download": "openpyxl's module, on a download only",
+}
 
 
 # The modules of an app that are its surface part (docs/architecture.md, layer 7), and its
