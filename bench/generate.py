@@ -45,7 +45,7 @@ import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,7 +101,11 @@ _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 
 def jsonb_text(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"' if _NEEDS_ESCAPE.search(value) is None else json.dumps(value, ensure_ascii=False)
+        return (
+            f'"{value}"'
+            if _NEEDS_ESCAPE.search(value) is None
+            else json.dumps(value, ensure_ascii=False)
+        )
     if value is None:
         return "null"
     if value is True:
@@ -237,9 +241,7 @@ def _users(org: Any, preset: str, departments: dict[str, int]) -> dict[str, Any]
             users.append(user.pk)
         made["handlers"][pk] = users
         for _ in range(6):
-            made["staff"].append(
-                (f"{texts.person_name(rng)}（{rng.choice(texts.POSTS)}）", pk)
-            )
+            made["staff"].append((f"{texts.person_name(rng)}（{rng.choice(texts.POSTS)}）", pk))
     return made
 
 
@@ -261,7 +263,9 @@ def make_orgs(count: int, seed: int) -> list[OrgPlan]:
         number, policy = policy_for(org.active_policy_id)
         departments = dict(Department.objects.filter(org=org).values_list("code", "pk"))
         if not departments:
-            departments = {"office": Department.objects.create(org=org, code="office", name="办公室").pk}
+            departments = {
+                "office": Department.objects.create(org=org, code="office", name="办公室").pk
+            }
         made = _users(org, preset, departments)
         first_dept = next(iter(departments.values()))
         categories = []
@@ -286,12 +290,24 @@ def make_orgs(count: int, seed: int) -> list[OrgPlan]:
         cum = list(itertools.accumulate(CHANNEL_WEIGHTS[c] for c in channels))
         plans.append(
             OrgPlan(
-                org_id=org.pk, slug=slug, preset=preset, tz=ZoneInfo(org.time_zone),
-                version_id=org.active_policy_id, version_number=number, policy=policy,
-                cal=calendar_for(org.pk), kinds=kinds, channels=channels, channel_cum=cum,
-                categories=categories, clerks=made["clerks"], dispatchers=made["dispatchers"],
-                handlers=made["handlers"], department_ids=list(departments.values()),
-                staff_subjects=made["staff"], numbering=policy.numbering,
+                org_id=org.pk,
+                slug=slug,
+                preset=preset,
+                tz=ZoneInfo(org.time_zone),
+                version_id=org.active_policy_id,
+                version_number=number,
+                policy=policy,
+                cal=calendar_for(org.pk),
+                kinds=kinds,
+                channels=channels,
+                channel_cum=cum,
+                categories=categories,
+                clerks=made["clerks"],
+                dispatchers=made["dispatchers"],
+                handlers=made["handlers"],
+                department_ids=list(departments.values()),
+                staff_subjects=made["staff"],
+                numbering=policy.numbering,
             )  # fmt: skip
         )
     return plans
@@ -308,7 +324,32 @@ def _draw_times(n: int, seed: int, now: datetime, orgs: list[OrgPlan]) -> dict[s
     shares = ORG_SHARE[: len(orgs)]
     org_cum = list(itertools.accumulate(s / sum(shares) for s in shares))
     drawn = []
-    hours = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 5, 8, 9, 8, 5, 6, 8, 8, 7, 5, 3, 2, 1.5, 1, 0.6, 0.4]
+    hours = [
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.5,
+        1.5,
+        5,
+        8,
+        9,
+        8,
+        5,
+        6,
+        8,
+        8,
+        7,
+        5,
+        3,
+        2,
+        1.5,
+        1,
+        0.6,
+        0.4,
+    ]
     hour_cum = list(itertools.accumulate(hours))
     for _ in range(n):
         # More cases recently (volume grows ~40% a year): density ∝ e^(a·x) on [0, 1].
@@ -378,19 +419,29 @@ def _meets(event_type: str) -> frozenset[str]:
     return _MEETS.get(event_type, frozenset())
 
 
+@dataclass(slots=True)
 class Clock:
-    __slots__ = (
-        "pk", "stage", "start", "started_at", "known_at", "due_at", "hard", "provisional",
-        "state", "rule", "rule_json", "text_zh", "text_en", "paused_at", "paused_days",
-        "extended", "met_at", "overdue_at", "ended_at",
-    )  # fmt: skip
+    """A deadline of the case being built (a ``Deadline`` row to be)."""
 
-    def __init__(self, **kw: Any) -> None:
-        self.paused_at = self.met_at = self.overdue_at = self.ended_at = None
-        self.paused_days = self.extended = 0
-        self.state = "open"
-        for k, v in kw.items():
-            setattr(self, k, v)
+    pk: int
+    stage: str
+    start: str
+    started_at: datetime
+    known_at: datetime
+    due_at: datetime
+    hard: bool
+    provisional: bool
+    rule: Any
+    rule_json: dict[str, Any]
+    text_zh: str
+    text_en: str
+    state: str = "open"
+    paused_at: datetime | None = None
+    paused_days: int = 0
+    extended: int = 0
+    met_at: datetime | None = None
+    overdue_at: datetime | None = None
+    ended_at: datetime | None = None
 
 
 class Zipf:
@@ -430,7 +481,9 @@ class CaseBuilder:
         self.clocks: list[Clock] = []
         self.assignments: list[dict[str, Any]] = []
         self.status = "registered"
-        self.key = b""
+        self.reopen_count = 0
+        self.reply_channel = self.satisfaction = self.validity = self.responsibility = ""
+        self.paused_from = ""
         self.after_hours = False
         self.ids = {k: plan.bases[k] + i * s for k, s in STRIDE.items()}
 
@@ -684,7 +737,11 @@ class CaseBuilder:
                 return
             for c in self.clocks:
                 if c.state == "paused":
-                    since, until = c.paused_at.astimezone(self.org.tz).date(), back.astimezone(self.org.tz).date()
+                    assert c.paused_at is not None
+                    since, until = (
+                        c.paused_at.astimezone(self.org.tz).date(),
+                        back.astimezone(self.org.tz).date(),
+                    )
                     if c.rule_json.get("unit") == "working_days":
                         c.paused_days += max(0, self.org.cal.working_days_between(since, until))
                     else:
@@ -718,7 +775,11 @@ class CaseBuilder:
         ):  # fmt: skip
             self.validity = self.responsibility = ""
             return
-        self.reply_channel = self.channel if self.channel in ("phone", "letter", "email", "sms", "visit") else "phone"
+        self.reply_channel = (
+            self.channel
+            if self.channel in ("phone", "letter", "email", "sms", "visit")
+            else "phone"
+        )
         at = self.when(self.last, "replied", quick=0.5)
         if not self.event(
             "replied", at, handler, "replied",
@@ -765,7 +826,9 @@ class CaseBuilder:
                               ("reply", self.fmt(rng.choice(texts.REPLIES)), {}),
                               channel=self.reply_channel or "phone", delivered_at=at.isoformat()):  # fmt: skip
                 return
-            self.event("closed", self.last + timedelta(hours=rng.uniform(1, 120)), dispatcher, "closed")
+            self.event(
+                "closed", self.last + timedelta(hours=rng.uniform(1, 120)), dispatcher, "closed"
+            )
 
     def overdue(self) -> None:
         """What the sweep did: each hard limit passed while it ran was marked overdue
@@ -796,7 +859,9 @@ class CaseBuilder:
 
     def fmt(self, template: str) -> str:
         date = (self.received - timedelta(days=self.rng.randint(0, 6))).astimezone(self.org.tz)
-        return texts.fill(template, self.rng, f"{date.month}月{date.day}日", self.staff_text, self.shop)
+        return texts.fill(
+            template, self.rng, f"{date.month}月{date.day}日", self.staff_text, self.shop
+        )
 
     def texts(self) -> None:
         rng = self.rng
@@ -806,7 +871,9 @@ class CaseBuilder:
         self.content = self.fmt(rng.choice(pool))
         if rng.random() < 0.3:
             self.content += self.fmt(rng.choice(texts.THEMES[self.theme]))
-        self.demands = self.fmt(rng.choice(texts.DEMANDS[self.theme])) if self.kind != "consultation" else ""
+        self.demands = (
+            self.fmt(rng.choice(texts.DEMANDS[self.theme])) if self.kind != "consultation" else ""
+        )
         self.reply_channel = self.satisfaction = self.validity = self.responsibility = ""
         self.reopen_count = 0
         self.paused_from = ""
@@ -822,12 +889,11 @@ class CaseBuilder:
         # Repeat complainants: ~18% of cases come from a pool of people who write again
         # and again (Zipf over the pool); the rest are one-off.
         n = len(self.plan.received)
-        if rng.random() < 0.18:
-            person = zipf(max(50, n // 40)).draw(rng)
-        else:
-            person = 10_000_000 + self.i
+        person = zipf(max(50, n // 40)).draw(rng) if rng.random() < 0.18 else 10000000 + self.i
         pr = random.Random(person * 7919 + self.org.org_id)  # noqa: S311
-        phone = f"1{pr.choice((3, 5, 7, 8, 9))}{pr.randint(0, 9)}{pr.randint(10_000_000, 99_999_999)}"
+        phone = (
+            f"1{pr.choice((3, 5, 7, 8, 9))}{pr.randint(0, 9)}{pr.randint(10_000_000, 99_999_999)}"
+        )
         row = {
             "pk": self.next_id("party"), "role": role, "anonymous": False,
             "name": texts.person_name(pr), "phone": phone,
@@ -925,12 +991,7 @@ def chunk_rows(start: int, stop: int) -> dict[str, Any]:
         seals: list[tuple[str, int, dict[str, Any]]] = []  # (table, pk, values)
         now_row = b.last
         # Deadlines and the summary.
-        summ = summary([
-            SimpleNamespace(pk=c.pk, stage=c.stage, state=c.state, hard=c.hard,
-                            started_at=c.started_at, due_at=c.due_at, met_at=c.met_at,
-                            overdue_at=c.overdue_at)
-            for c in b.clocks
-        ])  # type: ignore[arg-type]  # fmt: skip
+        summ = summary(b.clocks)  # type: ignore[arg-type]  # read like Deadline rows
         case = dict(_DEFAULTS["cases_case"])
         case.update(
             id=b.pk, org_id=org.org_id, number=plan.number_of[i], policy_version_id=org.version_id,
@@ -976,8 +1037,15 @@ def chunk_rows(start: int, stop: int) -> dict[str, Any]:
                 )  # fmt: skip
                 seals.append(("cases_caserecord", r["pk"], row))
             ev = SimpleNamespace(
-                case_id=b.pk, seq=seq, type=e["type"], actor_id=e["actor"], at=e["at"],
-                from_status=e["from"], to_status=e["to"], reason_code="", record_id=e["record"],
+                case_id=b.pk,
+                seq=seq,
+                type=e["type"],
+                actor_id=e["actor"],
+                at=e["at"],
+                from_status=e["from"],
+                to_status=e["to"],
+                reason_code="",
+                record_id=e["record"],
                 data=e["data"],
             )
             h = chain_hash(prev, ev)  # type: ignore[arg-type]
@@ -1004,7 +1072,9 @@ def chunk_rows(start: int, stop: int) -> dict[str, Any]:
                 "paused_at": c.paused_at, "paused_days": c.paused_days, "extended": c.extended,
                 "met_at": c.met_at, "reminded_at": None, "overdue_at": c.overdue_at,
             })  # fmt: skip
-            stats["deadlines_missed"] = stats.get("deadlines_missed", 0) + (c.overdue_at is not None)
+            stats["deadlines_missed"] = stats.get("deadlines_missed", 0) + (
+                c.overdue_at is not None
+            )
             stats["deadlines_overdue_now"] = stats.get("deadlines_overdue_now", 0) + (
                 c.hard and c.state == "open" and c.due_at < plan.now
             )
@@ -1015,7 +1085,10 @@ def chunk_rows(start: int, stop: int) -> dict[str, Any]:
         for seq, (table, pk, row) in enumerate(seals, 1):
             out[table].append(row)
             label = plan.labels[table]
-            values = {c: plain(row[c], pg) if k != "val" else row[c] for c, k in plan.sealed_columns[table]}
+            values = {
+                c: plain(row[c], pg) if k != "val" else row[c]
+                for c, k in plan.sealed_columns[table]
+            }
             digest = row_digest(label, pk, values)
             payload = {"scope": scope, "seq": seq, "org": org.org_id, "table": label, "row": pk,
                        "digest": digest, "prev": prev_mac}  # fmt: skip
@@ -1071,7 +1144,9 @@ def _encode(out: dict[str, list[dict[str, Any]]], plan: Plan) -> dict[str, Any]:
     encoded: dict[str, Any] = {}
     table_of = PG_CONVERT if plan.pg else SQLITE_CONVERT
     for table, rows in out.items():
-        pairs = [(c, table_of[k]) for c, k in zip(plan.columns[table], plan.kinds[table], strict=True)]
+        pairs = [
+            (c, table_of[k]) for c, k in zip(plan.columns[table], plan.kinds[table], strict=True)
+        ]
         if plan.pg:
             lines = ["\t".join([f(r[c]) for c, f in pairs]) for r in rows]
             encoded[table] = ("\n".join(lines) + "\n").encode() if lines else b""
@@ -1111,6 +1186,8 @@ def _load_chunk(encoded: dict[str, Any], plan: Plan) -> None:
             # Rows are consistent by construction; the foreign keys are checked once at
             # the end (check_foreign_keys), not row by row.
             raw.execute("SET LOCAL session_replication_role = replica")
+        if plan.pg:
+            raw.execute("SET LOCAL synchronous_commit = off")
         for table in TABLES:
             data = encoded[table]
             if not data:
@@ -1160,15 +1237,14 @@ def _kind(f: Any) -> str:
 
 def build_plan(
     cases: int, seed: int, orgs: int, now: datetime, fk_checks: bool = False
-) -> tuple[Plan, dict[str, Any]]:
+) -> tuple[Plan, dict[tuple[int, str], int]]:
     from django.apps import apps
+    from django.db import connection
 
     from tousu.audit.keys import audit_key
     from tousu.audit.seals import COVERED
     from tousu.cases.numbering import period_key  # noqa: F401  (numbering is drawn here)
     from tousu.privacy.crypto import index_key, master_key
-
-    from django.db import connection
 
     org_plans = make_orgs(orgs, seed)
     # Existing counters: numbering continues after them.
@@ -1233,9 +1309,9 @@ def check_foreign_keys() -> dict[str, int]:
         for table in TABLES:
             model = next(m for m in apps.get_models() if m._meta.db_table == table)
             for f in model._meta.concrete_fields:
-                if not f.is_relation or not f.db_constraint:
+                if not f.is_relation or not getattr(f, "db_constraint", False):
                     continue
-                ref = f.related_model._meta.db_table
+                ref = f.related_model._meta.db_table  # type: ignore[union-attr]
                 cur.execute(
                     f"SELECT count(*) FROM {q(table)} t LEFT JOIN {q(ref)} r "  # noqa: S608
                     f"ON r.id = t.{q(f.column)} WHERE t.{q(f.column)} IS NOT NULL AND r.id IS NULL"
@@ -1437,7 +1513,10 @@ def main() -> int:
 
         name, admin = _pg_admin(url)
         with psycopg.connect(admin, autocommit=True) as conn:
-            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            if (
+                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+                is None
+            ):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 created = True
     setup_django(var, url)
