@@ -40,7 +40,6 @@ import math
 import multiprocessing
 import os
 import random
-import re
 import secrets
 import sys
 import tempfile
@@ -96,30 +95,19 @@ class J:
         self.text = jsonb_text(value)
 
 
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+def _jsonb_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k))
+        return {k: _jsonb_order(value[k]) for k in keys}
+    if isinstance(value, list | tuple):
+        return [_jsonb_order(v) for v in value]
+    return value
 
 
 def jsonb_text(value: Any) -> str:
-    if isinstance(value, str):
-        return (
-            f'"{value}"'
-            if _NEEDS_ESCAPE.search(value) is None
-            else json.dumps(value, ensure_ascii=False)
-        )
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
-        return "{" + ", ".join(f"{jsonb_text(k)}: {jsonb_text(value[k])}" for k in keys) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(jsonb_text(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    """``value`` as jsonb prints it: object keys shortest first (then bytewise), ``", "``
+    and ``": "`` between items, text unescaped beyond JSON's own escapes."""
+    return json.dumps(_jsonb_order(value), ensure_ascii=False)
 
 
 def _pg_escape(text: str) -> str:
@@ -217,29 +205,33 @@ class Plan:
 _PLAN: Plan | None = None
 
 
-def _users(org: Any, preset: str, departments: dict[str, int]) -> dict[str, Any]:
+def _users(org: Any, departments: dict[str, int]) -> dict[str, Any]:
+    """The organisation's staff: 3 intake clerks, 2 dispatchers, a supervisor and 2 handlers
+    per department (``<org>-clerk0``, ``<org>-dispatch0``, ``<org>-<department>-0``...);
+    a second run on the same database finds them."""
+    from django.contrib.auth import get_user_model
+
     from tousu.orgs.roles import Role
     from tousu.orgs.services import create_user
 
+    rng = random.Random(org.pk)  # noqa: S311
+
+    def user(username: str, role: str, department: str | None = None) -> int:
+        found = get_user_model().objects.filter(username=username).first()
+        if found is None:
+            name = texts.person_name(rng)
+            found = create_user(username, org=org, role=role, department=department, name=name)
+        return int(found.pk)
+
     slug = org.slug
     made: dict[str, Any] = {"clerks": [], "dispatchers": [], "handlers": {}, "staff": []}
-    for i in range(3):
-        made["clerks"].append(create_user(f"{slug}-clerk{i}", org=org, role=Role.INTAKE_CLERK).pk)
-    for i in range(2):
-        made["dispatchers"].append(
-            create_user(f"{slug}-dispatch{i}", org=org, role=Role.DISPATCHER).pk
-        )
-    create_user(f"{slug}-supervisor", org=org, role=Role.SUPERVISOR)
-    rng = random.Random(org.pk)  # noqa: S311
+    made["clerks"] = [user(f"{slug}-clerk{i}", Role.INTAKE_CLERK) for i in range(3)]
+    made["dispatchers"] = [user(f"{slug}-dispatch{i}", Role.DISPATCHER) for i in range(2)]
+    user(f"{slug}-supervisor", Role.SUPERVISOR)
     for code, pk in departments.items():
-        users = []
-        for i in range(2):
-            user = create_user(
-                f"{slug}-{code}-{i}"[:150], org=org, role=Role.HANDLER, department=code,
-                name=texts.person_name(rng),
-            )  # fmt: skip
-            users.append(user.pk)
-        made["handlers"][pk] = users
+        made["handlers"][pk] = [
+            user(f"{slug}-{code}-{i}"[:150], Role.HANDLER, code) for i in range(2)
+        ]
         for _ in range(6):
             made["staff"].append((f"{texts.person_name(rng)}（{rng.choice(texts.POSTS)}）", pk))
     return made
@@ -266,7 +258,7 @@ def make_orgs(count: int, seed: int) -> list[OrgPlan]:
             departments = {
                 "office": Department.objects.create(org=org, code="office", name="办公室").pk
             }
-        made = _users(org, preset, departments)
+        made = _users(org, departments)
         first_dept = next(iter(departments.values()))
         categories = []
         for cat in policy.categories:
@@ -951,6 +943,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 _RULE_J: dict[int, J] = {}
+PLAIN_KINDS = frozenset({"dt", "json"})
 
 
 def _rule_j(rule: Any, data: dict[str, Any]) -> J:
@@ -1086,7 +1079,7 @@ def chunk_rows(start: int, stop: int) -> dict[str, Any]:
             out[table].append(row)
             label = plan.labels[table]
             values = {
-                c: plain(row[c], pg) if k != "val" else row[c]
+                c: plain(row[c], pg) if k in PLAIN_KINDS else row[c]
                 for c, k in plan.sealed_columns[table]
             }
             digest = row_digest(label, pk, values)
@@ -1136,8 +1129,13 @@ def _same(v: Any) -> Any:
     return v
 
 
-PG_CONVERT = {"dt": _pg_dt, "json": _pg_json, "bool": _pg_bool, "val": _pg_val}
-SQLITE_CONVERT = {"dt": _sq_dt, "json": _sq_json, "bool": _same, "val": _same}
+PG_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "dt": _pg_dt, "json": _pg_json, "bool": _pg_bool, "val": _pg_val, "str": _pg_escape,
+    "int": str,
+}  # fmt: skip
+SQLITE_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "dt": _sq_dt, "json": _sq_json, "bool": _same, "val": _same, "str": _same, "int": _same,
+}  # fmt: skip
 
 
 def _encode(out: dict[str, list[dict[str, Any]]], plan: Plan) -> dict[str, Any]:
@@ -1232,6 +1230,12 @@ def _kind(f: Any) -> str:
         return "json"
     if t == "BooleanField":
         return "bool"
+    if f.null:
+        return "val"
+    if t in ("CharField", "TextField"):
+        return "str"
+    if t.endswith(("IntegerField", "AutoField")) or f.is_relation:
+        return "int"
     return "val"
 
 
@@ -1285,6 +1289,34 @@ def build_plan(
         fk_checks=fk_checks or not _superuser(),
     )  # fmt: skip
     return plan, drawn["counters"]
+
+
+def _own_cpu() -> tuple[float, float]:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _cpu_seconds(pg: bool, since: tuple[float, float]) -> dict[str, float]:
+    from django.db import connection
+
+    own, children = _own_cpu()
+    cpu = {
+        "generator": round(own - since[0], 1),
+        "workers": round(children - since[1], 1),
+    }
+    if pg and connection.connection is not None:
+        try:
+            pid = connection.connection.info.backend_pid
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu["database"] = round(
+                (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1
+            )
+        except (OSError, ValueError, IndexError):
+            pass  # a database on another machine
+    return cpu
 
 
 def _superuser() -> bool:
@@ -1363,6 +1395,7 @@ def generate(
     from django.db import connections
 
     began = time.perf_counter()
+    cpu_at_start = _own_cpu()
     now = now or datetime.now(UTC)
     report(f"organisations, policies and staff ({orgs})")
     plan, counters = build_plan(cases, seed, orgs, now, fk_checks)
@@ -1408,6 +1441,7 @@ def generate(
         for b in bounds:
             take(_chunk(b))
     _finish(plan, counters)
+    cpu = _cpu_seconds(plan.pg, cpu_at_start)
     fk_s = 0.0
     if not plan.fk_checks and plan.pg:
         report("foreign keys (checked once, after the load)")
@@ -1434,6 +1468,10 @@ def generate(
         "fk_checks_per_row": plan.fk_checks,
         "total_s": round(total, 1),
         "cases_per_s": round(cases / total, 1),
+        # CPU time of the load (this process and its workers; the database backend that
+        # took the rows, when it runs on this machine): what the wall time would be on
+        # two idle cores, whatever else the machine was doing meanwhile.
+        "cpu_s": cpu,
     }
 
 
