@@ -33,7 +33,7 @@ THEMES: dict[str, tuple[str, ...]] = {
         "{place}的卫生间热水器坏了{n}天没人修，冬天只能用冷水。",
         "{place}的电梯经常停运，{date}又困了{n}个人在里面二十多分钟。",
         "{place}没有无障碍通道，坐轮椅的老人只能被抬上去。",
-        "{place}的停车场出口道闸又坏了，排队等了{n}十分钟没有人疏导。",
+        "{place}的停车场出口道闸又坏了，排队等了半个多小时没有人疏导。",
     ),
     "misconduct": (
         "{staff}在办理{item}时暗示要好处费，不给就拖着不办。",
@@ -199,15 +199,42 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
     ("admin", "efficiency"),
 )
 
-PLACES = (
-    "门诊大厅", "一楼收费处", "三楼住院部", "急诊科", "政务服务中心二楼", "社保窗口", "不动产登记大厅",
-    "车管所", "营业厅", "地下停车场", "东门入口", "B座办事大厅", "街道便民服务站", "检验科",
-)  # fmt: skip
-ITEMS = (
-    "电动自行车", "空调", "手机", "羽绒服", "预付健身卡", "彩超检查", "CT检查", "营业执照",
-    "居住证", "社保转移", "退休审批", "婴儿奶粉", "保健品", "冰箱", "装修服务", "培训课程",
-    "燃气表", "二手车", "药品", "理发套餐",
-)  # fmt: skip
+HOSPITAL = ("门诊大厅", "一楼收费处", "三楼住院部", "急诊科", "检验科", "药房", "放射科")
+OFFICE = (
+    "政务服务中心二楼",
+    "社保窗口",
+    "不动产登记大厅",
+    "车管所",
+    "街道便民服务站",
+    "B座办事大厅",
+)
+PUBLIC = ("营业厅", "地下停车场", "东门入口", "小区门口", "商场三楼", "公交站旁")
+PLACES: dict[str, tuple[str, ...]] = {
+    "medical": HOSPITAL, "nursing": HOSPITAL, "drugs": HOSPITAL,
+    "efficiency": OFFICE, "corruption": OFFICE, "misconduct": OFFICE + PUBLIC,
+    "attitude": OFFICE + PUBLIC + HOSPITAL, "fees": HOSPITAL + PUBLIC,
+}  # fmt: skip
+PLACES_ANY = PUBLIC + OFFICE
+ITEMS: dict[str, tuple[str, ...]] = {
+    "quality": ("电动自行车", "空调", "手机", "羽绒服", "冰箱", "洗衣机", "装修服务", "家具"),
+    "consumer": ("预付健身卡", "手机", "培训课程", "羽绒服", "理发套餐", "二手车", "电动自行车"),
+    "counterfeit": ("白酒", "化妆品", "运动鞋", "保健品", "婴儿奶粉", "名牌包"),
+    "food": ("熟食", "桶装水", "月饼", "散装白酒", "婴儿奶粉"),
+    "fees": ("彩超检查", "CT检查", "床位费", "停车费", "挂号费", "材料费"),
+    "medical": ("手术", "彩超检查", "化疗", "穿刺检查"),
+    "drugs": ("降压药", "胰岛素", "抗生素", "中药饮片"),
+    "efficiency": ("营业执照", "居住证", "社保转移", "退休审批", "不动产登记", "公积金提取"),
+    "corruption": ("营业执照", "施工许可", "低保申请", "不动产登记"),
+    "misconduct": ("社保转移", "居住证", "退休审批", "报销手续"),
+}
+ITEMS_ANY = ("相关手续", "售后服务", "燃气表", "停车费", "营业执照", "手机")
+EXTRA = (
+    "这已经是第{n}次出现类似问题。",
+    "当时有其他人在场，可以作证。",
+    "已保留收据和照片。",
+    "之前打过{n}次电话反映，一直没有结果。",
+    "希望有关部门重视。",
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国志强海燕晓东春梅"
 POSTS = ("窗口工作人员", "收费员", "值班医生", "护士", "保安", "科长", "客服", "经办人")
@@ -241,12 +268,18 @@ def address(rng: random.Random) -> str:
     return f"{rng.choice(DISTRICTS)}{rng.choice(ROADS)}{rng.randint(1, 399)}号"
 
 
-def fill(template: str, rng: random.Random, date: str, staff: str, shop: str) -> str:
+AMOUNTS = (20, 35, 50, 80, 120, 200, 260, 380, 500, 1200, 3600)
+
+
+def fill(
+    template: str, rng: random.Random, date: str, staff: str, shop: str, amount: int, item: str,
+    theme: str,
+) -> str:  # fmt: skip
     return template.format(
-        amount=rng.choice((20, 35, 50, 80, 120, 200, 260, 380, 500, 1200, 3600)),
+        amount=amount,
         date=date,
-        place=rng.choice(PLACES),
-        item=rng.choice(ITEMS),
+        place=rng.choice(PLACES.get(theme, PLACES_ANY)),
+        item=item,
         n=rng.randint(2, 9),
         staff=staff,
         shop=shop,
