@@ -473,6 +473,7 @@ class CaseBuilder:
         self.clocks: list[Clock] = []
         self.assignments: list[dict[str, Any]] = []
         self.status = "registered"
+        self.last = self.registered  # the time of the latest step so far
         self.reopen_count = 0
         self.reply_channel = self.satisfaction = self.validity = self.responsibility = ""
         self.paused_from = ""
@@ -577,6 +578,8 @@ class CaseBuilder:
         record: tuple[str, str, dict[str, Any]] | None = None, **data: Any,
     ) -> bool:  # fmt: skip
         """Write the next step (False, and nothing, if it would happen after now)."""
+        if at <= self.last:  # steps never go back in time
+            at = self.last + timedelta(minutes=self.rng.uniform(1, 60))
         if at >= self.plan.now:
             return False
         before = self.status
@@ -743,7 +746,10 @@ class CaseBuilder:
             self.event("resumed", back, handler, "in_progress")
             self.paused_from = ""
         if rng.random() < 0.05:
-            target = next((c for c in self.clocks if c.state == "open" and c.hard), None)
+            target = next(
+                (c for c in self.clocks if c.state == "open" and c.hard and c.due_at > self.last),
+                None,
+            )  # an extension is asked for before the limit passes
             if target is not None:
                 at = self.last + (target.due_at - self.last) * rng.uniform(0.3, 0.8)
                 if not self.event("extension_requested", at, handler, None,

@@ -68,10 +68,15 @@ def _statuses_are_as_generated_and_realistic(generated: dict[str, Any]) -> None:
     open_now = sum(n for s, n in stored.items() if s not in {"closed", "rejected", "referred",
                                                                "withdrawn"})  # fmt: skip
     assert 0 < open_now < CASES * 0.2
-    # Every case's last event left it in its status (the projection the audit checks).
+    # Every case's last event left it in its status (the projection the audit checks),
+    # and each history runs forward in time.
+    times: dict[int, list[datetime]] = {}
+    for case_id, at in Event.objects.order_by("case_id", "seq").values_list("case_id", "at"):
+        times.setdefault(case_id, []).append(at)
     for case in Case.objects.all():
         last = Event.objects.get(case=case, seq=case.last_seq)
         assert last.to_status == case.status
+        assert times[case.pk] == sorted(times[case.pk]), case.number
 
 
 def _each_case_keeps_the_summary_of_its_deadlines(generated: dict[str, Any]) -> None:
