@@ -167,7 +167,50 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def deep_page(number: int, size: int = 50) -> str:
+GENERATE = bool(os.environ.get("BENCH_GENERATE"))  # --generate: bench/generate's data
+
+
+def generated(cases: int) -> tuple[str, dict[str, str], int]:
+    """One organisation of ``cases`` cases from bench/generate (built unless there); its
+    slug, the personas' usernames (a department head is added), and its case count."""
+    import importlib.util
+
+    from tousu.cases.models import Case
+    from tousu.orgs.models import Organisation
+    from tousu.orgs.roles import Role
+    from tousu.orgs.services import create_user
+
+    spec = importlib.util.spec_from_file_location(
+        "generate", Path(__file__).with_name("generate.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate"] = module
+    spec.loader.exec_module(module)
+    org = Organisation.objects.filter(slug__startswith="gen1-").first()
+    have = Case.objects.filter(org=org).count() if org else 0
+    if have < cases:
+        progress(f"generating {cases - have:,} cases (bench/generate)")
+        module.generate(cases=cases - have, seed=1, orgs=1, workers=2)
+        org = Organisation.objects.get(slug__startswith="gen1-")
+    assert org is not None
+    slug = org.slug
+    busiest = (
+        Case.objects.filter(org=org, lead_department__isnull=False)
+        .values_list("lead_department__code", flat=True)
+        .order_by("lead_department__code")
+        .first()
+    )
+    head = f"{slug}-head"
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().objects.filter(username=head).exists():
+        create_user(head, org=org, role=Role.DEPARTMENT_HEAD, department=busiest)
+    who = {"handler": f"{slug}-{busiest}-0", "head": head, "dispatcher": f"{slug}-dispatch0"}
+    return slug, who, Case.objects.filter(org=org).count()
+
+
+def deep_page(number: int, username: str, slug: str, size: int = 50) -> str:
     """The query of the ledger's page ``number`` (received, newest first) for the
     dispatcher, as its "next" link would carry it: the cursor of the row before it."""
     from urllib.parse import urlencode
@@ -176,11 +219,10 @@ def deep_page(number: int, size: int = 50) -> str:
     from django.utils import timezone
 
     from tousu.cases.access import actor_for
-    from tousu.demo.organisation import SLUG
     from tousu.reports.query import Filters, filtered, sort_key
     from tousu.web.keyset import cursor
 
-    actor = actor_for(get_user_model().objects.get(username="dispatcher"), SLUG)
+    actor = actor_for(get_user_model().objects.get(username=username), slug)
     filters = Filters()
     edge = (
         filtered(actor, filters, timezone.now())
@@ -245,54 +287,72 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
 
     progress(f"{db}: migrate")
     call_command("migrate", verbosity=0)
-    if not Organisation.objects.filter(slug=SLUG).exists():
-        progress(f"{db}: demo organisation")
-        load_demo()
-    org = Organisation.objects.get(slug=SLUG)
+    who = {"handler": "handler", "head": "head", "dispatcher": "dispatcher"}
+    slug = SLUG
+    started = time.perf_counter()
+    if GENERATE:
+        slug, who, total = generated(cases)
+        org = Organisation.objects.get(slug=slug)
+    else:
+        if not Organisation.objects.filter(slug=SLUG).exists():
+            progress(f"{db}: demo organisation")
+            load_demo()
+        org = Organisation.objects.get(slug=SLUG)
+        progress(f"{db}: cloning to {cases:,} cases")
+        total = clone_cases(org.pk, cases)
+    load_s = time.perf_counter() - started
+    handler_user = get_user_model().objects.get(username=who["handler"])
     real = (
-        Case.objects.filter(org=org, status="in_progress")
+        Case.objects.filter(org=org, status="in_progress", handler=handler_user)
         .order_by("pk")
         .values_list("number", flat=True)
         .first()
-        or Case.objects.filter(org=org).values_list("number", flat=True).first()
+        or Case.objects.filter(org=org, status="in_progress")
+        .order_by("pk")
+        .values_list("number", flat=True)
+        .first()
     )
-    progress(f"{db}: cloning to {cases:,} cases")
-    started = time.perf_counter()
-    total = clone_cases(org.pk, cases)
-    load_s = time.perf_counter() - started
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if db == "postgres" else "ANALYZE")
+        cursor.execute("ANALYZE")
     progress(f"{db}: {total:,} cases in {load_s:.0f} s; timing pages")
-
+    SLUG_ = slug  # noqa: N806 — the organisation the pages below open
     users = get_user_model().objects
     pages: list[tuple[str, str, str]] = [
-        ("queue: my cases (handler, Finance)", "handler", f"/desk/{SLUG}/queue/mine/"),
-        ("queue: my department (head, Finance)", "head", f"/desk/{SLUG}/queue/department/"),
-        ("queue: overdue (dispatcher, all)", "dispatcher", f"/desk/{SLUG}/queue/overdue/"),
-        ("queue: waiting for dispatch (dispatcher)", "dispatcher", f"/desk/{SLUG}/queue/dispatch/"),
-        ("case page (dispatcher)", "dispatcher", f"/desk/{SLUG}/cases/{real}/"),
-        ("case page (handler)", "handler", f"/desk/{SLUG}/cases/{real}/"),
+        ("queue: my cases (handler, Finance)", who["handler"], f"/desk/{SLUG_}/queue/mine/"),
+        ("queue: my department (head, Finance)", who["head"], f"/desk/{SLUG_}/queue/department/"),
+        ("queue: overdue (dispatcher, all)", who["dispatcher"], f"/desk/{SLUG_}/queue/overdue/"),
+        (
+            "queue: waiting for dispatch (dispatcher)",
+            who["dispatcher"],
+            f"/desk/{SLUG_}/queue/dispatch/",
+        ),
+        ("case page (dispatcher)", who["dispatcher"], f"/desk/{SLUG_}/cases/{real}/"),
+        ("case page (handler)", who["handler"], f"/desk/{SLUG_}/cases/{real}/"),
     ]
     try:
-        ledger = reverse("desk:reports:ledger", kwargs={"org": SLUG})
+        ledger = reverse("desk:reports:ledger", kwargs={"org": SLUG_})
         pages += [
-            ("ledger: first page (dispatcher)", "dispatcher", ledger),
+            ("ledger: first page (dispatcher)", who["dispatcher"], ledger),
             (
                 "ledger: closed, by number (dispatcher)",
-                "dispatcher",
+                who["dispatcher"],
                 f"{ledger}?status=closed&sort=number",
             ),
-            ("ledger: page 500 (dispatcher)", "dispatcher", f"{ledger}?{deep_page(500)}"),
+            (
+                "ledger: page 500 (dispatcher)",
+                who["dispatcher"],
+                f"{ledger}?{deep_page(500, who['dispatcher'], SLUG_)}",
+            ),
             (
                 "ledger: overdue, by deadline (dispatcher)",
-                "dispatcher",
+                who["dispatcher"],
                 f"{ledger}?overdue=yes&sort=deadline",
             ),
-            ("ledger: first page (handler, Finance)", "handler", ledger),
-            ("ledger: first page (head, Finance)", "head", ledger),
+            ("ledger: first page (handler, Finance)", who["handler"], ledger),
+            ("ledger: first page (head, Finance)", who["head"], ledger),
             (
                 "ledger: overdue, by deadline (head, Finance)",
-                "head",
+                who["head"],
                 f"{ledger}?overdue=yes&sort=deadline",
             ),
         ]
@@ -330,7 +390,7 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
         from django.utils import timezone
         from explain import explain_all  # bench/explain.py
 
-        Path(explain).write_text(explain_all(timezone.now()), encoding="utf-8")
+        Path(explain).write_text(explain_all(timezone.now(), SLUG_, who), encoding="utf-8")
         progress(f"{db}: plans written to {explain}")
     return {
         "db": db,
@@ -350,7 +410,12 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--explain", help="also write the hot queries' plans (Markdown) here")
     parser.add_argument("--json", help="also write the figures as JSON here")
+    parser.add_argument(
+        "--generate", action="store_true", help="build the cases with bench/generate (realistic)"
+    )
     args = parser.parse_args()
+    if args.generate:
+        os.environ["BENCH_GENERATE"] = "1"
     if args.child:
         result = run_one(args.child, args.cases, args.requests, args.explain)
         print(json.dumps(result))

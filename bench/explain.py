@@ -13,21 +13,22 @@ from datetime import datetime
 from typing import Any
 
 
-def hot_queries(now: datetime) -> list[tuple[str, Callable[[], Any]]]:
+def hot_queries(
+    now: datetime, slug: str, who: dict[str, str]
+) -> list[tuple[str, Callable[[], Any]]]:
     """(title, a function answering the queryset) for every hot query."""
     from django.contrib.auth import get_user_model
 
     from tousu.cases.access import actor_for, visible_cases
     from tousu.cases.sweeps import overdue_candidates, reminder_candidates
-    from tousu.demo.organisation import SLUG
     from tousu.desk import queues
     from tousu.reports.query import Filters, filtered, sort_key, sortable
     from tousu.web import keyset
 
     users = get_user_model().objects
-    dispatcher = actor_for(users.get(username="dispatcher"), SLUG)
-    head = actor_for(users.get(username="head"), SLUG)
-    handler = actor_for(users.get(username="handler"), SLUG)
+    dispatcher = actor_for(users.get(username=who["dispatcher"]), slug)
+    head = actor_for(users.get(username=who["head"]), slug)
+    handler = actor_for(users.get(username=who["handler"]), slug)
 
     def ledger(actor: Any, filters: Filters) -> Any:
         key = sort_key(filters)
@@ -90,12 +91,12 @@ def _policy(actor: Any) -> Any:
     return policy_for(actor.org.active_policy_id)[1]
 
 
-def explain_all(now: datetime) -> str:
+def explain_all(now: datetime, slug: str, who: dict[str, str]) -> str:
     """Every hot query's SQL and plan, as Markdown."""
     from django.db import connection
 
     out = []
-    for title, build in hot_queries(now):
+    for title, build in hot_queries(now, slug, who):
         qs = build()
         sql, params = (qs, ()) if isinstance(qs, str) else qs.query.sql_with_params()
         with connection.cursor() as cursor:
