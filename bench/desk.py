@@ -167,7 +167,8 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-GENERATE = bool(os.environ.get("BENCH_GENERATE"))  # --generate: bench/generate's data
+def generating() -> bool:
+    return bool(os.environ.get("BENCH_GENERATE"))  # --generate: bench/generate's data
 
 
 def generated(cases: int) -> tuple[str, dict[str, str], int]:
@@ -290,7 +291,7 @@ def measure(db: str, cases: int, requests: int, explain: str | None = None) -> d
     who = {"handler": "handler", "head": "head", "dispatcher": "dispatcher"}
     slug = SLUG
     started = time.perf_counter()
-    if GENERATE:
+    if generating():
         slug, who, total = generated(cases)
         org = Organisation.objects.get(slug=slug)
     else:
