@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -25,15 +24,13 @@ from tousu.documents import build
 from tousu.documents.render import render_pdf
 from tousu.errors import registered
 from tousu.i18n import Text
+from tousu.web import downloads
 from tousu.web.pages import DeskRequest, desk_view, page
 
 
 def content_disposition(filename: str) -> str:
-    """``inline`` with an ASCII ``filename`` and the exact name as RFC 5987 ``filename*``."""
-    ascii_name = "".join(
-        c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename
-    )
-    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    """A document is shown in the browser (``inline``), under its exact name."""
+    return downloads.content_disposition(filename, inline=True)
 
 
 def pdf_response(pdf: bytes, kind: str, number: str) -> HttpResponse:

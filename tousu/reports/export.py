@@ -14,7 +14,6 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -29,6 +28,7 @@ from tousu.i18n import SOURCE, both, render_in
 from tousu.reports.dossier import Dossier
 from tousu.reports.ledger import EXPORT_COLUMNS, Row, Stamp, build_rows, with_extras
 from tousu.reports.query import Filters
+from tousu.web import downloads
 from tousu.web.cells import cell_sheet, xlsx_cell
 
 SHEET_TITLE = "台帐"
@@ -37,18 +37,11 @@ NOTES_TITLE = "说明"
 BATCH = 1000
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 WRAPPED = Alignment(wrap_text=True, vertical="top")
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPE = downloads.XLSX
 
 
 def filename(org_slug: str, day: datetime) -> str:
     return f"台帐-{org_slug}-{day:%Y%m%d}.xlsx"
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
-    fallback = name.replace("台帐", "ledger").encode("ascii", "replace").decode()
-    fallback = fallback.replace('"', "").replace("\\", "")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:

@@ -53,10 +53,8 @@ from tousu.reports.query import (
     sort_key,
     sortable,
 )
-from tousu.web import bulk, keyset, labels
+from tousu.web import bulk, downloads, keyset, labels
 from tousu.web.pages import Desk, DeskRequest, desk_view, page
-
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The filter form's fields, for naming them in error messages.
 FIELD_LABELS: dict[str, Text] = {
@@ -366,12 +364,11 @@ def export_download(request: DeskRequest, org: str, pk: int) -> HttpResponse:
             ],
             batch_size=1000,
         )
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=CONTENT_TYPE)
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=downloads.XLSX)
     response["Content-Length"] = str(found.size or 0)
-    # openpyxl is loaded by the job worker that builds exports, not by every web worker.
-    from tousu.reports.export import content_disposition
-
-    response["Content-Disposition"] = content_disposition(found.download_name)
+    response["Content-Disposition"] = downloads.content_disposition(
+        found.download_name, fallback=found.download_name.replace("台帐", "ledger")
+    )
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)
 

@@ -25,7 +25,6 @@ INSIDE_FUNCTIONS: dict[str, str] = {
     "evidence/services.py:pipeline": "Pillow and pypdf, on the first file taken",
     "reports/background.py:_ledger": "openpyxl, in the job worker that builds exports",
     "reports/background.py:_dossier": "openpyxl, in the job worker that builds exports",
-    "reports/views.py:export_download": "openpyxl's module, on a download only",
 }
 
 
